@@ -1,0 +1,91 @@
+// The contract between the runner and the experiments.
+//
+// An experiment kind lives on the coordinator side: it validates its own part of a config and
+// expands one concrete experiment (one point of its sweep grid) into planned jobs.
+// A job kind lives on the worker side: a plain async function from JSON params and a context
+// to a small JSON result, writing any artifacts (CSV tables, PNG figures, model files) into
+// `ctx.dir`. The runner owns ids, scheduling, retries, the journal and the run folder.
+import type { z } from 'zod';
+
+export type JsonValue = null | boolean | number | string | JsonValue[] | { [key: string]: JsonValue };
+export type JsonObject = { [key: string]: JsonValue };
+
+/** A finished job that another job needs. */
+export interface NeededJob {
+  id: string;
+  kind: string;
+  /** The needed job's folder (`jobs/<id>/`), with its artifacts. */
+  dir: string;
+  result: JsonValue;
+}
+
+export interface JobContext {
+  /** Folder for this job's artifacts. It exists, is empty, and is moved into place only when the job succeeds. */
+  dir: string;
+  /** The jobs this one needs, by the names used in `PlannedJob.needs`. */
+  needs: Record<string, NeededJob>;
+  /** Per-worker-thread cache for loaded data sets and models; survives between jobs on one thread. */
+  cache: Map<string, unknown>;
+  /** Aborted when the job times out or the run is stopped. */
+  signal: AbortSignal;
+}
+
+export interface JobKind<P = any> {
+  kind: string;
+  /** Bump when what the job computes changes: it is part of every job id of this kind. */
+  version: string;
+  run(params: P, ctx: JobContext): Promise<JsonValue>;
+}
+
+/** One job as an experiment plans it; the runner turns `key`s into content ids. */
+export interface PlannedJob {
+  /** Unique within the run and readable: `${ctx.prefix}/seed=1`, `${ctx.prefix}/seed=1/chunk=3`. */
+  key: string;
+  kind: string;
+  params: JsonObject;
+  /** name → key of a job this one needs (that job's result and folder arrive as `ctx.needs[name]`). */
+  needs?: Record<string, string>;
+  /** Rough cost in arbitrary units (1 ≈ one second on one core), used for ordering and sharding. */
+  cost?: number;
+  /**
+   * Files this job writes under its folder that belong in the run's published output, as
+   * paths relative to the job folder, e.g. `tables/prob_of_6.csv`. The runner copies them to
+   * `<run>/<path with the experiment name as its first folder>` after the run.
+   */
+  publish?: string[];
+}
+
+/** A trained model another experiment can probe. */
+export interface ModelRef {
+  /** Key of the job whose folder holds the model. */
+  key: string;
+  seed: number;
+  /** Short readable label, e.g. `seed=1` or `lr=0.001,seed=1`. */
+  label: string;
+}
+
+export interface ExpandContext {
+  /** The experiment's name in the config. */
+  name: string;
+  /**
+   * Start of every key this experiment plans: the experiment's name, plus the sweep point's
+   * label when the experiment has a sweep (e.g. `train/lr=0.001`). Keys are `${prefix}/...`.
+   */
+  prefix: string;
+  /** The config's shared defaults (data, model, training, seeds, ...), already validated. */
+  defaults: JsonObject;
+  /** Trained models produced by another experiment of the same config (for `model: "<name>"`). */
+  modelsOf(experimentName: string): ModelRef[];
+}
+
+export interface ExperimentKind<C = any> {
+  kind: string;
+  /** The experiment's own fields (besides `name`, `kind`, `sweep`), with defaults filled in. */
+  schema: z.ZodType<C>;
+  /** Names of the experiments this one reads models from, so the runner can check references and cycles. */
+  references?(config: C): string[];
+  /** One concrete experiment (a single sweep point) → its jobs. */
+  expand(config: C, ctx: ExpandContext): PlannedJob[];
+  /** For experiments that train: the models the expanded jobs produce. */
+  models?(config: C, ctx: ExpandContext): ModelRef[];
+}
