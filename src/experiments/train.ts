@@ -1,0 +1,167 @@
+// `train`: the Figure 1 CNN trained on a data set, once per seed (and per sweep point).
+// Each job saves its model, its per-epoch curves and its final accuracies; one summary job per
+// sweep point tabulates accuracy per seed with mean and standard deviation.
+import path from 'node:path';
+import { z } from 'zod';
+import { dataSpecSchema } from '../data/spec';
+import { backendSchema, trainingSpecSchema, type BackendName, type TrainingSpec } from '../models/training-spec';
+import type { DataSpec } from '../data/spec';
+import { writeJsonAtomic } from '../files';
+import { writeRecordsCsv } from '../render/csv';
+import type { ExpandContext, ExperimentKind, JobContext, JobKind, ModelRef, PlannedJob } from './kind';
+import { cachedDataset, readDefaults } from './shared';
+
+const trainConfigSchema = trainingSpecSchema
+  .partial()
+  .extend({
+    /** Seeds to train with; the config's default seeds when absent. */
+    seeds: z.array(z.number().int().nonnegative()).min(1).optional(),
+    data: dataSpecSchema.optional(),
+    backend: backendSchema.optional(),
+  })
+  .strict();
+type TrainConfig = z.infer<typeof trainConfigSchema>;
+
+export interface TrainParams {
+  seed: number;
+  data: DataSpec;
+  backend: BackendName;
+  training: TrainingSpec;
+}
+
+function trainParams(config: TrainConfig, ctx: ExpandContext, seed: number): TrainParams {
+  const defaults = readDefaults(ctx.defaults);
+  const { seeds: _seeds, data, backend, ...own } = config;
+  return {
+    seed,
+    data: data ?? defaults.data,
+    backend: backend ?? defaults.backend,
+    training: trainingSpecSchema.parse({ ...defaults.training, ...own }),
+  };
+}
+
+function seedsOf(config: TrainConfig, ctx: ExpandContext): number[] {
+  return config.seeds ?? readDefaults(ctx.defaults).seeds;
+}
+
+const TRAIN_FILES = ['tables/history.csv', 'tables/model_summary.csv', 'metrics.json'];
+
+export const trainExperiment: ExperimentKind<TrainConfig> = {
+  kind: 'train',
+  schema: trainConfigSchema,
+  models(config, ctx): ModelRef[] {
+    return seedsOf(config, ctx).map((seed) => ({ key: `${ctx.prefix}/seed=${seed}`, seed, label: `seed=${seed}` }));
+  },
+  expand(config, ctx): PlannedJob[] {
+    const models = trainExperiment.models!(config, ctx);
+    const jobs: PlannedJob[] = models.map(({ key, seed }) => {
+      const params = trainParams(config, ctx, seed);
+      const images = params.data.train ? 10_000 : 60_000;
+      return {
+        key,
+        kind: 'train',
+        params: params as never,
+        cost: (params.training.epochs * images) / 1000,
+        publish: TRAIN_FILES.map((f) => `seed=${seed}/${f}`),
+      };
+    });
+    jobs.push({
+      key: `${ctx.prefix}/summary`,
+      kind: 'train-summary',
+      params: {},
+      needs: Object.fromEntries(models.map(({ key, seed }) => [`seed=${seed}`, key])),
+      cost: 0.01,
+      publish: ['tables/accuracy.csv'],
+    });
+    return jobs;
+  },
+};
+
+export interface TrainResult {
+  seed: number;
+  backend: string;
+  epochs: number;
+  trainAccuracy: number;
+  testAccuracy: number;
+  trainLoss: number;
+  testLoss: number;
+  trainImages: number;
+  testImages: number;
+  seconds: number;
+  [key: string]: string | number;
+}
+
+export const trainJob: JobKind<TrainParams> = {
+  kind: 'train',
+  version: '1',
+  async run(params, ctx: JobContext) {
+    // Loaded here, not at the top, so that worker threads running other kinds never load tfjs.
+    const { useBackend, activeBackend } = require('../tf/backend') as typeof import('../tf/backend');
+    const { buildFigure1Cnn, summarise } = require('../models/cnn') as typeof import('../models/cnn');
+    const { train, evaluate } = require('../models/train-loop') as typeof import('../models/train-loop');
+    const { saveModel } = require('../models/persist') as typeof import('../models/persist');
+    await useBackend(params.backend);
+    const data = cachedDataset(ctx, params.data);
+    const started = performance.now();
+    const model = buildFigure1Cnn({ rows: data.rows, cols: data.cols, dropout: params.training.dropout, seed: params.seed });
+    try {
+      const history = train(model, data, params.training, { seed: params.seed, signal: ctx.signal });
+      const trainEval = evaluate(model, data.train, data.rows, data.cols);
+      const testEval = evaluate(model, data.test, data.rows, data.cols);
+      const seed = `seed=${params.seed}`;
+      await saveModel(model, path.join(ctx.dir, 'model'));
+      writeRecordsCsv(path.join(ctx.dir, seed, 'tables/history.csv'), history as never[]);
+      writeRecordsCsv(path.join(ctx.dir, seed, 'tables/model_summary.csv'), summarise(model) as never[]);
+      const result: TrainResult = {
+        seed: params.seed,
+        backend: activeBackend(),
+        epochs: history.length,
+        trainAccuracy: trainEval.accuracy,
+        testAccuracy: testEval.accuracy,
+        trainLoss: trainEval.loss,
+        testLoss: testEval.loss,
+        trainImages: data.train.count,
+        testImages: data.test.count,
+        seconds: (performance.now() - started) / 1000,
+      };
+      writeJsonAtomic(path.join(ctx.dir, seed, 'metrics.json'), result);
+      return result;
+    } finally {
+      model.optimizer?.dispose();
+      model.dispose();
+    }
+  },
+};
+
+function mean(values: number[]): number {
+  return values.reduce((a, b) => a + b, 0) / values.length;
+}
+
+/** Sample standard deviation (n − 1); 0 for a single value. */
+function sd(values: number[]): number {
+  if (values.length < 2) return 0;
+  const m = mean(values);
+  return Math.sqrt(values.reduce((a, v) => a + (v - m) ** 2, 0) / (values.length - 1));
+}
+
+export const trainSummaryJob: JobKind<Record<string, never>> = {
+  kind: 'train-summary',
+  version: '1',
+  async run(_params, ctx) {
+    const results = Object.values(ctx.needs).map((n) => n.result as unknown as TrainResult).sort((a, b) => a.seed - b.seed);
+    const rows: Record<string, string | number>[] = results.map((r) => ({
+      seed: r.seed,
+      epochs: r.epochs,
+      train_accuracy: r.trainAccuracy.toFixed(4),
+      test_accuracy: r.testAccuracy.toFixed(4),
+      train_loss: r.trainLoss.toFixed(4),
+      test_loss: r.testLoss.toFixed(4),
+    }));
+    const train = results.map((r) => r.trainAccuracy);
+    const test = results.map((r) => r.testAccuracy);
+    rows.push({ seed: 'mean', epochs: '', train_accuracy: mean(train).toFixed(4), test_accuracy: mean(test).toFixed(4), train_loss: '', test_loss: '' });
+    rows.push({ seed: 'sd', epochs: '', train_accuracy: sd(train).toFixed(4), test_accuracy: sd(test).toFixed(4), train_loss: '', test_loss: '' });
+    writeRecordsCsv(path.join(ctx.dir, 'tables/accuracy.csv'), rows);
+    return { seeds: results.length, meanTrainAccuracy: mean(train), meanTestAccuracy: mean(test), sdTestAccuracy: sd(test) };
+  },
+};

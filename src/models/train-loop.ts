@@ -1,0 +1,148 @@
+// Seeded training of a Sequential model with our own loop, so that shuffling and dropout masks
+// come from the job's seed (tfjs' fit() shuffles with Math.random, and a seeded Dropout layer
+// repeats one mask on every batch). Metrics per epoch follow Keras: running means over the
+// epoch's batches for the training set, a full pass without dropout for validation.
+import * as tf from '@tensorflow/tfjs';
+import type { Dataset, Split } from '../data/datasets';
+import { gatherPixels, imagesTensor } from '../data/batches';
+import { deriveSeed, mulberry32, shuffleInPlace } from '../random';
+import type { TrainingSpec } from './training-spec';
+
+export interface EpochMetrics {
+  epoch: number;
+  loss: number;
+  accuracy: number;
+  valLoss: number | null;
+  valAccuracy: number | null;
+  seconds: number;
+}
+
+const EPSILON = 1e-7; // Keras clips probabilities to [ε, 1 − ε] before the log.
+
+export function makeOptimizer(spec: TrainingSpec): tf.Optimizer {
+  switch (spec.optimizer) {
+    case 'adam':
+      return tf.train.adam(spec.learningRate, 0.9, 0.999, EPSILON);
+    case 'sgd':
+      return tf.train.sgd(spec.learningRate);
+    case 'rmsprop':
+      return tf.train.rmsprop(spec.learningRate, 0.9, 0, EPSILON);
+  }
+}
+
+function crossEntropy(probs: tf.Tensor, oneHot: tf.Tensor): tf.Scalar {
+  return tf.neg(tf.mean(tf.sum(tf.mul(oneHot, tf.log(tf.clipByValue(probs, EPSILON, 1 - EPSILON))), -1))) as tf.Scalar;
+}
+
+/** Forward pass in training mode, with dropout masks from our generator (inverted dropout, as Keras). */
+function forwardTraining(model: tf.LayersModel, x: tf.Tensor, random: () => number): tf.Tensor {
+  let h = x;
+  for (const layer of model.layers) {
+    if (layer.getClassName() === 'Dropout') {
+      const rate = (layer.getConfig() as { rate: number }).rate;
+      if (rate > 0) {
+        const keep = Float32Array.from({ length: h.size }, () => (random() >= rate ? 1 / (1 - rate) : 0));
+        h = tf.mul(h, tf.tensor(keep, h.shape));
+      }
+    } else {
+      h = layer.apply(h) as tf.Tensor;
+    }
+  }
+  return h;
+}
+
+/** Mean loss and accuracy of the model (no dropout) on images [start, end) of the split. */
+export function evaluate(model: tf.LayersModel, split: Split, rows: number, cols: number, indices?: number[], batchSize = 1000): { loss: number; accuracy: number } {
+  const all = indices ?? Array.from({ length: split.count }, (_, i) => i);
+  const pixels = rows * cols;
+  const buffer = new Float32Array(Math.min(batchSize, all.length) * pixels);
+  let lossSum = 0;
+  let correct = 0;
+  for (let start = 0; start < all.length; start += batchSize) {
+    const batch = all.slice(start, start + batchSize);
+    gatherPixels(split, pixels, batch, buffer);
+    const labels = Int32Array.from(batch, (i) => split.labels[i]);
+    const [loss, hits] = tf.tidy(() => {
+      const probs = model.predict(imagesTensor(buffer, batch.length, rows, cols), { batchSize: batch.length }) as tf.Tensor;
+      const y = tf.tensor1d(labels, 'int32');
+      const oneHot = tf.oneHot(y, probs.shape[1]!);
+      return [tf.mul(crossEntropy(probs, oneHot), batch.length), tf.sum(tf.cast(tf.equal(tf.argMax(probs, -1), y), 'float32'))];
+    });
+    lossSum += (loss.dataSync() as Float32Array)[0];
+    correct += (hits.dataSync() as Float32Array)[0];
+    loss.dispose();
+    hits.dispose();
+  }
+  return { loss: lossSum / all.length, accuracy: correct / all.length };
+}
+
+export interface TrainOptions {
+  seed: number;
+  onEpoch?: (metrics: EpochMetrics) => void;
+  signal?: AbortSignal;
+}
+
+/** Splits off the last `validationSplit` share of the training set for validation, as Keras does. */
+export function validationIndices(count: number, validationSplit: number): { train: number[]; validation: number[] } {
+  const cut = Math.floor(count * (1 - validationSplit));
+  const all = Array.from({ length: count }, (_, i) => i);
+  return { train: all.slice(0, cut), validation: all.slice(cut) };
+}
+
+export function train(model: tf.LayersModel, data: Dataset, spec: TrainingSpec, { seed, onEpoch, signal }: TrainOptions): EpochMetrics[] {
+  const { rows, cols } = data;
+  const pixels = rows * cols;
+  const optimizer = makeOptimizer(spec);
+  const shuffleRandom = mulberry32(deriveSeed(seed, 'shuffle'));
+  const dropoutRandom = mulberry32(deriveSeed(seed, 'dropout'));
+  const { train: trainIdx, validation } = validationIndices(data.train.count, spec.validationSplit);
+  const order = Uint32Array.from(trainIdx);
+  const buffer = new Float32Array(spec.batchSize * pixels);
+  const history: EpochMetrics[] = [];
+  try {
+    for (let epoch = 1; epoch <= spec.epochs; epoch++) {
+      const started = performance.now();
+      shuffleInPlace(order, shuffleRandom);
+      let lossSum = 0;
+      let correct = 0;
+      for (let start = 0; start < order.length; start += spec.batchSize) {
+        if (signal?.aborted) throw signal.reason ?? new Error('aborted');
+        const batch = order.subarray(start, start + spec.batchSize);
+        gatherPixels(data.train, pixels, batch, buffer);
+        const labels = Int32Array.from(batch, (i) => data.train.labels[i]);
+        const hits = tf.tidy(() => {
+          const x = imagesTensor(buffer, batch.length, rows, cols);
+          const y = tf.tensor1d(labels, 'int32');
+          let hitCount: tf.Tensor | undefined;
+          const loss = optimizer.minimize(() => {
+            const probs = forwardTraining(model, x, dropoutRandom);
+            // Kept past minimize's own tidy, then freed by ours.
+            hitCount = tf.keep(tf.sum(tf.cast(tf.equal(tf.argMax(probs, -1), y), 'float32')));
+            return crossEntropy(probs, tf.oneHot(y, 10));
+          }, true)!;
+          const both = tf.stack([tf.mul(loss, batch.length), hitCount!]);
+          hitCount!.dispose();
+          return both;
+        });
+        const [batchLoss, batchHits] = hits.dataSync() as Float32Array;
+        hits.dispose();
+        lossSum += batchLoss;
+        correct += batchHits;
+      }
+      const val = validation.length > 0 ? evaluate(model, data.train, rows, cols, validation) : null;
+      const metrics: EpochMetrics = {
+        epoch,
+        loss: lossSum / order.length,
+        accuracy: correct / order.length,
+        valLoss: val?.loss ?? null,
+        valAccuracy: val?.accuracy ?? null,
+        seconds: (performance.now() - started) / 1000,
+      };
+      history.push(metrics);
+      onEpoch?.(metrics);
+    }
+  } finally {
+    optimizer.dispose();
+  }
+  return history;
+}

@@ -1,0 +1,57 @@
+// Choosing and starting the tfjs backend of this thread: wasm (default; SIMD, single thread),
+// cpu (plain JavaScript, slow), or node (only when @tensorflow/tfjs-node can be loaded).
+import * as tf from '@tensorflow/tfjs';
+import type { BackendName } from '../models/training-spec';
+import { registerConv2DBackpropFilterForWasm } from './conv2d-backprop-filter';
+
+export class BackendError extends Error {
+  override name = 'BackendError';
+}
+
+let started: Promise<BackendName> | undefined;
+let startedName: BackendName | undefined;
+
+function loadTfjsNode(): void {
+  try {
+    require('@tensorflow/tfjs-node');
+  } catch (err) {
+    const missing = (err as NodeJS.ErrnoException).code === 'MODULE_NOT_FOUND';
+    throw new BackendError(
+      missing
+        ? 'backend "node" needs @tensorflow/tfjs-node, which is not installed (its install step downloads libtensorflow); use backend "wasm"'
+        : `backend "node": @tensorflow/tfjs-node is installed but failed to load (${(err as Error).message}); use backend "wasm"`,
+    );
+  }
+}
+
+async function start(name: BackendName): Promise<BackendName> {
+  tf.enableProdMode();
+  if (name === 'wasm') {
+    require('@tensorflow/tfjs-backend-wasm');
+    registerConv2DBackpropFilterForWasm();
+  } else if (name === 'node') {
+    loadTfjsNode();
+  }
+  // setBackend answers false instead of throwing when the backend cannot start.
+  const ok = await tf.setBackend(name === 'node' ? 'tensorflow' : name);
+  if (!ok) throw new BackendError(`backend "${name}" failed to start`);
+  await tf.ready();
+  return name;
+}
+
+/**
+ * Starts the backend once per thread. A thread keeps one backend: asking for another one later
+ * is an error, since models and tensors already made would live on the first.
+ */
+export async function useBackend(name: BackendName): Promise<void> {
+  if (startedName && startedName !== name) {
+    throw new BackendError(`this thread already runs backend "${startedName}"; cannot switch to "${name}"`);
+  }
+  startedName = name;
+  started ??= start(name);
+  await started;
+}
+
+export function activeBackend(): string {
+  return tf.getBackend();
+}
