@@ -2,12 +2,24 @@
 // Add one line to each list per new kind.
 import type { ExperimentKind, JobKind } from './kind';
 import { trainExperiment, trainJob, trainSummaryJob } from './train';
+import { rnnGradientsExperiment } from './rnn-gradients';
+import { lstmGradientsExperiment } from './lstm-gradients';
+import { bpttExactJob } from './bptt/exact-job';
+import { bpttFiniteDifferencesJob } from './bptt/finite-differences-job';
+import { bpttTfjsJob } from './bptt/tfjs-job';
+import { bpttCheckJob } from './bptt/check-job';
 
 export const experimentKinds: ExperimentKind[] = [
   trainExperiment,
+  rnnGradientsExperiment,
+  lstmGradientsExperiment,
 ];
 
 export const jobKinds: JobKind[] = [
   trainJob,
   trainSummaryJob,
+  bpttExactJob,
+  bpttFiniteDifferencesJob,
+  bpttTfjsJob,
+  bpttCheckJob,
 ];
