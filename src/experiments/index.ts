@@ -8,14 +8,17 @@ import { bpttExactJob } from './bptt/exact-job';
 import { bpttFiniteDifferencesJob } from './bptt/finite-differences-job';
 import { bpttTfjsJob } from './bptt/tfjs-job';
 import { bpttCheckJob } from './bptt/check-job';
+import { selftestExperiment, selftestJob } from './selftest';
 
 export const experimentKinds: ExperimentKind[] = [
+  selftestExperiment,
   trainExperiment,
   rnnGradientsExperiment,
   lstmGradientsExperiment,
 ];
 
 export const jobKinds: JobKind[] = [
+  selftestJob,
   trainJob,
   trainSummaryJob,
   bpttExactJob,

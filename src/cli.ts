@@ -1,0 +1,30 @@
+#!/usr/bin/env node
+// run-experiments: the command line. Each command is a module in src/commands/.
+import yargs from 'yargs';
+import { hideBin } from 'yargs/helpers';
+import { commands } from './commands/index';
+import { EXIT } from './runner/exit-codes';
+
+async function main(): Promise<void> {
+  let cli = yargs(hideBin(process.argv))
+    .scriptName('run-experiments')
+    .usage('$0 <config> [options]   run a config\n$0 <command> [options]')
+    .strict()
+    .help()
+    .version(false)
+    .wrap(Math.min(110, process.stdout.columns || 110))
+    .fail((message, error, instance) => {
+      if (error) throw error;
+      process.stderr.write(`${message}\n\n(run-experiments --help lists the commands and options)\n`);
+      void instance;
+      process.exit(EXIT.usage);
+    });
+  for (const command of commands) cli = cli.command(command);
+  await cli.parseAsync();
+}
+
+main().catch((error: unknown) => {
+  // Reaching here is a bug, not bad input: keep the stack.
+  process.stderr.write(`run-experiments: unexpected error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+  process.exitCode = EXIT.failed;
+});

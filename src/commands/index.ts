@@ -1,0 +1,9 @@
+// Every command of run-experiments: one typed module per command, one line here each.
+import type { CommandModule } from 'yargs';
+import { runCommand } from './run';
+import { statusCommand } from './status';
+
+export const commands: CommandModule<object, any>[] = [
+  runCommand,
+  statusCommand,
+];

@@ -1,0 +1,31 @@
+// `run-experiments status <run folder> [--explain <job>]`: what is done, failed, pending, and why.
+import type { ArgumentsCamelCase, Argv, CommandModule } from 'yargs';
+import { EXIT } from '../runner/exit-codes';
+import { explainJob } from '../runner/explain';
+import { formatStatus, readStatus, UsageError } from '../runner/status';
+
+interface StatusArgs {
+  runFolder: string;
+  explain?: string;
+  config?: string;
+}
+
+export const statusCommand: CommandModule<object, StatusArgs> = {
+  command: 'status <run-folder>',
+  describe: 'Counts per job kind and state, each failure with its error; --explain says why a job will or will not run again',
+  builder: (yargs: Argv) =>
+    yargs
+      .positional('run-folder', { type: 'string', demandOption: true, describe: 'A run folder, e.g. outputs/smoke' })
+      .option('explain', { type: 'string', describe: 'Key or id (or id prefix) of a job' })
+      .option('config', { type: 'string', describe: 'With --explain: compare with this config instead of the one the run used' }) as unknown as Argv<StatusArgs>,
+  handler: (argv: ArgumentsCamelCase<StatusArgs>) => {
+    try {
+      const lines = argv.explain ? explainJob(argv.runFolder, argv.explain, { config: argv.config }) : formatStatus(readStatus(argv.runFolder));
+      process.stdout.write(`${lines.join('\n')}\n`);
+    } catch (error) {
+      if (!(error instanceof UsageError)) throw error;
+      process.stderr.write(`${error.message}\n`);
+      process.exitCode = EXIT.usage;
+    }
+  },
+};

@@ -1,0 +1,75 @@
+// journal.jsonl: one JSON event per line, appended across runs, never rewritten.
+// Lines are written in small batches (a result on disk, not the journal, says a job is done),
+// so a killed run may lose its last few lines but never leaves a result half-written.
+import { appendFileSync, closeSync, existsSync, openSync, readFileSync, readSync, statSync } from 'node:fs';
+
+export type JournalEvent =
+  | { at: string; event: 'run-started'; pid: number; config: string; jobs: number; toRun: number }
+  | { at: string; event: 'run-finished'; pid: number; exitCode: number; ms: number }
+  | { at: string; event: 'started'; id: string; key: string; kind: string; attempt: number }
+  | { at: string; event: 'finished'; id: string; key: string; kind: string; attempt: number; ms: number }
+  | { at: string; event: 'failed'; id: string; key: string; kind: string; attempt: number; ms: number; error: string; final: boolean }
+  | { at: string; event: 'blocked'; id: string; key: string; kind: string; by: string };
+
+type WithoutTime<E> = E extends unknown ? Omit<E, 'at'> : never;
+
+const FLUSH_EVERY_MS = 200;
+
+export class Journal {
+  private lines: string[] = [];
+  private timer: NodeJS.Timeout | undefined;
+
+  constructor(private readonly file: string) {
+    // A run killed mid-line leaves a partial last line: start on a fresh one.
+    if (existsSync(file) && statSync(file).size > 0 && lastByte(file) !== 0x0a) appendFileSync(file, '\n');
+  }
+
+  append(event: WithoutTime<JournalEvent>): void {
+    this.lines.push(JSON.stringify({ at: new Date().toISOString(), ...event }));
+    this.timer ??= setTimeout(() => this.flush(), FLUSH_EVERY_MS).unref();
+  }
+
+  flush(): void {
+    clearTimeout(this.timer);
+    this.timer = undefined;
+    if (this.lines.length === 0) return;
+    const text = `${this.lines.join('\n')}\n`;
+    this.lines = [];
+    appendFileSync(this.file, text);
+  }
+}
+
+function lastByte(file: string): number {
+  const fd = openSync(file, 'r');
+  try {
+    const buffer = Buffer.alloc(1);
+    readSync(fd, buffer, 0, 1, statSync(file).size - 1);
+    return buffer[0];
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/** Every complete event of a journal; a line cut short by a kill is skipped. */
+export function readJournal(file: string): JournalEvent[] {
+  if (!existsSync(file)) return [];
+  const events: JournalEvent[] = [];
+  for (const line of readFileSync(file, 'utf8').split('\n')) {
+    if (!line) continue;
+    try {
+      events.push(JSON.parse(line) as JournalEvent);
+    } catch {
+      // partial line from a killed run
+    }
+  }
+  return events;
+}
+
+export type JobEvent = Extract<JournalEvent, { id: string }>;
+
+/** The last event of each job id. */
+export function lastEventById(events: JournalEvent[]): Map<string, JobEvent> {
+  const last = new Map<string, JobEvent>();
+  for (const event of events) if ('id' in event) last.set(event.id, event);
+  return last;
+}

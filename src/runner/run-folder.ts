@@ -1,0 +1,55 @@
+// Where everything of a run lives: `outputs/<config name>/`.
+//   plan.json      the expanded job graph of the last run
+//   journal.jsonl  append-only events of every run
+//   jobs/<id>/     one finished job: result.json and its artifacts
+//   tables/, figures/  published copies of the jobs' files, under the job keys
+//   summary.json   counts and failures of the last run
+//   lock           present while a run is live
+import { readdirSync, rmSync } from 'node:fs';
+import path from 'node:path';
+
+export class RunFolder {
+  constructor(readonly dir: string) {}
+
+  get planFile(): string {
+    return path.join(this.dir, 'plan.json');
+  }
+  get journalFile(): string {
+    return path.join(this.dir, 'journal.jsonl');
+  }
+  get summaryFile(): string {
+    return path.join(this.dir, 'summary.json');
+  }
+  get lockFile(): string {
+    return path.join(this.dir, 'lock');
+  }
+  get jobsDir(): string {
+    return path.join(this.dir, 'jobs');
+  }
+  jobDir(id: string): string {
+    return path.join(this.jobsDir, id);
+  }
+  resultFile(id: string): string {
+    return path.join(this.jobsDir, id, 'result.json');
+  }
+  /** Where an attempt runs; renamed to `jobDir(id)` only when it succeeds. */
+  attemptDir(id: string, attempt: number): string {
+    return path.join(this.jobsDir, `.tmp-${id}-${attempt}`);
+  }
+  /** A published file: `tables/x.csv` of job `exp/seed=1` → `<run>/tables/exp/seed=1/x.csv`. */
+  publishedFile(key: string, file: string): string {
+    const [top, ...rest] = file.split('/');
+    return path.join(this.dir, top, ...key.split('/'), ...rest);
+  }
+
+  /** Removes what killed runs left behind: attempt folders and temporary files under `jobs/`. */
+  removeLeftovers(): void {
+    let names: string[];
+    try {
+      names = readdirSync(this.jobsDir);
+    } catch {
+      return;
+    }
+    for (const name of names) if (name.startsWith('.tmp-') || name.startsWith('.old-')) rmSync(path.join(this.jobsDir, name), { recursive: true, force: true });
+  }
+}

@@ -1,0 +1,261 @@
+// Runs the jobs of a plan that still need running: ready jobs go to free worker threads, longest
+// remaining chain first; failures are retried, then recorded, and block only their dependents.
+import { existsSync, rmSync } from 'node:fs';
+import type { JsonValue, NeededJob } from '../experiments/kind';
+import type { Plan, PlanJob } from '../plan/build-plan';
+import { commitJob, makeRecord, normalizeResult, prepareAttemptDir, readRecord } from './job-record';
+import type { Journal, JobEvent } from './journal';
+import type { JobPool } from './pool';
+import type { Progress } from './progress';
+import type { RunFolder } from './run-folder';
+import path from 'node:path';
+
+export type JobState = 'done' | 'failed' | 'blocked' | 'pending';
+
+export interface JobOutcome {
+  state: JobState;
+  /** Attempts made in this run. */
+  attempts: number;
+  /** The job had its result before this run started. */
+  skipped?: boolean;
+  error?: string;
+  /** For blocked jobs: the failed job that blocks it. */
+  blockedBy?: string;
+}
+
+export interface SchedulerOptions {
+  plan: Plan;
+  folder: RunFolder;
+  journal: Journal;
+  progress: Progress;
+  /** Created only when some job has to run. */
+  createPool: () => JobPool;
+  workers: number;
+  retries: number;
+  timeoutMs?: number;
+  failFast: boolean;
+  force: boolean;
+  rerunFailed: boolean;
+  /** The journal's last event per job id, from earlier runs. */
+  previous: Map<string, JobEvent>;
+  /** Aborting stops the run: running jobs are ended and stay pending. */
+  stop: AbortSignal;
+}
+
+/** Time a worker gets to stop on its own after its job's time limit before its thread is ended. */
+const TIMEOUT_GRACE_MS = 1000;
+
+/** Decides what is done, failed or blocked before anything runs. */
+export function initialOutcomes(options: Pick<SchedulerOptions, 'plan' | 'folder' | 'force' | 'rerunFailed' | 'previous'>): Map<string, JobOutcome> {
+  const outcomes = new Map<string, JobOutcome>();
+  for (const job of options.plan.jobs) {
+    const last = options.previous.get(job.id);
+    if (!options.force && existsSync(options.folder.resultFile(job.id))) outcomes.set(job.id, { state: 'done', attempts: 0, skipped: true });
+    else if (!options.force && !options.rerunFailed && last?.event === 'failed' && last.final) outcomes.set(job.id, { state: 'failed', attempts: 0, error: last.error });
+    else outcomes.set(job.id, { state: 'pending', attempts: 0 });
+  }
+  // Jobs come after their needs in the plan, so one pass spreads blocking downstream.
+  for (const job of options.plan.jobs) {
+    const outcome = outcomes.get(job.id)!;
+    if (outcome.state !== 'pending') continue;
+    for (const need of Object.values(job.needs)) {
+      const needed = outcomes.get(need.id)!;
+      if (needed.state === 'failed' || needed.state === 'blocked') {
+        outcomes.set(job.id, { state: 'blocked', attempts: 0, blockedBy: needed.blockedBy ?? need.id });
+        break;
+      }
+    }
+  }
+  return outcomes;
+}
+
+export async function runScheduler(options: SchedulerOptions, outcomes: Map<string, JobOutcome>): Promise<void> {
+  const { plan, folder, journal, progress } = options;
+  const byId = new Map(plan.jobs.map((job) => [job.id, job]));
+  const dependents = new Map<string, PlanJob[]>();
+  for (const job of plan.jobs) for (const need of new Set(Object.values(job.needs).map((n) => n.id))) dependents.set(need, [...(dependents.get(need) ?? []), job]);
+
+  for (const job of plan.jobs) {
+    const outcome = outcomes.get(job.id)!;
+    if (outcome.state === 'blocked') {
+      journal.append({ event: 'blocked', id: job.id, key: job.key, kind: job.kind, by: outcome.blockedBy! });
+      progress.blocked(job, byId.get(outcome.blockedBy!)!);
+    }
+  }
+
+  // Priority: the job's cost plus the costliest chain of dependents after it.
+  const priority = new Map<string, number>();
+  for (let i = plan.jobs.length - 1; i >= 0; i--) {
+    const job = plan.jobs[i];
+    const after = Math.max(0, ...(dependents.get(job.id) ?? []).map((d) => priority.get(d.id)!));
+    priority.set(job.id, job.cost + after);
+  }
+  const order = new Map(plan.jobs.map((job, index) => [job.id, index]));
+  const ready = new Heap<PlanJob>((a, b) => priority.get(b.id)! - priority.get(a.id)! || order.get(a.id)! - order.get(b.id)!);
+  const waiting = new Map<string, number>();
+  for (const job of plan.jobs) {
+    if (outcomes.get(job.id)!.state !== 'pending') continue;
+    const unmet = new Set(Object.values(job.needs).filter((n) => outcomes.get(n.id)!.state !== 'done').map((n) => n.id)).size;
+    waiting.set(job.id, unmet);
+    if (unmet === 0) ready.push(job);
+  }
+  if (ready.size === 0) return;
+
+  const results = new Map<string, JsonValue>();
+  const resultOf = (id: string): JsonValue => {
+    if (!results.has(id)) results.set(id, readRecord(folder, id)?.result ?? null);
+    return results.get(id)!;
+  };
+
+  const pool = options.createPool();
+  let running = 0;
+  let stopping = false;
+
+  const blockDownstream = (failed: PlanJob) => {
+    const queue = [...(dependents.get(failed.id) ?? [])];
+    while (queue.length) {
+      const job = queue.shift()!;
+      const outcome = outcomes.get(job.id)!;
+      if (outcome.state !== 'pending') continue;
+      outcomes.set(job.id, { state: 'blocked', attempts: 0, blockedBy: failed.id });
+      journal.append({ event: 'blocked', id: job.id, key: job.key, kind: job.kind, by: failed.id });
+      progress.blocked(job, failed);
+      queue.push(...(dependents.get(job.id) ?? []));
+    }
+  };
+
+  const succeed = (job: PlanJob, dir: string, attempt: number, startedAt: Date, raw: unknown) => {
+    const ms = Date.now() - startedAt.getTime();
+    for (const file of job.publish) {
+      if (!existsSync(path.join(dir, ...file.split('/')))) throw new Error(`the job did not write ${file}, which it lists in publish`);
+    }
+    const result = normalizeResult(raw);
+    commitJob(folder, dir, makeRecord(job, attempt, startedAt, ms, result));
+    journal.append({ event: 'finished', id: job.id, key: job.key, kind: job.kind, attempt, ms });
+    outcomes.set(job.id, { state: 'done', attempts: attempt });
+    if (dependents.has(job.id)) results.set(job.id, result);
+    progress.finished(job, ms);
+    for (const next of new Set(dependents.get(job.id) ?? [])) {
+      const left = waiting.get(next.id)! - 1;
+      waiting.set(next.id, left);
+      if (left === 0 && outcomes.get(next.id)!.state === 'pending') ready.push(next);
+    }
+  };
+
+  const fail = (job: PlanJob, dir: string, attempt: number, startedAt: Date, error: unknown) => {
+    rmSync(dir, { recursive: true, force: true });
+    const ms = Date.now() - startedAt.getTime();
+    if (options.stop.aborted) {
+      journal.append({ event: 'failed', id: job.id, key: job.key, kind: job.kind, attempt, ms, error: 'interrupted: the run was stopped', final: false });
+      return;
+    }
+    const message = describeError(error, options.timeoutMs);
+    const final = attempt > options.retries;
+    journal.append({ event: 'failed', id: job.id, key: job.key, kind: job.kind, attempt, ms, error: message, final });
+    progress.failed(job, message, attempt, final);
+    if (!final) {
+      ready.push(job);
+      return;
+    }
+    outcomes.set(job.id, { state: 'failed', attempts: attempt, error: message });
+    blockDownstream(job);
+    if (options.failFast) stopping = true;
+  };
+
+  const start = (job: PlanJob) => {
+    const outcome = outcomes.get(job.id)!;
+    const attempt = ++outcome.attempts;
+    const dir = folder.attemptDir(job.id, attempt);
+    const startedAt = new Date();
+    running++;
+    let task: Promise<unknown>;
+    try {
+      prepareAttemptDir(dir);
+      const needs: Record<string, NeededJob> = {};
+      for (const [name, need] of Object.entries(job.needs)) {
+        needs[name] = { id: need.id, kind: byId.get(need.id)!.kind, dir: folder.jobDir(need.id), result: resultOf(need.id) };
+      }
+      journal.append({ event: 'started', id: job.id, key: job.key, kind: job.kind, attempt });
+      const signal = options.timeoutMs === undefined ? options.stop : AbortSignal.any([options.stop, AbortSignal.timeout(options.timeoutMs + TIMEOUT_GRACE_MS)]);
+      task = pool.run({ kind: job.kind, params: job.params, dir, needs, timeoutMs: options.timeoutMs }, signal);
+    } catch (error) {
+      task = Promise.reject(error);
+    }
+    return task
+      .then(
+        (raw) => succeed(job, dir, attempt, startedAt, raw),
+        (error) => fail(job, dir, attempt, startedAt, error),
+      )
+      .catch((error) => fail(job, dir, attempt, startedAt, error))
+      .finally(() => running--);
+  };
+
+  try {
+    await new Promise<void>((resolve) => {
+      const onStop = () => {
+        stopping = true;
+      };
+      options.stop.addEventListener('abort', onStop, { once: true });
+      const pump = () => {
+        while (!stopping && !options.stop.aborted && running < options.workers && ready.size > 0) void start(ready.pop()!).then(pump);
+        if (running === 0 && (stopping || options.stop.aborted || ready.size === 0)) {
+          options.stop.removeEventListener('abort', onStop);
+          resolve();
+        }
+      };
+      pump();
+    });
+  } finally {
+    await pool.close();
+  }
+}
+
+function describeError(error: unknown, timeoutMs: number | undefined): string {
+  if (error instanceof Error) {
+    if (error.name === 'AbortError' && timeoutMs !== undefined) return `timed out after ${timeoutMs / 1000} s (its thread was ended)`;
+    const code = (error as NodeJS.ErrnoException).code;
+    const prefix = error.name && error.name !== 'Error' ? `${error.name}: ` : '';
+    return `${prefix}${error.message}${code && !error.message.includes(code) ? ` [${code}]` : ''}`;
+  }
+  return String(error);
+}
+
+/** A binary heap: the ready queue (thousands of jobs, so no sorting on every push). */
+class Heap<T> {
+  private readonly items: T[] = [];
+  constructor(private readonly before: (a: T, b: T) => number) {}
+  get size(): number {
+    return this.items.length;
+  }
+  push(item: T): void {
+    const items = this.items;
+    items.push(item);
+    let i = items.length - 1;
+    while (i > 0) {
+      const parent = (i - 1) >> 1;
+      if (this.before(items[i], items[parent]) >= 0) break;
+      [items[i], items[parent]] = [items[parent], items[i]];
+      i = parent;
+    }
+  }
+  pop(): T | undefined {
+    const items = this.items;
+    const top = items[0];
+    const last = items.pop();
+    if (items.length > 0 && last !== undefined) {
+      items[0] = last;
+      let i = 0;
+      for (;;) {
+        const left = 2 * i + 1;
+        const right = left + 1;
+        let best = i;
+        if (left < items.length && this.before(items[left], items[best]) < 0) best = left;
+        if (right < items.length && this.before(items[right], items[best]) < 0) best = right;
+        if (best === i) break;
+        [items[i], items[best]] = [items[best], items[i]];
+        i = best;
+      }
+    }
+    return top;
+  }
+}

@@ -1,0 +1,53 @@
+// The pool's only entry (compiled to dist/workers/job.js): runs one job attempt on this thread.
+// Dispatches on the job kind from the registry; job kinds load heavy modules (tfjs) lazily, so
+// threads that only run light jobs stay light.
+import { Piscina } from 'piscina';
+import { jobKinds } from '../src/experiments/index';
+import type { JobContext, JobKind } from '../src/experiments/kind';
+import type { JobTask } from '../src/runner/task';
+
+const kinds = new Map<string, JobKind>(jobKinds.map((kind) => [kind.kind, kind]));
+
+/** Survives between jobs on this thread: loaded data sets and models. */
+const cache = new Map<string, unknown>();
+
+export default async function runJob(task: JobTask): Promise<unknown> {
+  const kind = kinds.get(task.kind);
+  if (!kind) throw new Error(`no job kind "${task.kind}" in this worker (is dist/ up to date? run npm run build)`);
+  const controller = new AbortController();
+  const timer = task.timeoutMs === undefined ? undefined : setTimeout(() => controller.abort(new Error(`timed out after ${task.timeoutMs! / 1000} s`)), task.timeoutMs);
+  const ctx: JobContext = { dir: task.dir, needs: task.needs, cache, signal: controller.signal };
+  try {
+    const result = await kind.run(task.params, ctx);
+    return withTransferables(result);
+  } catch (error) {
+    // A job that gave up because of the time limit says so, whatever it threw.
+    if (controller.signal.aborted) throw controller.signal.reason;
+    throw error;
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/** Moves (not copies) the buffers of typed arrays in the result back to the runner. */
+function withTransferables(result: unknown): unknown {
+  const buffers = new Set<ArrayBuffer>();
+  const visit = (value: unknown, depth: number) => {
+    if (value === null || typeof value !== 'object' || depth > 4) return;
+    if (ArrayBuffer.isView(value)) {
+      if (value.buffer instanceof ArrayBuffer && value.byteLength === value.buffer.byteLength) buffers.add(value.buffer);
+      return;
+    }
+    for (const child of Object.values(value)) visit(child, depth + 1);
+  };
+  visit(result, 0);
+  if (buffers.size === 0) return result;
+  return {
+    get [Piscina.transferableSymbol]() {
+      return [...buffers];
+    },
+    get [Piscina.valueSymbol]() {
+      return result;
+    },
+  };
+}
