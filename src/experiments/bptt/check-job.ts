@@ -48,7 +48,7 @@ function summarise(check: string, comparisons: Comparison[], { tolerance, floor 
 function failureMessage(summary: CheckSummary, comparisons: Comparison[]): string {
   const worst = comparisons.find((c) => c.label === summary.worst)!;
   return (
-    `${summary.check} disagrees with exact BPTT: largest relative error ${summary.maxRelativeError.toExponential(3)} at ${summary.worst} ` +
+    `${summary.check} vs exact BPTT: largest relative error ${summary.maxRelativeError.toExponential(3)} at ${summary.worst} ` +
     `(exact ${worst.exact}, ${summary.check} ${worst.value}) exceeds the tolerance ${summary.tolerance}`
   );
 }

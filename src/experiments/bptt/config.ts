@@ -47,7 +47,7 @@ const tfjsSchema = z
     /** The tfjs backend; the config's default backend when absent. */
     backend: backendSchema.optional(),
     tolerance: z.number().positive().default(1e-3),
-    floor: z.number().positive().default(1e-4),
+    floor: z.number().positive().default(1e-3),
   })
   .strict();
 
