@@ -17,11 +17,9 @@ import type { ExperimentKind } from './kind';
 
 const unitSchema = z
   .object({
-    /** hidden × hidden, recurrent weights. */
-    W: matrixSchema,
-    /** hidden × input. */
-    U: matrixSchema,
-    b: vectorSchema,
+    W: matrixSchema.describe('Recurrent weights, hidden × hidden.'),
+    U: matrixSchema.describe('Input weights, hidden × input.'),
+    b: vectorSchema.describe('Bias.'),
   })
   .strict();
 type UnitConfig = z.infer<typeof unitSchema>;
@@ -30,29 +28,21 @@ const lstmConfigSchema = z
   .object({
     parameters: z
       .object({
-        /** W, U, b for every unit not given its own below. */
-        shared: unitSchema.optional(),
-        forget: unitSchema.optional(),
-        input: unitSchema.optional(),
-        output: unitSchema.optional(),
-        /** The cell input σ(b + W h + U x) of eq. 10.41. */
-        cell: unitSchema.optional(),
-        /** output × hidden. */
-        V: matrixSchema,
-        c: vectorSchema,
-        /** Initial hidden state; zeros when absent. */
-        h0: vectorSchema.optional(),
-        /** Initial internal (cell) state; zeros when absent. */
-        s0: vectorSchema.optional(),
+        shared: unitSchema.optional().describe('W, U, b of every unit not given its own (the homework gives all units the same).'),
+        forget: unitSchema.optional().describe('Forget gate f(t) (eq. 10.40).'),
+        input: unitSchema.optional().describe('Input gate g(t) (eq. 10.42).'),
+        output: unitSchema.optional().describe('Output gate q(t) (eq. 10.44).'),
+        cell: unitSchema.optional().describe('Cell input σ(b + W h(t−1) + U x(t)) (eq. 10.41).'),
+        V: matrixSchema.describe('Output weights, output × hidden.'),
+        c: vectorSchema.describe('Output bias.'),
+        h0: vectorSchema.optional().describe('Initial hidden state h(0); zeros when absent.'),
+        s0: vectorSchema.optional().describe('Initial internal state s(0); zeros when absent.'),
       })
       .strict(),
-    /** x(1..T): one row per step. */
-    x: matrixSchema,
+    x: matrixSchema.describe('Inputs x(1..T), one row per step.'),
     loss: lossSchema,
-    /** `homework`: also report the homework's approximate dL/db_f beside the true one. */
-    approximation: z.literal('homework').optional(),
-    /** One gradient-descent step on these parameters (e.g. "forget.b", or "shared.b" for all tied b's), then the new loss. */
-    update: updateSchema.optional(),
+    approximation: z.literal('homework').optional().describe("Also report the homework's approximate dL/db_f beside the true gradient."),
+    update: updateSchema.optional().describe('One gradient-descent step on these parameters, then the new loss.'),
     checks: checksSchema.prefault({}),
   })
   .strict()

@@ -14,23 +14,18 @@ const rnnConfigSchema = z
   .object({
     parameters: z
       .object({
-        /** hidden × hidden, recurrent weights. */
-        W: matrixSchema,
-        /** hidden × input. */
-        U: matrixSchema,
-        /** output × hidden. */
-        V: matrixSchema,
-        b: vectorSchema,
-        c: vectorSchema,
-        /** Initial hidden state; zeros when absent. */
-        h0: vectorSchema.optional(),
+        W: matrixSchema.describe('Recurrent weights, hidden × hidden.'),
+        U: matrixSchema.describe('Input weights, hidden × input.'),
+        V: matrixSchema.describe('Output weights, output × hidden.'),
+        b: vectorSchema.describe('Hidden bias.'),
+        c: vectorSchema.describe('Output bias.'),
+        h0: vectorSchema.optional().describe('Initial hidden state h(0); zeros when absent.'),
       })
-      .strict(),
-    /** x(1..T): one row per step. */
-    x: matrixSchema,
+      .strict()
+      .describe('a(t) = b + W h(t−1) + U x(t), h(t) = tanh(a(t)), o(t) = c + V h(t), y(t) = softmax(o(t)).'),
+    x: matrixSchema.describe('Inputs x(1..T), one row per step.'),
     loss: lossSchema,
-    /** One gradient-descent step on these parameters, then the new loss. */
-    update: updateSchema.optional(),
+    update: updateSchema.optional().describe('One gradient-descent step on these parameters, then the new loss.'),
     checks: checksSchema.prefault({}),
   })
   .strict()

@@ -11,7 +11,9 @@ import { allElements, getElement } from '../../src/rnn/parameters';
 import { problemGradients } from '../../src/rnn/problem';
 import { relativeError } from '../../src/rnn/relative-error';
 import { randomLstmProblem, randomRnnProblem, randomSource } from './random-configs';
-import { expandContext, runPlanned } from './run-planned';
+import { expandContext, removeRunFolders, runPlanned } from './run-planned';
+
+afterAll(removeRunFolders);
 
 const problem5 = () => {
   const { name: _n, kind: _k, ...own } = JSON.parse(readFileSync(path.join(__dirname, '../../configs/problem5.json'), 'utf8')).experiments[0];

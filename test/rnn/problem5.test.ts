@@ -8,7 +8,9 @@ import { rnnGradientsExperiment, rnnProblemOf } from '../../src/experiments/rnn-
 import { finiteDifference } from '../../src/rnn/finite-differences';
 import { rnnParametersOf } from '../../src/rnn/problem';
 import { rnnBackward, rnnJacobians } from '../../src/rnn/rnn-cell';
-import { expandContext, runPlanned } from './run-planned';
+import { expandContext, removeRunFolders, runPlanned } from './run-planned';
+
+afterAll(removeRunFolders);
 
 function problem5Config() {
   const file = JSON.parse(readFileSync(path.join(__dirname, '../../configs/problem5.json'), 'utf8'));
@@ -89,7 +91,7 @@ describe('Problem 5 (vanilla RNN, 3 steps)', () => {
     const losses = table('tables/loss.csv');
     expect(Math.abs(Number(losses[1].value) - LOSS_AFTER)).toBeLessThanOrEqual(1e-15);
     table('tables/forward.csv').forEach((row, t) => expectRelative([Number(row['y[0]']), Number(row['y[1]'])], Y[t], 1e-12));
-    const json = JSON.parse(readFileSync(path.join(exact.dir, 'gradients.json'), 'utf8'));
+    const json = JSON.parse(readFileSync(path.join(exact.dir, 'tables/gradients.json'), 'utf8'));
     expectRelative(json.dLdbPerStep[2], DL_DB_PER_STEP[2], 1e-12);
   });
 });

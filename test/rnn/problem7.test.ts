@@ -10,7 +10,9 @@ import { finiteDifference } from '../../src/rnn/finite-differences';
 import { lstmBackward } from '../../src/rnn/lstm-cell';
 import { homeworkForgetBiasGradient } from '../../src/rnn/lstm-homework';
 import { lstmParametersOf } from '../../src/rnn/problem';
-import { expandContext, runPlanned } from './run-planned';
+import { expandContext, removeRunFolders, runPlanned } from './run-planned';
+
+afterAll(removeRunFolders);
 
 function problem7Config() {
   const file = JSON.parse(readFileSync(path.join(__dirname, '../../configs/problem7.json'), 'utf8'));

@@ -1,6 +1,6 @@
 // Runs planned jobs in this process, in order, each in its own temp folder, handing every job
 // its needed jobs' results the way the runner does. For testing the gradient jobs on their own.
-import { mkdtempSync, mkdirSync } from 'node:fs';
+import { mkdtempSync, mkdirSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { jobKinds } from '../../src/experiments';
@@ -12,6 +12,13 @@ export interface RanJob {
   result: JsonValue;
 }
 
+const roots: string[] = [];
+
+/** Removes the folders runPlanned made (call from afterAll). */
+export function removeRunFolders(): void {
+  for (const root of roots.splice(0)) rmSync(root, { recursive: true, force: true });
+}
+
 export function expandContext(name: string): ExpandContext {
   return { name, prefix: name, defaults: {}, modelsOf: () => [] };
 }
@@ -19,6 +26,7 @@ export function expandContext(name: string): ExpandContext {
 /** Runs `jobs` (already in dependency order); `onResult` may replace a result before later jobs see it. */
 export async function runPlanned(jobs: PlannedJob[], onResult?: (ran: RanJob) => JsonValue): Promise<Map<string, RanJob>> {
   const root = mkdtempSync(path.join(os.tmpdir(), 'probelab-rnn-'));
+  roots.push(root);
   const done = new Map<string, RanJob>();
   for (const job of jobs) {
     const kind = jobKinds.find((k) => k.kind === job.kind);

@@ -95,7 +95,7 @@ export const bpttCheckJob: JobKind<CheckParams> = {
     writeRecordsCsv(path.join(ctx.dir, 'tables/checks.csv'), rows, ['check', 'parameter', 'element', 'exact', 'value', 'relative_error']);
     writeRecordsCsv(
       path.join(ctx.dir, 'tables/check_summary.csv'),
-      summaries.map((s) => ({ check: s.check, elements: s.elements, max_relative_error: s.maxRelativeError, worst_element: s.worst, tolerance: s.tolerance, floor: s.floor, passed: s.passed })),
+      summaries.map((s) => ({ check: s.check, elements: s.elements, max_relative_error: s.maxRelativeError, worst_element: s.worst, tolerance: s.tolerance, floor: s.floor, passed: s.passed ? 'yes' : 'no' })),
       ['check', 'elements', 'max_relative_error', 'worst_element', 'tolerance', 'floor', 'passed'],
     );
     if (failures.length > 0) throw new Error(`${CHECK_KIND}: ${failures.join('; ')}`);

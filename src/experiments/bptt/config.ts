@@ -8,55 +8,48 @@ export const vectorSchema = z.array(z.number()).min(1);
 export const matrixSchema = z.array(vectorSchema).min(1);
 
 export const lossSchema = z.discriminatedUnion('type', [
-  /** L = −ln y(T)[0] + (y(T)[1] − 0.5)², the homework's Problem 5 loss. */
-  z.object({ type: z.literal('homework') }).strict(),
-  /** L = Σ −ln y(step)[class] over the targets; steps count from 1. */
+  z.object({ type: z.literal('homework') }).strict().describe("L = −ln y(T)[0] + (y(T)[1] − 0.5)², the homework's Problem 5 loss."),
   z
     .object({
       type: z.literal('cross-entropy'),
       targets: z.array(z.object({ step: z.number().int().positive(), class: z.number().int().nonnegative() }).strict()).min(1),
     })
-    .strict(),
+    .strict()
+    .describe('L = Σ −ln y(step)[class] over the targets; steps count from 1.'),
 ]);
 
 export const updateSchema = z
   .object({
-    /** Names of the parameters to move, e.g. ["b"] or ["forget.b"]. */
-    parameters: z.array(z.string().min(1)).min(1),
+    parameters: z.array(z.string().min(1)).min(1).describe('Names of the parameters to move, e.g. ["b"], ["forget.b"], or ["shared.b"] for every tied b.'),
     learningRate: z.number().positive(),
   })
   .strict();
 
 const finiteDifferencesSchema = z
   .object({
-    /** 2: (L(θ+h) − L(θ−h)) / 2h; 4: the fourth-order central stencil. */
-    points: z.union([z.literal(2), z.literal(4)]).default(4),
-    /** h. */
-    step: z.number().positive().default(3e-4),
-    /** Parameter elements per job. */
-    chunkSize: z.number().int().positive().default(16),
-    /** Largest relative error allowed. */
-    tolerance: z.number().positive().default(1e-6),
-    /** Below this magnitude an element's error is measured against the floor (see src/rnn/relative-error.ts). */
-    floor: z.number().positive().default(1e-5),
+    points: z.union([z.literal(2), z.literal(4)]).default(4).describe('2: (L(θ+h) − L(θ−h)) / 2h; 4: the fourth-order central stencil.'),
+    step: z.number().positive().default(3e-4).describe('The step h.'),
+    chunkSize: z.number().int().positive().default(16).describe('Parameter elements per job.'),
+    tolerance: z.number().positive().default(1e-6).describe('Largest relative error |a − b| / max(|a|, |b|, floor) allowed.'),
+    floor: z.number().positive().default(1e-5).describe('Below this magnitude an element is compared absolutely: its error is |a − b| / floor.'),
   })
   .strict();
 
 const tfjsSchema = z
   .object({
-    /** The tfjs backend; the config's default backend when absent. */
-    backend: backendSchema.optional(),
-    tolerance: z.number().positive().default(1e-3),
-    floor: z.number().positive().default(1e-3),
+    backend: backendSchema.optional().describe("The tfjs backend; the config's default backend when absent."),
+    tolerance: z.number().positive().default(1e-3).describe('Largest relative error |a − b| / max(|a|, |b|, floor) allowed (float32).'),
+    floor: z.number().positive().default(1e-3).describe('Below this magnitude an element is compared absolutely: its error is |a − b| / floor.'),
   })
   .strict();
 
 export const checksSchema = z
   .object({
-    /** Central finite differences in float64, one job per chunk of elements; `false` to skip. */
-    finiteDifferences: z.union([z.literal(false), finiteDifferencesSchema]).prefault({}),
-    /** The same gradients by tfjs autodiff in float32; `false` to skip. */
-    tfjs: z.union([z.literal(false), tfjsSchema]).prefault({}),
+    finiteDifferences: z
+      .union([z.literal(false), finiteDifferencesSchema])
+      .prefault({})
+      .describe('Central finite differences in float64, one job per chunk of elements; false to skip.'),
+    tfjs: z.union([z.literal(false), tfjsSchema]).prefault({}).describe('The same gradients by tfjs autodiff in float32; false to skip.'),
   })
   .strict();
 
@@ -103,7 +96,7 @@ export function checkInputsLossUpdate(
   }
   if (config.loss.type === 'cross-entropy') {
     config.loss.targets.forEach((target, i) => {
-      if (target.step > steps) report(['loss', 'targets', i, 'step'], `expected a step from 1 to ${steps} (x has ${steps} steps), got ${target.step}`);
+      if (target.step > steps) report(['loss', 'targets', i, 'step'], `expected a step from 1 to ${steps} (x has ${steps} step${steps === 1 ? '' : 's'}), got ${target.step}`);
       if (target.class >= sizes.outputs) report(['loss', 'targets', i, 'class'], `expected a class from 0 to ${sizes.outputs - 1} (V has ${sizes.outputs} rows), got ${target.class}`);
     });
   }

@@ -1,6 +1,6 @@
 // `bptt-exact`: the float64 computation of one gradient experiment — forward pass, loss, the exact
 // BPTT gradient of every parameter, per-step terms, an optional gradient-descent step and the new
-// loss — written as CSV tables and one gradients.json with everything.
+// loss — written as CSV tables and one tables/gradients.json with everything.
 import path from 'node:path';
 import { writeJsonAtomic } from '../../files';
 import { gradientDescentStep } from '../../rnn/gradient-descent';
@@ -64,7 +64,7 @@ export const bpttExactJob: JobKind<ExactParams> = {
       updateDetails = { ...update, rows, lossAfterUpdate };
     }
     for (const [file, rows] of Object.entries(tables)) writeTable(ctx.dir, file, rows);
-    writeJsonAtomic(path.join(ctx.dir, 'gradients.json'), {
+    writeJsonAtomic(path.join(ctx.dir, 'tables/gradients.json'), {
       cell: problem.cell,
       problem,
       loss: report.loss,

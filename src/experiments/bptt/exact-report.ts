@@ -9,7 +9,7 @@ export interface CellReport {
   gradients: NamedParameters;
   /** Cell-specific tables, by path relative to the job folder. */
   tables: Record<string, Row[]>;
-  /** Cell-specific values for gradients.json. */
+  /** Cell-specific values for tables/gradients.json. */
   details: Record<string, unknown>;
   /** The homework's approximate dL/db_f, when asked for. */
   homework?: { perStep: Vector[]; total: Vector };

@@ -20,7 +20,7 @@ const json = (params: object) => params as unknown as JsonObject;
 
 /** Files the exact job writes, relative to its folder. */
 export function exactJobFiles(experiment: Pick<GradientExperiment, 'problem' | 'update' | 'approximation'>): string[] {
-  const files = ['gradients.json', 'tables/forward.csv', 'tables/loss.csv', 'tables/gradients.csv', 'tables/dL_db_per_step.csv'];
+  const files = ['tables/gradients.json', 'tables/forward.csv', 'tables/loss.csv', 'tables/gradients.csv', 'tables/dL_db_per_step.csv'];
   if (experiment.problem.cell === 'rnn') files.push('tables/jacobians.csv');
   if (experiment.update) files.push('tables/update.csv');
   if (experiment.approximation) files.push('tables/forget_bias_homework_vs_true.csv');
