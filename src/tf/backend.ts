@@ -2,7 +2,7 @@
 // cpu (plain JavaScript, slow), or node (only when @tensorflow/tfjs-node can be loaded).
 import * as tf from '@tensorflow/tfjs';
 import type { BackendName } from '../models/training-spec';
-import { registerConv2DBackpropFilterForWasm } from './conv2d-backprop-filter';
+import { registerWasmTrainingKernels } from './wasm-training-kernels';
 
 export class BackendError extends Error {
   override name = 'BackendError';
@@ -28,7 +28,7 @@ async function start(name: BackendName): Promise<BackendName> {
   tf.enableProdMode();
   if (name === 'wasm') {
     require('@tensorflow/tfjs-backend-wasm');
-    registerConv2DBackpropFilterForWasm();
+    registerWasmTrainingKernels();
   } else if (name === 'node') {
     loadTfjsNode();
   }
