@@ -10,3 +10,12 @@ export function relativeError(a: number, b: number, floor: number): number {
   if (difference === 0) return 0;
   return difference / Math.max(Math.abs(a), Math.abs(b), floor);
 }
+
+/**
+ * |approximate − truth| / |truth|: how far an approximation departs, relative to the truth (null
+ * when the truth is 0 and the approximation is not). Used to report, never to check.
+ */
+export function departure(approximate: number, truth: number): number | null {
+  if (approximate === truth) return 0;
+  return truth === 0 ? null : Math.abs(approximate - truth) / Math.abs(truth);
+}

@@ -2,14 +2,15 @@
 // differences, tfjs autodiff), reports each check's largest relative error, and fails the job
 // when one exceeds its tolerance. With the homework approximation, also shows how far the
 // approximate dL/db_f is from the finite differences (a report, never a failure).
+// tables/checks.csv has one row per check and element: `reference` is the exact BPTT value (the
+// finite-difference value for the homework rows), `value` the check's.
 import path from 'node:path';
 import type { ParameterElement } from '../../rnn/parameters';
 import { elementLabel, getElement } from '../../rnn/parameters';
-import { relativeError } from '../../rnn/relative-error';
+import { departure, relativeError } from '../../rnn/relative-error';
 import { writeRecordsCsv } from '../../render/csv';
 import type { JobKind, JsonValue } from '../kind';
 import type { ExactResult } from './exact-job';
-import { departure } from './exact-lstm';
 import type { FiniteDifferencesResult } from './finite-differences-job';
 import type { CheckParams, Tolerance } from './jobs';
 import { CHECK_KIND, chunkNeed } from './jobs';
@@ -62,7 +63,7 @@ export const bpttCheckJob: JobKind<CheckParams> = {
     const summaries: CheckSummary[] = [];
     const failures: string[] = [];
     const record = (check: string, comparisons: Comparison[], tolerance: Tolerance) => {
-      for (const c of comparisons) rows.push({ check, parameter: c.parameter, element: c.label, exact: c.exact, value: c.value, relative_error: c.relativeError });
+      for (const c of comparisons) rows.push({ check, parameter: c.parameter, element: c.label, reference: c.exact, value: c.value, relative_error: c.relativeError });
       const summary = summarise(check, comparisons, tolerance);
       summaries.push(summary);
       if (!summary.passed) failures.push(failureMessage(summary, comparisons));
@@ -88,11 +89,11 @@ export const bpttCheckJob: JobKind<CheckParams> = {
       const fd = finiteDifferences.filter((e) => e.parameter === 'forget.b').sort((a, b) => a.index - b.index);
       homework = fd.map((e) => ({ element: `forget.b[${e.index}]`, homework: exact.homework!.total[e.index], finiteDifferences: e.value, relativeError: departure(exact.homework!.total[e.index], e.value) }));
       for (const h of homework) {
-        rows.push({ check: 'homework approximation (not a check)', parameter: 'forget.b', element: h.element, exact: h.finiteDifferences, value: h.homework, relative_error: h.relativeError });
+        rows.push({ check: 'homework approximation vs finite differences (not a check)', parameter: 'forget.b', element: h.element, reference: h.finiteDifferences, value: h.homework, relative_error: h.relativeError });
       }
     }
 
-    writeRecordsCsv(path.join(ctx.dir, 'tables/checks.csv'), rows, ['check', 'parameter', 'element', 'exact', 'value', 'relative_error']);
+    writeRecordsCsv(path.join(ctx.dir, 'tables/checks.csv'), rows, ['check', 'parameter', 'element', 'reference', 'value', 'relative_error']);
     writeRecordsCsv(
       path.join(ctx.dir, 'tables/check_summary.csv'),
       summaries.map((s) => ({ check: s.check, elements: s.elements, max_relative_error: s.maxRelativeError, worst_element: s.worst, tolerance: s.tolerance, floor: s.floor, passed: s.passed ? 'yes' : 'no' })),

@@ -7,15 +7,11 @@ import type { Vector } from '../../rnn/linear-algebra';
 import { withTiedGradients } from '../../rnn/parameters';
 import type { BpttProblem } from '../../rnn/problem';
 import { lstmParametersOf, namedLstmParameters } from '../../rnn/problem';
+import { departure } from '../../rnn/relative-error';
 import type { CellReport } from './exact-report';
 import type { Approximation } from './jobs';
 import type { Row } from './tables';
 import { perStepRows, sumOfSteps, vectorColumns } from './tables';
-
-/** |approximate − true| / |true|: how far the approximation departs, relative to the truth (null when the truth is 0). */
-export function departure(approximate: number, truth: number): number | null {
-  return truth === 0 ? (approximate === 0 ? 0 : null) : Math.abs(approximate - truth) / Math.abs(truth);
-}
 
 function comparisonRows(step: number | 'total', homework: Vector, truth: Vector): Row[] {
   return homework.map((value, i) => ({ step, element: `forget.b[${i}]`, homework: value, true: truth[i], relative_error: departure(value, truth[i]) }));
