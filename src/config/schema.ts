@@ -2,7 +2,7 @@
 // (see validate.ts); this file holds what every config shares.
 import { z } from 'zod';
 import { dataSpecSchema } from '../data/spec';
-import { backendSchema, trainingSpecSchema } from '../models/training-spec';
+import { backendSchema, trainingOverridesSchema } from '../models/training-spec';
 
 /** Names become folder names and key segments: keep them plain. */
 export const plainName = z
@@ -29,7 +29,7 @@ export const defaultsSchema = z
       .refine((seeds) => new Set(seeds).size === seeds.length, { error: 'expected distinct seeds' })
       .default([1])
       .describe('Seeds every experiment repeats its jobs for.'),
-    training: overridesOf(trainingSpecSchema).default({}).describe('Training settings that override the built-in ones.'),
+    training: trainingOverridesSchema.default({}).describe('Training settings that override the built-in ones.'),
     workers: z.number().int().positive().optional().describe('Worker threads (default: available cores); --workers overrides.'),
     retries: z.number().int().nonnegative().optional().describe('Retries of a failed job before it is recorded as failed (default 1); --retries overrides.'),
     timeoutSeconds: z.number().positive().optional().describe('Time limit of one job attempt (default: none); --timeout overrides.'),

@@ -5,7 +5,7 @@ import path from 'node:path';
 import { z } from 'zod';
 import { dataSpecSchema, type DataSpec } from '../data/spec';
 import type { Dataset } from '../data/datasets';
-import { backendSchema, trainingSpecSchema, type BackendName } from '../models/training-spec';
+import { backendSchema, trainingOverridesSchema, type BackendName } from '../models/training-spec';
 import type { JobContext, JsonObject, NeededJob } from './kind';
 
 /** The parts of the config's `defaults` that experiments read (the runner has validated them). */
@@ -13,7 +13,7 @@ const defaultsSchema = z.object({
   data: dataSpecSchema.default({ source: 'mnist' }),
   backend: backendSchema.default('wasm'),
   seeds: z.array(z.number().int().nonnegative()).min(1).default([1]),
-  training: trainingSpecSchema.partial().default({}),
+  training: trainingOverridesSchema.default({}),
 });
 export type ExperimentDefaults = z.infer<typeof defaultsSchema>;
 

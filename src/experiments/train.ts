@@ -4,15 +4,14 @@
 import path from 'node:path';
 import { z } from 'zod';
 import { dataSpecSchema } from '../data/spec';
-import { backendSchema, trainingSpecSchema, type BackendName, type TrainingSpec } from '../models/training-spec';
+import { backendSchema, trainingOverridesSchema, trainingSpecSchema, type BackendName, type TrainingSpec } from '../models/training-spec';
 import type { DataSpec } from '../data/spec';
 import { writeJsonAtomic } from '../files';
 import { writeRecordsCsv } from '../render/csv';
 import type { ExpandContext, ExperimentKind, JobContext, JobKind, ModelRef, PlannedJob } from './kind';
 import { cachedDataset, readDefaults } from './shared';
 
-const trainConfigSchema = trainingSpecSchema
-  .partial()
+const trainConfigSchema = trainingOverridesSchema
   .extend({
     /** Seeds to train with; the config's default seeds when absent. */
     seeds: z.array(z.number().int().nonnegative()).min(1).optional(),
@@ -44,7 +43,7 @@ function seedsOf(config: TrainConfig, ctx: ExpandContext): number[] {
   return config.seeds ?? readDefaults(ctx.defaults).seeds;
 }
 
-const TRAIN_FILES = ['tables/history.csv', 'tables/model_summary.csv', 'metrics.json'];
+const TRAIN_FILES = ['tables/history.csv', 'tables/model_summary.csv', 'tables/metrics.json'];
 
 export const trainExperiment: ExperimentKind<TrainConfig> = {
   kind: 'train',
@@ -62,7 +61,7 @@ export const trainExperiment: ExperimentKind<TrainConfig> = {
         kind: 'train',
         params: params as never,
         cost: (params.training.epochs * images) / 1000,
-        publish: TRAIN_FILES.map((f) => `seed=${seed}/${f}`),
+        publish: TRAIN_FILES,
       };
     });
     jobs.push({
@@ -108,10 +107,9 @@ export const trainJob: JobKind<TrainParams> = {
       const history = train(model, data, params.training, { seed: params.seed, signal: ctx.signal });
       const trainEval = evaluate(model, data.train, data.rows, data.cols);
       const testEval = evaluate(model, data.test, data.rows, data.cols);
-      const seed = `seed=${params.seed}`;
       await saveModel(model, path.join(ctx.dir, 'model'));
-      writeRecordsCsv(path.join(ctx.dir, seed, 'tables/history.csv'), history as never[]);
-      writeRecordsCsv(path.join(ctx.dir, seed, 'tables/model_summary.csv'), summarise(model) as never[]);
+      writeRecordsCsv(path.join(ctx.dir, 'tables/history.csv'), history as never[]);
+      writeRecordsCsv(path.join(ctx.dir, 'tables/model_summary.csv'), summarise(model) as never[]);
       const result: TrainResult = {
         seed: params.seed,
         backend: activeBackend(),
@@ -124,7 +122,7 @@ export const trainJob: JobKind<TrainParams> = {
         testImages: data.test.count,
         seconds: (performance.now() - started) / 1000,
       };
-      writeJsonAtomic(path.join(ctx.dir, seed, 'metrics.json'), result);
+      writeJsonAtomic(path.join(ctx.dir, 'tables/metrics.json'), result);
       return result;
     } finally {
       model.optimizer?.dispose();
