@@ -41,14 +41,21 @@ async function start(name: BackendName): Promise<BackendName> {
 
 /**
  * Starts the backend once per thread. A thread keeps one backend: asking for another one later
- * is an error, since models and tensors already made would live on the first.
+ * is an error, since models and tensors already made would live on the first. A backend that
+ * failed to start leaves the thread free to try another.
  */
 export async function useBackend(name: BackendName): Promise<void> {
   if (startedName && startedName !== name) {
     throw new BackendError(`this thread already runs backend "${startedName}"; cannot switch to "${name}"`);
   }
-  startedName = name;
-  started ??= start(name);
+  if (!started) {
+    startedName = name;
+    started = start(name).catch((err: unknown) => {
+      started = undefined;
+      startedName = undefined;
+      throw err;
+    });
+  }
   await started;
 }
 
