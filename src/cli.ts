@@ -13,10 +13,10 @@ async function main(): Promise<void> {
     .help()
     .version(false)
     .wrap(Math.min(110, process.stdout.columns || 110))
-    .fail((message, error, instance) => {
-      if (error) throw error;
+    .fail((message, error) => {
+      // yargs passes a message for bad usage (including .check failures); an error alone is a bug.
+      if (!message && error) throw error;
       process.stderr.write(`${message}\n\n(run-experiments --help lists the commands and options)\n`);
-      void instance;
       process.exit(EXIT.usage);
     });
   for (const command of commands) cli = cli.command(command);

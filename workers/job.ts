@@ -1,9 +1,11 @@
 // The pool's only entry (compiled to dist/workers/job.js): runs one job attempt on this thread.
 // Dispatches on the job kind from the registry; job kinds load heavy modules (tfjs) lazily, so
 // threads that only run light jobs stay light.
+import { BroadcastChannel } from 'node:worker_threads';
 import { Piscina } from 'piscina';
 import { jobKinds } from '../src/experiments/index';
 import type { JobContext, JobKind } from '../src/experiments/kind';
+import type { WorkerData } from '../src/runner/pool';
 import type { JobTask } from '../src/runner/task';
 
 const kinds = new Map<string, JobKind>(jobKinds.map((kind) => [kind.kind, kind]));
@@ -11,7 +13,12 @@ const kinds = new Map<string, JobKind>(jobKinds.map((kind) => [kind.kind, kind])
 /** Survives between jobs on this thread: loaded data sets and models. */
 const cache = new Map<string, unknown>();
 
+/** Tells the runner a task has begun, so its time limit starts now, not while this thread was starting. */
+const started = new BroadcastChannel((Piscina.workerData as WorkerData).startedChannel);
+started.unref();
+
 export default async function runJob(task: JobTask): Promise<unknown> {
+  started.postMessage(task.dir);
   const kind = kinds.get(task.kind);
   if (!kind) throw new Error(`no job kind "${task.kind}" in this worker (is dist/ up to date? run npm run build)`);
   const controller = new AbortController();

@@ -4,7 +4,7 @@ import type { ExperimentKind } from '../experiments/kind';
 import { readConfigFile } from './parse-file';
 import { validateConfig, type ValidConfig } from './validate';
 
-/** `file` is shown in messages as given, so pass it the way the user wrote it. */
-export function loadConfig(file: string, kinds: readonly ExperimentKind[] = experimentKinds): ValidConfig {
-  return validateConfig(readConfigFile(file), file, kinds);
+/** `file` (relative to `cwd`) is shown in messages as given, so pass it the way the user wrote it. */
+export function loadConfig(file: string, kinds: readonly ExperimentKind[] = experimentKinds, cwd = process.cwd()): ValidConfig {
+  return validateConfig(readConfigFile(file, cwd), file, kinds);
 }

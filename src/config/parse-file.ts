@@ -4,10 +4,11 @@ import path from 'node:path';
 import YAML from 'yaml';
 import { ConfigError } from './errors';
 
-export function readConfigFile(file: string): unknown {
+/** Reads `file` (resolved against `cwd`); messages name it as given. */
+export function readConfigFile(file: string, cwd = process.cwd()): unknown {
   let text: string;
   try {
-    text = readFileSync(file, 'utf8');
+    text = readFileSync(path.resolve(cwd, file), 'utf8');
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     const why = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'it is a folder' : code ?? String(error);
@@ -42,14 +43,16 @@ function parseJson(text: string, file: string): unknown {
 }
 
 function parseYaml(text: string, file: string): unknown {
-  const document = YAML.parseDocument(text, { prettyErrors: false });
+  const document = YAML.parseDocument(text);
   if (document.errors.length > 0) {
     throw new ConfigError(
       file,
       document.errors.map((error) => {
         const at = error.linePos?.[0];
         const where = at ? ` at line ${at.line}, column ${at.col}` : '';
-        return { path: '', message: `invalid YAML${where}: ${error.message.split('\n')[0]}` };
+        // yaml's message ends with " at line L, column C:" and a code excerpt: keep the reason only.
+        const reason = error.message.split('\n')[0].replace(/ at line \d+, column \d+:?$/, '');
+        return { path: '', message: `invalid YAML${where}: ${reason}` };
       }),
     );
   }

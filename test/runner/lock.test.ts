@@ -1,0 +1,56 @@
+// One live run per run folder: a second concurrent run is refused (exit code 3); a lock left by
+// a killed run is taken over.
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { acquireLock, LockHeldError } from '../../src/runner/lock';
+import { runExperiments } from '../../src/runner/run';
+import { runCli, startCli, tempDir, writeConfig } from './helpers';
+
+const quiet = { progress: 'none' as const, log: () => {} };
+
+test('a second run on a live folder is refused; after a kill -9 the stale lock is taken over', async () => {
+  const dir = tempDir();
+  writeConfig(dir, 'busy.json', { experiments: [{ name: 'slow', kind: 'selftest', action: 'sleep', ms: 4000 }, { name: 'quick', kind: 'selftest' }] });
+  const lockFile = path.join(dir, 'outputs', 'busy', 'lock');
+
+  const first = startCli(['busy.json', '--workers', '1'], dir);
+  await first.lines(/^busy: 2 jobs/, 1); // printed once the lock is held
+  expect(JSON.parse(readFileSync(lockFile, 'utf8')).pid).toBe(first.child.pid);
+
+  await expect(runExperiments({ config: 'busy.json', cwd: dir, ...quiet })).rejects.toBeInstanceOf(LockHeldError);
+  const second = await runCli(['busy.json'], dir);
+  expect(second.code).toBe(3);
+  expect(second.stderr).toContain(`another run (pid ${first.child.pid} on ${os.hostname()}, started `);
+
+  first.child.kill('SIGKILL');
+  await first.done;
+  expect(existsSync(lockFile)).toBe(true); // left behind by the killed run
+
+  writeConfig(dir, 'busy.json', { experiments: [{ name: 'quick', kind: 'selftest' }] });
+  const lines: string[] = [];
+  const third = await runExperiments({ config: 'busy.json', cwd: dir, progress: 'none', log: (line) => lines.push(line) });
+  expect(third.exitCode).toBe(0);
+  expect(lines[0]).toContain(`took over the lock of a run that is gone (pid ${first.child.pid}`);
+  expect(existsSync(lockFile)).toBe(false);
+});
+
+test('acquireLock: refuses a live owner, takes over a dead one, releases only its own lock', () => {
+  const dir = tempDir();
+  mkdirSync(dir, { recursive: true });
+  const lockFile = path.join(dir, 'lock');
+  const gone = spawnSync(process.execPath, ['-e', 'process.stdout.write(String(process.pid))']);
+  const deadPid = Number(gone.stdout.toString());
+
+  writeFileSync(lockFile, JSON.stringify({ pid: process.ppid, host: os.hostname(), startedAt: 'earlier' }));
+  expect(() => acquireLock(lockFile)).toThrow(LockHeldError);
+
+  writeFileSync(lockFile, JSON.stringify({ pid: deadPid, host: os.hostname(), startedAt: 'earlier' }));
+  const lock = acquireLock(lockFile);
+  expect(lock.tookOverFrom?.pid).toBe(deadPid);
+  expect(JSON.parse(readFileSync(lockFile, 'utf8')).pid).toBe(process.pid);
+  expect(() => acquireLock(lockFile)).toThrow(LockHeldError); // this process holds it
+  lock.release();
+  expect(existsSync(lockFile)).toBe(false);
+});
