@@ -1,12 +1,15 @@
 // The pool's only entry (compiled to dist/workers/job.js): runs one job attempt on this thread.
 // Dispatches on the job kind from the registry; job kinds load heavy modules (tfjs) lazily, so
 // threads that only run light jobs stay light.
+import { existsSync, mkdirSync, rmSync } from 'node:fs';
+import path from 'node:path';
 import { BroadcastChannel } from 'node:worker_threads';
 import { Piscina } from 'piscina';
 import { jobKinds } from '../src/experiments/index';
 import type { JobContext, JobKind } from '../src/experiments/kind';
 import type { WorkerData } from '../src/runner/pool';
-import type { JobTask } from '../src/runner/task';
+import { writeRecord } from '../src/runner/job-record';
+import type { JobTask, JobTaskResult } from '../src/runner/task';
 
 const kinds = new Map<string, JobKind>(jobKinds.map((kind) => [kind.kind, kind]));
 
@@ -19,20 +22,40 @@ started.unref();
 
 export default async function runJob(task: JobTask): Promise<unknown> {
   started.postMessage(task.dir);
+  const startedAt = new Date();
   const kind = kinds.get(task.kind);
   if (!kind) throw new Error(`no job kind "${task.kind}" in this worker (is dist/ up to date? run npm run build)`);
+  makeEmptyDir(task.dir);
   const controller = new AbortController();
   const timer = task.timeoutMs === undefined ? undefined : setTimeout(() => controller.abort(new Error(`timed out after ${task.timeoutMs! / 1000} s`)), task.timeoutMs);
   const ctx: JobContext = { dir: task.dir, needs: task.needs, cache, signal: controller.signal };
   try {
     const result = await kind.run(task.params, ctx);
-    return withTransferables(result);
+    for (const file of task.publish) {
+      if (!existsSync(path.join(task.dir, ...file.split('/')))) throw new Error(`the job did not write ${file}, which it lists in publish`);
+    }
+    const ms = Date.now() - startedAt.getTime();
+    // Last inside the folder: its presence is what makes the attempt a finished job.
+    writeRecord(task.dir, { ...task.header, startedAt: startedAt.toISOString(), ms, result });
+    const reply: JobTaskResult = { ms, result };
+    return withTransferables(reply);
   } catch (error) {
     // A job that gave up because of the time limit says so, whatever it threw.
     if (controller.signal.aborted) throw controller.signal.reason;
     throw error;
   } finally {
     clearTimeout(timer);
+  }
+}
+
+/** The attempt's own folder (the runner removes leftovers of killed runs when it starts, so it is rarely there). */
+function makeEmptyDir(dir: string): void {
+  try {
+    mkdirSync(dir);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+    rmSync(dir, { recursive: true, force: true });
+    mkdirSync(dir);
   }
 }
 
@@ -49,7 +72,8 @@ function withTransferables(result: unknown): unknown {
   };
   visit(result, 0);
   if (buffers.size === 0) return result;
-  return {
+  // piscina transfers what a "movable" Transferable lists and sends its value.
+  const transferable = {
     get [Piscina.transferableSymbol]() {
       return [...buffers];
     },
@@ -57,4 +81,5 @@ function withTransferables(result: unknown): unknown {
       return result;
     },
   };
+  return Piscina.move(transferable as unknown as Parameters<typeof Piscina.move>[0]);
 }

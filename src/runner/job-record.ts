@@ -1,14 +1,16 @@
 // result.json: what a finished job computed, and everything its id was made of, so that
 // `status --explain` can say what changed when the same key gets a new id.
-import { existsSync, mkdirSync, readFileSync, renameSync, rmSync } from 'node:fs';
+// The worker writes it last inside the attempt folder; the runner then renames the folder to
+// `jobs/<id>`, so a job folder under its final name always holds a complete result.
+import { existsSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { JsonValue } from '../experiments/kind';
-import { writeFileAtomic } from '../files';
 import type { PlanJob } from '../plan/build-plan';
 import { CODE_VERSION } from '../plan/job-id';
 import type { RunFolder } from './run-folder';
 
-export interface JobRecord {
+/** Everything of a job's identity and attempt that result.json holds besides the result and its timing. */
+export interface JobHeader {
   id: string;
   key: string;
   experiment: string;
@@ -18,9 +20,17 @@ export interface JobRecord {
   params: PlanJob['params'];
   needs: PlanJob['needs'];
   attempt: number;
+}
+
+export interface JobRecord extends JobHeader {
   startedAt: string;
   ms: number;
   result: JsonValue;
+}
+
+export function jobHeader(job: PlanJob, attempt: number): JobHeader {
+  const { id, key, experiment, kind, version, params, needs } = job;
+  return { id, key, experiment, kind, version, codeVersion: CODE_VERSION, params, needs, attempt };
 }
 
 /** Typed arrays (transferred from workers) become plain JSON lists. */
@@ -34,39 +44,25 @@ export function normalizeResult(result: unknown): JsonValue {
   return JSON.parse(JSON.stringify(result, jsonReplacer)) as JsonValue;
 }
 
-/**
- * Writes result.json last inside the attempt folder, then renames the folder to `jobs/<id>`:
- * a job folder under its final name always holds a complete result.
- */
-export function commitJob(folder: RunFolder, attemptDir: string, record: JobRecord): void {
-  writeFileAtomic(path.join(attemptDir, 'result.json'), `${JSON.stringify(record, null, 2)}\n`);
-  const finalDir = folder.jobDir(record.id);
-  if (existsSync(finalDir)) {
+/** Written by the worker inside the attempt folder, which has no final name yet: no temporary name needed. */
+export function writeRecord(dir: string, record: Omit<JobRecord, 'result'> & { result: unknown }): void {
+  writeFileSync(path.join(dir, 'result.json'), `${JSON.stringify({ ...record, result: record.result ?? null }, jsonReplacer, 2)}\n`);
+}
+
+/** Renames a finished attempt folder (result.json inside) to `jobs/<id>`. */
+export function commitJob(folder: RunFolder, attemptDir: string, id: string): void {
+  const finalDir = folder.jobDir(id);
+  try {
+    renameSync(attemptDir, finalDir);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if ((code !== 'ENOTEMPTY' && code !== 'EEXIST') || !existsSync(finalDir)) throw error;
     // --force: move the old result aside first (a kill in between leaves only a missing result: the job reruns).
-    const old = path.join(folder.jobsDir, `.old-${record.id}-${process.pid}`);
+    const old = path.join(folder.jobsDir, `.old-${id}-${process.pid}`);
     renameSync(finalDir, old);
     renameSync(attemptDir, finalDir);
     rmSync(old, { recursive: true, force: true });
-  } else {
-    renameSync(attemptDir, finalDir);
   }
-}
-
-export function makeRecord(job: PlanJob, attempt: number, startedAt: Date, ms: number, result: JsonValue): JobRecord {
-  return {
-    id: job.id,
-    key: job.key,
-    experiment: job.experiment,
-    kind: job.kind,
-    version: job.version,
-    codeVersion: CODE_VERSION,
-    params: job.params,
-    needs: job.needs,
-    attempt,
-    startedAt: startedAt.toISOString(),
-    ms,
-    result,
-  };
 }
 
 export function readRecord(folder: RunFolder, id: string): JobRecord | undefined {
@@ -75,9 +71,4 @@ export function readRecord(folder: RunFolder, id: string): JobRecord | undefined
   } catch {
     return undefined;
   }
-}
-
-export function prepareAttemptDir(dir: string): void {
-  rmSync(dir, { recursive: true, force: true });
-  mkdirSync(dir, { recursive: true });
 }

@@ -3,12 +3,12 @@
 import { existsSync, rmSync } from 'node:fs';
 import type { JsonValue, NeededJob } from '../experiments/kind';
 import type { Plan, PlanJob } from '../plan/build-plan';
-import { commitJob, makeRecord, normalizeResult, prepareAttemptDir, readRecord } from './job-record';
+import { commitJob, jobHeader, normalizeResult, readRecord } from './job-record';
 import type { Journal, JobEvent } from './journal';
 import type { JobPool } from './pool';
 import type { Progress } from './progress';
+import type { JobTaskResult } from './task';
 import type { RunFolder } from './run-folder';
-import path from 'node:path';
 
 export type JobState = 'done' | 'failed' | 'blocked' | 'pending';
 
@@ -108,8 +108,17 @@ export async function runScheduler(options: SchedulerOptions, outcomes: Map<stri
   };
 
   const pool = options.createPool();
+  // One task waiting beside each running one, so a thread that finishes starts its next job at
+  // once instead of after a round trip through this thread (time limits start when a job does).
+  const inFlight = options.workers * 2;
   let running = 0;
   let stopping = false;
+  /** Tasks handed to the pool that no thread has begun: cancelled when the run stops dispatching. */
+  const notBegun = new Map<string, AbortController>();
+  const stopDispatching = () => {
+    stopping = true;
+    for (const cancel of notBegun.values()) cancel.abort();
+  };
 
   const blockDownstream = (failed: PlanJob) => {
     const queue = [...(dependents.get(failed.id) ?? [])];
@@ -124,16 +133,12 @@ export async function runScheduler(options: SchedulerOptions, outcomes: Map<stri
     }
   };
 
-  const succeed = (job: PlanJob, dir: string, attempt: number, startedAt: Date, raw: unknown) => {
-    const ms = Date.now() - startedAt.getTime();
-    for (const file of job.publish) {
-      if (!existsSync(path.join(dir, ...file.split('/')))) throw new Error(`the job did not write ${file}, which it lists in publish`);
-    }
-    const result = normalizeResult(raw);
-    commitJob(folder, dir, makeRecord(job, attempt, startedAt, ms, result));
+  const succeed = (job: PlanJob, dir: string, attempt: number, reply: JobTaskResult) => {
+    const { ms } = reply;
+    commitJob(folder, dir, job.id);
     journal.append({ event: 'finished', id: job.id, key: job.key, kind: job.kind, attempt, ms });
     outcomes.set(job.id, { state: 'done', attempts: attempt });
-    if (dependents.has(job.id)) results.set(job.id, result);
+    if (dependents.has(job.id)) results.set(job.id, normalizeResult(reply.result));
     progress.finished(job, ms);
     for (const next of new Set(dependents.get(job.id) ?? [])) {
       const left = waiting.get(next.id)! - 1;
@@ -142,8 +147,13 @@ export async function runScheduler(options: SchedulerOptions, outcomes: Map<stri
     }
   };
 
-  const fail = (job: PlanJob, dir: string, attempt: number, startedAt: Date, error: unknown) => {
+  const fail = (job: PlanJob, dir: string, attempt: number, startedAt: Date, error: unknown, cancelled: boolean) => {
     rmSync(dir, { recursive: true, force: true });
+    if (cancelled) {
+      // Never begun (--fail-fast): the job stays pending, as if never dispatched.
+      outcomes.get(job.id)!.attempts--;
+      return;
+    }
     const ms = Date.now() - startedAt.getTime();
     if (options.stop.aborted) {
       journal.append({ event: 'failed', id: job.id, key: job.key, kind: job.kind, attempt, ms, error: 'interrupted: the run was stopped', final: false });
@@ -159,7 +169,7 @@ export async function runScheduler(options: SchedulerOptions, outcomes: Map<stri
     }
     outcomes.set(job.id, { state: 'failed', attempts: attempt, error: message });
     blockDownstream(job);
-    if (options.failFast) stopping = true;
+    if (options.failFast) stopDispatching();
   };
 
   const start = (job: PlanJob) => {
@@ -170,8 +180,11 @@ export async function runScheduler(options: SchedulerOptions, outcomes: Map<stri
     running++;
     let task: Promise<unknown>;
     let killTimer: NodeJS.Timeout | undefined;
+    let begun = false;
+    let settled = false;
+    const cancel = new AbortController();
+    notBegun.set(dir, cancel);
     try {
-      prepareAttemptDir(dir);
       const needs: Record<string, NeededJob> = {};
       for (const [name, need] of Object.entries(job.needs)) {
         needs[name] = { id: need.id, kind: byId.get(need.id)!.kind, dir: folder.jobDir(need.id), result: resultOf(need.id) };
@@ -180,19 +193,26 @@ export async function runScheduler(options: SchedulerOptions, outcomes: Map<stri
       // The time limit starts when a thread begins the task; past it (plus a grace) the thread is ended.
       const limit = options.timeoutMs;
       const killer = new AbortController();
-      const signal = limit === undefined ? options.stop : AbortSignal.any([options.stop, killer.signal]);
-      const onStart = limit === undefined ? undefined : () => (killTimer = setTimeout(() => killer.abort(), limit + TIMEOUT_GRACE_MS));
-      task = pool.run({ kind: job.kind, params: job.params, dir, needs, timeoutMs: limit }, signal, onStart);
+      const signal = AbortSignal.any([options.stop, killer.signal, cancel.signal]);
+      const onStart = () => {
+        if (settled) return;
+        begun = true;
+        notBegun.delete(dir);
+        if (limit !== undefined) killTimer = setTimeout(() => killer.abort(), limit + TIMEOUT_GRACE_MS);
+      };
+      task = pool.run({ kind: job.kind, params: job.params, dir, needs, publish: job.publish, header: jobHeader(job, attempt), timeoutMs: limit }, signal, onStart);
     } catch (error) {
       task = Promise.reject(error);
     }
     return task
       .then(
-        (raw) => succeed(job, dir, attempt, startedAt, raw),
-        (error) => fail(job, dir, attempt, startedAt, error),
+        (reply) => succeed(job, dir, attempt, reply as JobTaskResult),
+        (error) => fail(job, dir, attempt, startedAt, error, cancel.signal.aborted && !begun),
       )
-      .catch((error) => fail(job, dir, attempt, startedAt, error))
+      .catch((error) => fail(job, dir, attempt, startedAt, error, false))
       .finally(() => {
+        settled = true;
+        notBegun.delete(dir);
         clearTimeout(killTimer);
         running--;
       });
@@ -200,12 +220,10 @@ export async function runScheduler(options: SchedulerOptions, outcomes: Map<stri
 
   try {
     await new Promise<void>((resolve) => {
-      const onStop = () => {
-        stopping = true;
-      };
+      const onStop = () => stopDispatching();
       options.stop.addEventListener('abort', onStop, { once: true });
       const pump = () => {
-        while (!stopping && !options.stop.aborted && running < options.workers && ready.size > 0) void start(ready.pop()!).then(pump);
+        while (!stopping && !options.stop.aborted && running < inFlight && ready.size > 0) void start(ready.pop()!).then(pump);
         if (running === 0 && (stopping || options.stop.aborted || ready.size === 0)) {
           options.stop.removeEventListener('abort', onStop);
           resolve();

@@ -16,7 +16,7 @@ describe('failing jobs', () => {
   test('throw, process.exit, out of memory and a hang: retried, failed, isolated', async () => {
     const dir = tempDir();
     writeConfig(dir, 'failures.json', {
-      defaults: { workerMemoryMb: 128, timeoutSeconds: 1, retries: 1 },
+      defaults: { workerMemoryMb: 96, timeoutSeconds: 2, retries: 1 },
       experiments: [
         { name: 'ok', kind: 'selftest', jobs: 4, ms: 20 },
         { name: 'after-ok', kind: 'selftest', from: 'ok' },
@@ -36,7 +36,7 @@ describe('failing jobs', () => {
     expect(errors.throws.error).toBe('selftest job throws #0 throws as asked');
     expect(errors.exits.error).toBe('worker exited with code: 7');
     expect(errors.oom.error).toMatch(/memory limit.*ERR_WORKER_OUT_OF_MEMORY/);
-    expect(errors.hangs.error).toBe('timed out after 1 s (its thread was ended)');
+    expect(errors.hangs.error).toBe('timed out after 2 s (its thread was ended)');
     for (const failure of summary.failures) expect(failure.attempts).toBe(2);
 
     const events = readJournal(path.join(summary.runDir, 'journal.jsonl'));

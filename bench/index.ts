@@ -1,0 +1,23 @@
+// `npm run bench`: runs every benchmark listed here (or those named: `node dist/bench/index.js runner`);
+// each prints its own table of medians. Add one line per bench module.
+interface Bench {
+  name: string;
+  run(): Promise<unknown>;
+}
+
+// Loaded lazily, so that naming one bench does not load the others' modules (tfjs, data).
+const benches: Bench[] = [
+  { name: 'runner', run: () => (require('./runner') as typeof import('./runner')).benchRunner() },
+];
+
+async function main(): Promise<void> {
+  const wanted = process.argv.slice(2);
+  const unknown = wanted.filter((name) => !benches.some((b) => b.name === name));
+  if (unknown.length) {
+    process.stderr.write(`unknown bench ${unknown.join(', ')}; known: ${benches.map((b) => b.name).join(', ')}\n`);
+    process.exit(2);
+  }
+  for (const bench of benches) if (wanted.length === 0 || wanted.includes(bench.name)) await bench.run();
+}
+
+void main();

@@ -1,0 +1,107 @@
+// The runner's three targets, each the median of several runs:
+//   - a CPU-bound sweep on 1 and 2 workers: speed-up ≥ 1.8× on 2 cores;
+//   - a no-op rerun of a finished configs/all.json (the CLI as a user starts it): ≤ 2 s;
+//   - scheduler overhead: 10,000 trivial jobs ≤ 10 s.
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { runExperiments, planRun } from '../src/runner/run';
+import { initialOutcomes } from '../src/runner/scheduler';
+
+const ROOT = path.resolve(__dirname, '..', '..');
+const CLI = path.join(ROOT, 'dist', 'src', 'cli.js');
+const quiet = { progress: 'none' as const, log: () => {} };
+
+type Row = Record<string, string | number>;
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+}
+
+function tempConfig(config: unknown): { dir: string; file: string } {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'probelab-bench-'));
+  const file = path.join(dir, 'bench.json');
+  writeFileSync(file, JSON.stringify(config));
+  return { dir, file };
+}
+
+async function timedRun(config: unknown, workers: number): Promise<number> {
+  const { dir, file } = tempConfig(config);
+  const started = performance.now();
+  const summary = await runExperiments({ config: file, cwd: dir, workers, ...quiet });
+  const seconds = (performance.now() - started) / 1000;
+  rmSync(dir, { recursive: true, force: true });
+  if (summary.exitCode !== 0) throw new Error(`bench run failed: ${JSON.stringify(summary.failures)}`);
+  return seconds;
+}
+
+/** Wall time of the CLI on a config whose run folder is finished: node start, load, plan, check, publish. */
+function noopRerunSeconds(config: string, out: string | undefined, repeats: number): number[] {
+  const times: number[] = [];
+  for (let r = 0; r < repeats; r++) {
+    const started = performance.now();
+    const run = spawnSync(process.execPath, [CLI, config, ...(out ? ['--out', out] : [])], { cwd: ROOT, encoding: 'utf8' });
+    times.push((performance.now() - started) / 1000);
+    if (run.status !== 0) throw new Error(`no-op rerun of ${config} exited with ${run.status}: ${run.stderr}`);
+    if (!/ 0 to run/.test(run.stdout)) throw new Error(`rerun of ${config} was not a no-op:\n${run.stdout}`);
+  }
+  return times;
+}
+
+const fmt = (seconds: number) => `${seconds.toFixed(2)} s`;
+
+export async function benchRunner(): Promise<Row[]> {
+  const rows: Row[] = [];
+  const REPEATS = 3;
+
+  // 1. CPU-bound sweep: 24 jobs of ~400 ms of work each (about 10 s on one core).
+  const sweep = { experiments: [{ name: 'spin', kind: 'selftest', jobs: 24, ms: 400, rows: 1 }] };
+  const one: number[] = [];
+  const two: number[] = [];
+  for (let r = 0; r < REPEATS; r++) {
+    one.push(await timedRun(sweep, 1));
+    two.push(await timedRun(sweep, 2));
+  }
+  const speedup = median(one) / median(two);
+  rows.push({ benchmark: 'CPU-bound sweep, 1 worker (24 × 400 ms)', median: fmt(median(one)), runs: REPEATS, target: '', verdict: '' });
+  rows.push({ benchmark: 'CPU-bound sweep, 2 workers', median: fmt(median(two)), runs: REPEATS, target: '', verdict: '' });
+  rows.push({ benchmark: 'speed-up 2 workers / 1', median: `${speedup.toFixed(2)}×`, runs: REPEATS, target: '≥ 1.8×', verdict: speedup >= 1.8 ? 'ok' : 'MISSED' });
+
+  // 2. No-op rerun of configs/all.json in its own run folder (outputs/all), finished first when cheap.
+  const allConfig = path.join('configs', 'all.json');
+  const planned = planRun({ config: allConfig, cwd: ROOT });
+  const outcomes = initialOutcomes({ plan: planned.plan, folder: planned.folder, previous: new Map(), force: false, rerunFailed: true });
+  const missing = planned.plan.jobs.filter((job) => outcomes.get(job.id)!.state !== 'done');
+  const missingCost = missing.reduce((sum, job) => sum + job.cost, 0);
+  if (missing.length > 0 && missingCost < 300) {
+    const summary = await runExperiments({ config: allConfig, cwd: ROOT, ...quiet });
+    if (summary.exitCode !== 0) throw new Error(`configs/all.json did not finish: ${JSON.stringify(summary.failures)}`);
+  }
+  if (missing.length === 0 || missingCost < 300) {
+    const times = noopRerunSeconds(allConfig, undefined, 5);
+    rows.push({ benchmark: `no-op rerun of configs/all.json (${planned.plan.jobs.length} jobs, CLI)`, median: fmt(median(times)), runs: times.length, target: '≤ 2 s', verdict: median(times) <= 2 ? 'ok' : 'MISSED' });
+  } else {
+    rows.push({ benchmark: 'no-op rerun of configs/all.json', median: 'n/a', runs: 0, target: '≤ 2 s', verdict: `not finished: run \`run-experiments configs/all.json\` first (${missing.length} jobs left)` });
+  }
+  // The same at a larger size, whatever all.json holds today: 2,000 jobs, each publishing a table.
+  const big = tempConfig({ experiments: [{ name: 'many', kind: 'selftest', jobs: 2000, rows: 2 }] });
+  await runExperiments({ config: big.file, cwd: big.dir, ...quiet });
+  const bigTimes = noopRerunSeconds(big.file, path.join(big.dir, 'outputs'), 5);
+  rmSync(big.dir, { recursive: true, force: true });
+  rows.push({ benchmark: 'no-op rerun, 2,000 jobs publishing tables (CLI)', median: fmt(median(bigTimes)), runs: bigTimes.length, target: '≤ 2 s', verdict: median(bigTimes) <= 2 ? 'ok' : 'MISSED' });
+
+  // 3. Scheduler overhead: 10,000 jobs that do nothing, on 2 workers, from config to summary.
+  const trivial = { experiments: [{ name: 'trivial', kind: 'selftest', jobs: 10000, rows: 0 }] };
+  const overhead: number[] = [];
+  for (let r = 0; r < REPEATS; r++) overhead.push(await timedRun(trivial, 2));
+  rows.push({ benchmark: '10,000 trivial jobs, 2 workers', median: fmt(median(overhead)), runs: REPEATS, target: '≤ 10 s', verdict: median(overhead) <= 10 ? 'ok' : 'MISSED' });
+
+  console.log(`\nrunner (${os.availableParallelism()} cores, medians)`);
+  console.table(rows);
+  return rows;
+}
+
+if (require.main === module) void benchRunner();
