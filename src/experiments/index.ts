@@ -2,6 +2,9 @@
 // Add one line to each list per new kind.
 import type { ExperimentKind, JobKind } from './kind';
 import { trainExperiment, trainJob, trainSummaryJob } from './train';
+import { occlusionExperiment } from './occlusion';
+import { occlusionChunkJob, occlusionMapJob } from './occlusion-maps';
+import { populationChunkJob, populationJob } from './occlusion-population';
 import { rnnGradientsExperiment } from './rnn-gradients';
 import { lstmGradientsExperiment } from './lstm-gradients';
 import { bpttExactJob } from './bptt/exact-job';
@@ -13,6 +16,7 @@ import { selftestExperiment, selftestJob } from './selftest';
 export const experimentKinds: ExperimentKind[] = [
   selftestExperiment,
   trainExperiment,
+  occlusionExperiment,
   rnnGradientsExperiment,
   lstmGradientsExperiment,
 ];
@@ -21,6 +25,10 @@ export const jobKinds: JobKind[] = [
   selftestJob,
   trainJob,
   trainSummaryJob,
+  occlusionChunkJob,
+  occlusionMapJob,
+  populationChunkJob,
+  populationJob,
   bpttExactJob,
   bpttFiniteDifferencesJob,
   bpttTfjsJob,

@@ -1,0 +1,180 @@
+// Job kinds of the occlusion experiment's `maps` mode: `occlusion-chunk` predicts one chunk of
+// positions of one image in one batched call; `occlusion-map` assembles an image's chunks into
+// the tables and figures of Problem 4 (Figures 7–10).
+import path from 'node:path';
+import { gatherPixels } from '../data/batches';
+import type { Dataset } from '../data/datasets';
+import { writeJsonAtomic } from '../files';
+import { adversarialPlacements, countsByNewLabel } from '../occlusion/adversarial';
+import { labelMap, probabilityHeatMap, regionPicture } from '../occlusion/figures';
+import { occlusionGrid, type OcclusionGrid } from '../occlusion/grid';
+import { assembleMaps, mapTable, mapTitle, type MapName } from '../occlusion/maps';
+import { fillValue, meanOf, occludedCopies, type FillSpec } from '../occlusion/occlude';
+import { importantRegion } from '../occlusion/region';
+import { writeCsv, writeRecordsCsv } from '../render/csv';
+import { writeGrayPng, writePicture } from '../render/picture';
+import type { OcclusionChunkParams, OcclusionMapParams } from './occlusion';
+import type { JobContext, JobKind, JsonObject, NeededJob } from './kind';
+import { cachedDataset, cachedModel } from './shared';
+
+/** The mean training pixel of a data set (0..1), computed once per thread. */
+export function cachedDatasetMean(ctx: Pick<JobContext, 'cache'>, data: Dataset): number {
+  const key = `dataset-mean:${data.name}:${data.train.count}`;
+  let mean = ctx.cache.get(key) as number | undefined;
+  if (mean === undefined) {
+    mean = meanOf(data.train.images) / 255;
+    ctx.cache.set(key, mean);
+  }
+  return mean;
+}
+
+/** Pixels 0..1 of test image `index` and the patch's fill value for it. */
+export function testImage(ctx: Pick<JobContext, 'cache'>, data: Dataset, index: number, fill: FillSpec): { image: Float32Array; fill: number } {
+  const image = gatherPixels(data.test, data.rows * data.cols, [index]);
+  return { image, fill: fillValue(fill, image, fill === 'dataset-mean' ? cachedDatasetMean(ctx, data) : undefined) };
+}
+
+export interface OcclusionChunkResult extends JsonObject {
+  index: number;
+  start: number;
+  end: number;
+  classes: number;
+  /** (end − start) × classes probabilities, row-major by position. */
+  probabilities: number[];
+  /** Probabilities of the unoccluded image, when asked for. */
+  clean: number[] | null;
+}
+
+export const occlusionChunkJob: JobKind<OcclusionChunkParams> = {
+  kind: 'occlusion-chunk',
+  version: '1',
+  async run(params, ctx): Promise<OcclusionChunkResult> {
+    const { useBackend } = require('../tf/backend') as typeof import('../tf/backend');
+    const { predictBatch } = require('../occlusion/predict') as typeof import('../occlusion/predict');
+    await useBackend(params.backend);
+    const data = cachedDataset(ctx, params.data);
+    const model = await cachedModel(ctx, ctx.needs.model, params.backend);
+    const grid = occlusionGrid(data.rows, data.cols, params.patch, params.stride);
+    const { image, fill } = testImage(ctx, data, params.index, params.fill);
+    const pixels = data.rows * data.cols;
+    const extra = params.clean ? 1 : 0;
+    const count = params.end - params.start + extra;
+    const batch = new Float32Array(count * pixels);
+    if (params.clean) batch.set(image);
+    occludedCopies(image, grid, params.start, params.end, fill, batch.subarray(extra * pixels));
+    const probs = predictBatch(model, batch, count, data.rows, data.cols);
+    const classes = probs.length / count;
+    return {
+      index: params.index,
+      start: params.start,
+      end: params.end,
+      classes,
+      probabilities: Array.from(probs.subarray(extra * classes)),
+      clean: params.clean ? Array.from(probs.subarray(0, classes)) : null,
+    };
+  },
+};
+
+/** The chunks' results in position order, checked to cover the grid exactly. */
+function gatherChunks(needs: Record<string, NeededJob>, grid: OcclusionGrid, chunks: number): { probabilities: number[]; classes: number; clean: number[] } {
+  const results = Array.from({ length: chunks }, (_, c) => {
+    const need = needs[`chunk=${c}`];
+    if (!need) throw new Error(`occlusion-map: missing needed job chunk=${c}`);
+    return need.result as unknown as OcclusionChunkResult;
+  });
+  let next = 0;
+  const probabilities: number[] = [];
+  for (const r of results) {
+    if (r.start !== next) throw new Error(`occlusion-map: chunks do not line up (expected position ${next}, got ${r.start})`);
+    for (const p of r.probabilities) probabilities.push(p);
+    next = r.end;
+  }
+  if (next !== grid.count) throw new Error(`occlusion-map: chunks cover ${next} of ${grid.count} positions`);
+  const clean = results[0].clean;
+  if (!clean) throw new Error('occlusion-map: the first chunk has no clean prediction');
+  return { probabilities, classes: results[0].classes, clean };
+}
+
+const six = (v: number) => v.toFixed(6);
+
+/** `r11_c05_as5.png`: offsets padded so that files sort by position. */
+export function adversarialFileName(row: number, col: number, label: number, grid: OcclusionGrid): string {
+  const width = String(Math.max(grid.rowOffsets.at(-1)!, grid.colOffsets.at(-1)!)).length;
+  return `r${String(row).padStart(width, '0')}_c${String(col).padStart(width, '0')}_as${label}.png`;
+}
+
+export const occlusionMapJob: JobKind<OcclusionMapParams> = {
+  kind: 'occlusion-map',
+  version: '1',
+  async run(params, ctx) {
+    const { writeChart } = require('../render/chart') as typeof import('../render/chart');
+    const data = cachedDataset(ctx, params.data);
+    const grid = occlusionGrid(data.rows, data.cols, params.patch, params.stride);
+    const { probabilities, classes, clean } = gatherChunks(ctx.needs, grid, params.chunks);
+    const maps = assembleMaps(grid, probabilities, classes, params.label);
+    const out = (...parts: string[]) => path.join(ctx.dir, params.folder, ...parts);
+    const patchText = `${grid.patch}×${grid.patch}`;
+
+    // Figures 7–9: tables and pictures.
+    for (const name of ['probOfTrue', 'highestProb', 'label'] as MapName[]) {
+      const title = mapTitle(name, params.label);
+      writeCsv(out('tables', `${title}.csv`), mapTable(name, grid, maps));
+    }
+    await writeChart(out('figures', mapTitle('probOfTrue', params.label)), probabilityHeatMap(grid, maps.probOfTrue, `P(${params.label}) with a ${patchText} patch at each position (test image ${params.index})`, `P(${params.label})`));
+    await writeChart(out('figures', 'highest_prob'), probabilityHeatMap(grid, maps.highestProb, `Highest probability with a ${patchText} patch at each position (test image ${params.index})`, 'highest prob'));
+    await writeChart(out('figures', 'label'), labelMap(grid, maps.label, classes, `Predicted label with a ${patchText} patch at each position (test image ${params.index})`));
+    const { image, fill } = testImage(ctx, data, params.index, params.fill);
+    writeGrayPng(out('figures', 'image.png'), image, data.rows, data.cols, params.scale);
+
+    // The important region.
+    const region = importantRegion(grid, maps.probOfTrue, params.threshold);
+    const regionRecord = {
+      threshold: region.threshold,
+      placements: region.placements,
+      pixels: region.pixels,
+      row_first: region.rows?.[0] ?? '',
+      row_last: region.rows?.[1] ?? '',
+      col_first: region.cols?.[0] ?? '',
+      col_last: region.cols?.[1] ?? '',
+    };
+    writeRecordsCsv(out('tables', 'important_region.csv'), [regionRecord]);
+    const maskRows = Array.from({ length: data.rows }, (_, r) => Array.from(region.mask.subarray(r * data.cols, (r + 1) * data.cols)).join(''));
+    writeJsonAtomic(out('important_region.json'), {
+      image: params.index,
+      label: params.label,
+      threshold: region.threshold,
+      placements: region.placements,
+      pixels: region.pixels,
+      rows: region.rows,
+      cols: region.cols,
+      mask: maskRows,
+    });
+    writePicture(out('figures', 'important_region.png'), regionPicture(image, data.rows, data.cols, region, params.scale));
+
+    // Adversarial occlusion (Figure 10): every placement that changes the label.
+    const adversarial = adversarialPlacements(grid, maps);
+    const pixels = data.rows * data.cols;
+    const copy = new Float32Array(pixels);
+    const records = adversarial.map((p) => {
+      const file = adversarialFileName(p.row, p.col, p.newLabel, grid);
+      writeGrayPng(out('adv_img', file), occludedCopies(image, grid, p.position, p.position + 1, fill, copy), data.rows, data.cols, params.scale);
+      return { row: p.row, col: p.col, new_label: p.newLabel, new_label_prob: six(p.newLabelProb), true_prob: six(p.trueProb), image: `adv_img/${file}` };
+    });
+    writeRecordsCsv(out('tables', 'adversarial.csv'), records, ['row', 'col', 'new_label', 'new_label_prob', 'true_prob', 'image']);
+    const counts = countsByNewLabel(adversarial, classes, params.label);
+    writeRecordsCsv(out('tables', 'adversarial_counts.csv'), counts.map((c) => ({ new_label: c.label, placements: c.placements })), ['new_label', 'placements']);
+
+    const cleanLabel = clean.indexOf(Math.max(...clean));
+    return {
+      image: params.index,
+      label: params.label,
+      cleanLabel,
+      cleanTrueProb: clean[params.label],
+      positions: grid.count,
+      minTrueProb: Math.min(...maps.probOfTrue),
+      region: { placements: region.placements, pixels: region.pixels, rows: region.rows, cols: region.cols },
+      adversarial: adversarial.length,
+      adversarialByLabel: Object.fromEntries(counts.filter((c) => c.placements > 0).map((c) => [String(c.label), c.placements])),
+    };
+  },
+};

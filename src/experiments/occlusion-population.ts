@@ -1,0 +1,128 @@
+// Job kinds of the occlusion experiment's `population` mode: `occlusion-population-chunk`
+// occludes a run of images (each image's clean copy and all its positions in one batched
+// predict, a few images per call) and sums per class; `occlusion-population` merges the chunks
+// in order and writes per-class mean probability-drop maps and the flip shares.
+import path from 'node:path';
+import { gatherPixels } from '../data/batches';
+import { flipShareChart, meanDropMaps } from '../occlusion/figures';
+import { occlusionGrid } from '../occlusion/grid';
+import { gridTable } from '../occlusion/maps';
+import { fillValue, occludedCopies } from '../occlusion/occlude';
+import { addImage, emptyTotals, imageOutcome, meanDrop, mergeTotals, populationRows, type ClassTotals, type ImageOutcome } from '../occlusion/population';
+import { writeCsv, writeRecordsCsv } from '../render/csv';
+import type { JobKind, JsonObject } from './kind';
+import type { PopulationChunkParams, PopulationParams } from './occlusion';
+import { cachedDatasetMean } from './occlusion-maps';
+import { cachedDataset, cachedModel } from './shared';
+
+/** Images per predict call: 2 × 442 copies measured a little faster than 1 × 442 on wasm (bench/occlusion.ts). */
+export const IMAGES_PER_PREDICT = 2;
+
+export interface PopulationChunkResult extends JsonObject {
+  classes: number;
+  positions: number;
+  images: ImageOutcome[] & JsonObject[];
+  totals: ClassTotals[] & JsonObject[];
+}
+
+export const populationChunkJob: JobKind<PopulationChunkParams> = {
+  kind: 'occlusion-population-chunk',
+  version: '1',
+  async run(params, ctx): Promise<PopulationChunkResult> {
+    const { useBackend } = require('../tf/backend') as typeof import('../tf/backend');
+    const { predictBatch } = require('../occlusion/predict') as typeof import('../occlusion/predict');
+    await useBackend(params.backend);
+    const data = cachedDataset(ctx, params.data);
+    const model = await cachedModel(ctx, ctx.needs.model, params.backend);
+    const grid = occlusionGrid(data.rows, data.cols, params.patch, params.stride);
+    const pixels = data.rows * data.cols;
+    const perImage = grid.count + 1; // the clean image, then every position
+    const datasetMean = params.fill === 'dataset-mean' ? cachedDatasetMean(ctx, data) : undefined;
+    const batch = new Float32Array(IMAGES_PER_PREDICT * perImage * pixels);
+    const images: ImageOutcome[] = [];
+    let totals: ClassTotals[] | undefined;
+    for (let from = 0; from < params.indices.length; from += IMAGES_PER_PREDICT) {
+      if (ctx.signal.aborted) throw new Error('occlusion-population-chunk: stopped');
+      const group = params.indices.slice(from, from + IMAGES_PER_PREDICT);
+      group.forEach((index, g) => {
+        const image = gatherPixels(data.test, pixels, [index]);
+        const offset = g * perImage * pixels;
+        batch.set(image, offset);
+        occludedCopies(image, grid, 0, grid.count, fillValue(params.fill, image, datasetMean), batch.subarray(offset + pixels, offset + perImage * pixels));
+      });
+      const probs = predictBatch(model, batch, group.length * perImage, data.rows, data.cols);
+      const classes = probs.length / (group.length * perImage);
+      totals ??= emptyTotals(classes, grid.count);
+      group.forEach((index, g) => {
+        const at = g * perImage * classes;
+        const clean = probs.subarray(at, at + classes);
+        const occluded = probs.subarray(at + classes, at + perImage * classes);
+        const outcome = imageOutcome(index, data.test.labels[index], clean, occluded, classes, grid.count);
+        addImage(totals!, outcome, occluded, classes);
+        images.push(outcome);
+      });
+    }
+    return { classes: totals!.length, positions: grid.count, images: images as never, totals: totals as never };
+  },
+};
+
+const six = (v: number) => v.toFixed(6);
+
+export const populationJob: JobKind<PopulationParams> = {
+  kind: 'occlusion-population',
+  version: '1',
+  async run(params, ctx) {
+    const { writeChart } = require('../render/chart') as typeof import('../render/chart');
+    const data = cachedDataset(ctx, params.data);
+    const grid = occlusionGrid(data.rows, data.cols, params.patch, params.stride);
+    // Merge in chunk order, whatever order the chunks finished in: the sums are then the same on any number of workers.
+    const chunks = Array.from({ length: params.chunks }, (_, c) => {
+      const need = ctx.needs[`chunk=${c}`];
+      if (!need) throw new Error(`occlusion-population: missing needed job chunk=${c}`);
+      return need.result as unknown as PopulationChunkResult;
+    });
+    const classes = chunks[0].classes;
+    const totals = emptyTotals(classes, grid.count);
+    const images: ImageOutcome[] = [];
+    for (const chunk of chunks) {
+      if (chunk.positions !== grid.count) throw new Error(`occlusion-population: a chunk has ${chunk.positions} positions, the grid ${grid.count}`);
+      mergeTotals(totals, chunk.totals);
+      images.push(...chunk.images);
+    }
+    const out = (...parts: string[]) => path.join(ctx.dir, params.folder, ...parts);
+    const rows = populationRows(totals);
+    writeRecordsCsv(out('tables', 'population.csv'), rows);
+    writeRecordsCsv(
+      out('tables', 'images.csv'),
+      images.map((o) => ({
+        index: o.index,
+        label: o.label,
+        clean_label: o.cleanLabel,
+        clean_true_prob: six(o.cleanTrueProb),
+        min_true_prob: six(o.minTrueProb),
+        min_row: grid.rowOffsets[Math.floor(o.minPosition / grid.colOffsets.length)],
+        min_col: grid.colOffsets[o.minPosition % grid.colOffsets.length],
+        flipping_placements: o.flippingPlacements,
+      })),
+    );
+    const drops = totals.map((t) => ({ label: t.label, drop: meanDrop(t) }));
+    for (const { label, drop } of drops) writeCsv(out('tables', `mean_drop_of_${label}.csv`), gridTable(`mean_drop_of_${label}`, grid, drop, 6));
+    const patchText = `${grid.patch}×${grid.patch}`;
+    await writeChart(out('figures', 'mean_drop_by_class'), meanDropMaps(grid, drops, `Mean drop of the true-class probability, ${patchText} patch (${images.length} test images, ${params.modelLabel})`));
+    await writeChart(
+      out('figures', 'flip_share'),
+      flipShareChart(
+        rows.map((r) => ({ label: r.label, share: r.flip_share === '' ? 0 : Number(r.flip_share) })),
+        `Share of correctly classified images one ${patchText} patch flips`,
+      ),
+    );
+    const all = rows.at(-1)!;
+    return {
+      images: images.length,
+      correctClean: all.correct_clean,
+      flipped: all.flipped,
+      flipShare: Number(all.flip_share || 0),
+      flipShareByClass: Object.fromEntries(rows.slice(0, -1).map((r) => [r.label, Number(r.flip_share || 0)])),
+    };
+  },
+};

@@ -1,0 +1,232 @@
+// `occlusion`: slide a patch over test images and watch the model's output (Problem 4,
+// Figures 7–10). Two modes:
+// - `maps` (default): per image, chunks of positions run as pool jobs (`occlusion-chunk`, each
+//   one batched predict) and one `occlusion-map` job writes the three tables, heat maps, the
+//   important region and the adversarial placements.
+// - `population`: many images (up to the whole test set) in jobs of `imagesPerJob` images
+//   (`occlusion-population-chunk`), summarised by `occlusion-population` into per-class mean
+//   probability-drop maps and the share of images some single patch flips.
+import { z } from 'zod';
+import type { Dataset } from '../data/datasets';
+import { dataSpecSchema, type DataSpec } from '../data/spec';
+import { backendSchema, type BackendName } from '../models/training-spec';
+import { occlusionGrid, OcclusionSettingsError, type OcclusionGrid } from '../occlusion/grid';
+import { selectImages, type ImageSelection } from '../occlusion/images';
+import type { FillSpec } from '../occlusion/occlude';
+import type { ExpandContext, ExperimentKind, PlannedJob } from './kind';
+import { cachedDataset, readDefaults } from './shared';
+
+const index = z.number().int().nonnegative();
+const positive = z.number().int().positive();
+
+const imagesSchema = z.union([
+  z.literal('all'),
+  z.array(index).min(1),
+  z.object({ firstOfLabel: z.union([index, z.array(index).min(1)]) }).strict(),
+  z.object({ first: positive }).strict(),
+  z.object({ perClass: positive, seed: index.default(0) }).strict(),
+]);
+
+export const occlusionConfigSchema = z
+  .object({
+    /** Name of the `train` experiment whose models are probed (every seed / sweep point). */
+    model: z.string().min(1),
+    mode: z.enum(['maps', 'population']).default('maps'),
+    /** Test images; default the first test "6" for maps, the whole test set for population. */
+    images: imagesSchema.optional(),
+    /** Side of the square patch in pixels. */
+    patch: z.number().int('expected a whole number of pixels').positive('expected a positive integer').default(8),
+    /** Step between patch positions in pixels. */
+    stride: z.number().int('expected a whole number of pixels').min(1, 'expected an integer of at least 1').default(1),
+    /** A constant pixel value in 0..1 (0 = black), or "image-mean", or "dataset-mean" (mean training pixel). */
+    fill: z.union([z.number().min(0).max(1), z.enum(['image-mean', 'dataset-mean'])]).default(0),
+    /** The important region is covered by placements with true-class probability below this. */
+    threshold: z.number().gt(0).lte(1).default(0.5),
+    /** maps mode: positions per pool job (each one batched predict). */
+    chunkSize: positive.default(256),
+    /** population mode: images per pool job. */
+    imagesPerJob: positive.default(250),
+    /** Pixels per image pixel in the pictures of digits. */
+    scale: z.number().int().min(1).max(40).default(10),
+    data: dataSpecSchema.optional(),
+    backend: backendSchema.optional(),
+  })
+  .strict();
+export type OcclusionConfig = z.infer<typeof occlusionConfigSchema>;
+
+/** More images than this in maps mode is a mistake (tens of files each): use population mode. */
+export const MAX_MAP_IMAGES = 500;
+
+/** What every occlusion job needs to rebuild the same occluded images. */
+export interface OcclusionSetting {
+  data: DataSpec;
+  backend: BackendName;
+  patch: number;
+  stride: number;
+  fill: FillSpec;
+}
+
+export interface OcclusionChunkParams extends OcclusionSetting {
+  index: number;
+  /** Positions [start, end) of the grid. */
+  start: number;
+  end: number;
+  /** Also predict the unoccluded image (the first chunk of each image does). */
+  clean: boolean;
+}
+
+export interface OcclusionMapParams extends OcclusionSetting {
+  index: number;
+  label: number;
+  threshold: number;
+  scale: number;
+  /** Folder for this image's files inside the job folder, e.g. `seed=1/image=11`. */
+  folder: string;
+  chunks: number;
+}
+
+export interface PopulationChunkParams extends OcclusionSetting {
+  indices: number[];
+}
+
+export interface PopulationParams {
+  data: DataSpec;
+  patch: number;
+  stride: number;
+  fill: FillSpec;
+  folder: string;
+  chunks: number;
+  modelLabel: string;
+}
+
+/** Files an `occlusion-map` job writes under its folder (besides `adv_img/`). */
+export function mapFiles(trueLabel: number): string[] {
+  const maps = [`prob_of_${trueLabel}`, 'highest_prob', 'label'];
+  return [
+    ...maps.map((m) => `tables/${m}.csv`),
+    ...maps.flatMap((m) => [`figures/${m}.svg`, `figures/${m}.png`]),
+    'figures/image.png',
+    'tables/important_region.csv',
+    'important_region.json',
+    'figures/important_region.png',
+    'tables/adversarial.csv',
+    'tables/adversarial_counts.csv',
+    'adv_img',
+  ];
+}
+
+/** Files an `occlusion-population` job writes under its folder. */
+export function populationFiles(classes: number): string[] {
+  return [
+    'tables/population.csv',
+    'tables/images.csv',
+    ...Array.from({ length: classes }, (_, c) => `tables/mean_drop_of_${c}.csv`),
+    'figures/mean_drop_by_class.svg',
+    'figures/mean_drop_by_class.png',
+    'figures/flip_share.svg',
+    'figures/flip_share.png',
+  ];
+}
+
+// The coordinator needs the test labels to resolve image selections; load each data set once.
+const planningData = new Map<string, unknown>();
+
+function gridFor(config: OcclusionConfig, data: Dataset, name: string): OcclusionGrid {
+  try {
+    return occlusionGrid(data.rows, data.cols, config.patch, config.stride);
+  } catch (err) {
+    if (err instanceof OcclusionSettingsError) throw new Error(`occlusion experiment "${name}": ${err.message}`);
+    throw err;
+  }
+}
+
+/** Labels run 0..max in the data sets probelab reads (MNIST: 10). */
+function classCount(labels: Uint8Array): number {
+  let max = 0;
+  for (const l of labels) max = Math.max(max, l);
+  return max + 1;
+}
+
+function chunkRanges(count: number, size: number): [number, number][] {
+  const out: [number, number][] = [];
+  for (let start = 0; start < count; start += size) out.push([start, Math.min(count, start + size)]);
+  return out;
+}
+
+export const occlusionExperiment: ExperimentKind<OcclusionConfig> = {
+  kind: 'occlusion',
+  schema: occlusionConfigSchema,
+  references: (config) => [config.model],
+  expand(config, ctx: ExpandContext): PlannedJob[] {
+    const defaults = readDefaults(ctx.defaults);
+    const setting: OcclusionSetting = {
+      data: config.data ?? defaults.data,
+      backend: config.backend ?? defaults.backend,
+      patch: config.patch,
+      stride: config.stride,
+      fill: config.fill,
+    };
+    const data = cachedDataset({ cache: planningData }, setting.data);
+    const grid = gridFor(config, data, ctx.name);
+    const selection: ImageSelection = config.images ?? (config.mode === 'maps' ? { firstOfLabel: 6 } : 'all');
+    let indices: number[];
+    try {
+      indices = selectImages(selection, data.test.labels);
+    } catch (err) {
+      throw new Error(`occlusion experiment "${ctx.name}": ${(err as Error).message}`);
+    }
+    if (config.mode === 'maps' && indices.length > MAX_MAP_IMAGES) {
+      throw new Error(
+        `occlusion experiment "${ctx.name}": images: ${indices.length} images in mode "maps" would write tens of files each (at most ${MAX_MAP_IMAGES}); use mode "population" for many images`,
+      );
+    }
+    const models = ctx.modelsOf(config.model);
+    const jobs: PlannedJob[] = [];
+    for (const model of models) {
+      const base = `${ctx.prefix}/${model.label}`;
+      if (config.mode === 'maps') {
+        for (const index of indices) {
+          const label = data.test.labels[index];
+          const folder = `${model.label}/image=${index}`;
+          const ranges = chunkRanges(grid.count, config.chunkSize);
+          const needs: Record<string, string> = {};
+          ranges.forEach(([start, end], c) => {
+            const key = `${base}/image=${index}/chunk=${c}`;
+            needs[`chunk=${c}`] = key;
+            const params: OcclusionChunkParams = { ...setting, index, start, end, clean: start === 0 };
+            jobs.push({ key, kind: 'occlusion-chunk', params: params as never, needs: { model: model.key }, cost: 0.005 + (end - start) * 6e-5 });
+          });
+          const params: OcclusionMapParams = { ...setting, index, label, threshold: config.threshold, scale: config.scale, folder, chunks: ranges.length };
+          jobs.push({
+            key: `${base}/image=${index}`,
+            kind: 'occlusion-map',
+            params: params as never,
+            needs,
+            cost: 1,
+            publish: mapFiles(label).map((f) => `${folder}/${f}`),
+          });
+        }
+      } else {
+        const folder = `${model.label}/population`;
+        const needs: Record<string, string> = {};
+        const ranges = chunkRanges(indices.length, config.imagesPerJob);
+        ranges.forEach(([start, end], c) => {
+          const key = `${base}/population/chunk=${c}`;
+          needs[`chunk=${c}`] = key;
+          const params: PopulationChunkParams = { ...setting, indices: indices.slice(start, end) };
+          jobs.push({ key, kind: 'occlusion-population-chunk', params: params as never, needs: { model: model.key }, cost: (end - start) * grid.count * 6e-5 });
+        });
+        const params: PopulationParams = { data: setting.data, patch: config.patch, stride: config.stride, fill: config.fill, folder, chunks: ranges.length, modelLabel: model.label };
+        jobs.push({
+          key: `${base}/population`,
+          kind: 'occlusion-population',
+          params: params as never,
+          needs,
+          cost: 2,
+          publish: populationFiles(classCount(data.test.labels)).map((f) => `${folder}/${f}`),
+        });
+      }
+    }
+    return jobs;
+  },
+};

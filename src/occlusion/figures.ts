@@ -1,0 +1,105 @@
+// Pictures of occlusion results: vega-lite heat maps of the probability maps (with a colour
+// scale), the label map as a categorical image with a legend, the important region over the
+// digit, and the population's mean drop maps and flip shares.
+import type { ChartSpec } from '../render/chart';
+import { grayToRgb, outlineRect, tint, upscale, type RgbPicture } from '../render/picture';
+import type { OcclusionGrid } from './grid';
+import type { ImportantRegion } from './region';
+
+const CELL = 16; // pixels per grid cell in the charts
+
+function cells(grid: OcclusionGrid, values: ArrayLike<number>): { row: number; col: number; value: number }[] {
+  const cols = grid.colOffsets.length;
+  return Array.from({ length: grid.count }, (_, k) => ({
+    row: grid.rowOffsets[Math.floor(k / cols)],
+    col: grid.colOffsets[k % cols],
+    value: values[k],
+  }));
+}
+
+const axes = (grid: OcclusionGrid) => ({
+  x: { field: 'col', type: 'ordinal', title: 'patch column offset', sort: 'ascending' },
+  y: { field: 'row', type: 'ordinal', title: 'patch row offset', sort: 'ascending' },
+  size: { width: Math.max(120, grid.colOffsets.length * CELL), height: Math.max(120, grid.rowOffsets.length * CELL) },
+});
+
+/** Heat map of a probability map on the grid, colour scale fixed to 0..1 so maps compare. */
+export function probabilityHeatMap(grid: OcclusionGrid, values: ArrayLike<number>, title: string, legend: string): ChartSpec {
+  const { x, y, size } = axes(grid);
+  return {
+    title,
+    ...size,
+    data: { values: cells(grid, values) },
+    mark: 'rect',
+    encoding: {
+      x,
+      y,
+      color: { field: 'value', type: 'quantitative', title: legend, scale: { domain: [0, 1], scheme: 'viridis' } },
+    },
+  } as ChartSpec;
+}
+
+/** The predicted label at each position as a categorical image, one fixed colour per digit, with a legend. */
+export function labelMap(grid: OcclusionGrid, labels: ArrayLike<number>, classes: number, title: string): ChartSpec {
+  const { x, y, size } = axes(grid);
+  const domain = Array.from({ length: classes }, (_, c) => c);
+  return {
+    title,
+    ...size,
+    data: { values: cells(grid, labels) },
+    encoding: { x, y },
+    layer: [
+      { mark: 'rect', encoding: { color: { field: 'value', type: 'nominal', title: 'label', scale: { domain, scheme: 'category10' } } } },
+      { mark: { type: 'text', fontSize: Math.min(10, CELL - 4), color: 'white' }, encoding: { text: { field: 'value', type: 'nominal' } } },
+    ],
+  } as ChartSpec;
+}
+
+const RED = [0.9, 0.1, 0.1] as const;
+const YELLOW = [1, 0.85, 0] as const;
+
+/** The digit in gray, the important region tinted red and its bounding box in yellow, upscaled. */
+export function regionPicture(image: ArrayLike<number>, rows: number, cols: number, region: ImportantRegion, scale: number): RgbPicture {
+  const picture = upscale(tint(grayToRgb(image, rows, cols), region.mask, RED, 0.45), scale);
+  if (region.rows && region.cols) {
+    outlineRect(picture, region.rows[0] * scale, region.cols[0] * scale, (region.rows[1] + 1) * scale - 1, (region.cols[1] + 1) * scale - 1, YELLOW, Math.max(1, Math.floor(scale / 5)));
+  }
+  return picture;
+}
+
+/** Mean drop of the true-class probability per position, one panel per class, diverging around 0. */
+export function meanDropMaps(grid: OcclusionGrid, dropsByClass: { label: number; drop: ArrayLike<number> }[], title: string): ChartSpec {
+  const { x, y, size } = axes(grid);
+  const values = dropsByClass.flatMap(({ label, drop }) => cells(grid, drop).map((c) => ({ ...c, class: label })));
+  const panel = { width: Math.min(size.width, 160), height: Math.min(size.height, 160) };
+  return {
+    title,
+    data: { values },
+    columns: 5,
+    facet: { field: 'class', type: 'ordinal', title: 'true class' },
+    spec: {
+      ...panel,
+      mark: 'rect',
+      encoding: {
+        x: { ...x, axis: { labels: false, ticks: false }, title: null },
+        y: { ...y, axis: { labels: false, ticks: false }, title: null },
+        color: { field: 'value', type: 'quantitative', title: 'mean drop', scale: { scheme: 'redblue', reverse: true, domainMid: 0 } },
+      },
+    },
+  } as ChartSpec;
+}
+
+/** Share of correctly classified images some single placement flips, per class. */
+export function flipShareChart(rows: { label: string; share: number }[], title: string): ChartSpec {
+  return {
+    title,
+    width: 300,
+    height: 180,
+    data: { values: rows },
+    mark: 'bar',
+    encoding: {
+      x: { field: 'label', type: 'ordinal', title: 'true class', sort: null },
+      y: { field: 'share', type: 'quantitative', title: 'share flipped by one patch', scale: { domain: [0, 1] } },
+    },
+  } as ChartSpec;
+}
