@@ -10,7 +10,7 @@ const config = {
   defaults: { seeds: [1, 2] },
   experiments: [
     { name: 'base', kind: 'selftest', jobs: 8, ms: 80 },
-    { name: 'derived', kind: 'selftest', from: 'base', jobs: 2, sweep: { rows: [2, 4] } },
+    { name: 'derived', kind: 'selftest', from: 'base', jobs: 2, ms: 60, sweep: { rows: [2, 4] } },
   ],
 };
 
@@ -43,7 +43,8 @@ test('killed with SIGKILL at random moments, resumed: identical tables, nothing 
   writeConfig(dir, 'sweep.json', config);
   const runDir = path.join(dir, 'outputs', 'sweep');
   const seen = new Map<string, string>();
-  // Random moments inside the run: after a random number of jobs finished, plus up to 60 ms.
+  // Random moments inside the run: after 1-5 jobs finished, plus up to 60 ms (every job takes
+  // 60 ms or more, so each killed run finishes at most ~7 of the 24 jobs and the last run has work left).
   const moments: string[] = [];
   for (let kill = 0; kill < 3; kill++) {
     const jobs = 1 + Math.floor(Math.random() * 5);
