@@ -11,6 +11,10 @@ import { bpttExactJob } from './bptt/exact-job';
 import { bpttFiniteDifferencesJob } from './bptt/finite-differences-job';
 import { bpttTfjsJob } from './bptt/tfjs-job';
 import { bpttCheckJob } from './bptt/check-job';
+import { curvesExperiment, curvesJob } from './curves';
+import { filtersExperiment, filtersJob } from './filters';
+import { featureMapsExperiment, featureMapsJob } from './feature-maps';
+import { shiftAccuracyChunkJob, shiftAccuracyJob, shiftExperiment, shiftStripJob } from './shift';
 import { selftestExperiment, selftestJob } from './selftest';
 
 export const experimentKinds: ExperimentKind[] = [
@@ -19,6 +23,10 @@ export const experimentKinds: ExperimentKind[] = [
   occlusionExperiment,
   rnnGradientsExperiment,
   lstmGradientsExperiment,
+  curvesExperiment,
+  filtersExperiment,
+  featureMapsExperiment,
+  shiftExperiment,
 ];
 
 export const jobKinds: JobKind[] = [
@@ -33,4 +41,10 @@ export const jobKinds: JobKind[] = [
   bpttFiniteDifferencesJob,
   bpttTfjsJob,
   bpttCheckJob,
+  curvesJob,
+  filtersJob,
+  featureMapsJob,
+  shiftStripJob,
+  shiftAccuracyChunkJob,
+  shiftAccuracyJob,
 ];

@@ -1,0 +1,110 @@
+// `feature-maps`: what each convolution and pooling layer makes of chosen test digits
+// (Figures 4–5; default the first test 0 and the first test 8), for every model of a train
+// experiment. Per layer one grid with the digits side by side on one scale (layer 1 shows what
+// separates a 0 from an 8); per digit one grid of all layers; a table of per-channel statistics.
+import path from 'node:path';
+import { z } from 'zod';
+import type { DataSpec } from '../data/spec';
+import type { BackendName } from '../models/training-spec';
+import { PROBED_LAYERS, checkLayers, layerFileName } from '../probes/figure1-layers';
+import { writeRecordsCsv } from '../render/csv';
+import type { ProbedImage } from '../render/feature-map-grid';
+import { writePicture } from '../render/picture';
+import type { ExperimentKind, JobKind, PlannedJob } from './kind';
+import { chooseImages, digitField, modelField, planningDataset, probeDataFields, probeSetting, testIndexField, type ChosenImage } from './probe-setting';
+import { cachedDataset, cachedModel } from './shared';
+
+const featureMapsConfigSchema = z
+  .object({
+    /** Name of the `train` experiment whose models are probed. */
+    model: modelField,
+    /** The first test image of each of these digits (ignored when `images` is given). */
+    digits: z.array(digitField).min(1, 'expected at least one digit').max(10).default([0, 8]),
+    /** Test image indices to use instead of `digits`. */
+    images: z.array(testIndexField).min(1, 'expected at least one test image index').max(10, 'expected at most 10 images (each adds a row to every figure)').optional(),
+    ...probeDataFields,
+  })
+  .strict();
+type FeatureMapsConfig = z.infer<typeof featureMapsConfigSchema>;
+
+export interface FeatureMapsParams {
+  data: DataSpec;
+  backend: BackendName;
+  images: ChosenImage[];
+}
+
+export const imageFileName = (image: ChosenImage) => `digit${image.label}_test${image.index}`;
+
+export function featureMapFiles(images: ChosenImage[]): string[] {
+  return [
+    ...PROBED_LAYERS.map((layer, i) => `figures/${layerFileName(layer, i)}.png`),
+    ...images.map((image) => `figures/${imageFileName(image)}.png`),
+    'tables/activations.csv',
+  ];
+}
+
+export const featureMapsExperiment: ExperimentKind<FeatureMapsConfig> = {
+  kind: 'feature-maps',
+  schema: featureMapsConfigSchema,
+  references: (config) => [config.model],
+  expand(config, ctx): PlannedJob[] {
+    const setting = probeSetting(config, ctx);
+    const images = chooseImages(planningDataset(setting.data), config.images, config.digits, `feature-maps experiment "${ctx.name}"`, { index: 'images[]', digit: 'digits[]' });
+    return ctx.modelsOf(config.model).map((model) => ({
+      key: `${ctx.prefix}/${model.label}`,
+      kind: 'feature-maps',
+      params: { ...setting, images } satisfies FeatureMapsParams as never,
+      needs: { model: model.key },
+      cost: 0.5 + 0.3 * images.length,
+      publish: featureMapFiles(images),
+    }));
+  },
+};
+
+export const featureMapsJob: JobKind<FeatureMapsParams> = {
+  kind: 'feature-maps',
+  version: '1',
+  async run(params, ctx) {
+    const { layerActivations } = require('../probes/activations') as typeof import('../probes/activations');
+    const { compareImagesGrid, imageLayersGrid } = require('../render/feature-map-grid') as typeof import('../render/feature-map-grid');
+    const need = ctx.needs.model;
+    if (!need) throw new Error('feature-maps: no model among the needed jobs (expected needs.model)');
+    const model = await cachedModel(ctx, need, params.backend);
+    const data = cachedDataset(ctx, params.data);
+    const { rows, cols } = data;
+    const pixels = rows * cols;
+    const probed: ProbedImage[] = params.images.map(({ index, label }) => {
+      if (index >= data.test.count) throw new Error(`feature-maps: test image ${index} does not exist (the test set has ${data.test.count} images)`);
+      const image = Float32Array.from(data.test.images.subarray(index * pixels, (index + 1) * pixels), (v) => v / 255);
+      return { index, label, pixels: image, rows, cols };
+    });
+    const batch = new Float32Array(probed.length * pixels);
+    probed.forEach((image, i) => batch.set(image.pixels, i * pixels));
+    const activations = layerActivations(model, batch, probed.length, rows, cols);
+    checkLayers(activations.map((a) => a.layer), PROBED_LAYERS, `model of ${need.id}`);
+
+    activations.forEach((activation, i) => writePicture(path.join(ctx.dir, `figures/${layerFileName(activation.layer, i)}.png`), compareImagesGrid(activation, probed, i + 1).picture));
+    probed.forEach((image, position) => writePicture(path.join(ctx.dir, `figures/${imageFileName(image)}.png`), imageLayersGrid(activations, image, position).picture));
+
+    const stats: Record<string, string | number>[] = [];
+    for (const a of activations) {
+      const size = a.height * a.width * a.channels;
+      probed.forEach((image, position) => {
+        for (let c = 0; c < a.channels; c++) {
+          let sum = 0;
+          let max = 0;
+          let active = 0;
+          for (let p = 0; p < a.height * a.width; p++) {
+            const v = a.values[position * size + p * a.channels + c];
+            sum += v;
+            max = Math.max(max, v);
+            if (v > 0) active++;
+          }
+          stats.push({ test_index: image.index, label: image.label, layer: a.layer, shape: `${a.height}x${a.width}`, channel: c + 1, mean: (sum / (a.height * a.width)).toFixed(4), max: max.toFixed(4), active_share: (active / (a.height * a.width)).toFixed(3) });
+        }
+      });
+    }
+    writeRecordsCsv(path.join(ctx.dir, 'tables/activations.csv'), stats);
+    return { images: params.images as never, layers: activations.map((a) => ({ layer: a.layer, type: a.type, shape: [a.height, a.width, a.channels] })) };
+  },
+};

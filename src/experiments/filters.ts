@@ -1,0 +1,104 @@
+// `filters`: the learned filters of the three convolution layers of every model of a train
+// experiment (Figure 3), as labelled grids on a colour scale centred on zero, plus the weights
+// as tables. Reads the model's plain weights.json: no tfjs needed.
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { z } from 'zod';
+import type { PlainWeights } from '../models/persist';
+import { CONV_LAYERS, checkLayers, layerFileName } from '../probes/figure1-layers';
+import { writeRecordsCsv } from '../render/csv';
+import { filterGrid, filterWeights, kernelDims, type Kernel } from '../render/filter-grid';
+import { writePicture } from '../render/picture';
+import type { ExperimentKind, JobKind, PlannedJob } from './kind';
+import { modelField } from './probe-setting';
+import { modelDir } from './shared';
+
+const filtersConfigSchema = z
+  .object({
+    /** Name of the `train` experiment whose models (every seed and sweep point) are pictured. */
+    model: modelField,
+    /** Pixels per weight in the pictures (a 3×3 filter becomes 3·scale pixels square). */
+    scale: z.number().int('expected a whole number of pixels').min(2, 'expected at least 2 pixels per weight').max(40, 'expected at most 40 pixels per weight').default(14),
+  })
+  .strict();
+type FiltersConfig = z.infer<typeof filtersConfigSchema>;
+
+export interface FiltersParams {
+  scale: number;
+  [key: string]: number;
+}
+
+const FIGURES = CONV_LAYERS.map((layer, i) => `figures/${layerFileName(layer, i)}.png`);
+const TABLES = ['tables/filter_summary.csv', 'tables/filters.csv'];
+
+export const filtersExperiment: ExperimentKind<FiltersConfig> = {
+  kind: 'filters',
+  schema: filtersConfigSchema,
+  references: (config) => [config.model],
+  expand(config, ctx): PlannedJob[] {
+    return ctx.modelsOf(config.model).map((model) => ({
+      key: `${ctx.prefix}/${model.label}`,
+      kind: 'filters',
+      params: { scale: config.scale } satisfies FiltersParams,
+      needs: { model: model.key },
+      cost: 0.3,
+      publish: [...FIGURES, ...TABLES],
+    }));
+  },
+};
+
+function readWeights(file: string): PlainWeights {
+  try {
+    return JSON.parse(readFileSync(file, 'utf8')) as PlainWeights;
+  } catch (err) {
+    throw new Error(`${file}: cannot read the model's weights (${(err as Error).message})`);
+  }
+}
+
+/** The kernels and biases of the layers with 4-D kernels, in layer order. */
+export function convKernels(weights: PlainWeights): { kernel: Kernel; bias: number[] }[] {
+  return Object.entries(weights)
+    .filter(([, w]) => w.kernel?.shape.length === 4)
+    .map(([layer, w]) => ({ kernel: { layer, shape: w.kernel.shape, values: w.kernel.values }, bias: w.bias?.values ?? [] }));
+}
+
+export const filtersJob: JobKind<FiltersParams> = {
+  kind: 'filters',
+  version: '1',
+  async run(params, ctx) {
+    const need = ctx.needs.model;
+    if (!need) throw new Error('filters: no model among the needed jobs (expected needs.model)');
+    const file = path.join(modelDir(need), 'weights.json');
+    const layers = convKernels(readWeights(file));
+    checkLayers(layers.map((l) => l.kernel.layer), CONV_LAYERS, file);
+
+    const summary: Record<string, string | number>[] = [];
+    const weights: Record<string, string | number>[] = [];
+    const described = layers.map(({ kernel, bias }, position) => {
+      const dims = kernelDims(kernel);
+      const grid = filterGrid(kernel, { scale: params.scale, title: `Layer ${position + 1}, ${kernel.layer}: ${dims.filters} filters of ${dims.kernelRows}×${dims.kernelCols}×${dims.inChannels}` });
+      writePicture(path.join(ctx.dir, `figures/${layerFileName(kernel.layer, position)}.png`), grid.picture);
+      for (let f = 0; f < dims.filters; f++) {
+        const all: number[] = [];
+        for (let c = 0; c < dims.inChannels; c++) {
+          filterWeights(kernel, f, c).forEach((w, i) => {
+            all.push(w);
+            weights.push({ layer: kernel.layer, filter: f + 1, channel: c + 1, row: Math.floor(i / dims.kernelCols) + 1, col: (i % dims.kernelCols) + 1, weight: w });
+          });
+        }
+        summary.push({
+          layer: kernel.layer,
+          filter: f + 1,
+          bias: (bias[f] ?? 0).toFixed(4),
+          min: Math.min(...all).toFixed(4),
+          max: Math.max(...all).toFixed(4),
+          mean_abs: (all.reduce((a, w) => a + Math.abs(w), 0) / all.length).toFixed(4),
+        });
+      }
+      return { layer: kernel.layer, filters: dims.filters, inChannels: dims.inChannels, kernel: `${dims.kernelRows}x${dims.kernelCols}`, width: grid.picture.cols, height: grid.picture.rows };
+    });
+    writeRecordsCsv(path.join(ctx.dir, 'tables/filter_summary.csv'), summary);
+    writeRecordsCsv(path.join(ctx.dir, 'tables/filters.csv'), weights);
+    return { layers: described };
+  },
+};

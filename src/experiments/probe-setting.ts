@@ -1,0 +1,70 @@
+// What the probe experiments (filters, feature-maps, shift, curves) share: the `model` field
+// naming a train experiment, the data and backend they run with, choosing test images by label
+// or index when the experiment is planned, and the folder name of one probed model.
+import { z } from 'zod';
+import type { Dataset } from '../data/datasets';
+import { dataSpecSchema, type DataSpec } from '../data/spec';
+import { backendSchema, type BackendName } from '../models/training-spec';
+import type { ExpandContext } from './kind';
+import { cachedDataset, readDefaults } from './shared';
+
+export const modelField = z
+  .string({ error: 'expected the name of a "train" experiment of this config, e.g. "train"' })
+  .min(1, 'expected the name of a "train" experiment of this config, e.g. "train"');
+
+export const probeDataFields = {
+  /** Data set to take test images from; the config's default data when absent. */
+  data: dataSpecSchema.optional(),
+  backend: backendSchema.optional(),
+};
+
+export interface ProbeSetting {
+  data: DataSpec;
+  backend: BackendName;
+}
+
+export function probeSetting(config: { data?: DataSpec; backend?: BackendName }, ctx: ExpandContext): ProbeSetting {
+  const defaults = readDefaults(ctx.defaults);
+  return { data: config.data ?? defaults.data, backend: config.backend ?? defaults.backend };
+}
+
+export const digitField = z.number({ error: 'expected a digit 0..9' }).int('expected a digit 0..9').min(0, 'expected a digit 0..9').max(9, 'expected a digit 0..9');
+export const testIndexField = z.number({ error: 'expected a test image index' }).int('expected a whole test image index').nonnegative('expected a test image index ≥ 0');
+
+// Planning resolves "the first test 7" to an index, so it loads the test labels once per process.
+const planningCache = new Map<string, unknown>();
+
+export function planningDataset(spec: DataSpec): Dataset {
+  return cachedDataset({ cache: planningCache }, spec);
+}
+
+export interface ChosenImage {
+  index: number;
+  label: number;
+}
+
+/**
+ * Test images by index (checked against the test set) or, failing that, the first test image of
+ * each digit. `fields` names the config fields for messages, e.g. `{ index: 'images[]', digit: 'digits[]' }`.
+ */
+export function chooseImages(data: Dataset, byIndex: number[] | undefined, byDigit: number[], where: string, fields: { index: string; digit: string }): ChosenImage[] {
+  const labels = data.test.labels;
+  // A list field is named with `[]`, which becomes the entry's index: `images[]` → `images[2]`.
+  const field = (name: string, i: number) => name.replace(/\[\]$/, `[${i}]`);
+  if (byIndex) {
+    return byIndex.map((index, i) => {
+      if (index >= labels.length) throw new Error(`${where}: ${field(fields.index, i)}: test image ${index} does not exist (the test set has ${labels.length} images, 0..${labels.length - 1})`);
+      return { index, label: labels[index] };
+    });
+  }
+  return byDigit.map((digit, i) => {
+    const index = labels.indexOf(digit);
+    if (index < 0) throw new Error(`${where}: ${field(fields.digit, i)}: no test image has label ${digit} (test set of ${labels.length} images)`);
+    return { index, label: digit };
+  });
+}
+
+/** A model label as one path segment: `lr=0.001,seed=1` → `lr=0.001_seed=1`. */
+export function labelSegment(label: string): string {
+  return label.replace(/[\\/:*?"<>|,\s]+/g, '_');
+}
