@@ -2,8 +2,10 @@
 import type { CommandModule } from 'yargs';
 import { runCommand } from './run';
 import { statusCommand } from './status';
+import { reportCommand } from './report';
 
 export const commands: CommandModule<object, any>[] = [
   runCommand,
   statusCommand,
+  reportCommand,
 ];

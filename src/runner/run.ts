@@ -14,6 +14,7 @@ import { acquireLock } from './lock';
 import { createJobPool } from './pool';
 import { createProgress, type KindTotals, type ProgressMode } from './progress';
 import { publishJobs } from './publish';
+import { buildReportAfterRun } from '../report/build-report';
 import { RunFolder } from './run-folder';
 import { initialOutcomes, runScheduler, type JobOutcome } from './scheduler';
 import { summarize, type RunSummary } from './summary';
@@ -114,6 +115,7 @@ export async function runExperiments(options: RunOptions): Promise<RunSummary> {
     publishJobs(folder, done);
     const summary = summarize(plan, folder, outcomes, Date.now() - startedAt, stop.signal.aborted);
     writeJsonAtomic(folder.summaryFile, summary);
+    buildReportAfterRun(folder.dir, log);
     journal.append({ event: 'run-finished', pid: process.pid, exitCode: summary.exitCode, ms: summary.ms });
     journal.flush();
     for (const line of summaryLines(summary)) log(line);

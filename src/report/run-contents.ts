@@ -1,0 +1,112 @@
+// What a report shows, read from a run folder alone: the saved plan, each job's state and
+// result, the files each job publishes (the published copy under tables/ or figures/ when it is
+// there, else the job folder's own), the config the run used and the summary of its last run.
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import path from 'node:path';
+import type { JsonValue } from '../experiments/kind';
+import type { PlanJob } from '../plan/build-plan';
+import { RunFolder } from '../runner/run-folder';
+import { readStatus, type SavedPlan } from '../runner/status';
+import type { RunSummary } from '../runner/summary';
+
+export type FileKind = 'image' | 'svg' | 'table' | 'json' | 'folder' | 'other';
+
+export interface ReportFile {
+  /** Path relative to the run folder, with `/` separators (what the page links to). */
+  path: string;
+  /** The path the job published it under, e.g. `figures/layer1_conv2d.png`. */
+  name: string;
+  kind: FileKind;
+  bytes: number;
+  /** For folders: the files inside (relative to the run folder), sorted. */
+  children?: ReportFile[];
+}
+
+export interface ReportJob {
+  job: PlanJob;
+  state: string;
+  result?: JsonValue;
+  error?: string;
+  files: ReportFile[];
+}
+
+export interface ReportExperiment {
+  name: string;
+  kinds: string[];
+  jobs: ReportJob[];
+}
+
+export interface RunContents {
+  runDir: string;
+  plan: SavedPlan;
+  summary?: RunSummary;
+  config?: { source: string; text: string };
+  experiments: ReportExperiment[];
+}
+
+export function fileKind(name: string): FileKind {
+  const ext = path.extname(name).toLowerCase();
+  if (ext === '.png' || ext === '.jpg' || ext === '.jpeg' || ext === '.gif') return 'image';
+  if (ext === '.svg') return 'svg';
+  if (ext === '.csv') return 'table';
+  if (ext === '.json') return 'json';
+  return 'other';
+}
+
+const toPosix = (p: string) => p.split(path.sep).join('/');
+
+function describe(runDir: string, full: string, name: string): ReportFile | undefined {
+  let stat;
+  try {
+    stat = statSync(full);
+  } catch {
+    return undefined;
+  }
+  const rel = toPosix(path.relative(runDir, full));
+  if (!stat.isDirectory()) return { path: rel, name, kind: fileKind(name), bytes: stat.size };
+  const children = readdirSync(full)
+    .sort()
+    .flatMap((child) => describe(runDir, path.join(full, child), `${name}/${child}`) ?? []);
+  return { path: rel, name, kind: 'folder', bytes: 0, children };
+}
+
+function readJson<T>(file: string): T | undefined {
+  try {
+    return JSON.parse(readFileSync(file, 'utf8')) as T;
+  } catch {
+    return undefined;
+  }
+}
+
+/** The config the run used: a copy in the run folder when the runner keeps one, else the file the plan names (if still there). */
+function readConfig(folder: RunFolder, plan: SavedPlan): RunContents['config'] {
+  for (const [file, source] of [
+    [path.join(folder.dir, 'config.json'), 'config.json (copy in the run folder)'],
+    [plan.config, `${plan.config} (as it is now; the run may have used an earlier version)`],
+  ] as const) {
+    if (file && existsSync(file)) return { source, text: readFileSync(file, 'utf8') };
+  }
+  return undefined;
+}
+
+export function readRunContents(runDir: string): RunContents {
+  const status = readStatus(runDir); // throws UsageError for a folder without plan.json
+  const folder = new RunFolder(status.runDir);
+  const summary = readJson<RunSummary>(folder.summaryFile);
+  const failures = new Map((summary?.failures ?? []).map((f) => [f.id, f.error]));
+  const experiments = new Map<string, ReportExperiment>();
+  for (const job of status.plan.jobs) {
+    const experiment = experiments.get(job.experiment) ?? { name: job.experiment, kinds: [], jobs: [] };
+    experiments.set(job.experiment, experiment);
+    if (!experiment.kinds.includes(job.kind)) experiment.kinds.push(job.kind);
+    const state = status.states.get(job.id)?.state ?? 'pending';
+    const record = state === 'done' ? readJson<{ result?: JsonValue }>(folder.resultFile(job.id)) : undefined;
+    const files = state === 'done' ? job.publish.flatMap((name) => {
+      const published = describe(folder.dir, folder.publishedFile(job.key, name), name);
+      return published ?? describe(folder.dir, path.join(folder.jobDir(job.id), ...name.split('/')), name) ?? [];
+    }) : [];
+    const lastError = status.states.get(job.id)?.last as { error?: string } | undefined;
+    experiment.jobs.push({ job, state, result: record?.result, error: failures.get(job.id) ?? (state === 'failed' ? lastError?.error : undefined), files });
+  }
+  return { runDir: folder.dir, plan: status.plan, summary, config: readConfig(folder, status.plan), experiments: [...experiments.values()] };
+}
