@@ -179,8 +179,8 @@ export const shiftAccuracyChunkJob: JobKind<ShiftAccuracyChunkParams> = {
 
 export function accuracyChart(rows: { shift: number; horizontal: number; vertical: number }[], title: string): ChartSpec {
   const values = rows.flatMap((r) => [
-    { shift: r.shift, direction: 'horizontal (+ = right)', accuracy: r.horizontal },
-    { shift: r.shift, direction: 'vertical (+ = down)', accuracy: r.vertical },
+    { shift: r.shift, direction: 'horizontal (+ right)', accuracy: r.horizontal },
+    { shift: r.shift, direction: 'vertical (+ down)', accuracy: r.vertical },
   ]);
   return {
     title,
@@ -189,9 +189,10 @@ export function accuracyChart(rows: { shift: number; horizontal: number; vertica
     data: { values },
     mark: { type: 'line', point: true },
     encoding: {
-      x: { field: 'shift', type: 'quantitative', title: 'shift in pixels', axis: { tickMinStep: 1, format: 'd' } },
+      // Whole pixels on the axis (vega's own ticks would put halves between them).
+      x: { field: 'shift', type: 'quantitative', title: 'shift in pixels', axis: { values: rows.map((r) => r.shift).filter((s) => rows.length <= 21 || s % 2 === 0), format: 'd' } },
       y: { field: 'accuracy', type: 'quantitative', title: 'test accuracy', scale: { domain: [0, 1] } },
-      color: { field: 'direction', type: 'nominal', title: 'shift' },
+      color: { field: 'direction', type: 'nominal', title: 'shift', legend: { labelLimit: 400 } },
     },
   } as ChartSpec;
 }

@@ -86,7 +86,7 @@ class PageBuilder {
     const others = all.filter((f) => f.kind !== 'image');
     const note = images.length > shown.length ? ` (first ${shown.length} of ${images.length} pictures)` : '';
     return [
-      `<div class="folder"><h4>${escapeHtml(file.name)}/ — ${all.length} file${all.length === 1 ? '' : 's'}${note}: ${link(file.path, 'open folder')}</h4>`,
+      `<div class="folder"><h4>${escapeHtml(file.name)} — ${all.length} file${all.length === 1 ? '' : 's'}${note}: ${link(file.path, 'open folder')}</h4>`,
       shown.length ? `<div class="gallery thumbs">${shown.map((f) => this.image(f)).join('\n')}</div>` : '',
       others.length ? this.files(others) : '',
       '</div>',

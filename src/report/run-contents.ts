@@ -89,6 +89,25 @@ function readConfig(folder: RunFolder, plan: SavedPlan): RunContents['config'] {
   return undefined;
 }
 
+/** Where a job writes what a person looks at; `model/` and the like stay out of the report. */
+const VISIBLE_FOLDERS = ['figures', 'tables'];
+
+/**
+ * Pictures and tables a done job wrote but could not list in `publish` before it ran (such as
+ * occlusion's `figures/adv_img/`), as one folder entry pointing into the job's folder.
+ */
+function unpublishedFiles(folder: RunFolder, job: PlanJob): ReportFile | undefined {
+  const covered = (name: string) => job.publish.some((p) => name === p || name.startsWith(`${p}/`));
+  const jobDir = folder.jobDir(job.id);
+  const found = VISIBLE_FOLDERS.flatMap((top) => flattenFiles(describe(folder.dir, path.join(jobDir, top), top)?.children ?? [])).filter((f) => !covered(f.name));
+  if (found.length === 0) return undefined;
+  return { path: toPosix(path.relative(folder.dir, jobDir)), name: 'not published (in the job folder)', kind: 'folder', bytes: 0, children: found };
+}
+
+function flattenFiles(files: ReportFile[]): ReportFile[] {
+  return files.flatMap((f) => (f.kind === 'folder' ? flattenFiles(f.children ?? []) : [f]));
+}
+
 export function readRunContents(runDir: string): RunContents {
   const status = readStatus(runDir); // throws UsageError for a folder without plan.json
   const folder = new RunFolder(status.runDir);
@@ -101,10 +120,14 @@ export function readRunContents(runDir: string): RunContents {
     if (!experiment.kinds.includes(job.kind)) experiment.kinds.push(job.kind);
     const state = status.states.get(job.id)?.state ?? 'pending';
     const record = state === 'done' ? readJson<{ result?: JsonValue }>(folder.resultFile(job.id)) : undefined;
-    const files = state === 'done' ? job.publish.flatMap((name) => {
+    const files: ReportFile[] = state === 'done' ? job.publish.flatMap((name) => {
       const published = describe(folder.dir, folder.publishedFile(job.key, name), name);
       return published ?? describe(folder.dir, path.join(folder.jobDir(job.id), ...name.split('/')), name) ?? [];
     }) : [];
+    if (state === 'done') {
+      const extra = unpublishedFiles(folder, job);
+      if (extra) files.push(extra);
+    }
     const lastError = status.states.get(job.id)?.last as { error?: string } | undefined;
     experiment.jobs.push({ job, state, result: record?.result, error: failures.get(job.id) ?? (state === 'failed' ? lastError?.error : undefined), files });
   }
