@@ -11,7 +11,7 @@ import { writeRecordsCsv } from '../render/csv';
 import type { ExperimentKind, JobKind, PlannedJob } from './kind';
 import { labelSegment, modelField } from './probe-setting';
 
-const curvesConfigSchema = z.object({ /** Name of the `train` experiment whose curves are drawn. */ model: modelField }).strict();
+const curvesConfigSchema = z.object({ model: modelField.describe('Name of the train experiment whose training curves are drawn (every seed and sweep point).') }).strict();
 type CurvesConfig = z.infer<typeof curvesConfigSchema>;
 
 export interface CurvesParams {

@@ -16,12 +16,19 @@ import { cachedDataset, cachedModel } from './shared';
 
 const featureMapsConfigSchema = z
   .object({
-    /** Name of the `train` experiment whose models are probed. */
     model: modelField,
-    /** The first test image of each of these digits (ignored when `images` is given). */
-    digits: z.array(digitField).min(1, 'expected at least one digit').max(10).default([0, 8]),
-    /** Test image indices to use instead of `digits`. */
-    images: z.array(testIndexField).min(1, 'expected at least one test image index').max(10, 'expected at most 10 images (each adds a row to every figure)').optional(),
+    digits: z
+      .array(digitField)
+      .min(1, 'expected at least one digit')
+      .max(10)
+      .default([0, 8])
+      .describe('The first test image of each of these digits is probed (ignored when images is given).'),
+    images: z
+      .array(testIndexField)
+      .min(1, 'expected at least one test image index')
+      .max(10, 'expected at most 10 images (each adds a row to every figure)')
+      .optional()
+      .describe('Test image indices to probe instead of digits.'),
     ...probeDataFields,
   })
   .strict();

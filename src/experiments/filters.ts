@@ -15,10 +15,14 @@ import { modelDir } from './shared';
 
 const filtersConfigSchema = z
   .object({
-    /** Name of the `train` experiment whose models (every seed and sweep point) are pictured. */
     model: modelField,
-    /** Pixels per weight in the pictures (a 3×3 filter becomes 3·scale pixels square). */
-    scale: z.number().int('expected a whole number of pixels').min(2, 'expected at least 2 pixels per weight').max(40, 'expected at most 40 pixels per weight').default(14),
+    scale: z
+      .number()
+      .int('expected a whole number of pixels')
+      .min(2, 'expected at least 2 pixels per weight')
+      .max(40, 'expected at most 40 pixels per weight')
+      .default(14)
+      .describe('Pixels per weight in the pictures: a 3×3 filter becomes 3·scale pixels square (twice that for the first layer).'),
   })
   .strict();
 type FiltersConfig = z.infer<typeof filtersConfigSchema>;

@@ -5,6 +5,7 @@ import { trainExperiment, trainJob, trainSummaryJob } from './train';
 import { occlusionExperiment } from './occlusion';
 import { occlusionChunkJob, occlusionMapJob } from './occlusion-maps';
 import { populationChunkJob, populationJob } from './occlusion-population';
+import { selftestExperiment, selftestJob } from './selftest';
 import { rnnGradientsExperiment } from './rnn-gradients';
 import { lstmGradientsExperiment } from './lstm-gradients';
 import { bpttExactJob } from './bptt/exact-job';
@@ -15,12 +16,11 @@ import { curvesExperiment, curvesJob } from './curves';
 import { filtersExperiment, filtersJob } from './filters';
 import { featureMapsExperiment, featureMapsJob } from './feature-maps';
 import { shiftAccuracyChunkJob, shiftAccuracyJob, shiftExperiment, shiftStripJob } from './shift';
-import { selftestExperiment, selftestJob } from './selftest';
 
 export const experimentKinds: ExperimentKind[] = [
-  selftestExperiment,
   trainExperiment,
   occlusionExperiment,
+  selftestExperiment,
   rnnGradientsExperiment,
   lstmGradientsExperiment,
   curvesExperiment,
@@ -30,13 +30,13 @@ export const experimentKinds: ExperimentKind[] = [
 ];
 
 export const jobKinds: JobKind[] = [
-  selftestJob,
   trainJob,
   trainSummaryJob,
   occlusionChunkJob,
   occlusionMapJob,
   populationChunkJob,
   populationJob,
+  selftestJob,
   bpttExactJob,
   bpttFiniteDifferencesJob,
   bpttTfjsJob,

@@ -10,12 +10,12 @@ import { cachedDataset, readDefaults } from './shared';
 
 export const modelField = z
   .string({ error: 'expected the name of a "train" experiment of this config, e.g. "train"' })
-  .min(1, 'expected the name of a "train" experiment of this config, e.g. "train"');
+  .min(1, 'expected the name of a "train" experiment of this config, e.g. "train"')
+  .describe('Name of the train experiment whose models are probed (every seed and sweep point).');
 
 export const probeDataFields = {
-  /** Data set to take test images from; the config's default data when absent. */
-  data: dataSpecSchema.optional(),
-  backend: backendSchema.optional(),
+  data: dataSpecSchema.optional().describe("Data set to take test images from (default: the config's defaults.data)."),
+  backend: backendSchema.optional().describe("tfjs backend (default: the config's defaults.backend)."),
 };
 
 export interface ProbeSetting {

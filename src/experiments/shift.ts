@@ -22,18 +22,14 @@ const pixelsField = (what: string, min: number) =>
 
 const shiftConfigSchema = z
   .object({
-    /** Name of the `train` experiment whose models are tested. */
     model: modelField,
-    /** The first test image of this digit is shifted (ignored when `image` is given). */
-    digit: digitField.default(7),
-    /** Test image index to shift instead of `digit`. */
-    image: testIndexField.optional(),
-    /** The strip shows shifts of 1..maxShift pixels in each direction. */
-    maxShift: pixelsField('the largest shift of the strip in pixels', 1).default(4),
-    /** Whole-test-set accuracy for shifts −accuracyRange..accuracyRange; 0 leaves it out. */
-    accuracyRange: pixelsField('the largest shift of the accuracy curve in pixels', 0).default(8),
-    /** Pixels per image pixel in the strip. */
-    scale: z.number().int().min(1).max(10).default(3),
+    digit: digitField.default(7).describe('The first test image of this digit is shifted (ignored when image is given).'),
+    image: testIndexField.optional().describe('Test image index to shift instead of digit.'),
+    maxShift: pixelsField('the largest shift of the strip in pixels', 1).default(4).describe('The strip shows the digit shifted 0..maxShift pixels left, right, up and down (zero fill).'),
+    accuracyRange: pixelsField('the largest shift of the accuracy curve in pixels', 0)
+      .default(8)
+      .describe('Accuracy over the whole test set for every shift in −accuracyRange..accuracyRange pixels, horizontal and vertical, one pool job per shift; 0 leaves it out.'),
+    scale: z.number().int().min(1).max(10).default(3).describe('Pixels per image pixel in the strip.'),
     ...probeDataFields,
   })
   .strict();
