@@ -1,18 +1,19 @@
 // Job kinds of the occlusion experiment's `maps` mode: `occlusion-chunk` predicts one chunk of
 // positions of one image in one batched call; `occlusion-map` assembles an image's chunks into
 // the tables and figures of Problem 4 (Figures 7–10).
+import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { gatherPixels } from '../data/batches';
 import type { Dataset } from '../data/datasets';
 import { writeJsonAtomic } from '../files';
 import { adversarialPlacements, countsByNewLabel } from '../occlusion/adversarial';
-import { labelMap, probabilityHeatMap, regionPicture } from '../occlusion/figures';
+import { contactSheet, labelMap, patchPicture, probabilityHeatMap, regionPicture } from '../occlusion/figures';
 import { occlusionGrid, type OcclusionGrid } from '../occlusion/grid';
 import { assembleMaps, mapTable, mapTitle, type MapName } from '../occlusion/maps';
 import { fillValue, meanOf, occludedCopies, type FillSpec } from '../occlusion/occlude';
 import { importantRegion } from '../occlusion/region';
 import { writeCsv, writeRecordsCsv } from '../render/csv';
-import { writeGrayPng, writePicture } from '../render/picture';
+import { writeGrayPng, writePicture, type RgbPicture } from '../render/picture';
 import type { OcclusionChunkParams, OcclusionMapParams } from './occlusion';
 import type { JobContext, JobKind, JsonObject, NeededJob } from './kind';
 import { cachedDataset, cachedModel } from './shared';
@@ -50,27 +51,20 @@ export const occlusionChunkJob: JobKind<OcclusionChunkParams> = {
   version: '1',
   async run(params, ctx): Promise<OcclusionChunkResult> {
     const { useBackend } = require('../tf/backend') as typeof import('../tf/backend');
-    const { predictBatch } = require('../occlusion/predict') as typeof import('../occlusion/predict');
+    const { predictOcclusions } = require('../occlusion/predict') as typeof import('../occlusion/predict');
     await useBackend(params.backend);
     const data = cachedDataset(ctx, params.data);
     const model = await cachedModel(ctx, ctx.needs.model, params.backend);
     const grid = occlusionGrid(data.rows, data.cols, params.patch, params.stride);
     const { image, fill } = testImage(ctx, data, params.index, params.fill);
-    const pixels = data.rows * data.cols;
-    const extra = params.clean ? 1 : 0;
-    const count = params.end - params.start + extra;
-    const batch = new Float32Array(count * pixels);
-    if (params.clean) batch.set(image);
-    occludedCopies(image, grid, params.start, params.end, fill, batch.subarray(extra * pixels));
-    const probs = predictBatch(model, batch, count, data.rows, data.cols);
-    const classes = probs.length / count;
+    const { classes, clean, occluded } = predictOcclusions(model, image, grid, params.start, params.end, fill);
     return {
       index: params.index,
       start: params.start,
       end: params.end,
       classes,
-      probabilities: Array.from(probs.subarray(extra * classes)),
-      clean: params.clean ? Array.from(probs.subarray(0, classes)) : null,
+      probabilities: Array.from(occluded),
+      clean: params.clean ? Array.from(clean) : null,
     };
   },
 };
@@ -97,6 +91,10 @@ function gatherChunks(needs: Record<string, NeededJob>, grid: OcclusionGrid, chu
 
 const six = (v: number) => v.toFixed(6);
 
+/** The overview of all adversarial images: small copies, patch outlined, row by row in table order. */
+const SHEET_SCALE = 3;
+const SHEET_COLUMNS = 12;
+
 /** `r11_c05_as5.png`: offsets padded so that files sort by position. */
 export function adversarialFileName(row: number, col: number, label: number, grid: OcclusionGrid): string {
   const width = String(Math.max(grid.rowOffsets.at(-1)!, grid.colOffsets.at(-1)!)).length;
@@ -112,7 +110,7 @@ export const occlusionMapJob: JobKind<OcclusionMapParams> = {
     const grid = occlusionGrid(data.rows, data.cols, params.patch, params.stride);
     const { probabilities, classes, clean } = gatherChunks(ctx.needs, grid, params.chunks);
     const maps = assembleMaps(grid, probabilities, classes, params.label);
-    const out = (...parts: string[]) => path.join(ctx.dir, params.folder, ...parts);
+    const out = (...parts: string[]) => path.join(ctx.dir, ...parts);
     const patchText = `${grid.patch}×${grid.patch}`;
 
     // Figures 7–9: tables and pictures.
@@ -139,7 +137,7 @@ export const occlusionMapJob: JobKind<OcclusionMapParams> = {
     };
     writeRecordsCsv(out('tables', 'important_region.csv'), [regionRecord]);
     const maskRows = Array.from({ length: data.rows }, (_, r) => Array.from(region.mask.subarray(r * data.cols, (r + 1) * data.cols)).join(''));
-    writeJsonAtomic(out('important_region.json'), {
+    writeJsonAtomic(out('tables', 'important_region.json'), {
       image: params.index,
       label: params.label,
       threshold: region.threshold,
@@ -153,13 +151,16 @@ export const occlusionMapJob: JobKind<OcclusionMapParams> = {
 
     // Adversarial occlusion (Figure 10): every placement that changes the label.
     const adversarial = adversarialPlacements(grid, maps);
-    const pixels = data.rows * data.cols;
-    const copy = new Float32Array(pixels);
+    const sheet: RgbPicture[] = [];
     const records = adversarial.map((p) => {
       const file = adversarialFileName(p.row, p.col, p.newLabel, grid);
-      writeGrayPng(out('adv_img', file), occludedCopies(image, grid, p.position, p.position + 1, fill, copy), data.rows, data.cols, params.scale);
+      const occluded = occludedCopies(image, grid, p.position, p.position + 1, fill);
+      writeGrayPng(out('figures', 'adv_img', file), occluded, data.rows, data.cols, params.scale);
+      sheet.push(patchPicture(occluded, data.rows, data.cols, p.row, p.col, grid.patch, SHEET_SCALE));
       return { row: p.row, col: p.col, new_label: p.newLabel, new_label_prob: six(p.newLabelProb), true_prob: six(p.trueProb), image: `adv_img/${file}` };
     });
+    mkdirSync(out('figures', 'adv_img'), { recursive: true }); // there even when no placement flips the label
+    writePicture(out('figures', 'adversarial.png'), contactSheet(sheet, SHEET_COLUMNS, data.rows * SHEET_SCALE, data.cols * SHEET_SCALE));
     writeRecordsCsv(out('tables', 'adversarial.csv'), records, ['row', 'col', 'new_label', 'new_label_prob', 'true_prob', 'image']);
     const counts = countsByNewLabel(adversarial, classes, params.label);
     writeRecordsCsv(out('tables', 'adversarial_counts.csv'), counts.map((c) => ({ new_label: c.label, placements: c.placements })), ['new_label', 'placements']);

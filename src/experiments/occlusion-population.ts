@@ -7,16 +7,13 @@ import { gatherPixels } from '../data/batches';
 import { flipShareChart, meanDropMaps } from '../occlusion/figures';
 import { occlusionGrid } from '../occlusion/grid';
 import { gridTable } from '../occlusion/maps';
-import { fillValue, occludedCopies } from '../occlusion/occlude';
+import { fillValue } from '../occlusion/occlude';
 import { addImage, emptyTotals, imageOutcome, meanDrop, mergeTotals, populationRows, type ClassTotals, type ImageOutcome } from '../occlusion/population';
 import { writeCsv, writeRecordsCsv } from '../render/csv';
 import type { JobKind, JsonObject } from './kind';
 import type { PopulationChunkParams, PopulationParams } from './occlusion';
 import { cachedDatasetMean } from './occlusion-maps';
 import { cachedDataset, cachedModel } from './shared';
-
-/** Images per predict call: 2 × 442 copies measured a little faster than 1 × 442 on wasm (bench/occlusion.ts). */
-export const IMAGES_PER_PREDICT = 2;
 
 export interface PopulationChunkResult extends JsonObject {
   classes: number;
@@ -30,37 +27,25 @@ export const populationChunkJob: JobKind<PopulationChunkParams> = {
   version: '1',
   async run(params, ctx): Promise<PopulationChunkResult> {
     const { useBackend } = require('../tf/backend') as typeof import('../tf/backend');
-    const { predictBatch } = require('../occlusion/predict') as typeof import('../occlusion/predict');
+    const { predictOcclusions } = require('../occlusion/predict') as typeof import('../occlusion/predict');
     await useBackend(params.backend);
     const data = cachedDataset(ctx, params.data);
     const model = await cachedModel(ctx, ctx.needs.model, params.backend);
     const grid = occlusionGrid(data.rows, data.cols, params.patch, params.stride);
     const pixels = data.rows * data.cols;
-    const perImage = grid.count + 1; // the clean image, then every position
     const datasetMean = params.fill === 'dataset-mean' ? cachedDatasetMean(ctx, data) : undefined;
-    const batch = new Float32Array(IMAGES_PER_PREDICT * perImage * pixels);
+    const buffer = new Float32Array((grid.count + 1) * pixels);
     const images: ImageOutcome[] = [];
     let totals: ClassTotals[] | undefined;
-    for (let from = 0; from < params.indices.length; from += IMAGES_PER_PREDICT) {
+    for (const index of params.indices) {
       if (ctx.signal.aborted) throw new Error('occlusion-population-chunk: stopped');
-      const group = params.indices.slice(from, from + IMAGES_PER_PREDICT);
-      group.forEach((index, g) => {
-        const image = gatherPixels(data.test, pixels, [index]);
-        const offset = g * perImage * pixels;
-        batch.set(image, offset);
-        occludedCopies(image, grid, 0, grid.count, fillValue(params.fill, image, datasetMean), batch.subarray(offset + pixels, offset + perImage * pixels));
-      });
-      const probs = predictBatch(model, batch, group.length * perImage, data.rows, data.cols);
-      const classes = probs.length / (group.length * perImage);
+      const image = gatherPixels(data.test, pixels, [index]);
+      // One image per predict: 2 or 4 images' maps per call measured no faster (bench/occlusion.ts).
+      const { classes, clean, occluded } = predictOcclusions(model, image, grid, 0, grid.count, fillValue(params.fill, image, datasetMean), buffer);
       totals ??= emptyTotals(classes, grid.count);
-      group.forEach((index, g) => {
-        const at = g * perImage * classes;
-        const clean = probs.subarray(at, at + classes);
-        const occluded = probs.subarray(at + classes, at + perImage * classes);
-        const outcome = imageOutcome(index, data.test.labels[index], clean, occluded, classes, grid.count);
-        addImage(totals!, outcome, occluded, classes);
-        images.push(outcome);
-      });
+      const outcome = imageOutcome(index, data.test.labels[index], clean, occluded, classes, grid.count);
+      addImage(totals, outcome, occluded, classes);
+      images.push(outcome);
     }
     return { classes: totals!.length, positions: grid.count, images: images as never, totals: totals as never };
   },
@@ -89,7 +74,7 @@ export const populationJob: JobKind<PopulationParams> = {
       mergeTotals(totals, chunk.totals);
       images.push(...chunk.images);
     }
-    const out = (...parts: string[]) => path.join(ctx.dir, params.folder, ...parts);
+    const out = (...parts: string[]) => path.join(ctx.dir, ...parts);
     const rows = populationRows(totals);
     writeRecordsCsv(out('tables', 'population.csv'), rows);
     writeRecordsCsv(

@@ -10,7 +10,7 @@ import { z } from 'zod';
 import type { Dataset } from '../data/datasets';
 import { dataSpecSchema, type DataSpec } from '../data/spec';
 import { backendSchema, type BackendName } from '../models/training-spec';
-import { occlusionGrid, OcclusionSettingsError, type OcclusionGrid } from '../occlusion/grid';
+import { occlusionGrid, type OcclusionGrid } from '../occlusion/grid';
 import { selectImages, type ImageSelection } from '../occlusion/images';
 import type { FillSpec } from '../occlusion/occlude';
 import type { ExpandContext, ExperimentKind, PlannedJob } from './kind';
@@ -19,37 +19,38 @@ import { cachedDataset, readDefaults } from './shared';
 const index = z.number().int().nonnegative();
 const positive = z.number().int().positive();
 
-const imagesSchema = z.union([
-  z.literal('all'),
-  z.array(index).min(1),
-  z.object({ firstOfLabel: z.union([index, z.array(index).min(1)]) }).strict(),
-  z.object({ first: positive }).strict(),
-  z.object({ perClass: positive, seed: index.default(0) }).strict(),
-]);
+const imagesSchema = z
+  .union([
+    z.literal('all'),
+    z.array(index).min(1),
+    z.object({ firstOfLabel: z.union([index, z.array(index).min(1)]) }).strict(),
+    z.object({ first: positive }).strict(),
+    z.object({ perClass: positive, seed: index.default(0) }).strict(),
+  ])
+  .describe(
+    'Test images: a list of test indices, { "firstOfLabel": d or [d, ...] }, { "first": n }, { "perClass": n, "seed": s }, or "all". Default: the first test "6" in mode maps, "all" in mode population.',
+  );
 
 export const occlusionConfigSchema = z
   .object({
-    /** Name of the `train` experiment whose models are probed (every seed / sweep point). */
-    model: z.string().min(1),
-    mode: z.enum(['maps', 'population']).default('maps'),
-    /** Test images; default the first test "6" for maps, the whole test set for population. */
+    model: z.string().min(1).describe('Name of the train experiment whose models are probed (every seed and sweep point).'),
+    mode: z
+      .enum(['maps', 'population'])
+      .default('maps')
+      .describe('maps: per image, the tables and figures of Problem 4 (Figures 7–10). population: per-class mean probability-drop maps and flip shares over many images.'),
     images: imagesSchema.optional(),
-    /** Side of the square patch in pixels. */
-    patch: z.number().int('expected a whole number of pixels').positive('expected a positive integer').default(8),
-    /** Step between patch positions in pixels. */
-    stride: z.number().int('expected a whole number of pixels').min(1, 'expected an integer of at least 1').default(1),
-    /** A constant pixel value in 0..1 (0 = black), or "image-mean", or "dataset-mean" (mean training pixel). */
-    fill: z.union([z.number().min(0).max(1), z.enum(['image-mean', 'dataset-mean'])]).default(0),
-    /** The important region is covered by placements with true-class probability below this. */
-    threshold: z.number().gt(0).lte(1).default(0.5),
-    /** maps mode: positions per pool job (each one batched predict). */
-    chunkSize: positive.default(256),
-    /** population mode: images per pool job. */
-    imagesPerJob: positive.default(250),
-    /** Pixels per image pixel in the pictures of digits. */
-    scale: z.number().int().min(1).max(40).default(10),
-    data: dataSpecSchema.optional(),
-    backend: backendSchema.optional(),
+    patch: z.number().int('expected a whole number of pixels').positive('expected a positive integer').default(8).describe('Side of the square patch in pixels.'),
+    stride: z.number().int('expected a whole number of pixels').min(1, 'expected an integer of at least 1').default(1).describe('Step between patch positions in pixels.'),
+    fill: z
+      .union([z.number().min(0).max(1), z.enum(['image-mean', 'dataset-mean'])])
+      .default(0)
+      .describe('What the patch holds: a pixel value in 0..1 (0 = black), "image-mean", or "dataset-mean" (the mean training pixel).'),
+    threshold: z.number().gt(0).lte(1).default(0.5).describe('The important region is covered by the placements that push the true-class probability below this.'),
+    chunkSize: positive.default(256).describe('Mode maps: patch positions per pool job (each job is one batched prediction).'),
+    imagesPerJob: positive.default(250).describe('Mode population: images per pool job.'),
+    scale: z.number().int().min(1).max(40).default(10).describe('Screen pixels per image pixel in the pictures of digits.'),
+    data: dataSpecSchema.optional().describe("Data set (default: the config's defaults.data); image indices are into its test split."),
+    backend: backendSchema.optional().describe("tfjs backend (default: the config's defaults.backend)."),
   })
   .strict();
 export type OcclusionConfig = z.infer<typeof occlusionConfigSchema>;
@@ -80,8 +81,6 @@ export interface OcclusionMapParams extends OcclusionSetting {
   label: number;
   threshold: number;
   scale: number;
-  /** Folder for this image's files inside the job folder, e.g. `seed=1/image=11`. */
-  folder: string;
   chunks: number;
 }
 
@@ -94,28 +93,31 @@ export interface PopulationParams {
   patch: number;
   stride: number;
   fill: FillSpec;
-  folder: string;
   chunks: number;
   modelLabel: string;
 }
 
-/** Files an `occlusion-map` job writes under its folder (besides `adv_img/`). */
+/**
+ * Files an `occlusion-map` job publishes (the runner copies `tables/x` of job `occ/seed=1/image=11`
+ * to `<run>/tables/occ/seed=1/image=11/x`). The job also writes one picture per adversarial
+ * placement under `figures/adv_img/`, which cannot be listed before the job runs.
+ */
 export function mapFiles(trueLabel: number): string[] {
   const maps = [`prob_of_${trueLabel}`, 'highest_prob', 'label'];
   return [
     ...maps.map((m) => `tables/${m}.csv`),
-    ...maps.flatMap((m) => [`figures/${m}.svg`, `figures/${m}.png`]),
-    'figures/image.png',
     'tables/important_region.csv',
-    'important_region.json',
-    'figures/important_region.png',
+    'tables/important_region.json',
     'tables/adversarial.csv',
     'tables/adversarial_counts.csv',
-    'adv_img',
+    ...maps.flatMap((m) => [`figures/${m}.svg`, `figures/${m}.png`]),
+    'figures/image.png',
+    'figures/important_region.png',
+    'figures/adversarial.png',
   ];
 }
 
-/** Files an `occlusion-population` job writes under its folder. */
+/** Files an `occlusion-population` job publishes. */
 export function populationFiles(classes: number): string[] {
   return [
     'tables/population.csv',
@@ -131,13 +133,10 @@ export function populationFiles(classes: number): string[] {
 // The coordinator needs the test labels to resolve image selections; load each data set once.
 const planningData = new Map<string, unknown>();
 
-function gridFor(config: OcclusionConfig, data: Dataset, name: string): OcclusionGrid {
-  try {
-    return occlusionGrid(data.rows, data.cols, config.patch, config.stride);
-  } catch (err) {
-    if (err instanceof OcclusionSettingsError) throw new Error(`occlusion experiment "${name}": ${err.message}`);
-    throw err;
-  }
+// Errors thrown while planning are reported by the runner under the experiment's place in the
+// config (`experiments[3]: patch: ...`), so messages start with the field.
+function gridFor(config: OcclusionConfig, data: Dataset): OcclusionGrid {
+  return occlusionGrid(data.rows, data.cols, config.patch, config.stride);
 }
 
 /** Labels run 0..max in the data sets probelab reads (MNIST: 10). */
@@ -167,17 +166,12 @@ export const occlusionExperiment: ExperimentKind<OcclusionConfig> = {
       fill: config.fill,
     };
     const data = cachedDataset({ cache: planningData }, setting.data);
-    const grid = gridFor(config, data, ctx.name);
+    const grid = gridFor(config, data);
     const selection: ImageSelection = config.images ?? (config.mode === 'maps' ? { firstOfLabel: 6 } : 'all');
-    let indices: number[];
-    try {
-      indices = selectImages(selection, data.test.labels);
-    } catch (err) {
-      throw new Error(`occlusion experiment "${ctx.name}": ${(err as Error).message}`);
-    }
+    const indices = selectImages(selection, data.test.labels);
     if (config.mode === 'maps' && indices.length > MAX_MAP_IMAGES) {
       throw new Error(
-        `occlusion experiment "${ctx.name}": images: ${indices.length} images in mode "maps" would write tens of files each (at most ${MAX_MAP_IMAGES}); use mode "population" for many images`,
+        `images: ${indices.length} images in mode "maps" would write tens of files each (at most ${MAX_MAP_IMAGES}); use mode "population" for many images`,
       );
     }
     const models = ctx.modelsOf(config.model);
@@ -187,7 +181,6 @@ export const occlusionExperiment: ExperimentKind<OcclusionConfig> = {
       if (config.mode === 'maps') {
         for (const index of indices) {
           const label = data.test.labels[index];
-          const folder = `${model.label}/image=${index}`;
           const ranges = chunkRanges(grid.count, config.chunkSize);
           const needs: Record<string, string> = {};
           ranges.forEach(([start, end], c) => {
@@ -196,18 +189,17 @@ export const occlusionExperiment: ExperimentKind<OcclusionConfig> = {
             const params: OcclusionChunkParams = { ...setting, index, start, end, clean: start === 0 };
             jobs.push({ key, kind: 'occlusion-chunk', params: params as never, needs: { model: model.key }, cost: 0.005 + (end - start) * 6e-5 });
           });
-          const params: OcclusionMapParams = { ...setting, index, label, threshold: config.threshold, scale: config.scale, folder, chunks: ranges.length };
+          const params: OcclusionMapParams = { ...setting, index, label, threshold: config.threshold, scale: config.scale, chunks: ranges.length };
           jobs.push({
             key: `${base}/image=${index}`,
             kind: 'occlusion-map',
             params: params as never,
             needs,
             cost: 1,
-            publish: mapFiles(label).map((f) => `${folder}/${f}`),
+            publish: mapFiles(label),
           });
         }
       } else {
-        const folder = `${model.label}/population`;
         const needs: Record<string, string> = {};
         const ranges = chunkRanges(indices.length, config.imagesPerJob);
         ranges.forEach(([start, end], c) => {
@@ -216,14 +208,14 @@ export const occlusionExperiment: ExperimentKind<OcclusionConfig> = {
           const params: PopulationChunkParams = { ...setting, indices: indices.slice(start, end) };
           jobs.push({ key, kind: 'occlusion-population-chunk', params: params as never, needs: { model: model.key }, cost: (end - start) * grid.count * 6e-5 });
         });
-        const params: PopulationParams = { data: setting.data, patch: config.patch, stride: config.stride, fill: config.fill, folder, chunks: ranges.length, modelLabel: model.label };
+        const params: PopulationParams = { data: setting.data, patch: config.patch, stride: config.stride, fill: config.fill, chunks: ranges.length, modelLabel: model.label };
         jobs.push({
           key: `${base}/population`,
           kind: 'occlusion-population',
           params: params as never,
           needs,
           cost: 2,
-          publish: populationFiles(classCount(data.test.labels)).map((f) => `${folder}/${f}`),
+          publish: populationFiles(classCount(data.test.labels)),
         });
       }
     }

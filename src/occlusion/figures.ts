@@ -67,6 +67,28 @@ export function regionPicture(image: ArrayLike<number>, rows: number, cols: numb
   return picture;
 }
 
+/** An occluded digit upscaled, with the patch outlined in red so it shows on the black background. */
+export function patchPicture(image: ArrayLike<number>, rows: number, cols: number, row: number, col: number, patch: number, scale: number): RgbPicture {
+  const picture = upscale(grayToRgb(image, rows, cols), scale);
+  outlineRect(picture, row * scale, col * scale, (row + patch) * scale - 1, (col + patch) * scale - 1, RED);
+  return picture;
+}
+
+/** Pictures of equal size in rows of `columns`, on white with a gap; a single white cell when there are none. */
+export function contactSheet(pictures: RgbPicture[], columns: number, cellRows: number, cellCols: number, gap = 4): RgbPicture {
+  const across = Math.max(1, Math.min(columns, pictures.length));
+  const down = Math.max(1, Math.ceil(pictures.length / across));
+  const rows = down * cellRows + (down + 1) * gap;
+  const cols = across * cellCols + (across + 1) * gap;
+  const data = new Float32Array(rows * cols * 3).fill(1);
+  pictures.forEach((p, i) => {
+    const top = gap + Math.floor(i / across) * (cellRows + gap);
+    const left = gap + (i % across) * (cellCols + gap);
+    for (let r = 0; r < cellRows; r++) data.set(p.data.subarray(r * cellCols * 3, (r + 1) * cellCols * 3), ((top + r) * cols + left) * 3);
+  });
+  return { rows, cols, data };
+}
+
 /** Mean drop of the true-class probability per position, one panel per class, diverging around 0. */
 export function meanDropMaps(grid: OcclusionGrid, dropsByClass: { label: number; drop: ArrayLike<number> }[], title: string): ChartSpec {
   const { x, y, size } = axes(grid);

@@ -9,7 +9,7 @@ describe('occlusion grid', () => {
     [28, 28, 3, 5, 6, 6, 25, 25],
     [28, 28, 28, 1, 1, 1, 0, 0],
     [10, 16, 4, 3, 3, 5, 6, 12],
-  ])('%i×%i image, %i×%i patch… stride %i → %i×%i positions', (rows, cols, patch, stride, gridRows, gridCols, lastRow, lastCol) => {
+  ])('%i×%i image, patch %i, stride %i → %i×%i positions', (rows, cols, patch, stride, gridRows, gridCols, lastRow, lastCol) => {
     const grid = occlusionGrid(rows, cols, patch, stride);
     expect(grid.rowOffsets.length).toBe(gridRows);
     expect(grid.colOffsets.length).toBe(gridCols);

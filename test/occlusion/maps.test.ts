@@ -23,7 +23,7 @@ describe('map tables', () => {
     [28, 28, 5, 2, 3],
     [28, 28, 3, 4, 0],
     [12, 20, 6, 3, 9],
-  ])('%i×%i image, %i×%i patch, stride %i, label %i: shape, header, row offsets, formats', (rows, cols, patch, stride, label) => {
+  ])('%i×%i image, patch %i, stride %i, label %i: shape, header, row offsets, formats', (rows, cols, patch, stride, label) => {
     const grid = occlusionGrid(rows, cols, patch, stride);
     const probs = randomProbabilities(grid.count, 10, rows * patch + stride);
     const maps = assembleMaps(grid, probs, 10, label);

@@ -1,0 +1,148 @@
+// Occlusion speed, against the issue's targets:
+//   - one thread: median ms per 441-position map (8×8 patch, stride 1), each map one batched
+//     predict (target ≤ 25 ms); for comparison the same at tfjs' default batch of 32, and the
+//     population job's way of predicting 1, 2 or 4 images' maps per call;
+//   - through the runner and its worker pool: maps/s on 1 and 2 workers (population jobs), and
+//     the whole 10,000-image test set on 2 workers (target ≤ 3 minutes).
+// Speed does not depend on the weights: the one-thread part uses an untrained Figure 1 CNN, the
+// runner part a model trained for one short epoch by the runner itself.
+import * as tf from '@tensorflow/tfjs';
+import { cpSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { gatherPixels } from '../src/data/batches';
+import { loadDataset } from '../src/data/datasets';
+import { buildFigure1Cnn } from '../src/models/cnn';
+import { occlusionGrid } from '../src/occlusion/grid';
+import { occludedCopies } from '../src/occlusion/occlude';
+import { predictBatch, predictOcclusions } from '../src/occlusion/predict';
+import { runExperiments } from '../src/runner/run';
+import { useBackend } from '../src/tf/backend';
+
+type Row = Record<string, string | number>;
+
+const MAPS = 40;
+const RUNNER_IMAGES = 1000;
+const quiet = { progress: 'none' as const, log: () => {} };
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+}
+
+const verdict = (ok: boolean) => (ok ? 'ok' : 'MISSED');
+
+/**
+ * Median ms per map over calls of `oneCall(first)`, which computes the maps of images
+ * first, first + 1, ... and returns how many it did: wall time, and this process's CPU time.
+ */
+function msPerMap(images: number, oneCall: (first: number) => number): { wall: number; cpu: number } {
+  const wall: number[] = [];
+  const cpu: number[] = [];
+  for (let i = 0; i < images; ) {
+    const started = performance.now();
+    const cpuStarted = process.cpuUsage();
+    const maps = oneCall(i);
+    const used = process.cpuUsage(cpuStarted);
+    wall.push((performance.now() - started) / maps);
+    cpu.push((used.user + used.system) / 1000 / maps);
+    i += maps;
+  }
+  // The first call includes wasm warm-up.
+  return { wall: median(wall.slice(1)), cpu: median(cpu.slice(1)) };
+}
+
+const ms = (t: { wall: number; cpu: number }) => `${t.wall.toFixed(1)} ms (CPU ${t.cpu.toFixed(1)} ms)`;
+
+export async function oneThread(rows: Row[]): Promise<void> {
+  await useBackend('wasm');
+  const data = loadDataset({ source: 'mnist', test: { first: MAPS * 4 } });
+  const images = Array.from({ length: data.test.count }, (_, i) => gatherPixels(data.test, 784, [i]));
+  const model = buildFigure1Cnn({ dropout: 0.2, seed: 1 });
+  const grid = occlusionGrid(28, 28, 8, 1);
+  const buffer = new Float32Array(4 * grid.count * 784);
+  /** All 441 copies of `perCall` images in one predict of the given batch size. */
+  const allCopies = (perCall: number, batchSize?: number) => (first: number) => {
+    for (let g = 0; g < perCall; g++) occludedCopies(images[first + g], grid, 0, grid.count, 0, buffer.subarray(g * grid.count * 784));
+    const count = perCall * grid.count;
+    if (batchSize === undefined) predictBatch(model, buffer, count, 28, 28);
+    else tf.tidy(() => (model.predict(tf.tensor4d(buffer.subarray(0, count * 784), [count, 28, 28, 1]), { batchSize }) as tf.Tensor).dataSync());
+    return perCall;
+  };
+
+  const jobs = msPerMap(MAPS, (first) => (predictOcclusions(model, images[first], grid, 0, grid.count, 0, buffer), 1));
+  rows.push({ benchmark: 'one 441-position map as the jobs do it, 1 thread (clean + changed copies, one predict)', median: ms(jobs), target: '≤ 25 ms', verdict: verdict(jobs.wall <= 25) });
+  const single = msPerMap(MAPS, allCopies(1));
+  rows.push({ benchmark: 'one map predicting all 441 copies (batch 441)', median: ms(single), target: '', verdict: '' });
+  const batch32 = msPerMap(10, allCopies(1, 32));
+  rows.push({ benchmark: 'the same at predict batch size 32 (tfjs default)', median: ms(batch32), target: '', verdict: `${(batch32.cpu / single.cpu).toFixed(1)}× the CPU time` });
+  for (const perCall of [2, 4]) {
+    rows.push({ benchmark: `${perCall} maps per predict (batch ${perCall * 441}), per map`, median: ms(msPerMap(MAPS * perCall, allCopies(perCall))), target: '', verdict: '' });
+  }
+  model.dispose();
+}
+
+interface Prepared {
+  root: string;
+  runDir: string;
+}
+
+/** A run folder holding a model trained by the runner (one epoch on 2,000 images): copies of it skip training. */
+async function prepareModel(): Promise<Prepared> {
+  const root = mkdtempSync(path.join(os.tmpdir(), 'probelab-bench-occlusion-'));
+  const config = { name: 'bench', defaults: { data: { source: 'mnist', train: { first: 2000 } }, seeds: [1], training: { epochs: 1 } }, experiments: [{ name: 'train', kind: 'train' }] };
+  writeFileSync(path.join(root, 'train.json'), JSON.stringify(config));
+  const summary = await runExperiments({ config: 'train.json', out: path.join(root, 'base'), cwd: root, workers: 1, ...quiet });
+  if (summary.exitCode !== 0) throw new Error(`bench training failed: ${JSON.stringify(summary.failures)}`);
+  return { root, runDir: path.join(root, 'base') };
+}
+
+/** Seconds of a population run over `images` on `workers`, in a copy of the prepared run folder (only the occlusion jobs run). */
+async function populationSeconds(prepared: Prepared, images: unknown, workers: number, label: string): Promise<number> {
+  const out = path.join(prepared.root, label);
+  cpSync(prepared.runDir, out, { recursive: true });
+  const config = {
+    name: 'bench',
+    defaults: { data: { source: 'mnist', train: { first: 2000 } }, seeds: [1], training: { epochs: 1 } },
+    experiments: [
+      { name: 'train', kind: 'train' },
+      { name: 'occlusion', kind: 'occlusion', model: 'train', mode: 'population', images },
+    ],
+  };
+  writeFileSync(path.join(prepared.root, `${label}.json`), JSON.stringify(config));
+  const started = performance.now();
+  const summary = await runExperiments({ config: `${label}.json`, out, cwd: prepared.root, workers, ...quiet });
+  const seconds = (performance.now() - started) / 1000;
+  if (summary.exitCode !== 0) throw new Error(`bench run failed: ${JSON.stringify(summary.failures)}`);
+  if (summary.counts.ranNow === 0) throw new Error('bench run found its jobs already done');
+  rmSync(out, { recursive: true, force: true });
+  return seconds;
+}
+
+export async function throughRunner(rows: Row[]): Promise<void> {
+  const prepared = await prepareModel();
+  try {
+    const first = { first: RUNNER_IMAGES };
+    const one = populationSeconds(prepared, first, 1, 'one');
+    const oneRate = RUNNER_IMAGES / (await one);
+    rows.push({ benchmark: `maps/s through the runner, 1 worker (${RUNNER_IMAGES} images)`, median: `${oneRate.toFixed(1)} maps/s`, target: '', verdict: '' });
+    const twoRate = RUNNER_IMAGES / (await populationSeconds(prepared, first, 2, 'two'));
+    rows.push({ benchmark: `maps/s through the runner, 2 workers (${RUNNER_IMAGES} images)`, median: `${twoRate.toFixed(1)} maps/s`, target: '', verdict: `${(twoRate / oneRate).toFixed(2)}× one worker` });
+    const all = await populationSeconds(prepared, 'all', 2, 'all');
+    rows.push({ benchmark: 'whole test set (10,000 maps + summary), 2 workers', median: `${all.toFixed(1)} s`, target: '≤ 180 s', verdict: verdict(all <= 180) });
+  } finally {
+    rmSync(prepared.root, { recursive: true, force: true });
+  }
+}
+
+export async function benchOcclusion(): Promise<Row[]> {
+  const rows: Row[] = [];
+  await oneThread(rows);
+  await throughRunner(rows);
+  console.log(`\nocclusion (8×8 patch, stride 1, 441 positions per map; ${os.availableParallelism()} cores, load average ${os.loadavg()[0].toFixed(1)} at the end; runner times are wall times including pool start and publishing)`);
+  console.table(rows);
+  return rows;
+}
+
+if (require.main === module) void benchOcclusion();
