@@ -1,5 +1,6 @@
 // Opens a report in headless Chromium (Debian's `chromium`, driven by playwright-core) and
 // says what a person would see: console errors, pictures that failed to load, the tables.
+import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { chromium } from 'playwright-core';
@@ -17,6 +18,7 @@ export interface PageCheck {
 
 /** Loads the page from the file system, collects what went wrong, saves a full-page screenshot. */
 export async function openReport(file: string, screenshot: string): Promise<PageCheck> {
+  if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: install Debian's chromium (apt-get update && apt-get install -y chromium), as .ci/run does`);
   const browser = await chromium.launch({ executablePath: CHROMIUM, args: ARGS });
   try {
     const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
