@@ -111,13 +111,18 @@ export async function runScheduler(options: SchedulerOptions, outcomes: Map<stri
   // One task waiting beside each running one, so a thread that finishes starts its next job at
   // once instead of after a round trip through this thread (time limits start when a job does).
   const inFlight = options.workers * 2;
-  let running = 0;
   let stopping = false;
-  /** Tasks handed to the pool that no thread has begun: cancelled when the run stops dispatching. */
-  const notBegun = new Map<string, AbortController>();
+  /** Tasks handed to the pool, by attempt folder. */
+  const tasks = new Map<string, Attempt>();
+
+  /** No new tasks; tasks no thread has begun yet are taken back (they stay pending). */
   const stopDispatching = () => {
     stopping = true;
-    for (const cancel of notBegun.values()) cancel.abort();
+    for (const attempt of tasks.values()) if (!attempt.begun) attempt.abort('cancelled');
+  };
+  const onStop = () => {
+    stopDispatching();
+    for (const attempt of tasks.values()) attempt.abort('stopped');
   };
 
   const blockDownstream = (failed: PlanJob) => {
@@ -133,13 +138,13 @@ export async function runScheduler(options: SchedulerOptions, outcomes: Map<stri
     }
   };
 
-  const succeed = (job: PlanJob, dir: string, attempt: number, reply: JobTaskResult) => {
-    const { ms } = reply;
+  const succeed = (attempt: Attempt, reply: JobTaskResult) => {
+    const { job, dir, number } = attempt;
     commitJob(folder, dir, job.id);
-    journal.append({ event: 'finished', id: job.id, key: job.key, kind: job.kind, attempt, ms });
-    outcomes.set(job.id, { state: 'done', attempts: attempt });
+    journal.append({ event: 'finished', id: job.id, key: job.key, kind: job.kind, attempt: number, ms: reply.ms });
+    outcomes.set(job.id, { state: 'done', attempts: number });
     if (dependents.has(job.id)) results.set(job.id, normalizeResult(reply.result));
-    progress.finished(job, ms);
+    progress.finished(job, reply.ms);
     for (const next of new Set(dependents.get(job.id) ?? [])) {
       const left = waiting.get(next.id)! - 1;
       waiting.set(next.id, left);
@@ -147,88 +152,75 @@ export async function runScheduler(options: SchedulerOptions, outcomes: Map<stri
     }
   };
 
-  const fail = (job: PlanJob, dir: string, attempt: number, startedAt: Date, error: unknown, cancelled: boolean) => {
+  const fail = (attempt: Attempt, error: unknown) => {
+    const { job, dir, number } = attempt;
     rmSync(dir, { recursive: true, force: true });
-    if (cancelled) {
-      // Never begun (--fail-fast): the job stays pending, as if never dispatched.
+    if (attempt.abortedAs === 'cancelled' && !attempt.begun) {
+      // Never begun (--fail-fast, or the run stopped): the job stays pending, as if never dispatched.
       outcomes.get(job.id)!.attempts--;
       return;
     }
-    const ms = Date.now() - startedAt.getTime();
-    if (options.stop.aborted) {
-      journal.append({ event: 'failed', id: job.id, key: job.key, kind: job.kind, attempt, ms, error: 'interrupted: the run was stopped', final: false });
+    const ms = Date.now() - attempt.startedAt;
+    if (attempt.abortedAs === 'stopped' || options.stop.aborted) {
+      journal.append({ event: 'failed', id: job.id, key: job.key, kind: job.kind, attempt: number, ms, error: 'interrupted: the run was stopped', final: false });
       return;
     }
-    const message = describeError(error, options.timeoutMs);
-    const final = attempt > options.retries;
-    journal.append({ event: 'failed', id: job.id, key: job.key, kind: job.kind, attempt, ms, error: message, final });
-    progress.failed(job, message, attempt, final);
+    const message = attempt.abortedAs === 'timeout' ? `timed out after ${options.timeoutMs! / 1000} s (its thread was ended)` : describeError(error);
+    const final = number > options.retries;
+    journal.append({ event: 'failed', id: job.id, key: job.key, kind: job.kind, attempt: number, ms, error: message, final });
+    progress.failed(job, message, number, final);
     if (!final) {
       ready.push(job);
       return;
     }
-    outcomes.set(job.id, { state: 'failed', attempts: attempt, error: message });
+    outcomes.set(job.id, { state: 'failed', attempts: number, error: message });
     blockDownstream(job);
     if (options.failFast) stopDispatching();
   };
 
-  const start = (job: PlanJob) => {
-    const outcome = outcomes.get(job.id)!;
-    const attempt = ++outcome.attempts;
-    const dir = folder.attemptDir(job.id, attempt);
-    const startedAt = new Date();
-    running++;
+  const start = (job: PlanJob): Promise<void> => {
+    const number = ++outcomes.get(job.id)!.attempts;
+    const attempt = new Attempt(job, folder.attemptDir(job.id, number), number);
+    tasks.set(attempt.dir, attempt);
     let task: Promise<unknown>;
-    let killTimer: NodeJS.Timeout | undefined;
-    let begun = false;
-    let settled = false;
-    const cancel = new AbortController();
-    notBegun.set(dir, cancel);
     try {
       const needs: Record<string, NeededJob> = {};
       for (const [name, need] of Object.entries(job.needs)) {
         needs[name] = { id: need.id, kind: byId.get(need.id)!.kind, dir: folder.jobDir(need.id), result: resultOf(need.id) };
       }
-      journal.append({ event: 'started', id: job.id, key: job.key, kind: job.kind, attempt });
-      // The time limit starts when a thread begins the task; past it (plus a grace) the thread is ended.
+      journal.append({ event: 'started', id: job.id, key: job.key, kind: job.kind, attempt: number });
       const limit = options.timeoutMs;
-      const killer = new AbortController();
-      const signal = AbortSignal.any([options.stop, killer.signal, cancel.signal]);
-      const onStart = () => {
-        if (settled) return;
-        begun = true;
-        notBegun.delete(dir);
-        if (limit !== undefined) killTimer = setTimeout(() => killer.abort(), limit + TIMEOUT_GRACE_MS);
-      };
-      task = pool.run({ kind: job.kind, params: job.params, dir, needs, publish: job.publish, header: jobHeader(job, attempt), timeoutMs: limit }, signal, onStart);
+      task = pool.run(
+        { kind: job.kind, params: job.params, dir: attempt.dir, needs, publish: job.publish, header: jobHeader(job, number), timeoutMs: limit },
+        attempt.signal,
+        () => attempt.begin(limit === undefined ? undefined : limit + TIMEOUT_GRACE_MS),
+      );
     } catch (error) {
       task = Promise.reject(error);
     }
     return task
       .then(
-        (reply) => succeed(job, dir, attempt, reply as JobTaskResult),
-        (error) => fail(job, dir, attempt, startedAt, error, cancel.signal.aborted && !begun),
+        (reply) => succeed(attempt, reply as JobTaskResult),
+        (error) => fail(attempt, error),
       )
-      .catch((error) => fail(job, dir, attempt, startedAt, error, false))
+      .catch((error) => fail(attempt, error))
       .finally(() => {
-        settled = true;
-        notBegun.delete(dir);
-        clearTimeout(killTimer);
-        running--;
+        attempt.settle();
+        tasks.delete(attempt.dir);
       });
   };
 
   try {
     await new Promise<void>((resolve) => {
-      const onStop = () => stopDispatching();
       options.stop.addEventListener('abort', onStop, { once: true });
       const pump = () => {
-        while (!stopping && !options.stop.aborted && running < inFlight && ready.size > 0) void start(ready.pop()!).then(pump);
-        if (running === 0 && (stopping || options.stop.aborted || ready.size === 0)) {
+        while (!stopping && tasks.size < inFlight && ready.size > 0) void start(ready.pop()!).then(pump);
+        if (tasks.size === 0 && (stopping || ready.size === 0)) {
           options.stop.removeEventListener('abort', onStop);
           resolve();
         }
       };
+      if (options.stop.aborted) stopping = true;
       pump();
     });
   } finally {
@@ -236,10 +228,47 @@ export async function runScheduler(options: SchedulerOptions, outcomes: Map<stri
   }
 }
 
-function describeError(error: unknown, timeoutMs: number | undefined): string {
+/** One attempt of one job in the pool; aborting it ends its thread if the job has begun. */
+class Attempt {
+  readonly startedAt = Date.now();
+  begun = false;
+  abortedAs?: 'cancelled' | 'stopped' | 'timeout';
+  private readonly controller = new AbortController();
+  private settled = false;
+  private killTimer?: NodeJS.Timeout;
+
+  constructor(
+    readonly job: PlanJob,
+    readonly dir: string,
+    readonly number: number,
+  ) {}
+
+  get signal(): AbortSignal {
+    return this.controller.signal;
+  }
+
+  /** A thread has begun the job: its time limit (if any) starts now. */
+  begin(limitMs: number | undefined): void {
+    if (this.settled) return;
+    this.begun = true;
+    if (limitMs !== undefined) this.killTimer = setTimeout(() => this.abort('timeout'), limitMs);
+  }
+
+  abort(why: 'cancelled' | 'stopped' | 'timeout'): void {
+    if (this.settled || this.controller.signal.aborted) return;
+    this.abortedAs = why;
+    this.controller.abort();
+  }
+
+  settle(): void {
+    this.settled = true;
+    clearTimeout(this.killTimer);
+  }
+}
+
+function describeError(error: unknown): string {
   // Errors from worker threads may come from another realm (under jest): no instanceof.
   if (error !== null && typeof error === 'object' && typeof (error as Error).message === 'string') {
-    if ((error as Error).name === 'AbortError' && timeoutMs !== undefined) return `timed out after ${timeoutMs / 1000} s (its thread was ended)`;
     const code = (error as NodeJS.ErrnoException).code;
     const { name, message } = error as Error;
     const prefix = name && name !== 'Error' ? `${name}: ` : '';
