@@ -118,9 +118,9 @@ export const occlusionMapJob: JobKind<OcclusionMapParams> = {
       const title = mapTitle(name, params.label);
       writeCsv(out('tables', `${title}.csv`), mapTable(name, grid, maps));
     }
-    await writeChart(out('figures', mapTitle('probOfTrue', params.label)), probabilityHeatMap(grid, maps.probOfTrue, `P(${params.label}) with a ${patchText} patch at each position (test image ${params.index})`, `P(${params.label})`));
-    await writeChart(out('figures', 'highest_prob'), probabilityHeatMap(grid, maps.highestProb, `Highest probability with a ${patchText} patch at each position (test image ${params.index})`, 'highest prob'));
-    await writeChart(out('figures', 'label'), labelMap(grid, maps.label, classes, `Predicted label with a ${patchText} patch at each position (test image ${params.index})`));
+    await writeChart(out('figures', mapTitle('probOfTrue', params.label)), probabilityHeatMap(grid, maps.probOfTrue, `P(${params.label}) by position of the ${patchText} patch (test image ${params.index})`, `P(${params.label})`));
+    await writeChart(out('figures', 'highest_prob'), probabilityHeatMap(grid, maps.highestProb, `Highest probability by position of the ${patchText} patch (test image ${params.index})`, 'highest prob'));
+    await writeChart(out('figures', 'label'), labelMap(grid, maps.label, classes, `Predicted label by position of the ${patchText} patch (test image ${params.index})`));
     const { image, fill } = testImage(ctx, data, params.index, params.fill);
     writeGrayPng(out('figures', 'image.png'), image, data.rows, data.cols, params.scale);
 

@@ -7,14 +7,14 @@
 //   (`occlusion-population-chunk`), summarised by `occlusion-population` into per-class mean
 //   probability-drop maps and the share of images some single patch flips.
 import { z } from 'zod';
-import type { Dataset } from '../data/datasets';
 import { dataSpecSchema, type DataSpec } from '../data/spec';
 import { backendSchema, type BackendName } from '../models/training-spec';
 import { occlusionGrid, type OcclusionGrid } from '../occlusion/grid';
 import { selectImages, type ImageSelection } from '../occlusion/images';
 import type { FillSpec } from '../occlusion/occlude';
+import { testLabels, type TestLabels } from '../occlusion/test-labels';
 import type { ExpandContext, ExperimentKind, PlannedJob } from './kind';
-import { cachedDataset, readDefaults } from './shared';
+import { readDefaults } from './shared';
 
 const index = z.number().int().nonnegative();
 const positive = z.number().int().positive();
@@ -130,12 +130,9 @@ export function populationFiles(classes: number): string[] {
   ];
 }
 
-// The coordinator needs the test labels to resolve image selections; load each data set once.
-const planningData = new Map<string, unknown>();
-
 // Errors thrown while planning are reported by the runner under the experiment's place in the
 // config (`experiments[3]: patch: ...`), so messages start with the field.
-function gridFor(config: OcclusionConfig, data: Dataset): OcclusionGrid {
+function gridFor(config: OcclusionConfig, data: TestLabels): OcclusionGrid {
   return occlusionGrid(data.rows, data.cols, config.patch, config.stride);
 }
 
@@ -165,10 +162,10 @@ export const occlusionExperiment: ExperimentKind<OcclusionConfig> = {
       stride: config.stride,
       fill: config.fill,
     };
-    const data = cachedDataset({ cache: planningData }, setting.data);
+    const data = testLabels(setting.data);
     const grid = gridFor(config, data);
     const selection: ImageSelection = config.images ?? (config.mode === 'maps' ? { firstOfLabel: 6 } : 'all');
-    const indices = selectImages(selection, data.test.labels);
+    const indices = selectImages(selection, data.labels);
     if (config.mode === 'maps' && indices.length > MAX_MAP_IMAGES) {
       throw new Error(
         `images: ${indices.length} images in mode "maps" would write tens of files each (at most ${MAX_MAP_IMAGES}); use mode "population" for many images`,
@@ -180,7 +177,7 @@ export const occlusionExperiment: ExperimentKind<OcclusionConfig> = {
       const base = `${ctx.prefix}/${model.label}`;
       if (config.mode === 'maps') {
         for (const index of indices) {
-          const label = data.test.labels[index];
+          const label = data.labels[index];
           const ranges = chunkRanges(grid.count, config.chunkSize);
           const needs: Record<string, string> = {};
           ranges.forEach(([start, end], c) => {
@@ -215,7 +212,7 @@ export const occlusionExperiment: ExperimentKind<OcclusionConfig> = {
           params: params as never,
           needs,
           cost: 2,
-          publish: populationFiles(classCount(data.test.labels)),
+          publish: populationFiles(classCount(data.labels)),
         });
       }
     }

@@ -1,0 +1,59 @@
+// What planning an occlusion experiment needs from the data: the image size and the test
+// labels (to resolve `firstOfLabel`, `perClass`, ...), read from the labels file and the images
+// file's 16-byte header only. Loading the whole data set here would add half a second to every
+// run of a config, finished or not; the workers load (and checksum) the full files anyway.
+import { closeSync, existsSync, openSync, readFileSync, readSync } from 'node:fs';
+import path from 'node:path';
+import { MNIST_SHA256, mnistDir, subsetIndices } from '../data/datasets';
+import { DataError, maybeGunzip, parseIdxLabels } from '../data/idx';
+import type { DataSpec } from '../data/spec';
+import { createHash } from 'node:crypto';
+
+export interface TestLabels {
+  rows: number;
+  cols: number;
+  /** Labels of the spec's test split (its subset, when the spec takes one). */
+  labels: Uint8Array;
+}
+
+const LABELS = 't10k-labels-idx1-ubyte';
+const IMAGES = 't10k-images-idx3-ubyte';
+
+function findFile(dir: string, base: string): string {
+  for (const name of [base, `${base}.gz`]) if (existsSync(path.join(dir, name))) return path.join(dir, name);
+  throw new DataError(path.join(dir, base), `missing: expected ${base} or ${base}.gz in ${dir}`);
+}
+
+/** Rows and columns from an IDX images file's header (the whole file only when it is gzipped). */
+function imageSize(file: string): { rows: number; cols: number } {
+  let head = Buffer.alloc(16);
+  const fd = openSync(file, 'r');
+  try {
+    readSync(fd, head, 0, 16, 0);
+  } finally {
+    closeSync(fd);
+  }
+  if (head[0] === 0x1f && head[1] === 0x8b) head = Buffer.from(maybeGunzip(readFileSync(file), file).subarray(0, 16));
+  if (head.readUInt32BE(0) !== 2051) throw new DataError(file, `wrong magic number ${head.readUInt32BE(0)}: expected 2051 for an IDX images file`);
+  return { rows: head.readUInt32BE(8), cols: head.readUInt32BE(12) };
+}
+
+const cache = new Map<string, TestLabels>();
+
+export function testLabels(spec: DataSpec): TestLabels {
+  const key = JSON.stringify(spec);
+  const known = cache.get(key);
+  if (known) return known;
+  const dir = spec.source === 'mnist' ? mnistDir() : path.resolve(spec.dir!);
+  const labelsFile = findFile(dir, LABELS);
+  const bytes = new Uint8Array(readFileSync(labelsFile));
+  if (spec.source === 'mnist') {
+    const actual = createHash('sha256').update(bytes).digest('hex');
+    if (actual !== MNIST_SHA256[LABELS]) throw new DataError(labelsFile, `checksum mismatch: SHA-256 ${actual}, expected ${MNIST_SHA256[LABELS]}`);
+  }
+  const all = parseIdxLabels(bytes, labelsFile);
+  const labels = spec.test ? Uint8Array.from(subsetIndices(all, spec.test), (i) => all[i]) : all;
+  const result = { ...imageSize(findFile(dir, IMAGES)), labels };
+  cache.set(key, result);
+  return result;
+}
