@@ -11,7 +11,8 @@ import { writeRecordsCsv } from '../render/csv';
 import type { ProbedImage } from '../render/feature-map-grid';
 import { writePicture } from '../render/picture';
 import type { ExperimentKind, JobKind, PlannedJob } from './kind';
-import { chooseImages, digitField, modelField, planningDataset, probeDataFields, probeSetting, testIndexField, type ChosenImage } from './probe-setting';
+import { testLabels } from '../occlusion/test-labels';
+import { chooseImages, digitField, modelField, probeDataFields, probeSetting, testIndexField, type ChosenImage } from './probe-setting';
 import { cachedDataset, cachedModel } from './shared';
 
 const featureMapsConfigSchema = z
@@ -56,7 +57,7 @@ export const featureMapsExperiment: ExperimentKind<FeatureMapsConfig> = {
   references: (config) => [config.model],
   expand(config, ctx): PlannedJob[] {
     const setting = probeSetting(config, ctx);
-    const images = chooseImages(planningDataset(setting.data), config.images, config.digits, `feature-maps experiment "${ctx.name}"`, { index: 'images[]', digit: 'digits[]' });
+    const images = chooseImages(testLabels(setting.data).labels, config.images, config.digits, `feature-maps experiment "${ctx.name}"`, { index: 'images[]', digit: 'digits[]' });
     return ctx.modelsOf(config.model).map((model) => ({
       key: `${ctx.prefix}/${model.label}`,
       kind: 'feature-maps',

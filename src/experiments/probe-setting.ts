@@ -2,11 +2,10 @@
 // naming a train experiment, the data and backend they run with, choosing test images by label
 // or index when the experiment is planned, and the folder name of one probed model.
 import { z } from 'zod';
-import type { Dataset } from '../data/datasets';
 import { dataSpecSchema, type DataSpec } from '../data/spec';
 import { backendSchema, type BackendName } from '../models/training-spec';
 import type { ExpandContext } from './kind';
-import { cachedDataset, readDefaults } from './shared';
+import { readDefaults } from './shared';
 
 export const modelField = z
   .string({ error: 'expected the name of a "train" experiment of this config, e.g. "train"' })
@@ -31,24 +30,16 @@ export function probeSetting(config: { data?: DataSpec; backend?: BackendName },
 export const digitField = z.number({ error: 'expected a digit 0..9' }).int('expected a digit 0..9').min(0, 'expected a digit 0..9').max(9, 'expected a digit 0..9');
 export const testIndexField = z.number({ error: 'expected a test image index' }).int('expected a whole test image index').nonnegative('expected a test image index ≥ 0');
 
-// Planning resolves "the first test 7" to an index, so it loads the test labels once per process.
-const planningCache = new Map<string, unknown>();
-
-export function planningDataset(spec: DataSpec): Dataset {
-  return cachedDataset({ cache: planningCache }, spec);
-}
-
 export interface ChosenImage {
   index: number;
   label: number;
 }
 
 /**
- * Test images by index (checked against the test set) or, failing that, the first test image of
+ * Test images (given the test labels: planning reads only those, via occlusion/test-labels) by index (checked against the test set) or, failing that, the first test image of
  * each digit. `fields` names the config fields for messages, e.g. `{ index: 'images[]', digit: 'digits[]' }`.
  */
-export function chooseImages(data: Dataset, byIndex: number[] | undefined, byDigit: number[], where: string, fields: { index: string; digit: string }): ChosenImage[] {
-  const labels = data.test.labels;
+export function chooseImages(labels: Uint8Array, byIndex: number[] | undefined, byDigit: number[], where: string, fields: { index: string; digit: string }): ChosenImage[] {
   // A list field is named with `[]`, which becomes the entry's index: `images[]` → `images[2]`.
   const field = (name: string, i: number) => name.replace(/\[\]$/, `[${i}]`);
   if (byIndex) {

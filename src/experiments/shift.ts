@@ -14,7 +14,8 @@ import { writeRecordsCsv } from '../render/csv';
 import { writePicture } from '../render/picture';
 import { shiftStripGrid, type ShiftedDigit } from '../render/shift-strip';
 import type { ExperimentKind, JobContext, JobKind, PlannedJob } from './kind';
-import { chooseImages, digitField, modelField, planningDataset, probeDataFields, probeSetting, testIndexField, type ChosenImage } from './probe-setting';
+import { testLabels } from '../occlusion/test-labels';
+import { chooseImages, digitField, modelField, probeDataFields, probeSetting, testIndexField, type ChosenImage } from './probe-setting';
 import { cachedDataset, cachedModel } from './shared';
 
 const pixelsField = (what: string, min: number) =>
@@ -72,8 +73,8 @@ export const shiftExperiment: ExperimentKind<ShiftConfig> = {
   references: (config) => [config.model],
   expand(config, ctx): PlannedJob[] {
     const setting = probeSetting(config, ctx);
-    const data = planningDataset(setting.data);
-    const [image] = chooseImages(data, config.image === undefined ? undefined : [config.image], [config.digit], `shift experiment "${ctx.name}"`, { index: 'image', digit: 'digit' });
+    const { labels } = testLabels(setting.data);
+    const [image] = chooseImages(labels, config.image === undefined ? undefined : [config.image], [config.digit], `shift experiment "${ctx.name}"`, { index: 'image', digit: 'digit' });
     const jobs: PlannedJob[] = [];
     for (const model of ctx.modelsOf(config.model)) {
       const base = `${ctx.prefix}/${model.label}`;
@@ -85,7 +86,7 @@ export const shiftExperiment: ExperimentKind<ShiftConfig> = {
         const key = `${base}/accuracy/shift=${shift}`;
         needs[`shift=${shift}`] = key;
         const params: ShiftAccuracyChunkParams = { ...setting, shift };
-        jobs.push({ key, kind: 'shift-accuracy-chunk', params: params as never, needs: { model: model.key }, cost: (data.test.count * 2) / 20_000 });
+        jobs.push({ key, kind: 'shift-accuracy-chunk', params: params as never, needs: { model: model.key }, cost: (labels.length * 2) / 20_000 });
       }
       jobs.push({ key: `${base}/accuracy`, kind: 'shift-accuracy', params: { range: config.accuracyRange } satisfies ShiftAccuracyParams, needs, cost: 0.5, publish: ACCURACY_FILES });
     }
