@@ -21,7 +21,7 @@ const started = new BroadcastChannel((Piscina.workerData as WorkerData).startedC
 started.unref();
 
 export default async function runJob(task: JobTask): Promise<unknown> {
-  started.postMessage(task.dir);
+  if (task.notifyStart) started.postMessage(task.dir);
   const startedAt = new Date();
   const kind = kinds.get(task.kind);
   if (!kind) throw new Error(`no job kind "${task.kind}" in this worker (is dist/ up to date? run npm run build)`);

@@ -64,7 +64,7 @@ export function createJobPool(options: PoolOptions): JobPool {
   return {
     run(task, signal, onStart) {
       if (onStart) waitingForStart.set(task.dir, onStart);
-      return pool.run(task, { signal }).finally(() => waitingForStart.delete(task.dir));
+      return pool.run({ ...task, notifyStart: !!onStart }, { signal }).finally(() => waitingForStart.delete(task.dir));
     },
     async close() {
       started.close();

@@ -193,7 +193,8 @@ export async function runScheduler(options: SchedulerOptions, outcomes: Map<stri
       task = pool.run(
         { kind: job.kind, params: job.params, dir: attempt.dir, needs, publish: job.publish, header: jobHeader(job, number), timeoutMs: limit },
         attempt.signal,
-        () => attempt.begin(limit === undefined ? undefined : limit + TIMEOUT_GRACE_MS),
+        // Knowing when a thread begins matters only for a time limit and for taking back queued tasks.
+        limit !== undefined || options.failFast ? () => attempt.begin(limit === undefined ? undefined : limit + TIMEOUT_GRACE_MS) : undefined,
       );
     } catch (error) {
       task = Promise.reject(error);

@@ -15,6 +15,8 @@ export interface JobTask {
   header: JobHeader;
   /** The worker aborts `ctx.signal` after this long; the runner ends the thread a little later. */
   timeoutMs?: number;
+  /** Whether the worker posts `dir` on the pool's start channel when it begins the task. */
+  notifyStart?: boolean;
 }
 
 /** What a worker sends back for a finished job (result.json is already written). */
