@@ -115,7 +115,8 @@ function orderAndIdentify(
     const needKeys = Object.entries(job.needs ?? {});
     for (const [name, key] of needKeys) {
       if (!byKey.has(key)) problems.push({ path: where, message: `job "${job.key}" needs "${key}" (as "${name}"), which no experiment plans` });
-      else dependents.set(key, [...(dependents.get(key) ?? []), job.key]);
+      else if (dependents.has(key)) dependents.get(key)!.push(job.key);
+      else dependents.set(key, [job.key]);
     }
     waiting.set(job.key, new Set(needKeys.map(([, key]) => key)).size);
   }

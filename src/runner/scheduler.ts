@@ -73,7 +73,13 @@ export async function runScheduler(options: SchedulerOptions, outcomes: Map<stri
   const { plan, folder, journal, progress } = options;
   const byId = new Map(plan.jobs.map((job) => [job.id, job]));
   const dependents = new Map<string, PlanJob[]>();
-  for (const job of plan.jobs) for (const need of new Set(Object.values(job.needs).map((n) => n.id))) dependents.set(need, [...(dependents.get(need) ?? []), job]);
+  for (const job of plan.jobs) {
+    for (const need of new Set(Object.values(job.needs).map((n) => n.id))) {
+      const list = dependents.get(need);
+      if (list) list.push(job);
+      else dependents.set(need, [job]);
+    }
+  }
 
   for (const job of plan.jobs) {
     const outcome = outcomes.get(job.id)!;
@@ -87,7 +93,7 @@ export async function runScheduler(options: SchedulerOptions, outcomes: Map<stri
   const priority = new Map<string, number>();
   for (let i = plan.jobs.length - 1; i >= 0; i--) {
     const job = plan.jobs[i];
-    const after = Math.max(0, ...(dependents.get(job.id) ?? []).map((d) => priority.get(d.id)!));
+    const after = (dependents.get(job.id) ?? []).reduce((most, d) => Math.max(most, priority.get(d.id)!), 0);
     priority.set(job.id, job.cost + after);
   }
   const order = new Map(plan.jobs.map((job, index) => [job.id, index]));
@@ -127,8 +133,8 @@ export async function runScheduler(options: SchedulerOptions, outcomes: Map<stri
 
   const blockDownstream = (failed: PlanJob) => {
     const queue = [...(dependents.get(failed.id) ?? [])];
-    while (queue.length) {
-      const job = queue.shift()!;
+    for (let i = 0; i < queue.length; i++) {
+      const job = queue[i];
       const outcome = outcomes.get(job.id)!;
       if (outcome.state !== 'pending') continue;
       outcomes.set(job.id, { state: 'blocked', attempts: 0, blockedBy: failed.id });
