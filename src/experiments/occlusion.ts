@@ -13,7 +13,7 @@ import { occlusionGrid, type OcclusionGrid } from '../occlusion/grid';
 import { selectImages, type ImageSelection } from '../occlusion/images';
 import type { FillSpec } from '../occlusion/occlude';
 import { testLabels, type TestLabels } from '../occlusion/test-labels';
-import type { ExpandContext, ExperimentKind, PlannedJob } from './kind';
+import type { ExpandContext, ExperimentKind, ModelRef, PlannedJob } from './kind';
 import { readDefaults } from './shared';
 
 const index = z.number().int().nonnegative();
@@ -34,6 +34,11 @@ const imagesSchema = z
 export const occlusionConfigSchema = z
   .object({
     model: z.string().min(1).describe('Name of the train experiment whose models are probed (every seed and sweep point).'),
+    seeds: z
+      .array(index)
+      .min(1)
+      .optional()
+      .describe('Probe only the models trained with these seeds (default: every model of the train experiment).'),
     mode: z
       .enum(['maps', 'population'])
       .default('maps')
@@ -136,6 +141,15 @@ function gridFor(config: OcclusionConfig, data: TestLabels): OcclusionGrid {
   return occlusionGrid(data.rows, data.cols, config.patch, config.stride);
 }
 
+function modelsToProbe(config: OcclusionConfig, ctx: ExpandContext): ModelRef[] {
+  const all = ctx.modelsOf(config.model);
+  if (!config.seeds) return all;
+  for (const seed of config.seeds) {
+    if (!all.some((m) => m.seed === seed)) throw new Error(`seeds: experiment "${config.model}" trains no model with seed ${seed} (its seeds: ${[...new Set(all.map((m) => m.seed))].join(', ')})`);
+  }
+  return all.filter((m) => config.seeds!.includes(m.seed));
+}
+
 /** Labels run 0..max in the data sets probelab reads (MNIST: 10). */
 function classCount(labels: Uint8Array): number {
   let max = 0;
@@ -171,7 +185,7 @@ export const occlusionExperiment: ExperimentKind<OcclusionConfig> = {
         `images: ${indices.length} images in mode "maps" would write tens of files each (at most ${MAX_MAP_IMAGES}); use mode "population" for many images`,
       );
     }
-    const models = ctx.modelsOf(config.model);
+    const models = modelsToProbe(config, ctx);
     const jobs: PlannedJob[] = [];
     for (const model of models) {
       const base = `${ctx.prefix}/${model.label}`;

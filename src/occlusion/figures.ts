@@ -111,17 +111,20 @@ export function meanDropMaps(grid: OcclusionGrid, dropsByClass: { label: number;
   } as ChartSpec;
 }
 
-/** Share of correctly classified images some single placement flips, per class. */
+/** Share of correctly classified images some single placement flips, per class, with the value on each bar. */
 export function flipShareChart(rows: { label: string; share: number }[], title: string): ChartSpec {
   return {
     title,
-    width: 300,
-    height: 180,
+    width: 360,
+    height: 200,
     data: { values: rows },
-    mark: 'bar',
     encoding: {
-      x: { field: 'label', type: 'ordinal', title: 'true class', sort: null },
+      x: { field: 'label', type: 'ordinal', title: 'true class', sort: null, axis: { labelAngle: 0 } },
       y: { field: 'share', type: 'quantitative', title: 'share flipped by one patch', scale: { domain: [0, 1] } },
     },
+    layer: [
+      { mark: 'bar' },
+      { mark: { type: 'text', dy: -6, fontSize: 10 }, encoding: { text: { field: 'share', type: 'quantitative', format: '.3f' } } },
+    ],
   } as ChartSpec;
 }

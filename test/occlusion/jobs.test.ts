@@ -150,6 +150,8 @@ describe('occlusion maps on a real model', () => {
     expect(() => plan({ images: [5, 1000] })).toThrow('images[1]: test index 1000 is out of range (the test set has 1000 images, 0..999)');
     expect(() => plan({ images: 'all' })).toThrow(/use mode "population"/);
     expect(() => plan({ images: { firstOfLabel: 12 } })).toThrow(/images.firstOfLabel: no test image has label 12/);
+    expect(() => plan({ seeds: [2] })).toThrow('seeds: experiment "train" trains no model with seed 2 (its seeds: 1)');
+    expect(plan({ seeds: [1] }).map((j) => j.key)).toEqual(plan({}).map((j) => j.key));
   });
 });
 
