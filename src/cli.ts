@@ -12,6 +12,16 @@ async function main(): Promise<void> {
     .strict()
     .help()
     .version(false)
+    .epilogue(
+      [
+        'Exit codes:',
+        `  ${EXIT.ok}    every job is done`,
+        `  ${EXIT.failed}    some jobs failed (or were blocked by a failure); the rest finished — see summary.json`,
+        `  ${EXIT.usage}    usage or config error; nothing was run`,
+        `  ${EXIT.locked}    another run holds the run folder (its lock file)`,
+        `  ${EXIT.interrupted}  stopped by SIGINT/SIGTERM; run again to resume`,
+      ].join('\n'),
+    )
     .wrap(Math.min(110, process.stdout.columns || 110))
     .fail((message, error) => {
       // yargs passes a message for bad usage (including .check failures); an error alone is a bug.

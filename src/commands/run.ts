@@ -4,7 +4,10 @@ import type { ArgumentsCamelCase, Argv, CommandModule } from 'yargs';
 import { ConfigError } from '../config/errors';
 import { EXIT } from '../runner/exit-codes';
 import { LockHeldError } from '../runner/lock';
-import { runExperiments } from '../runner/run';
+import { createRunLogger, type LogFormat } from '../runner/log';
+import { dryRun, formatDryRun, runExperiments } from '../runner/run';
+import { parseShard } from '../runner/shard';
+import { UsageError } from '../runner/status';
 
 interface RunArgs {
   config: string;
@@ -16,6 +19,11 @@ interface RunArgs {
   rerunFailed: boolean;
   failFast: boolean;
   progress: 'auto' | 'bars' | 'lines' | 'none';
+  log: LogFormat;
+  logFile?: string;
+  dryRun: boolean;
+  only?: string[];
+  shard?: string;
 }
 
 export const runCommand: CommandModule<object, RunArgs> = {
@@ -32,15 +40,42 @@ export const runCommand: CommandModule<object, RunArgs> = {
       .option('rerun-failed', { type: 'boolean', default: false, describe: 'Also retry jobs that failed in an earlier run' })
       .option('fail-fast', { type: 'boolean', default: false, describe: 'Start no new job after the first failure' })
       .option('progress', { choices: ['auto', 'bars', 'lines', 'none'] as const, default: 'auto' as const, describe: 'Live bars (terminal) or log lines' })
+      .option('log', { choices: ['text', 'json'] as const, default: 'text' as const, describe: 'json: one JSON object per line (run-start, job-start, job-finish, job-fail, job-blocked, run-end) on stderr or --log-file' })
+      .option('log-file', { type: 'string', describe: 'Append the log to this file instead of stdout (text) or stderr (json)' })
+      .option('dry-run', { type: 'boolean', default: false, describe: 'Print the plan (jobs per kind, how many already done) and run nothing' })
+      .option('only', { type: 'string', array: true, describe: 'Run only these experiments or kinds (and the jobs they need), e.g. --only train' })
+      .option('shard', { type: 'string', describe: 'Run share k of n of the job graph (k from 1 to n) into <name>-shard-k-of-n; combine with `merge`' })
       .check((argv) => {
         for (const [name, min] of [['workers', 1], ['retries', 0]] as const) {
           const value = argv[name];
           if (value !== undefined && (!Number.isInteger(value) || value < min)) throw new Error(`--${name}: expected an integer ≥ ${min}, got ${value}`);
         }
         if (argv.timeout !== undefined && !(argv.timeout > 0)) throw new Error(`--timeout: expected a positive number of seconds, got ${argv.timeout}`);
+        if (argv.shard !== undefined) parseShard(String(argv.shard)); // throws a clear message for 0/3, 4/3, "x"
+        if (argv.only !== undefined && (argv.only as string[]).some((name) => !name)) throw new Error('--only: expected an experiment name or kind');
         return true;
       }) as unknown as Argv<RunArgs>,
   handler: async (argv: ArgumentsCamelCase<RunArgs>) => {
+    const logger = createRunLogger(argv.log, argv.logFile);
+    const json = logger.format === 'json';
+    const refuse = (error: Error, exitCode: number) => {
+      if (json) logger.event('run-error', { exitCode, error: error.message }, 'error');
+      else process.stderr.write(`${error.message}\n`);
+      process.exitCode = exitCode;
+    };
+    const selection = { only: argv.only, shard: argv.shard === undefined ? undefined : parseShard(argv.shard) };
+    if (argv.dryRun) {
+      try {
+        const plan = dryRun({ config: argv.config, out: argv.out, force: argv.force, rerunFailed: argv.rerunFailed, ...selection });
+        if (json) logger.event('plan', { run: plan.name, ...plan, name: undefined });
+        else for (const line of formatDryRun(plan)) logger.line(line);
+        process.exitCode = EXIT.ok;
+      } catch (error) {
+        if (error instanceof ConfigError || error instanceof UsageError) refuse(error, EXIT.usage);
+        else throw error;
+      }
+      return;
+    }
     // First SIGINT/SIGTERM: stop cleanly (lock released, journal flushed). Second: leave at once.
     const stop = new AbortController();
     const onSignal = () => {
@@ -60,18 +95,17 @@ export const runCommand: CommandModule<object, RunArgs> = {
         force: argv.force,
         rerunFailed: argv.rerunFailed,
         failFast: argv.failFast,
-        progress: argv.progress,
+        progress: json ? 'none' : argv.logFile && argv.progress === 'auto' ? 'lines' : argv.progress,
+        log: logger.line,
+        events: json ? logger.event : undefined,
+        ...selection,
         signal: stop.signal,
       });
       process.exitCode = summary.exitCode;
     } catch (error) {
-      if (error instanceof ConfigError) {
-        process.stderr.write(`${error.message}\n`);
-        process.exitCode = EXIT.usage;
-      } else if (error instanceof LockHeldError) {
-        process.stderr.write(`${error.message}\n`);
-        process.exitCode = EXIT.locked;
-      } else throw error;
+      if (error instanceof ConfigError || error instanceof UsageError) refuse(error, EXIT.usage);
+      else if (error instanceof LockHeldError) refuse(error, EXIT.locked);
+      else throw error;
     } finally {
       process.off('SIGINT', onSignal);
       process.off('SIGTERM', onSignal);

@@ -9,7 +9,10 @@ import { experimentKinds, jobKinds } from '../experiments/index';
 import { writeJsonAtomic } from '../files';
 import { buildPlan, type Plan } from '../plan/build-plan';
 import { EXIT } from './exit-codes';
-import { Journal, lastEventById, readJournal } from './journal';
+import { Journal, lastEventById, readJournal, type JournalEvent } from './journal';
+import { jobLogEvent, type LogFields } from './log';
+import { selectOnly } from './select';
+import { formatShard, selectShard, type Shard } from './shard';
 import { acquireLock } from './lock';
 import { createJobPool } from './pool';
 import { createProgress, type KindTotals, type ProgressMode } from './progress';
@@ -17,7 +20,7 @@ import { publishJobs } from './publish';
 import { buildReportAfterRun } from '../report/build-report';
 import { RunFolder } from './run-folder';
 import { initialOutcomes, runScheduler, type JobOutcome } from './scheduler';
-import { summarize, type RunSummary } from './summary';
+import { summarize, type RunSelection, type RunSummary } from './summary';
 
 export interface RunOptions {
   /** Config file (JSON or YAML), as the user named it. */
@@ -35,23 +38,80 @@ export interface RunOptions {
   progress?: ProgressMode;
   /** Where log lines go (default: stdout). */
   log?: (line: string) => void;
+  /** Structured events for `--log json` (see log.ts): run-start, job-*, run-end. */
+  events?: (event: string, fields: LogFields, level?: 'info' | 'error') => void;
+  /** Only these experiments or kinds (and the jobs they need). */
+  only?: string[];
+  /** Only this share of the job graph; the run folder becomes `<name>-shard-k-of-n`. */
+  shard?: Shard;
   /** Aborting stops the run cleanly: running jobs are ended and stay pending, the lock is released. */
   signal?: AbortSignal;
 }
 
 export interface PlannedRun {
   config: ValidConfig;
+  /** The jobs this run covers (the whole config unless --only or --shard). */
   plan: Plan;
   folder: RunFolder;
+  selection?: RunSelection;
 }
 
-/** Loads, validates and plans a config; throws ConfigError (exit code 2) and writes nothing. */
-export function planRun(options: Pick<RunOptions, 'config' | 'out' | 'cwd'>): PlannedRun {
+/** Loads, validates and plans a config; throws ConfigError or UsageError (exit code 2) and writes nothing. */
+export function planRun(options: Pick<RunOptions, 'config' | 'out' | 'cwd' | 'only' | 'shard'>): PlannedRun {
   const cwd = options.cwd ?? process.cwd();
   const config = loadConfig(options.config, experimentKinds, cwd);
-  const plan = buildPlan(config, jobKinds);
-  const folder = new RunFolder(path.resolve(cwd, options.out ?? config.defaults.outputDir, config.name));
-  return { config, plan, folder };
+  const whole = buildPlan(config, jobKinds);
+  let plan = whole;
+  if (options.only?.length) plan = selectOnly(plan, config, options.only);
+  if (options.shard) plan = selectShard(plan, options.shard);
+  const folderName = options.shard ? `${config.name}-shard-${options.shard.index}-of-${options.shard.count}` : config.name;
+  const folder = new RunFolder(path.resolve(cwd, options.out ?? config.defaults.outputDir, folderName));
+  const selection: RunSelection | undefined =
+    options.only?.length || options.shard
+      ? { ...(options.only?.length ? { only: [...options.only] } : {}), ...(options.shard ? { shard: formatShard(options.shard) } : {}), planJobs: whole.jobs.length }
+      : undefined;
+  return { config, plan, folder, selection };
+}
+
+export interface DryRun {
+  name: string;
+  runDir: string;
+  jobs: number;
+  done: number;
+  failedEarlier: number;
+  blocked: number;
+  toRun: number;
+  byKind: Record<string, { total: number; done: number; failedEarlier: number; blocked: number; toRun: number }>;
+  selection?: RunSelection;
+}
+
+/** --dry-run: what a run would do, read from the config and the run folder; nothing is written or run. */
+export function dryRun(options: RunOptions): DryRun {
+  const { plan, folder, selection } = planRun(options);
+  const previous = lastEventById(readJournal(folder.journalFile));
+  const outcomes = initialOutcomes({ plan, folder, previous, force: !!options.force, rerunFailed: !!options.rerunFailed });
+  const result: DryRun = { name: plan.name, runDir: folder.dir, jobs: 0, done: 0, failedEarlier: 0, blocked: 0, toRun: 0, byKind: {}, ...(selection ? { selection } : {}) };
+  for (const job of plan.jobs) {
+    const state = outcomes.get(job.id)!.state;
+    const field = state === 'done' ? 'done' : state === 'failed' ? 'failedEarlier' : state === 'blocked' ? 'blocked' : 'toRun';
+    const kind = (result.byKind[job.kind] ??= { total: 0, done: 0, failedEarlier: 0, blocked: 0, toRun: 0 });
+    kind.total++;
+    kind[field]++;
+    result.jobs++;
+    result[field]++;
+  }
+  return result;
+}
+
+export function formatDryRun(dry: DryRun): string[] {
+  const part = dry.selection ? ` (${[dry.selection.only ? `--only ${dry.selection.only.join(',')}` : '', dry.selection.shard ? `--shard ${dry.selection.shard}` : ''].filter(Boolean).join(' ')} of ${dry.selection.planJobs} jobs)` : '';
+  const lines = [`${dry.name}: ${dry.jobs} jobs${part}: ${dry.done} already done, ${dry.failedEarlier} failed earlier, ${dry.blocked} blocked, ${dry.toRun} to run → ${dry.runDir}`];
+  const header = ['kind', 'total', 'done', 'failed', 'blocked', 'to run'];
+  const rows = Object.entries(dry.byKind).map(([kind, c]) => [kind, c.total, c.done, c.failedEarlier, c.blocked, c.toRun].map(String));
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
+  const line = (cells: string[]) => cells.map((cell, i) => (i === 0 ? cell.padEnd(widths[i]) : cell.padStart(widths[i]))).join('  ');
+  lines.push('', line(header), ...rows.map(line), '', '(dry run: nothing was run or written)');
+  return lines;
 }
 
 /**
@@ -61,7 +121,8 @@ export function planRun(options: Pick<RunOptions, 'config' | 'out' | 'cwd'>): Pl
  */
 export async function runExperiments(options: RunOptions): Promise<RunSummary> {
   const startedAt = Date.now();
-  const { config, plan, folder } = planRun(options);
+  const { config, plan, folder, selection } = planRun(options);
+  const emit = options.events ?? (() => {});
   const defaults = config.defaults;
   const workers = options.workers ?? defaults.workers ?? os.availableParallelism();
   const retries = options.retries ?? defaults.retries ?? 1;
@@ -79,13 +140,26 @@ export async function runExperiments(options: RunOptions): Promise<RunSummary> {
     if (lock.tookOverFrom) log(`took over the lock of a run that is gone (pid ${lock.tookOverFrom.pid}, started ${lock.tookOverFrom.startedAt})`);
     folder.removeLeftovers();
     const previous = lastEventById(readJournal(folder.journalFile));
-    writeJsonAtomic(folder.planFile, { name: plan.name, config: path.resolve(options.cwd ?? process.cwd(), options.config), codeVersion: plan.codeVersion, jobs: plan.jobs });
+    writeJsonAtomic(folder.planFile, { name: plan.name, config: path.resolve(options.cwd ?? process.cwd(), options.config), codeVersion: plan.codeVersion, ...(selection ? { selection } : {}), jobs: plan.jobs });
 
     const flags = { force: !!options.force, rerunFailed: !!options.rerunFailed };
     const outcomes = initialOutcomes({ plan, folder, previous, ...flags });
     const toRun = [...outcomes.values()].filter((o) => o.state === 'pending').length;
-    const journal = new Journal(folder.journalFile);
+    const journal = options.events ? new LoggedJournal(folder.journalFile, emit) : new Journal(folder.journalFile);
     journal.append({ event: 'run-started', pid: process.pid, config: options.config, jobs: plan.jobs.length, toRun });
+    const states = [...outcomes.values()];
+    emit('run-start', {
+      run: plan.name,
+      runDir: folder.dir,
+      config: options.config,
+      jobs: plan.jobs.length,
+      toRun,
+      reused: states.filter((o) => o.state === 'done').length,
+      failedEarlier: states.filter((o) => o.state === 'failed').length,
+      blocked: states.filter((o) => o.state === 'blocked').length,
+      workers: Math.min(workers, toRun),
+      ...(selection ?? {}),
+    });
     const progress = createProgress(options.progress ?? 'auto', log);
     log(`${plan.name}: ${plan.jobs.length} jobs, ${plan.jobs.length - toRun} already done or failed, ${toRun} to run${toRun ? ` on ${Math.min(workers, toRun)} workers` : ''} → ${folder.dir}`);
     progress.start(kindTotals(plan, outcomes));
@@ -113,16 +187,32 @@ export async function runExperiments(options: RunOptions): Promise<RunSummary> {
 
     const done = plan.jobs.filter((job) => outcomes.get(job.id)!.state === 'done');
     publishJobs(folder, done);
-    const summary = summarize(plan, folder, outcomes, Date.now() - startedAt, stop.signal.aborted);
+    const summary = summarize(plan, folder, outcomes, Date.now() - startedAt, stop.signal.aborted, selection);
     writeJsonAtomic(folder.summaryFile, summary);
     buildReportAfterRun(folder.dir, log);
     journal.append({ event: 'run-finished', pid: process.pid, exitCode: summary.exitCode, ms: summary.ms });
     journal.flush();
     for (const line of summaryLines(summary)) log(line);
+    emit('run-end', { run: plan.name, runDir: folder.dir, exitCode: summary.exitCode, ms: summary.ms, counts: summary.counts, interrupted: summary.interrupted }, summary.exitCode === EXIT.ok ? 'info' : 'error');
     return summary;
   } finally {
     options.signal?.removeEventListener('abort', onAbort);
     lock.release();
+  }
+}
+
+/** The journal, with every job event also sent to the --log json stream. */
+class LoggedJournal extends Journal {
+  constructor(
+    file: string,
+    private readonly emit: NonNullable<RunOptions['events']>,
+  ) {
+    super(file);
+  }
+  override append(event: Parameters<Journal['append']>[0]): void {
+    super.append(event);
+    const logged = jobLogEvent(event as Omit<JournalEvent, 'at'>);
+    if (logged) this.emit(logged.event, logged.fields, logged.level);
   }
 }
 

@@ -1,4 +1,5 @@
-// summary.json: counts per job kind and state, and every failure with its error.
+// summary.json: counts per job kind and state, what ran now, what was reused from earlier runs,
+// every failure with its error, what each failure blocked and what was left pending.
 import type { Plan } from '../plan/build-plan';
 import { EXIT } from './exit-codes';
 import type { RunFolder } from './run-folder';
@@ -16,16 +17,35 @@ export interface RunSummary {
   counts: StateCounts & { ranNow: number };
   byKind: Record<string, StateCounts>;
   failures: { key: string; id: string; kind: string; error: string; attempts: number; earlier: boolean }[];
+  /** Keys of the jobs run (and finished) by this run. */
+  ran: string[];
+  /** Keys of the jobs whose results earlier runs left in the folder (not run again). */
+  reused: string[];
+  /** Jobs not run because a job they need failed (`by`: that job's key). */
+  blocked: { key: string; id: string; by: string }[];
+  /** Keys of the jobs neither finished nor failed (stopped, or left by --fail-fast). */
+  pending: string[];
+  /** Part of the config this run covered: --only names and --shard k/n; absent for a whole config. */
+  selection?: RunSelection;
+}
+
+export interface RunSelection {
+  only?: string[];
+  shard?: string;
+  /** Jobs of the whole config. */
+  planJobs: number;
 }
 
 export function emptyCounts(): StateCounts {
   return { total: 0, done: 0, failed: 0, blocked: 0, pending: 0 };
 }
 
-export function summarize(plan: Plan, folder: RunFolder, outcomes: Map<string, JobOutcome>, ms: number, interrupted: boolean): RunSummary {
+export function summarize(plan: Plan, folder: RunFolder, outcomes: Map<string, JobOutcome>, ms: number, interrupted: boolean, selection?: RunSelection): RunSummary {
   const counts = { ...emptyCounts(), ranNow: 0 };
   const byKind: Record<string, StateCounts> = {};
   const failures: RunSummary['failures'] = [];
+  const lists = { ran: [] as string[], reused: [] as string[], blocked: [] as RunSummary['blocked'], pending: [] as string[] };
+  const keyOf = new Map(plan.jobs.map((job) => [job.id, job.key]));
   for (const job of plan.jobs) {
     const outcome = outcomes.get(job.id)!;
     const kind = (byKind[job.kind] ??= emptyCounts());
@@ -34,8 +54,11 @@ export function summarize(plan: Plan, folder: RunFolder, outcomes: Map<string, J
       c[outcome.state]++;
     }
     if (outcome.state === 'done' && !outcome.skipped) counts.ranNow++;
+    if (outcome.state === 'done') (outcome.skipped ? lists.reused : lists.ran).push(job.key);
+    if (outcome.state === 'blocked') lists.blocked.push({ key: job.key, id: job.id, by: keyOf.get(outcome.blockedBy ?? '') ?? outcome.blockedBy ?? 'unknown' });
+    if (outcome.state === 'pending') lists.pending.push(job.key);
     if (outcome.state === 'failed') failures.push({ key: job.key, id: job.id, kind: job.kind, error: outcome.error ?? 'unknown error', attempts: outcome.attempts, earlier: outcome.attempts === 0 });
   }
   const exitCode = interrupted ? EXIT.interrupted : counts.done === counts.total ? EXIT.ok : EXIT.failed;
-  return { name: plan.name, runDir: folder.dir, exitCode, interrupted, ms, finishedAt: new Date().toISOString(), counts, byKind, failures };
+  return { name: plan.name, runDir: folder.dir, exitCode, interrupted, ms, finishedAt: new Date().toISOString(), counts, byKind, failures, ...lists, ...(selection ? { selection } : {}) };
 }
