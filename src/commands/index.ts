@@ -3,9 +3,11 @@ import type { CommandModule } from 'yargs';
 import { runCommand } from './run';
 import { statusCommand } from './status';
 import { reportCommand } from './report';
+import { mergeCommand } from './merge';
 
 export const commands: CommandModule<object, any>[] = [
   runCommand,
   statusCommand,
   reportCommand,
+  mergeCommand,
 ];

@@ -27,6 +27,8 @@ export interface RunSummary {
   pending: string[];
   /** Part of the config this run covered: --only names and --shard k/n; absent for a whole config. */
   selection?: RunSelection;
+  /** Written by `merge`: the run folders it combined and the shards none of them ran. */
+  merged?: { from: string[]; missingShards: string[] };
 }
 
 export interface RunSelection {

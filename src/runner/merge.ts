@@ -1,0 +1,140 @@
+// `run-experiments merge <folders…> --out <folder>`: one run folder from the run folders of the
+// shards of a config (or of any runs of it): job folders copied, tables and figures published
+// from them exactly as one run publishes them, plan and journal united, summary and report
+// rebuilt. Merging again after more shards finished adds what is new.
+import { copyFileSync, cpSync, existsSync, mkdirSync, readFileSync, renameSync, rmSync } from 'node:fs';
+import path from 'node:path';
+import { writeFileAtomic, writeJsonAtomic } from '../files';
+import type { PlanJob } from '../plan/build-plan';
+import { buildReportAfterRun } from '../report/build-report';
+import { EXIT } from './exit-codes';
+import { lastEventById, readJournal, type JournalEvent } from './journal';
+import { acquireLock, isLive, LockHeldError, readLock } from './lock';
+import { publishJobs } from './publish';
+import { RunFolder } from './run-folder';
+import { initialOutcomes } from './scheduler';
+import { parseShard } from './shard';
+import { readSavedPlan, UsageError, type SavedPlan } from './status';
+import { summarize, type RunSelection, type RunSummary } from './summary';
+
+interface Input {
+  folder: RunFolder;
+  plan: SavedPlan & { selection?: RunSelection };
+  summary?: RunSummary;
+}
+
+export function mergeRuns(inputDirs: readonly string[], outDir: string, log: (line: string) => void = () => {}): RunSummary {
+  const startedAt = Date.now();
+  const out = new RunFolder(path.resolve(outDir));
+  const inputs = readInputs(inputDirs, out);
+  const first = inputs[0].plan;
+
+  // The union of the plans, in input order (each input lists needs before the jobs needing them).
+  const jobs = new Map<string, PlanJob>();
+  const idOfKey = new Map<string, { id: string; from: string }>();
+  for (const { folder, plan } of inputs) {
+    for (const job of plan.jobs) {
+      const seen = idOfKey.get(job.key);
+      if (seen && seen.id !== job.id)
+        throw new UsageError(`${folder.dir}: job "${job.key}" has id ${job.id} there but ${seen.id} in ${seen.from}; the folders ran different versions of the config or code`);
+      idOfKey.set(job.key, { id: job.id, from: folder.dir });
+      if (!jobs.has(job.id)) jobs.set(job.id, job);
+    }
+  }
+  const plan = { name: first.name, codeVersion: first.codeVersion, jobs: [...jobs.values()] };
+
+  mkdirSync(out.jobsDir, { recursive: true });
+  const lock = acquireLock(out.lockFile);
+  try {
+    out.removeLeftovers();
+    let copied = 0;
+    for (const job of plan.jobs) {
+      if (existsSync(out.resultFile(job.id))) continue;
+      const source = inputs.find((input) => existsSync(input.folder.resultFile(job.id)));
+      if (!source) continue;
+      // Copy under a temporary name, then rename: a job folder under its final name is always complete.
+      const temp = path.join(out.jobsDir, `.tmp-merge-${job.id}`);
+      rmSync(temp, { recursive: true, force: true });
+      cpSync(source.folder.jobDir(job.id), temp, { recursive: true, preserveTimestamps: true });
+      renameSync(temp, out.jobDir(job.id));
+      copied++;
+    }
+    const journal = uniteJournals([out, ...inputs.map((i) => i.folder)]);
+    const events = journal.map((line) => JSON.parse(line) as JournalEvent);
+    writeFileAtomic(out.journalFile, journal.length ? `${journal.join('\n')}\n` : '');
+
+    const only = first.selection?.only;
+    const selection: RunSelection | undefined = only ? { only, planJobs: first.selection!.planJobs } : undefined;
+    writeJsonAtomic(out.planFile, { name: plan.name, config: first.config, codeVersion: plan.codeVersion, ...(selection ? { selection } : {}), jobs: plan.jobs });
+    const configCopy = inputs.map((i) => path.join(i.folder.dir, 'config.json')).find((file) => existsSync(file));
+    if (configCopy) copyFileSync(configCopy, path.join(out.dir, 'config.json'));
+
+    // States as a run would find them, then what the inputs' last runs did: ran now, or reused.
+    const outcomes = initialOutcomes({ plan, folder: out, previous: lastEventById(events), force: false, rerunFailed: false });
+    const ran = new Set(inputs.flatMap((i) => i.summary?.ran ?? []));
+    const failures = new Map(inputs.flatMap((i) => i.summary?.failures ?? []).map((f) => [f.id, f]));
+    for (const job of plan.jobs) {
+      const outcome = outcomes.get(job.id)!;
+      if (outcome.state === 'done' && ran.has(job.key)) outcomes.set(job.id, { state: 'done', attempts: 1 });
+      if (outcome.state === 'failed' && failures.has(job.id)) outcome.attempts = failures.get(job.id)!.attempts;
+    }
+    publishJobs(out, plan.jobs.filter((job) => outcomes.get(job.id)!.state === 'done'));
+
+    const missingShards = missingShardsOf(inputs);
+    const summary = summarize(plan, out, outcomes, Date.now() - startedAt, false, selection);
+    summary.merged = { from: inputs.map((i) => i.folder.dir), missingShards };
+    if (missingShards.length && summary.exitCode === EXIT.ok) summary.exitCode = EXIT.failed;
+    writeJsonAtomic(out.summaryFile, summary);
+    buildReportAfterRun(out.dir, log);
+    const c = summary.counts;
+    log(`merged ${inputs.length} run folders (${copied} job folders copied): ${c.total} jobs, ${c.done} done, ${c.failed} failed, ${c.blocked} blocked, ${c.pending} pending → ${out.dir}`);
+    if (missingShards.length) log(`  missing shards: ${missingShards.join(', ')} (no folder of theirs was given)`);
+    for (const f of summary.failures) log(`  failed ${f.key} [${f.id}]: ${f.error}`);
+    return summary;
+  } finally {
+    lock.release();
+  }
+}
+
+function readInputs(dirs: readonly string[], out: RunFolder): Input[] {
+  if (dirs.length === 0) throw new UsageError('merge: expected at least one run folder');
+  const inputs: Input[] = [];
+  for (const dir of dirs) {
+    const folder = new RunFolder(path.resolve(dir));
+    if (folder.dir === out.dir) throw new UsageError(`merge: ${dir} is also --out; write the merged run to another folder`);
+    const plan = readSavedPlan(dir) as Input['plan'];
+    const owner = readLock(folder.lockFile);
+    if (owner && isLive(owner)) throw new LockHeldError(folder.lockFile, owner);
+    const summary = existsSync(folder.summaryFile) ? (JSON.parse(readFileSync(folder.summaryFile, 'utf8')) as RunSummary) : undefined;
+    if (inputs.length && (plan.name !== inputs[0].plan.name || plan.codeVersion !== inputs[0].plan.codeVersion))
+      throw new UsageError(`merge: ${dir} is a run of "${plan.name}" (code version ${plan.codeVersion}), ${dirs[0]} of "${inputs[0].plan.name}" (code version ${inputs[0].plan.codeVersion})`);
+    inputs.push({ folder, plan, summary });
+  }
+  return inputs;
+}
+
+/** Every journal line of the folders once, in time order (stable for equal times). */
+function uniteJournals(folders: RunFolder[]): string[] {
+  const seen = new Set<string>();
+  const lines: { at: string; line: string }[] = [];
+  for (const folder of folders) {
+    for (const event of readJournal(folder.journalFile)) {
+      const line = JSON.stringify(event);
+      if (seen.has(line)) continue;
+      seen.add(line);
+      lines.push({ at: event.at, line });
+    }
+  }
+  return lines.sort((a, b) => (a.at < b.at ? -1 : a.at > b.at ? 1 : 0)).map((l) => l.line);
+}
+
+/** Shards k/n that none of the inputs ran (when the inputs are shards of one count n). */
+function missingShardsOf(inputs: Input[]): string[] {
+  const shards = inputs.map((i) => i.plan.selection?.shard).filter((s): s is string => !!s).map(parseShard);
+  if (shards.length === 0) return [];
+  const count = shards[0].count;
+  const present = new Set(shards.filter((s) => s.count === count).map((s) => s.index));
+  return Array.from({ length: count }, (_, i) => i + 1)
+    .filter((index) => !present.has(index))
+    .map((index) => `${index}/${count}`);
+}
