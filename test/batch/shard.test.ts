@@ -1,0 +1,97 @@
+// --shard k/n and merge: 3 shards run separately and merged give the tables one unsharded run
+// gives, byte for byte; each job runs in exactly one shard; linked jobs share a shard.
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { readJournal } from '../../src/runner/journal';
+import { dryRun, planRun, runExperiments } from '../../src/runner/run';
+import { assignShards, parseShard } from '../../src/runner/shard';
+import { runCli, snapshot, tables, tempDir, writeConfig } from '../runner/helpers';
+
+const quiet = { progress: 'none' as const, log: () => {} };
+
+const config = {
+  defaults: { seeds: [1, 2] },
+  experiments: [
+    { name: 'train', kind: 'selftest', jobs: 2, ms: 30 },
+    { name: 'probe', kind: 'selftest', from: 'train', jobs: 2 },
+    { name: 'loose', kind: 'selftest', jobs: 5, ms: 10 },
+    { name: 'heavy', kind: 'selftest', ms: 120 },
+  ],
+};
+
+test('3 shards + merge = one unsharded run; every job in exactly one shard', async () => {
+  const dir = tempDir();
+  writeConfig(dir, 'sweep.json', config);
+  const whole = planRun({ config: 'sweep.json', cwd: dir }).plan;
+
+  const shards = [];
+  for (const k of [1, 2, 3]) shards.push(await runExperiments({ config: 'sweep.json', cwd: dir, workers: 2, shard: parseShard(`${k}/3`), ...quiet }));
+  for (const s of shards) expect(s.exitCode).toBe(0);
+  expect(shards.map((s) => path.basename(s.runDir))).toEqual(['sweep-shard-1-of-3', 'sweep-shard-2-of-3', 'sweep-shard-3-of-3']);
+
+  // Every job finished in exactly one shard, and all of them did.
+  const finished = shards.flatMap((s) => readJournal(path.join(s.runDir, 'journal.jsonl')).flatMap((e) => (e.event === 'finished' ? [e.id] : [])));
+  expect(finished.sort()).toEqual(whole.jobs.map((j) => j.id).sort());
+  expect(shards.flatMap((s) => s.ran).sort()).toEqual(whole.jobs.map((j) => j.key).sort());
+  for (const s of shards) expect(s.counts.total).toBeGreaterThan(0);
+
+  const merged = await runCli(['merge', ...shards.map((s) => s.runDir), '--out', 'outputs/merged'], dir);
+  expect(merged.stderr).toBe('');
+  expect(merged.code).toBe(0);
+  const unsharded = await runExperiments({ config: 'sweep.json', cwd: dir, workers: 2, ...quiet });
+  const mergedDir = path.join(dir, 'outputs', 'merged');
+  expect(tables(mergedDir)).toEqual(tables(unsharded.runDir));
+  expect(tables(mergedDir).size).toBe(whole.jobs.length);
+
+  const summary = JSON.parse(readFileSync(path.join(mergedDir, 'summary.json'), 'utf8'));
+  expect(summary).toMatchObject({ exitCode: 0, counts: { total: whole.jobs.length, done: whole.jobs.length, ranNow: whole.jobs.length }, merged: { missingShards: [] } });
+  const plan = JSON.parse(readFileSync(path.join(mergedDir, 'plan.json'), 'utf8'));
+  expect(plan.jobs.map((j: { id: string }) => j.id).sort()).toEqual(whole.jobs.map((j) => j.id).sort());
+  expect(readFileSync(path.join(mergedDir, 'report.html'), 'utf8')).toContain('probe');
+  expect(readJournal(path.join(mergedDir, 'journal.jsonl')).filter((e) => e.event === 'finished')).toHaveLength(whole.jobs.length);
+
+  // Merging only some shards says which are missing and exits 1.
+  const partial = await runCli(['merge', shards[0].runDir, '--out', 'outputs/partial'], dir);
+  expect(partial.code).toBe(1);
+  expect(partial.stdout).toContain('missing shards: 2/3, 3/3');
+});
+
+test('shards keep linked jobs together, cover every job once, and balance cost', () => {
+  const dir = tempDir();
+  writeConfig(dir, 'sweep.json', config);
+  const { plan } = planRun({ config: 'sweep.json', cwd: dir });
+  for (const count of [1, 2, 3, 4, 7, 20]) {
+    const shardOf = assignShards(plan.jobs, count);
+    expect(shardOf.size).toBe(plan.jobs.length);
+    for (const job of plan.jobs) {
+      expect(shardOf.get(job.id)).toBeGreaterThanOrEqual(1);
+      expect(shardOf.get(job.id)).toBeLessThanOrEqual(count);
+      for (const need of Object.values(job.needs)) expect(shardOf.get(need.id)).toBe(shardOf.get(job.id));
+    }
+    expect(assignShards([...plan.jobs], count)).toEqual(shardOf); // deterministic
+  }
+  // Largest component first onto the least loaded shard: loads differ by at most the costliest component (heavy, 0.12).
+  const loads = [0, 0, 0];
+  const shardOf = assignShards(plan.jobs, 3);
+  for (const job of plan.jobs) loads[shardOf.get(job.id)! - 1] += job.cost;
+  expect(Math.max(...loads) - Math.min(...loads)).toBeLessThanOrEqual(0.12 + 1e-9);
+  // The two heavy jobs (independent) land on different shards.
+  const heavy = plan.jobs.filter((job) => job.experiment === 'heavy').map((job) => shardOf.get(job.id));
+  expect(new Set(heavy).size).toBe(2);
+});
+
+test('--dry-run writes nothing; --only runs a part of a config with the jobs it needs', async () => {
+  const dir = tempDir();
+  writeConfig(dir, 'sweep.json', config);
+  const before = snapshot(dir);
+  const dry = await runCli(['sweep.json', '--dry-run', '--only', 'probe'], dir);
+  expect(dry.code).toBe(0);
+  expect(dry.stdout).toContain('sweep: 8 jobs (--only probe of 20 jobs): 0 already done, 0 failed earlier, 0 blocked, 8 to run');
+  expect(snapshot(dir)).toEqual(before);
+
+  const only = await runExperiments({ config: 'sweep.json', cwd: dir, workers: 2, only: ['probe'], ...quiet });
+  expect(only.ran.sort()).toEqual(['probe/seed=1/job=0', 'probe/seed=1/job=1', 'probe/seed=2/job=0', 'probe/seed=2/job=1', 'train/seed=1/job=0', 'train/seed=1/job=1', 'train/seed=2/job=0', 'train/seed=2/job=1']);
+  expect(only.selection).toEqual({ only: ['probe'], planJobs: 20 });
+  const after = dryRun({ config: 'sweep.json', cwd: dir });
+  expect(after).toMatchObject({ jobs: 20, done: 8, toRun: 12 });
+});
