@@ -2,7 +2,7 @@
 // shards of a config (or of any runs of it): job folders copied, tables and figures published
 // from them exactly as one run publishes them, plan and journal united, summary and report
 // rebuilt. Merging again after more shards finished adds what is new.
-import { copyFileSync, cpSync, existsSync, mkdirSync, readFileSync, renameSync, rmSync } from 'node:fs';
+import { copyFileSync, existsSync, linkSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, utimesSync } from 'node:fs';
 import path from 'node:path';
 import { writeFileAtomic, writeJsonAtomic } from '../files';
 import type { PlanJob } from '../plan/build-plan';
@@ -55,7 +55,7 @@ export function mergeRuns(inputDirs: readonly string[], outDir: string, log: (li
       // Copy under a temporary name, then rename: a job folder under its final name is always complete.
       const temp = path.join(out.jobsDir, `.tmp-merge-${job.id}`);
       rmSync(temp, { recursive: true, force: true });
-      cpSync(source.folder.jobDir(job.id), temp, { recursive: true, preserveTimestamps: true });
+      linkOrCopyTree(source.folder.jobDir(job.id), temp);
       renameSync(temp, out.jobDir(job.id));
       copied++;
     }
@@ -111,6 +111,28 @@ function readInputs(dirs: readonly string[], out: RunFolder): Input[] {
     inputs.push({ folder, plan, summary });
   }
   return inputs;
+}
+
+/**
+ * Hard links where the file system allows (no second copy of every model on a shared volume;
+ * job files are never changed in place, so sharing them is safe), else copies with their times.
+ */
+function linkOrCopyTree(source: string, target: string): void {
+  mkdirSync(target, { recursive: true });
+  for (const entry of readdirSync(source, { withFileTypes: true })) {
+    const from = path.join(source, entry.name);
+    const to = path.join(target, entry.name);
+    if (entry.isDirectory()) linkOrCopyTree(from, to);
+    else {
+      try {
+        linkSync(from, to);
+      } catch {
+        copyFileSync(from, to);
+        const stat = statSync(from);
+        utimesSync(to, stat.atime, stat.mtime);
+      }
+    }
+  }
 }
 
 /** Every journal line of the folders once, in time order (stable for equal times). */
