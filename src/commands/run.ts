@@ -80,7 +80,8 @@ export const runCommand: CommandModule<object, RunArgs> = {
     const stop = new AbortController();
     const onSignal = () => {
       if (stop.signal.aborted) process.exit(EXIT.interrupted);
-      process.stderr.write('stopping: ending running jobs (press Ctrl-C again to quit at once)\n');
+      if (json) logger.line('stopping: ending running jobs (press Ctrl-C again to quit at once)');
+      else process.stderr.write('stopping: ending running jobs (press Ctrl-C again to quit at once)\n');
       stop.abort();
     };
     process.on('SIGINT', onSignal);
