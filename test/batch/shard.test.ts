@@ -4,6 +4,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { readJournal } from '../../src/runner/journal';
 import { dryRun, planRun, runExperiments } from '../../src/runner/run';
+import { mergeRuns } from '../../src/runner/merge';
 import { assignShards, parseShard } from '../../src/runner/shard';
 import { runCli, snapshot, tables, tempDir, writeConfig } from '../runner/helpers';
 
@@ -94,4 +95,24 @@ test('--dry-run writes nothing; --only runs a part of a config with the jobs it 
   expect(only.selection).toEqual({ only: ['probe'], planJobs: 20 });
   const after = dryRun({ config: 'sweep.json', cwd: dir });
   expect(after).toMatchObject({ jobs: 20, done: 8, toRun: 12 });
+});
+
+test('merge carries failures with their errors and what they blocked into the merged summary', async () => {
+  const dir = tempDir();
+  writeConfig(dir, 'broken.json', {
+    experiments: [
+      { name: 'ok', kind: 'selftest', jobs: 3 },
+      { name: 'bad', kind: 'selftest', action: 'throw' },
+      { name: 'after-bad', kind: 'selftest', from: 'bad' },
+    ],
+  });
+  const shards = [];
+  for (const k of [1, 2]) shards.push(await runExperiments({ config: 'broken.json', cwd: dir, workers: 1, retries: 0, shard: parseShard(`${k}/2`), ...quiet }));
+  const merged = mergeRuns(shards.map((s) => s.runDir), path.join(dir, 'merged'));
+  expect(merged.exitCode).toBe(1);
+  expect(merged.counts).toMatchObject({ total: 5, done: 3, failed: 1, blocked: 1, ranNow: 3 });
+  expect(merged.failures).toEqual([expect.objectContaining({ key: 'bad/seed=1/job=0', error: 'selftest job bad #0 throws as asked', attempts: 1 })]);
+  expect(merged.blocked).toEqual([expect.objectContaining({ key: 'after-bad/seed=1/job=0', by: 'bad/seed=1/job=0' })]);
+  // Merging again changes nothing and copies nothing.
+  expect(mergeRuns(shards.map((s) => s.runDir), path.join(dir, 'merged')).counts).toEqual(merged.counts);
 });
