@@ -26,11 +26,17 @@ async function main(): Promise<void> {
     .fail((message, error) => {
       // yargs passes a message for bad usage (including .check failures); an error alone is a bug.
       if (!message && error) throw error;
-      process.stderr.write(`${message}\n\n(run-experiments --help lists the commands and options)\n`);
+      if (wantsJsonLog(process.argv)) process.stderr.write(`${JSON.stringify({ at: new Date().toISOString(), level: 'error', event: 'run-error', exitCode: EXIT.usage, error: message })}\n`);
+      else process.stderr.write(`${message}\n\n(run-experiments --help lists the commands and options)\n`);
       process.exit(EXIT.usage);
     });
   for (const command of commands) cli = cli.command(command);
   await cli.parseAsync();
+}
+
+/** --log json was asked for: usage errors, found before the logger exists, are JSON lines too. */
+function wantsJsonLog(argv: string[]): boolean {
+  return argv.some((arg, i) => arg === '--log=json' || (arg === '--log' && argv[i + 1] === 'json'));
 }
 
 main().catch((error: unknown) => {

@@ -53,3 +53,11 @@ test('--log json --log-file: one JSON object per line with the documented fields
   expect(second[0]).toMatchObject({ event: 'run-start', jobs: 5, toRun: 0, reused: 3, failedEarlier: 1, blocked: 1 });
   expect(second[second.length - 1]).toMatchObject({ event: 'run-end', exitCode: 1, counts: { done: 3, ranNow: 0 } });
 });
+
+test('--log json: a usage error is a JSON line too (exit code 2)', async () => {
+  const dir = tempDir();
+  writeConfig(dir, 'nightly.json', { experiments: [{ name: 'ok', kind: 'selftest' }] });
+  const result = await runCli(['nightly.json', '--log', 'json', '--shard', '0/3'], dir);
+  expect(result.code).toBe(2);
+  expect(JSON.parse(result.stderr)).toMatchObject({ ...base, level: 'error', event: 'run-error', exitCode: 2, error: expect.stringContaining('--shard 0/3') });
+});
