@@ -104,8 +104,8 @@ export interface PopulationParams {
 
 /**
  * Files an `occlusion-map` job publishes (the runner copies `tables/x` of job `occ/seed=1/image=11`
- * to `<run>/tables/occ/seed=1/image=11/x`). The job also writes one picture per adversarial
- * placement under `figures/adv_img/`, which cannot be listed before the job runs.
+ * to `<run>/tables/occ/seed=1/image=11/x`). `figures/adv_img` is a folder: one picture per
+ * adversarial placement, which cannot be listed before the job runs.
  */
 export function mapFiles(trueLabel: number): string[] {
   const maps = [`prob_of_${trueLabel}`, 'highest_prob', 'label'];
@@ -119,6 +119,7 @@ export function mapFiles(trueLabel: number): string[] {
     'figures/image.png',
     'figures/important_region.png',
     'figures/adversarial.png',
+    'figures/adv_img',
   ];
 }
 

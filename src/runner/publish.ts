@@ -1,6 +1,6 @@
 // Copies the files finished jobs list in `publish` to the run's tables/ and figures/ folders,
 // under each job's key: `tables/x.csv` of `occlusion/seed=1` → `<run>/tables/occlusion/seed=1/x.csv`.
-import { copyFileSync, mkdirSync, renameSync, statSync, utimesSync, type Stats } from 'node:fs';
+import { copyFileSync, mkdirSync, readdirSync, renameSync, statSync, utimesSync, type Stats } from 'node:fs';
 import path from 'node:path';
 import type { PlanJob } from '../plan/build-plan';
 import type { RunFolder } from './run-folder';
@@ -9,7 +9,7 @@ import type { RunFolder } from './run-folder';
 export function publishJobs(folder: RunFolder, jobs: readonly PlanJob[]): number {
   let copied = 0;
   for (const job of jobs) {
-    for (const file of job.publish) {
+    for (const file of job.publish.flatMap((entry) => filesUnder(folder.jobDir(job.id), entry))) {
       const source = path.join(folder.jobDir(job.id), ...file.split('/'));
       const target = folder.publishedFile(job.key, file);
       const sourceStat = statSync(source);
@@ -24,6 +24,18 @@ export function publishJobs(folder: RunFolder, jobs: readonly PlanJob[]): number
     }
   }
   return copied;
+}
+
+/**
+ * A published entry is a file or a folder whose files are all published (for pictures a job
+ * cannot name before it runs, such as one per adversarial placement); paths relative to the job folder.
+ */
+function filesUnder(jobDir: string, entry: string): string[] {
+  const full = path.join(jobDir, ...entry.split('/'));
+  if (!statSync(full).isDirectory()) return [entry];
+  return readdirSync(full)
+    .sort()
+    .flatMap((name) => filesUnder(jobDir, `${entry}/${name}`));
 }
 
 function statOrUndefined(file: string): Stats | undefined {

@@ -1,6 +1,6 @@
 // A small occlusion config through the real runner and worker pool (dist/workers/job.js: build
 // first): the published CSV tables are byte-identical on 1 and 2 workers.
-import { cpSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { runExperiments } from '../../src/runner/run';
@@ -58,4 +58,11 @@ test('the same config and model give byte-identical tables on 1 and 2 workers', 
   );
   for (const file of published) expect([file, actual.get(file)]).toEqual([file, expected.get(file)]);
   expect(expected.get('occlusion/seed=1/image=11/label.csv')!.split('\n')[0]).toBe(`label,${Array.from({ length: 21 }, (_, i) => i).join(',')}`);
+
+  // One published picture per adversarial placement (`figures/adv_img` is a folder in `publish`).
+  for (const image of ['image=11', 'image=0']) {
+    const placements = expected.get(`occlusion/seed=1/${image}/adversarial.csv`)!.trim().split('\n').length - 1;
+    const folder = path.join(one, 'occ', 'figures', 'occlusion', 'seed=1', image, 'adv_img');
+    expect(existsSync(folder) ? readdirSync(folder).filter((f) => f.endsWith('.png')).length : 0).toBe(placements);
+  }
 });
