@@ -5,6 +5,7 @@
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
+import { Worker } from 'node:worker_threads';
 import path from 'node:path';
 import { runExperiments, planRun } from '../src/runner/run';
 import { initialOutcomes } from '../src/runner/scheduler';
@@ -65,6 +66,19 @@ function noopRerunSeconds(config: string, out: string | undefined, repeats: numb
 
 const fmt = (seconds: number) => `${seconds.toFixed(2)} s`;
 
+/** Speed-up of two bare threads burning CPU over one: ~2 on an idle 2-core machine, ~1 when others use a core. */
+async function bareThreadSpeedup(): Promise<number> {
+  const burn = `let x = 1; for (let i = 0; i < 1.5e8; i++) { x ^= x << 13; x ^= x >>> 17; x ^= x << 5; } require('node:worker_threads').parentPort.postMessage(x);`;
+  const wall = async (threads: number) => {
+    const started = performance.now();
+    await Promise.all(
+      Array.from({ length: threads }, () => new Promise((resolve, reject) => new Worker(burn, { eval: true }).once('message', resolve).once('error', reject))),
+    );
+    return performance.now() - started;
+  };
+  return (2 * (await wall(1))) / (await wall(2));
+}
+
 export async function benchRunner(): Promise<Row[]> {
   const rows: Row[] = [];
   const REPEATS = 3;
@@ -73,13 +87,16 @@ export async function benchRunner(): Promise<Row[]> {
   const sweep = { experiments: [{ name: 'spin', kind: 'selftest', jobs: 24, ms: 700, rows: 1 }] };
   const one: number[] = [];
   const two: number[] = [];
+  const probes: number[] = [];
   for (let r = 0; r < REPEATS; r++) {
+    probes.push(await bareThreadSpeedup());
     one.push(await timedRun(sweep, 1, 'one'));
     two.push(await timedRun(sweep, 2, 'two'));
   }
   const speedup = median(one) / median(two);
   rows.push({ benchmark: 'CPU-bound sweep, 1 worker (24 × 700 ms)', median: fmt(median(one)), 'cpu (all threads)': cpuOf('one'), runs: REPEATS, target: '', verdict: '' });
   rows.push({ benchmark: 'CPU-bound sweep, 2 workers', median: fmt(median(two)), 'cpu (all threads)': cpuOf('two'), runs: REPEATS, target: '', verdict: '' });
+  rows.push({ benchmark: 'machine check: 2 bare threads / 1 (same work each)', median: `${median(probes).toFixed(2)}×`, 'cpu (all threads)': '', runs: REPEATS, target: '~2 when idle', verdict: median(probes) >= 1.8 ? 'idle' : 'BUSY: wall times unreliable' });
   rows.push({ benchmark: 'speed-up 2 workers / 1', median: `${speedup.toFixed(2)}×`, 'cpu (all threads)': '', runs: REPEATS, target: '≥ 1.8×', verdict: speedup >= 1.8 ? 'ok' : 'MISSED' });
 
   // 2. No-op rerun of configs/all.json in its own run folder (outputs/all), finished first when cheap.
