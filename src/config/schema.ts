@@ -9,16 +9,6 @@ export const plainName = z
   .string()
   .regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/, { error: 'expected a name of letters, digits, ".", "_" and "-" (it names a folder)' });
 
-/** An object schema whose fields are all optional and have no defaults: only what the author set. */
-function overridesOf<S extends z.ZodRawShape>(schema: z.ZodObject<S>) {
-  const shape: Record<string, z.ZodType> = {};
-  for (const [field, fieldSchema] of Object.entries(schema.shape)) {
-    const inner = fieldSchema instanceof z.ZodDefault ? (fieldSchema.removeDefault() as z.ZodType) : (fieldSchema as z.ZodType);
-    shape[field] = inner.optional();
-  }
-  return z.object(shape).strict() as unknown as z.ZodObject<{ [K in keyof S]: z.ZodOptional<z.ZodType<z.output<S[K]>, z.input<S[K]>>> }>;
-}
-
 export const defaultsSchema = z
   .object({
     data: dataSpecSchema.default({ source: 'mnist' }).describe('Data set every experiment uses unless it says otherwise.'),
