@@ -10,7 +10,7 @@ import * as tf from '@tensorflow/tfjs';
 import { cpSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { gatherPixels } from '../src/data/batches';
+import { gatherPixels } from '../src/data/pixels';
 import { loadDataset } from '../src/data/datasets';
 import { buildFigure1Cnn } from '../src/models/cnn';
 import { occlusionGrid } from '../src/occlusion/grid';

@@ -2,17 +2,6 @@
 import * as tf from '@tensorflow/tfjs';
 import type { Split } from './datasets';
 
-/** Scales `indices` of the split into `into` (reused between batches to spare allocations). */
-export function gatherPixels(split: Split, pixelsPerImage: number, indices: ArrayLike<number>, into?: Float32Array): Float32Array {
-  const out = into ?? new Float32Array(indices.length * pixelsPerImage);
-  for (let k = 0; k < indices.length; k++) {
-    const from = indices[k] * pixelsPerImage;
-    const to = k * pixelsPerImage;
-    for (let p = 0; p < pixelsPerImage; p++) out[to + p] = split.images[from + p] / 255;
-  }
-  return out;
-}
-
 export function imagesTensor(pixels: Float32Array, count: number, rows: number, cols: number): tf.Tensor4D {
   return tf.tensor4d(pixels.subarray(0, count * rows * cols), [count, rows, cols, 1]);
 }

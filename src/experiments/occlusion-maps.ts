@@ -3,7 +3,7 @@
 // the tables and figures of Problem 4 (Figures 7–10).
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
-import { gatherPixels } from '../data/batches';
+import { gatherPixels } from '../data/pixels';
 import type { Dataset } from '../data/datasets';
 import { writeJsonAtomic } from '../files';
 import { adversarialPlacements, countsByNewLabel } from '../occlusion/adversarial';

@@ -3,7 +3,7 @@
 // predict, a few images per call) and sums per class; `occlusion-population` merges the chunks
 // in order and writes per-class mean probability-drop maps and the flip shares.
 import path from 'node:path';
-import { gatherPixels } from '../data/batches';
+import { gatherPixels } from '../data/pixels';
 import { flipShareChart, meanDropMaps } from '../occlusion/figures';
 import { occlusionGrid } from '../occlusion/grid';
 import { gridTable } from '../occlusion/maps';

@@ -4,7 +4,8 @@
 // epoch's batches for the training set, a full pass without dropout for validation.
 import * as tf from '@tensorflow/tfjs';
 import type { Dataset, Split } from '../data/datasets';
-import { gatherPixels, imagesTensor } from '../data/batches';
+import { imagesTensor } from '../data/batches';
+import { gatherPixels } from '../data/pixels';
 import { deriveSeed, mulberry32, shuffleInPlace } from '../random';
 import type { TrainingSpec } from './training-spec';
 
