@@ -26,9 +26,7 @@ export const populationChunkJob: JobKind<PopulationChunkParams> = {
   kind: 'occlusion-population-chunk',
   version: '1',
   async run(params, ctx): Promise<PopulationChunkResult> {
-    const { useBackend } = require('../tf/backend') as typeof import('../tf/backend');
     const { predictOcclusions } = require('../occlusion/predict') as typeof import('../occlusion/predict');
-    await useBackend(params.backend);
     const data = cachedDataset(ctx, params.data);
     const model = await cachedModel(ctx, ctx.needs.model, params.backend);
     const grid = occlusionGrid(data.rows, data.cols, params.patch, params.stride);

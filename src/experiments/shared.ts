@@ -2,22 +2,14 @@
 // models once per worker thread.
 import type * as tf from '@tensorflow/tfjs';
 import path from 'node:path';
-import { z } from 'zod';
-import { dataSpecSchema, type DataSpec } from '../data/spec';
+import { defaultsSchema, type Defaults } from '../config/schema';
+import type { DataSpec } from '../data/spec';
 import type { Dataset } from '../data/datasets';
-import { backendSchema, trainingOverridesSchema, type BackendName } from '../models/training-spec';
+import type { BackendName } from '../models/training-spec';
 import type { JobContext, JsonObject, NeededJob } from './kind';
 
-/** The parts of the config's `defaults` that experiments read (the runner has validated them). */
-const defaultsSchema = z.object({
-  data: dataSpecSchema.default({ source: 'mnist' }),
-  backend: backendSchema.default('wasm'),
-  seeds: z.array(z.number().int().nonnegative()).min(1).default([1]),
-  training: trainingOverridesSchema.default({}),
-});
-export type ExperimentDefaults = z.infer<typeof defaultsSchema>;
-
-export function readDefaults(defaults: JsonObject): ExperimentDefaults {
+/** The config's `defaults` with every default filled in (the runner has validated them; one schema for both). */
+export function readDefaults(defaults: JsonObject): Defaults {
   return defaultsSchema.parse(defaults);
 }
 
