@@ -1,6 +1,6 @@
-// The pool's only entry (compiled to dist/workers/job.js): runs one job attempt on this thread.
-// Dispatches on the job kind from the registry; job kinds load heavy modules (tfjs) lazily, so
-// threads that only run light jobs stay light.
+// The pool's only entry (compiled to dist/workers/job.js): runs a batch of job attempts on this
+// thread, one after another. Dispatches on the job kind from the registry; job kinds load heavy
+// modules (tfjs) lazily, so threads that only run light jobs stay light.
 import { existsSync, mkdirSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { BroadcastChannel } from 'node:worker_threads';
@@ -8,20 +8,33 @@ import { Piscina } from 'piscina';
 import { jobKinds } from '../src/experiments/index';
 import type { JobContext, JobKind } from '../src/experiments/kind';
 import type { WorkerData } from '../src/runner/pool';
-import { writeRecord } from '../src/runner/job-record';
-import type { JobTask, JobTaskResult } from '../src/runner/task';
+import { commitJob, writeRecord } from '../src/runner/job-record';
+import type { JobBatch, JobError, JobReply, JobTask } from '../src/runner/task';
 
 const kinds = new Map<string, JobKind>(jobKinds.map((kind) => [kind.kind, kind]));
 
 /** Survives between jobs on this thread: loaded data sets and models. */
 const cache = new Map<string, unknown>();
 
-/** Tells the runner a task has begun, so its time limit starts now, not while this thread was starting. */
+/** Tells the runner a batch has begun, so its time limit starts now, not while this thread was starting. */
 const started = new BroadcastChannel((Piscina.workerData as WorkerData).startedChannel);
 started.unref();
 
-export default async function runJob(task: JobTask): Promise<unknown> {
-  if (task.notifyStart) started.postMessage(task.dir);
+export default async function runBatch(batch: JobBatch): Promise<unknown> {
+  if (batch.notifyStart) started.postMessage(batch.id);
+  const replies: JobReply[] = [];
+  // A job that throws fails alone; one that ends the thread fails the batch, and the runner sorts it out.
+  for (const task of batch.jobs) {
+    try {
+      replies.push({ ok: true, ...(await runJob(task)) });
+    } catch (error) {
+      replies.push({ ok: false, error: jobError(error) });
+    }
+  }
+  return withTransferables(replies);
+}
+
+async function runJob(task: JobTask): Promise<{ ms: number; result: unknown }> {
   const startedAt = new Date();
   const kind = kinds.get(task.kind);
   if (!kind) throw new Error(`no job kind "${task.kind}" in this worker (is dist/ up to date? run npm run build)`);
@@ -34,11 +47,13 @@ export default async function runJob(task: JobTask): Promise<unknown> {
     for (const file of task.publish) {
       if (!existsSync(path.join(task.dir, ...file.split('/')))) throw new Error(`the job did not write ${file}, which it lists in publish`);
     }
+    // Past its time limit, a job that finished anyway is not kept: the runner is ending this attempt.
+    if (controller.signal.aborted) throw controller.signal.reason;
     const ms = Date.now() - startedAt.getTime();
     // Last inside the folder: its presence is what makes the attempt a finished job.
     writeRecord(task.dir, { ...task.header, startedAt: startedAt.toISOString(), ms, result });
-    const reply: JobTaskResult = { ms, result };
-    return withTransferables(reply);
+    commitJob(task.dir, task.jobDir);
+    return { ms, result };
   } catch (error) {
     // A job that gave up because of the time limit says so, whatever it threw.
     if (controller.signal.aborted) throw controller.signal.reason;
@@ -59,8 +74,17 @@ function makeEmptyDir(dir: string): void {
   }
 }
 
-/** Moves (not copies) the buffers of typed arrays in the result back to the runner. */
-function withTransferables(result: unknown): unknown {
+function jobError(error: unknown): JobError {
+  if (error !== null && typeof error === 'object' && typeof (error as Error).message === 'string') {
+    const { name, message } = error as Error;
+    const code = (error as NodeJS.ErrnoException).code;
+    return { ...(typeof name === 'string' ? { name } : {}), message, ...(typeof code === 'string' ? { code } : {}) };
+  }
+  return { message: String(error) };
+}
+
+/** Moves (not copies) the buffers of typed arrays in the results back to the runner. */
+function withTransferables(replies: JobReply[]): unknown {
   const buffers = new Set<ArrayBuffer>();
   const visit = (value: unknown, depth: number) => {
     if (value === null || typeof value !== 'object' || depth > 4) return;
@@ -70,15 +94,15 @@ function withTransferables(result: unknown): unknown {
     }
     for (const child of Object.values(value)) visit(child, depth + 1);
   };
-  visit(result, 0);
-  if (buffers.size === 0) return result;
+  for (const reply of replies) if (reply.ok) visit(reply.result, 0);
+  if (buffers.size === 0) return replies;
   // piscina transfers what a "movable" Transferable lists and sends its value.
   const transferable = {
     get [Piscina.transferableSymbol]() {
       return [...buffers];
     },
     get [Piscina.valueSymbol]() {
-      return result;
+      return replies;
     },
   };
   return Piscina.move(transferable as unknown as Parameters<typeof Piscina.move>[0]);

@@ -8,7 +8,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { writeFileAtomic } from '../files';
 import { csvTable, escapeHtml, href, jsonFold, link, readCsvRows } from './html';
-import { readRunContents, type ReportExperiment, type ReportFile, type ReportJob, type RunContents } from './run-contents';
+import { readJobResult, readRunContents, type ReportExperiment, type ReportFile, type ReportJob, type RunContents } from './run-contents';
 import { REPORT_CSS } from './style';
 
 export const REPORT_FILE = 'report.html';
@@ -18,6 +18,8 @@ export interface ReportOptions {
   maxTableRows?: number;
   /** Pictures shown per published folder (e.g. many adversarial images). */
   maxFolderImages?: number;
+  /** Rows of each experiment's job list (a sweep of 10,000 jobs would make a page nobody opens). */
+  maxJobRows?: number;
 }
 
 export interface BuiltReport {
@@ -94,10 +96,17 @@ class PageBuilder {
   }
 
   jobsTable(experiment: ReportExperiment): string {
-    const rows = experiment.jobs.map(({ job, state, result, error }) => {
+    const shown = experiment.jobs.slice(0, this.options.maxJobRows);
+    const rows = shown.map(({ job, state, error }) => {
+      const result = state === 'done' ? readJobResult(this.contents.runDir, job.id) : undefined;
       const detail = error ? `<span class="error">${escapeHtml(error)}</span>` : result === undefined ? '' : escapeHtml(truncate(JSON.stringify(result), 240));
       return `<tr class="state-${escapeHtml(state)}"><td>${escapeHtml(job.key)}</td><td>${escapeHtml(job.kind)}</td><td>${escapeHtml(state)}</td><td><code>${job.id.slice(0, 10)}</code></td><td class="detail">${detail}</td></tr>`;
     });
+    const hidden = experiment.jobs.length - shown.length;
+    if (hidden > 0) {
+      const more = `${hidden} more job${hidden === 1 ? '' : 's'} not listed here: <code>run-experiments status ${escapeHtml(this.contents.runDir)}</code> counts them and lists every failure`;
+      rows.push(`<tr><td colspan="5" class="detail">${more}</td></tr>`);
+    }
     return `<details><summary>Jobs (${experiment.jobs.length})</summary><div class="table-wrap"><table class="jobs"><thead><tr><th>key</th><th>kind</th><th>state</th><th>id</th><th>result or error</th></tr></thead><tbody>${rows.join('\n')}</tbody></table></div></details>`;
   }
 
@@ -192,7 +201,7 @@ export function accuracySentence(file: string): string {
 /** Writes `<runDir>/report.html` from the run folder's contents. */
 export function buildReport(runDir: string, options: ReportOptions = {}): BuiltReport {
   const contents = readRunContents(runDir);
-  const builder = new PageBuilder(contents, { maxTableRows: options.maxTableRows ?? 30, maxFolderImages: options.maxFolderImages ?? 24 });
+  const builder = new PageBuilder(contents, { maxTableRows: options.maxTableRows ?? 30, maxFolderImages: options.maxFolderImages ?? 24, maxJobRows: options.maxJobRows ?? 500 });
   const html = builder.page();
   const file = path.join(contents.runDir, REPORT_FILE);
   writeFileAtomic(file, html);

@@ -25,7 +25,6 @@ export interface ReportFile {
 export interface ReportJob {
   job: PlanJob;
   state: string;
-  result?: JsonValue;
   error?: string;
   files: ReportFile[];
 }
@@ -56,12 +55,9 @@ export function fileKind(name: string): FileKind {
 const toPosix = (p: string) => p.split(path.sep).join('/');
 
 function describe(runDir: string, full: string, name: string): ReportFile | undefined {
-  let stat;
-  try {
-    stat = statSync(full);
-  } catch {
-    return undefined;
-  }
+  // No exception for a missing file: building one costs more than the stat, times thousands of jobs.
+  const stat = statSync(full, { throwIfNoEntry: false });
+  if (!stat) return undefined;
   const rel = toPosix(path.relative(runDir, full));
   if (!stat.isDirectory()) return { path: rel, name, kind: fileKind(name), bytes: stat.size };
   const children = readdirSync(full)
@@ -119,7 +115,6 @@ export function readRunContents(runDir: string): RunContents {
     experiments.set(job.experiment, experiment);
     if (!experiment.kinds.includes(job.kind)) experiment.kinds.push(job.kind);
     const state = status.states.get(job.id)?.state ?? 'pending';
-    const record = state === 'done' ? readJson<{ result?: JsonValue }>(folder.resultFile(job.id)) : undefined;
     const files: ReportFile[] = state === 'done' ? job.publish.flatMap((name) => {
       const published = describe(folder.dir, folder.publishedFile(job.key, name), name);
       return published ?? describe(folder.dir, path.join(folder.jobDir(job.id), ...name.split('/')), name) ?? [];
@@ -129,7 +124,12 @@ export function readRunContents(runDir: string): RunContents {
       if (extra) files.push(extra);
     }
     const lastError = status.states.get(job.id)?.last as { error?: string } | undefined;
-    experiment.jobs.push({ job, state, result: record?.result, error: failures.get(job.id) ?? (state === 'failed' ? lastError?.error : undefined), files });
+    experiment.jobs.push({ job, state, error: failures.get(job.id) ?? (state === 'failed' ? lastError?.error : undefined), files });
   }
   return { runDir: folder.dir, plan: status.plan, summary, config: readConfig(folder, status.plan), experiments: [...experiments.values()] };
+}
+
+/** A done job's result from its result.json (read only for the jobs a page shows). */
+export function readJobResult(runDir: string, id: string): JsonValue | undefined {
+  return readJson<{ result?: JsonValue }>(new RunFolder(runDir).resultFile(id))?.result;
 }

@@ -1,7 +1,9 @@
 // result.json: what a finished job computed, and everything its id was made of, so that
 // `status --explain` can say what changed when the same key gets a new id.
-// The worker writes it last inside the attempt folder; the runner then renames the folder to
-// `jobs/<id>`, so a job folder under its final name always holds a complete result.
+// The worker writes it last inside the attempt folder, then renames the folder to `jobs/<id>`,
+// so a job folder under its final name always holds a complete result. The worker, not the
+// runner, renames: file-system work then runs on the worker threads in parallel instead of
+// one after another on the runner's thread, which dispatches every job.
 import { existsSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { JsonValue } from '../experiments/kind';
@@ -49,16 +51,15 @@ export function writeRecord(dir: string, record: Omit<JobRecord, 'result'> & { r
   writeFileSync(path.join(dir, 'result.json'), `${JSON.stringify({ ...record, result: record.result ?? null }, jsonReplacer, 2)}\n`);
 }
 
-/** Renames a finished attempt folder (result.json inside) to `jobs/<id>`. */
-export function commitJob(folder: RunFolder, attemptDir: string, id: string): void {
-  const finalDir = folder.jobDir(id);
+/** Renames a finished attempt folder (result.json inside) to its job folder `jobs/<id>`. */
+export function commitJob(attemptDir: string, finalDir: string): void {
   try {
     renameSync(attemptDir, finalDir);
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     if ((code !== 'ENOTEMPTY' && code !== 'EEXIST') || !existsSync(finalDir)) throw error;
     // --force: move the old result aside first (a kill in between leaves only a missing result: the job reruns).
-    const old = path.join(folder.jobsDir, `.old-${id}-${process.pid}`);
+    const old = path.join(path.dirname(finalDir), `.old-${path.basename(finalDir)}-${process.pid}`);
     renameSync(finalDir, old);
     renameSync(attemptDir, finalDir);
     rmSync(old, { recursive: true, force: true });

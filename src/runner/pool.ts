@@ -3,7 +3,7 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { BroadcastChannel } from 'node:worker_threads';
 import { Piscina } from 'piscina';
-import type { JobTask } from './task';
+import type { JobBatch } from './task';
 
 export interface PoolOptions {
   workers: number;
@@ -13,17 +13,17 @@ export interface PoolOptions {
 
 export interface JobPool {
   /**
-   * Runs one attempt; rejects when the job throws, its thread dies, or `signal` aborts (its
-   * thread is then ended). `onStart` is called when a thread actually begins the task, so that
-   * time limits do not count the wait for a thread to start.
+   * Runs a batch of attempts and resolves with a reply per job (JobReply[]); rejects when its
+   * thread dies or `signal` aborts (the thread is then ended). `onStart` is called when a thread
+   * actually begins the batch, so that time limits do not count the wait for a thread to start.
    */
-  run(task: JobTask, signal: AbortSignal, onStart?: () => void): Promise<unknown>;
+  run(batch: JobBatch, signal: AbortSignal, onStart?: () => void): Promise<unknown>;
   close(): Promise<void>;
 }
 
 /** What workers/job.ts receives as piscina's workerData. */
 export interface WorkerData {
-  /** BroadcastChannel on which a worker posts a task's `dir` when it starts it. */
+  /** BroadcastChannel on which a worker posts a batch's `id` when it starts it. */
   startedChannel: string;
 }
 
@@ -44,7 +44,7 @@ let pools = 0;
 
 export function createJobPool(options: PoolOptions): JobPool {
   const workerData: WorkerData = { startedChannel: `probelab:job-started:${process.pid}:${pools++}` };
-  const pool = new Piscina<JobTask, unknown>({
+  const pool = new Piscina<JobBatch, unknown>({
     filename: workerFile(),
     minThreads: options.workers,
     maxThreads: options.workers,
@@ -57,14 +57,15 @@ export function createJobPool(options: PoolOptions): JobPool {
   const started = new BroadcastChannel(workerData.startedChannel);
   started.unref();
   started.onmessage = (event) => {
-    const dir = (event as MessageEvent).data as string;
-    waitingForStart.get(dir)?.();
-    waitingForStart.delete(dir);
+    const id = (event as MessageEvent).data as string;
+    waitingForStart.get(id)?.();
+    waitingForStart.delete(id);
   };
   return {
-    run(task, signal, onStart) {
-      if (onStart) waitingForStart.set(task.dir, onStart);
-      return pool.run({ ...task, notifyStart: !!onStart }, { signal }).finally(() => waitingForStart.delete(task.dir));
+    run(batch, signal, onStart) {
+      if (!onStart) return pool.run(batch, { signal });
+      waitingForStart.set(batch.id, onStart);
+      return pool.run({ ...batch, notifyStart: true }, { signal }).finally(() => waitingForStart.delete(batch.id));
     },
     async close() {
       started.close();

@@ -1,13 +1,15 @@
 // Runs the jobs of a plan that still need running: ready jobs go to free worker threads, longest
 // remaining chain first; failures are retried, then recorded, and block only their dependents.
+// Tiny jobs travel in batches (one pool task for several), so that a sweep of thousands of them
+// is not paced by the round trip to a thread.
 import { existsSync, rmSync } from 'node:fs';
 import type { JsonValue, NeededJob } from '../experiments/kind';
 import type { Plan, PlanJob } from '../plan/build-plan';
-import { commitJob, jobHeader, normalizeResult, readRecord } from './job-record';
+import { jobHeader, normalizeResult, readRecord } from './job-record';
 import type { Journal, JobEvent } from './journal';
 import type { JobPool } from './pool';
 import type { Progress } from './progress';
-import type { JobTaskResult } from './task';
+import type { JobBatch, JobReply, JobTask } from './task';
 import type { RunFolder } from './run-folder';
 
 export type JobState = 'done' | 'failed' | 'blocked' | 'pending';
@@ -44,6 +46,11 @@ export interface SchedulerOptions {
 
 /** Time a worker gets to stop on its own after its job's time limit before its thread is ended. */
 const TIMEOUT_GRACE_MS = 1000;
+
+/** Jobs estimated at about 20 ms or less may share a pool task (a batch) with other such jobs. */
+const SMALL_JOB_COST = 0.02;
+/** Most jobs in one batch: keeps the progress display and the end of a sweep fluid. */
+const MAX_BATCH = 32;
 
 /** Decides what is done, failed or blocked before anything runs. */
 export function initialOutcomes(options: Pick<SchedulerOptions, 'plan' | 'folder' | 'force' | 'rerunFailed' | 'previous'>): Map<string, JobOutcome> {
@@ -118,17 +125,24 @@ export async function runScheduler(options: SchedulerOptions, outcomes: Map<stri
   // once instead of after a round trip through this thread (time limits start when a job does).
   const inFlight = options.workers * 2;
   let stopping = false;
-  /** Tasks handed to the pool, by attempt folder. */
-  const tasks = new Map<string, Attempt>();
+  /** Batches handed to the pool and not yet settled. */
+  const dispatches = new Set<Dispatch>();
+  /** Jobs of a batch whose thread died without saying which job killed it: each runs alone from now on. */
+  const solo = new Set<string>();
+  /** Attempts lost with such a batch, which do not count against a job's retries. */
+  const spared = new Map<string, number>();
+  // A time limit is per job, and --fail-fast starts nothing after a failure: both want one job per task.
+  const batching = options.timeoutMs === undefined && !options.failFast;
+  const batchable = (job: PlanJob) => batching && job.cost <= SMALL_JOB_COST && !solo.has(job.id);
 
   /** No new tasks; tasks no thread has begun yet are taken back (they stay pending). */
   const stopDispatching = () => {
     stopping = true;
-    for (const attempt of tasks.values()) if (!attempt.begun) attempt.abort('cancelled');
+    for (const dispatch of dispatches) if (!dispatch.begun) dispatch.abort('cancelled');
   };
   const onStop = () => {
     stopDispatching();
-    for (const attempt of tasks.values()) attempt.abort('stopped');
+    for (const dispatch of dispatches) dispatch.abort('stopped');
   };
 
   const blockDownstream = (failed: PlanJob) => {
@@ -144,13 +158,12 @@ export async function runScheduler(options: SchedulerOptions, outcomes: Map<stri
     }
   };
 
-  const succeed = (attempt: Attempt, reply: JobTaskResult) => {
-    const { job, dir, number } = attempt;
-    commitJob(folder, dir, job.id);
-    journal.append({ event: 'finished', id: job.id, key: job.key, kind: job.kind, attempt: number, ms: reply.ms });
+  const succeed = (attempt: Attempt, ms: number, result: unknown) => {
+    const { job, number } = attempt;
+    journal.append({ event: 'finished', id: job.id, key: job.key, kind: job.kind, attempt: number, ms });
     outcomes.set(job.id, { state: 'done', attempts: number });
-    if (dependents.has(job.id)) results.set(job.id, normalizeResult(reply.result));
-    progress.finished(job, reply.ms);
+    if (dependents.has(job.id)) results.set(job.id, normalizeResult(result));
+    progress.finished(job, ms);
     for (const next of new Set(dependents.get(job.id) ?? [])) {
       const left = waiting.get(next.id)! - 1;
       waiting.set(next.id, left);
@@ -158,21 +171,21 @@ export async function runScheduler(options: SchedulerOptions, outcomes: Map<stri
     }
   };
 
-  const fail = (attempt: Attempt, error: unknown) => {
+  const fail = (attempt: Attempt, dispatch: Dispatch, error: unknown) => {
     const { job, dir, number } = attempt;
     rmSync(dir, { recursive: true, force: true });
-    if (attempt.abortedAs === 'cancelled' && !attempt.begun) {
+    if (dispatch.abortedAs === 'cancelled' && !dispatch.begun) {
       // Never begun (--fail-fast, or the run stopped): the job stays pending, as if never dispatched.
       outcomes.get(job.id)!.attempts--;
       return;
     }
-    const ms = Date.now() - attempt.startedAt;
-    if (attempt.abortedAs === 'stopped' || options.stop.aborted) {
+    const ms = Date.now() - dispatch.startedAt;
+    if (dispatch.abortedAs === 'stopped' || options.stop.aborted) {
       journal.append({ event: 'failed', id: job.id, key: job.key, kind: job.kind, attempt: number, ms, error: 'interrupted: the run was stopped', final: false });
       return;
     }
-    const message = attempt.abortedAs === 'timeout' ? `timed out after ${options.timeoutMs! / 1000} s (its thread was ended)` : describeError(error);
-    const final = number > options.retries;
+    const message = dispatch.abortedAs === 'timeout' ? `timed out after ${options.timeoutMs! / 1000} s (its thread was ended)` : describeError(error);
+    const final = number > options.retries + (spared.get(job.id) ?? 0);
     journal.append({ event: 'failed', id: job.id, key: job.key, kind: job.kind, attempt: number, ms, error: message, final });
     progress.failed(job, message, number, final);
     if (!final) {
@@ -184,36 +197,93 @@ export async function runScheduler(options: SchedulerOptions, outcomes: Map<stri
     if (options.failFast) stopDispatching();
   };
 
-  const start = (job: PlanJob): Promise<void> => {
-    const number = ++outcomes.get(job.id)!.attempts;
-    const attempt = new Attempt(job, folder.attemptDir(job.id, number), number);
-    tasks.set(attempt.dir, attempt);
-    let task: Promise<unknown>;
-    try {
-      const needs: Record<string, NeededJob> = {};
-      for (const [name, need] of Object.entries(job.needs)) {
-        needs[name] = { id: need.id, kind: byId.get(need.id)!.kind, dir: folder.jobDir(need.id), result: resultOf(need.id) };
+  /** Every job of the batch has its reply: a result, or the error it threw. */
+  const settleReplies = (dispatch: Dispatch, replies: JobReply[]) => {
+    dispatch.attempts.forEach((attempt, i) => {
+      const reply = replies[i];
+      try {
+        if (reply?.ok) succeed(attempt, reply.ms, reply.result);
+        else fail(attempt, dispatch, reply ? reply.error : new Error('the worker sent no reply for this job'));
+      } catch (error) {
+        fail(attempt, dispatch, error);
       }
-      journal.append({ event: 'started', id: job.id, key: job.key, kind: job.kind, attempt: number });
+    });
+  };
+
+  /**
+   * The batch's thread died (a job threw it away: process.exit, out of memory) or was ended (time
+   * limit, stop). Jobs it finished before are kept. In a batch of several, which job ended the
+   * thread is unknown: the rest run again, each alone, and this attempt does not count against
+   * their retries, so that only the job that kills a thread fails.
+   */
+  const settleLostBatch = (dispatch: Dispatch, error: unknown) => {
+    const { attempts } = dispatch;
+    for (const attempt of attempts) {
+      const { job, dir, number } = attempt;
+      const record = readRecord(folder, job.id);
+      if (record && Date.parse(record.startedAt) >= dispatch.startedAt) {
+        succeed(attempt, record.ms, record.result);
+      } else if (attempts.length > 1 && dispatch.abortedAs === undefined && !options.stop.aborted) {
+        rmSync(dir, { recursive: true, force: true });
+        solo.add(job.id);
+        spared.set(job.id, (spared.get(job.id) ?? 0) + 1);
+        const message = `${describeError(error)} (its thread was running a batch of ${attempts.length} jobs; each runs again alone)`;
+        journal.append({ event: 'failed', id: job.id, key: job.key, kind: job.kind, attempt: number, ms: Date.now() - dispatch.startedAt, error: message, final: false });
+        ready.push(job);
+      } else {
+        fail(attempt, dispatch, error);
+      }
+    }
+  };
+
+  const task = (attempt: Attempt): JobTask => {
+    const { job, number } = attempt;
+    const needs: Record<string, NeededJob> = {};
+    for (const [name, need] of Object.entries(job.needs)) {
+      needs[name] = { id: need.id, kind: byId.get(need.id)!.kind, dir: folder.jobDir(need.id), result: resultOf(need.id) };
+    }
+    journal.append({ event: 'started', id: job.id, key: job.key, kind: job.kind, attempt: number });
+    return { kind: job.kind, params: job.params, dir: attempt.dir, jobDir: folder.jobDir(job.id), needs, publish: job.publish, header: jobHeader(job, number), timeoutMs: options.timeoutMs };
+  };
+
+  /** The next batch: the ready job first in line, and while they are tiny, the jobs after it. */
+  const nextBatch = (): PlanJob[] => {
+    const batch = [ready.pop()!];
+    if (!batchable(batch[0])) return batch;
+    // Leave work in the queue for the other threads.
+    const most = Math.min(MAX_BATCH, 1 + Math.floor(ready.size / inFlight));
+    while (batch.length < most && ready.size > 0 && batchable(ready.peek()!)) batch.push(ready.pop()!);
+    return batch;
+  };
+
+  const dispatch = (jobs: PlanJob[]): Promise<void> => {
+    const attempts = jobs.map((job) => {
+      const number = ++outcomes.get(job.id)!.attempts;
+      return new Attempt(job, folder.attemptDir(job.id, number), number);
+    });
+    const sent = new Dispatch(attempts);
+    dispatches.add(sent);
+    let replies: Promise<unknown>;
+    try {
+      const batch: JobBatch = { id: attempts[0].dir, jobs: attempts.map(task) };
       const limit = options.timeoutMs;
-      task = pool.run(
-        { kind: job.kind, params: job.params, dir: attempt.dir, needs, publish: job.publish, header: jobHeader(job, number), timeoutMs: limit },
-        attempt.signal,
+      replies = pool.run(
+        batch,
+        sent.signal,
         // Knowing when a thread begins matters only for a time limit and for taking back queued tasks.
-        limit !== undefined || options.failFast ? () => attempt.begin(limit === undefined ? undefined : limit + TIMEOUT_GRACE_MS) : undefined,
+        limit !== undefined || options.failFast ? () => sent.begin(limit === undefined ? undefined : limit + TIMEOUT_GRACE_MS) : undefined,
       );
     } catch (error) {
-      task = Promise.reject(error);
+      replies = Promise.reject(error);
     }
-    return task
+    return replies
       .then(
-        (reply) => succeed(attempt, reply as JobTaskResult),
-        (error) => fail(attempt, error),
+        (value) => settleReplies(sent, value as JobReply[]),
+        (error) => settleLostBatch(sent, error),
       )
-      .catch((error) => fail(attempt, error))
       .finally(() => {
-        attempt.settle();
-        tasks.delete(attempt.dir);
+        sent.settle();
+        dispatches.delete(sent);
       });
   };
 
@@ -221,8 +291,8 @@ export async function runScheduler(options: SchedulerOptions, outcomes: Map<stri
     await new Promise<void>((resolve) => {
       options.stop.addEventListener('abort', onStop, { once: true });
       const pump = () => {
-        while (!stopping && tasks.size < inFlight && ready.size > 0) void start(ready.pop()!).then(pump);
-        if (tasks.size === 0 && (stopping || ready.size === 0)) {
+        while (!stopping && dispatches.size < inFlight && ready.size > 0) void dispatch(nextBatch()).then(pump);
+        if (dispatches.size === 0 && (stopping || ready.size === 0)) {
           options.stop.removeEventListener('abort', onStop);
           resolve();
         }
@@ -235,8 +305,17 @@ export async function runScheduler(options: SchedulerOptions, outcomes: Map<stri
   }
 }
 
-/** One attempt of one job in the pool; aborting it ends its thread if the job has begun. */
+/** One attempt of one job. */
 class Attempt {
+  constructor(
+    readonly job: PlanJob,
+    readonly dir: string,
+    readonly number: number,
+  ) {}
+}
+
+/** One batch of attempts handed to the pool; aborting it ends its thread if the batch has begun. */
+class Dispatch {
   readonly startedAt = Date.now();
   begun = false;
   abortedAs?: 'cancelled' | 'stopped' | 'timeout';
@@ -244,17 +323,13 @@ class Attempt {
   private settled = false;
   private killTimer?: NodeJS.Timeout;
 
-  constructor(
-    readonly job: PlanJob,
-    readonly dir: string,
-    readonly number: number,
-  ) {}
+  constructor(readonly attempts: Attempt[]) {}
 
   get signal(): AbortSignal {
     return this.controller.signal;
   }
 
-  /** A thread has begun the job: its time limit (if any) starts now. */
+  /** A thread has begun the batch: its time limit (if any) starts now. */
   begin(limitMs: number | undefined): void {
     if (this.settled) return;
     this.begun = true;
@@ -274,7 +349,7 @@ class Attempt {
 }
 
 function describeError(error: unknown): string {
-  // Errors from worker threads may come from another realm (under jest): no instanceof.
+  // A job's error arrives as a plain object (JobError); a thread's from another realm (under jest): no instanceof.
   if (error !== null && typeof error === 'object' && typeof (error as Error).message === 'string') {
     const code = (error as NodeJS.ErrnoException).code;
     const { name, message } = error as Error;
@@ -290,6 +365,9 @@ class Heap<T> {
   constructor(private readonly before: (a: T, b: T) => number) {}
   get size(): number {
     return this.items.length;
+  }
+  peek(): T | undefined {
+    return this.items[0];
   }
   push(item: T): void {
     const items = this.items;

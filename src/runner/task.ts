@@ -6,8 +6,10 @@ import type { JobHeader } from './job-record';
 export interface JobTask {
   kind: string;
   params: JsonObject;
-  /** The attempt's folder, created by the worker; renamed to `jobs/<id>` when the job succeeds. */
+  /** The attempt's folder, created by the worker; renamed to `jobDir` when the job succeeds. */
   dir: string;
+  /** The job's folder `jobs/<id>`: the worker renames `dir` to it after writing result.json. */
+  jobDir: string;
   needs: Record<string, NeededJob>;
   /** Files the job must have written (relative to `dir`) for it to count as finished. */
   publish: string[];
@@ -15,12 +17,26 @@ export interface JobTask {
   header: JobHeader;
   /** The worker aborts `ctx.signal` after this long; the runner ends the thread a little later. */
   timeoutMs?: number;
-  /** Whether the worker posts `dir` on the pool's start channel when it begins the task. */
+}
+
+/**
+ * One pool task: jobs a worker runs one after another. Several only when each is tiny and has no
+ * time limit, so that a sweep of thousands of tiny jobs does not pay a round trip per job.
+ */
+export interface JobBatch {
+  /** Names the batch on the pool's start channel. */
+  id: string;
+  jobs: JobTask[];
+  /** Whether the worker posts `id` on the pool's start channel when it begins the batch. */
   notifyStart?: boolean;
 }
 
-/** What a worker sends back for a finished job (result.json is already written). */
-export interface JobTaskResult {
-  ms: number;
-  result: unknown;
+/** A job's error as a worker reports it (an Error does not cross threads whole). */
+export interface JobError {
+  name?: string;
+  message: string;
+  code?: string;
 }
+
+/** What a worker sends back for each job of a batch, in order; a finished job is already in its job folder. */
+export type JobReply = { ok: true; ms: number; result: unknown } | { ok: false; error: JobError };
