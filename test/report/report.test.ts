@@ -1,7 +1,7 @@
 // The report of configs/smoke.json (whatever it holds) opens cleanly in headless Chromium, and
 // `run-experiments report` on a folder that is not a run folder says so. (The report of a run of
 // every visual experiment is checked in test/visuals/end-to-end.test.ts.)
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { buildReport } from '../../src/report/build-report';
@@ -30,4 +30,17 @@ test('report of a folder that is not a run folder: a clear message and exit code
   expect(cli.code).toBe(2);
   expect(cli.stderr).toBe(`${out}: not a run folder (no plan.json); run a config first\n`);
   expect(() => buildReport(out)).toThrow('not a run folder (no plan.json)');
+});
+
+test('a long job list is cut at maxJobRows, and says how many jobs it leaves out', async () => {
+  writeFileSync(path.join(out, 'many.json'), JSON.stringify({ experiments: [{ name: 'many', kind: 'selftest', jobs: 12, rows: 0 }] }));
+  const summary = await runExperiments({ config: 'many.json', cwd: out, workers: 1, progress: 'none', log: () => {} });
+  const built = buildReport(summary.runDir, { maxJobRows: 5 });
+  const html = readFileSync(built.file, 'utf8');
+  const rows = html.match(/<tr class="state-done"><td>many\/seed=1\/job=\d+<\/td>/g) ?? [];
+  expect(rows).toEqual([0, 1, 2, 3, 4].map((i) => `<tr class="state-done"><td>many/seed=1/job=${i}</td>`));
+  expect(html).toContain('Jobs (12)');
+  expect(html).toContain('7 more jobs not listed here');
+  // The rows shown carry their results, read from result.json.
+  expect(html).toMatch(/job=0<\/td>.*&quot;checksum&quot;/);
 });
