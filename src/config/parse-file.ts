@@ -1,7 +1,6 @@
 // Reading a config file: JSON (.json) or YAML (.yaml, .yml), with line and column on syntax errors.
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import YAML from 'yaml';
 import { ConfigError } from './errors';
 
 /** Reads `file` (resolved against `cwd`); messages name it as given. */
@@ -43,6 +42,8 @@ function parseJson(text: string, file: string): unknown {
 }
 
 function parseYaml(text: string, file: string): unknown {
+  // Loaded for YAML configs only (it takes longer to load than a JSON config takes to plan).
+  const YAML = require('yaml') as typeof import('yaml');
   const document = YAML.parseDocument(text);
   if (document.errors.length > 0) {
     throw new ConfigError(

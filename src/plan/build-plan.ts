@@ -71,26 +71,28 @@ export function buildPlan(config: ValidConfig, jobKinds: readonly JobKind[]): Pl
   }
   if (problems.length) throw new ConfigError(config.file, problems);
 
+  /** Each job's params as canonical JSON: written once, for the check, the id and the plan. */
+  const paramsJson = new Map<PlannedJob, string>();
   for (const { job, experiment, where } of planned) {
-    const problem = checkPlannedJob(job, experiment, versions);
+    const problem = checkPlannedJob(job, experiment, versions, paramsJson);
     if (problem) problems.push({ path: where, message: problem });
     else if (whereOfKey.has(job.key)) problems.push({ path: where, message: `job key "${job.key}" is also planned by ${whereOfKey.get(job.key)}` });
     else whereOfKey.set(job.key, where);
   }
   if (problems.length) throw new ConfigError(config.file, problems);
 
-  const jobs = orderAndIdentify(planned, versions, problems);
+  const jobs = orderAndIdentify(planned, versions, paramsJson, problems);
   if (problems.length) throw new ConfigError(config.file, problems);
   return { name: config.name, codeVersion: CODE_VERSION, jobs };
 }
 
-function checkPlannedJob(job: PlannedJob, experiment: string, versions: Map<string, string>): string | undefined {
+function checkPlannedJob(job: PlannedJob, experiment: string, versions: Map<string, string>, paramsJson: Map<PlannedJob, string>): string | undefined {
   if (typeof job.key !== 'string' || !job.key.split('/').every((s) => SEGMENT.test(s) && s !== '.' && s !== '..'))
     return `job key ${JSON.stringify(job.key)} is not a path of plain segments`;
   if (job.key.split('/')[0] !== experiment) return `job key "${job.key}" does not start with the experiment name "${experiment}"`;
   if (!versions.has(job.kind)) return `job "${job.key}" has job kind "${job.kind}", which no worker runs (add it to jobKinds in src/experiments/index.ts)`;
   try {
-    canonicalJson(job.params);
+    paramsJson.set(job, canonicalJson(job.params));
   } catch (error) {
     return `job "${job.key}" has params that are not plain JSON: ${(error as Error).message}`;
   }
@@ -106,6 +108,7 @@ function checkPlannedJob(job: PlannedJob, experiment: string, versions: Map<stri
 function orderAndIdentify(
   planned: { job: PlannedJob; experiment: string; where: string }[],
   versions: Map<string, string>,
+  paramsJson: Map<PlannedJob, string>,
   problems: ConfigProblem[],
 ): PlanJob[] {
   const byKey = new Map(planned.map((p) => [p.job.key, p]));
@@ -130,9 +133,10 @@ function orderAndIdentify(
     const { job, experiment, where } = byKey.get(ready[i])!;
     const needs: PlanJob['needs'] = {};
     for (const [name, key] of Object.entries(job.needs ?? {})) needs[name] = { key, id: ids.get(key)! };
-    const params = JSON.parse(canonicalJson(job.params)) as JsonObject;
+    const text = paramsJson.get(job)!;
+    const params = JSON.parse(text) as JsonObject;
     const version = versions.get(job.kind)!;
-    const id = jobId({ kind: job.kind, version, params, needs: Object.fromEntries(Object.entries(needs).map(([n, need]) => [n, need.id])) });
+    const id = jobId({ kind: job.kind, version, params, needs: Object.fromEntries(Object.entries(needs).map(([n, need]) => [n, need.id])) }, text);
     const twin = keyOfId.get(id);
     if (twin) problems.push({ path: where, message: `jobs "${twin}" and "${job.key}" would compute the same thing (same kind, params and needs)` });
     keyOfId.set(id, job.key);

@@ -2,10 +2,11 @@
 
 /** JSON with object keys sorted at every level; throws on values JSON cannot hold exactly. */
 export function canonicalJson(value: unknown): string {
-  return write(value, '$');
+  return write(value, []);
 }
 
-function write(value: unknown, where: string): string {
+/** `path`: keys and indexes down to `value`, turned into text only for an error (planning writes thousands of these). */
+function write(value: unknown, path: (string | number)[]): string {
   if (value === null) return 'null';
   switch (typeof value) {
     case 'boolean':
@@ -13,18 +14,34 @@ function write(value: unknown, where: string): string {
     case 'string':
       return JSON.stringify(value);
     case 'number':
-      if (!Number.isFinite(value)) throw new TypeError(`${where}: ${value} is not a finite number`);
+      if (!Number.isFinite(value)) throw new TypeError(`${where(path)}: ${value} is not a finite number`);
       return JSON.stringify(value);
     case 'object': {
-      if (Array.isArray(value)) return `[${value.map((item, i) => write(item, `${where}[${i}]`)).join(',')}]`;
+      const parts: string[] = [];
+      if (Array.isArray(value)) {
+        for (let i = 0; i < value.length; i++) {
+          path.push(i);
+          parts.push(write(value[i], path));
+          path.pop();
+        }
+        return `[${parts.join(',')}]`;
+      }
       const proto = Object.getPrototypeOf(value);
-      if (proto !== Object.prototype && proto !== null) throw new TypeError(`${where}: a ${proto?.constructor?.name ?? 'non-plain'} object is not JSON`);
-      const entries = Object.entries(value as Record<string, unknown>)
-        .filter(([, v]) => v !== undefined)
-        .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-      return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${write(v, `${where}.${k}`)}`).join(',')}}`;
+      if (proto !== Object.prototype && proto !== null) throw new TypeError(`${where(path)}: a ${proto?.constructor?.name ?? 'non-plain'} object is not JSON`);
+      const record = value as Record<string, unknown>;
+      for (const key of Object.keys(record).sort()) {
+        if (record[key] === undefined) continue;
+        path.push(key);
+        parts.push(`${JSON.stringify(key)}:${write(record[key], path)}`);
+        path.pop();
+      }
+      return `{${parts.join(',')}}`;
     }
     default:
-      throw new TypeError(`${where}: a ${typeof value} is not JSON`);
+      throw new TypeError(`${where(path)}: a ${typeof value} is not JSON`);
   }
+}
+
+function where(path: (string | number)[]): string {
+  return `$${path.map((part) => (typeof part === 'number' ? `[${part}]` : `.${part}`)).join('')}`;
 }

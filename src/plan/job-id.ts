@@ -19,10 +19,10 @@ export interface JobIdentity {
 }
 
 /** 20 hex digits (80 bits) of sha256: short enough for folder names, collisions out of reach. */
-export function jobId(identity: JobIdentity): string {
+export function jobId(identity: JobIdentity, paramsJson = canonicalJson(identity.params)): string {
   const needs = Object.keys(identity.needs)
     .sort()
     .map((name) => `${name}=${identity.needs[name]}`);
-  const text = [CODE_VERSION, identity.kind, identity.version, canonicalJson(identity.params), needs.join(',')].join('\n');
+  const text = [CODE_VERSION, identity.kind, identity.version, paramsJson, needs.join(',')].join('\n');
   return createHash('sha256').update(text).digest('hex').slice(0, 20);
 }

@@ -1,6 +1,5 @@
 // Plain pictures as PNG (pngjs): grayscale or RGB pixels in 0..1, upscaled by whole pixels so
 // that a 28×28 digit is big enough to look at. For charts with axes and legends use chart.ts.
-import { PNG } from 'pngjs';
 import { writeFileAtomic } from '../files';
 
 /** An RGB picture: rows × cols × 3 values in 0..1, row-major. */
@@ -83,6 +82,8 @@ export function outlineRect(picture: RgbPicture, top: number, left: number, bott
 // (and worse under jest); nearest-neighbour upscaled pictures deflate well unfiltered anyway.
 function encode(values: Float32Array, rows: number, cols: number, colorType: 0 | 2): Buffer {
   const options = { colorType, inputColorType: colorType, inputHasAlpha: false, filterType: 0 } as const;
+  // Loaded when first drawn: every worker thread loads the job kinds, not all draw.
+  const { PNG } = require('pngjs') as typeof import('pngjs');
   const png = new PNG({ width: cols, height: rows, ...options });
   const data = Buffer.alloc(values.length);
   for (let i = 0; i < values.length; i++) data[i] = byte(values[i]);

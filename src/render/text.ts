@@ -1,8 +1,6 @@
 // Text on pixel pictures: all labels of a picture are laid out as one transparent SVG, rendered
 // by resvg with the system fonts, and blended over the pixels. So grids keep exact pixels for
 // their tiles and still get real, readable type.
-import { Resvg } from '@resvg/resvg-js';
-import { PNG } from 'pngjs';
 import type { RgbPicture } from './picture';
 
 export const FONT_FAMILY = 'DejaVu Sans, Liberation Sans, Arial, sans-serif';
@@ -35,6 +33,9 @@ export function drawText(picture: RgbPicture, labels: readonly TextLabel[]): voi
       `<text x="${l.x}" y="${l.y}" font-size="${l.size ?? 13}" text-anchor="${l.anchor ?? 'start'}"${l.bold ? ' font-weight="bold"' : ''} fill="${l.colour ?? '#111'}">${escapeXml(l.text)}</text>`,
   );
   const svg = `<svg xmlns="http://www.w3.org/2000/svg" width="${picture.cols}" height="${picture.rows}" font-family="${FONT_FAMILY}">${texts.join('')}</svg>`;
+  // Loaded when first drawn: every worker thread loads the job kinds, few draw text.
+  const { Resvg } = require('@resvg/resvg-js') as typeof import('@resvg/resvg-js');
+  const { PNG } = require('pngjs') as typeof import('pngjs');
   const rendered = new Resvg(svg, { fitTo: { mode: 'original' }, font: { loadSystemFonts: true, defaultFontFamily: 'DejaVu Sans' } }).render();
   // Decoding the PNG gives straight (not premultiplied) alpha, which is what blending wants.
   const overlay = PNG.sync.read(Buffer.from(rendered.asPng()));

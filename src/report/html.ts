@@ -21,11 +21,30 @@ const NUMBER = /^[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?$/;
 
 /** Rows of a CSV file (the first the header); throws with the file name when it cannot be parsed. */
 export function readCsvRows(file: string): string[][] {
+  return parseCsv(file, readFileSync(file, 'utf8'));
+}
+
+function parseCsv(file: string, text: string, maxRecords?: number): string[][] {
   try {
-    return parse(readFileSync(file, 'utf8'), { relax_column_count: true, skip_empty_lines: true }) as string[][];
+    return parse(text, { relax_column_count: true, skip_empty_lines: true, ...(maxRecords ? { to: maxRecords } : {}) }) as string[][];
   } catch (err) {
     throw new Error(`${file}: ${(err as Error).message}`);
   }
+}
+
+/**
+ * The first `maxRows` body rows of a CSV file after its header, and how many body rows it has:
+ * long tables (one row per test image) are not parsed whole just to show their start.
+ */
+function readCsvHead(file: string, maxRows: number): { rows: string[][]; bodyRows: number } {
+  const text = readFileSync(file, 'utf8');
+  // Without quotes no field holds a line break, so non-empty lines are records.
+  if (text.includes('"')) {
+    const all = parseCsv(file, text);
+    return { rows: all.slice(0, maxRows + 1), bodyRows: Math.max(all.length - 1, 0) };
+  }
+  const records = text.split('\n').filter((line) => line.trim() !== '').length;
+  return { rows: parseCsv(file, text, maxRows + 1), bodyRows: Math.max(records - 1, 0) };
 }
 
 /** Files larger than this are linked, not read into the page. */
@@ -38,22 +57,22 @@ export const MAX_TABLE_BYTES = 5_000_000;
 export function csvTable(runDir: string, source: string, bytes: number, maxRows: number): string {
   const linkLine = (note: string) => `<p class="source">${note}${link(source)}</p>`;
   if (bytes > MAX_TABLE_BYTES) return `<p class="note">Table too large to show (${(bytes / 1e6).toFixed(1)} MB).</p>${linkLine('')}`;
-  let rows: string[][];
+  let head: ReturnType<typeof readCsvHead>;
   try {
-    rows = readCsvRows(path.join(runDir, ...source.split('/')));
+    head = readCsvHead(path.join(runDir, ...source.split('/')), maxRows);
   } catch (err) {
     return `<p class="error">Cannot read this table: ${escapeHtml((err as Error).message)}</p>${linkLine('')}`;
   }
-  const [header = [], ...body] = rows;
-  const shown = body.slice(0, maxRows);
+  const [header = [], ...shown] = head.rows;
+  const total = head.bodyRows;
   const cell = (value: string, tag: 'td' | 'th') => `<${tag}${tag === 'td' && NUMBER.test(value) ? ' class="num"' : ''}>${escapeHtml(value)}</${tag}>`;
-  const more = body.length - shown.length;
+  const more = total - shown.length;
   return [
     `<div class="table-wrap"><table data-source="${escapeHtml(source)}">`,
     `<thead><tr>${header.map((h) => cell(h, 'th')).join('')}</tr></thead>`,
     `<tbody>${shown.map((row) => `<tr>${row.map((v) => cell(v, 'td')).join('')}</tr>`).join('\n')}</tbody>`,
     '</table></div>',
-    linkLine(more > 0 ? `First ${shown.length} of ${body.length} rows; all in ` : `${body.length} row${body.length === 1 ? '' : 's'}: `),
+    linkLine(more > 0 ? `First ${shown.length} of ${total} rows; all in ` : `${total} row${total === 1 ? '' : 's'}: `),
   ].join('\n');
 }
 

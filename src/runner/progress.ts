@@ -1,5 +1,5 @@
 // Progress of a run: live bars per job kind on a terminal (cli-progress), plain log lines elsewhere.
-import { MultiBar, Presets, type SingleBar } from 'cli-progress';
+import type { MultiBar, SingleBar } from 'cli-progress';
 import type { PlanJob } from '../plan/build-plan';
 
 export interface KindTotals {
@@ -69,8 +69,11 @@ interface KindBar {
   doneThisRun: number;
 }
 
+/** cli-progress, loaded only for a terminal. */
+const cliProgress = () => require('cli-progress') as typeof import('cli-progress');
+
 class BarProgress implements Progress {
-  private readonly multibar = new MultiBar(
+  private readonly multibar: MultiBar = new (cliProgress().MultiBar)(
     {
       format: '{kind} |{bar}| {value}/{total} done, {failed} failed | {rate}/s | ETA {eta_formatted}',
       hideCursor: true,
@@ -78,7 +81,7 @@ class BarProgress implements Progress {
       stopOnComplete: false,
       etaBuffer: 50,
     },
-    Presets.shades_classic,
+    cliProgress().Presets.shades_classic,
   );
   private readonly bars = new Map<string, KindBar>();
   private readonly startedAt = Date.now();

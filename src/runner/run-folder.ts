@@ -9,7 +9,11 @@ import { readdirSync, rmSync } from 'node:fs';
 import path from 'node:path';
 
 export class RunFolder {
-  constructor(readonly dir: string) {}
+  readonly jobsDir: string;
+
+  constructor(readonly dir: string) {
+    this.jobsDir = path.join(dir, 'jobs');
+  }
 
   get planFile(): string {
     return path.join(this.dir, 'plan.json');
@@ -23,18 +27,16 @@ export class RunFolder {
   get lockFile(): string {
     return path.join(this.dir, 'lock');
   }
-  get jobsDir(): string {
-    return path.join(this.dir, 'jobs');
-  }
+  // Ids are plain hex, so these paths need no path.join (called for every job, several times).
   jobDir(id: string): string {
-    return path.join(this.jobsDir, id);
+    return `${this.jobsDir}${path.sep}${id}`;
   }
   resultFile(id: string): string {
-    return path.join(this.jobsDir, id, 'result.json');
+    return `${this.jobsDir}${path.sep}${id}${path.sep}result.json`;
   }
   /** Where an attempt runs; renamed to `jobDir(id)` only when it succeeds. */
   attemptDir(id: string, attempt: number): string {
-    return path.join(this.jobsDir, `.tmp-${id}-${attempt}`);
+    return `${this.jobsDir}${path.sep}.tmp-${id}-${attempt}`;
   }
   /** A published file: `tables/x.csv` of job `exp/seed=1` → `<run>/tables/exp/seed=1/x.csv`. */
   publishedFile(key: string, file: string): string {

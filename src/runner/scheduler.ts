@@ -103,8 +103,17 @@ export async function runScheduler(options: SchedulerOptions, outcomes: Map<stri
     const after = (dependents.get(job.id) ?? []).reduce((most, d) => Math.max(most, priority.get(d.id)!), 0);
     priority.set(job.id, job.cost + after);
   }
-  const order = new Map(plan.jobs.map((job, index) => [job.id, index]));
-  const ready = new Heap<PlanJob>((a, b) => priority.get(b.id)! - priority.get(a.id)! || order.get(a.id)! - order.get(b.id)!);
+  // Ranks are looked up once per push, not on every comparison inside the heap.
+  const ranks = new Map<string, Ranked>(plan.jobs.map((job, order) => [job.id, { job, priority: priority.get(job.id)!, order }]));
+  const queue = new Heap<Ranked>((a, b) => b.priority - a.priority || a.order - b.order);
+  const ready = {
+    get size() {
+      return queue.size;
+    },
+    push: (job: PlanJob) => queue.push(ranks.get(job.id)!),
+    pop: () => queue.pop()?.job,
+    peek: () => queue.peek()?.job,
+  };
   const waiting = new Map<string, number>();
   for (const job of plan.jobs) {
     if (outcomes.get(job.id)!.state !== 'pending') continue;
@@ -303,6 +312,13 @@ export async function runScheduler(options: SchedulerOptions, outcomes: Map<stri
   } finally {
     await pool.close();
   }
+}
+
+/** A job's place in the ready queue: highest priority first, then in plan order. */
+interface Ranked {
+  job: PlanJob;
+  priority: number;
+  order: number;
 }
 
 /** One attempt of one job. */
