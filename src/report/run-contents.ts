@@ -74,10 +74,10 @@ function readJson<T>(file: string): T | undefined {
   }
 }
 
-/** The config the run used: a copy in the run folder when the runner keeps one, else the file the plan names (if still there). */
+/** The config the run used: the copy the runner keeps in the run folder, else (a folder from before it kept one) the file the plan names. */
 function readConfig(folder: RunFolder, plan: SavedPlan): RunContents['config'] {
   for (const [file, source] of [
-    [path.join(folder.dir, 'config.json'), 'config.json (copy in the run folder)'],
+    [folder.configFile, 'config.json in the run folder: the config as the last run read it'],
     [plan.config, `${plan.config} (as it is now; the run may have used an earlier version)`],
   ] as const) {
     if (file && existsSync(file)) return { source, text: readFileSync(file, 'utf8') };

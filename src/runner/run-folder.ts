@@ -1,5 +1,6 @@
 // Where everything of a run lives: `outputs/<config name>/`.
 //   plan.json      the expanded job graph of the last run
+//   config.json    the config the last run read (JSON even when the file was YAML)
 //   journal.jsonl  append-only events of every run
 //   jobs/<id>/     one finished job: result.json and its artifacts
 //   tables/, figures/  published copies of the jobs' files, under the job keys
@@ -17,6 +18,9 @@ export class RunFolder {
 
   get planFile(): string {
     return path.join(this.dir, 'plan.json');
+  }
+  get configFile(): string {
+    return path.join(this.dir, 'config.json');
   }
   get journalFile(): string {
     return path.join(this.dir, 'journal.jsonl');

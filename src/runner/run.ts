@@ -4,7 +4,7 @@ import { mkdirSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { loadConfig } from '../config/load';
-import type { ValidConfig } from '../config/validate';
+import type { LoadedConfig } from '../config/load';
 import { experimentKinds, jobKinds } from '../experiments/index';
 import { writeJsonAtomic } from '../files';
 import { buildPlan, type Plan } from '../plan/build-plan';
@@ -49,7 +49,7 @@ export interface RunOptions {
 }
 
 export interface PlannedRun {
-  config: ValidConfig;
+  config: LoadedConfig;
   /** The jobs this run covers (the whole config unless --only or --shard). */
   plan: Plan;
   folder: RunFolder;
@@ -140,6 +140,7 @@ export async function runExperiments(options: RunOptions): Promise<RunSummary> {
     if (lock.tookOverFrom) log(`took over the lock of a run that is gone (pid ${lock.tookOverFrom.pid}, started ${lock.tookOverFrom.startedAt})`);
     folder.removeLeftovers();
     const previous = lastEventById(readJournal(folder.journalFile));
+    writeJsonAtomic(folder.configFile, config.contents);
     writeJsonAtomic(folder.planFile, { name: plan.name, config: path.resolve(options.cwd ?? process.cwd(), options.config), codeVersion: plan.codeVersion, ...(selection ? { selection } : {}), jobs: plan.jobs });
 
     const flags = { force: !!options.force, rerunFailed: !!options.rerunFailed };
