@@ -229,18 +229,22 @@ export async function runScheduler(options: SchedulerOptions, outcomes: Map<stri
     const { attempts } = dispatch;
     for (const attempt of attempts) {
       const { job, dir, number } = attempt;
-      const record = readRecord(folder, job.id);
-      if (record && Date.parse(record.startedAt) >= dispatch.startedAt) {
-        succeed(attempt, record.ms, record.result);
-      } else if (attempts.length > 1 && dispatch.abortedAs === undefined && !options.stop.aborted) {
-        rmSync(dir, { recursive: true, force: true });
-        solo.add(job.id);
-        spared.set(job.id, (spared.get(job.id) ?? 0) + 1);
-        const message = `${describeError(error)} (its thread was running a batch of ${attempts.length} jobs; each runs again alone)`;
-        journal.append({ event: 'failed', id: job.id, key: job.key, kind: job.kind, attempt: number, ms: Date.now() - dispatch.startedAt, error: message, final: false });
-        ready.push(job);
-      } else {
-        fail(attempt, dispatch, error);
+      try {
+        const record = readRecord(folder, job.id);
+        if (record && Date.parse(record.startedAt) >= dispatch.startedAt) {
+          succeed(attempt, record.ms, record.result);
+        } else if (attempts.length > 1 && dispatch.abortedAs === undefined && !options.stop.aborted) {
+          rmSync(dir, { recursive: true, force: true });
+          solo.add(job.id);
+          spared.set(job.id, (spared.get(job.id) ?? 0) + 1);
+          const message = `${describeError(error)} (its thread was running a batch of ${attempts.length} jobs; each runs again alone)`;
+          journal.append({ event: 'failed', id: job.id, key: job.key, kind: job.kind, attempt: number, ms: Date.now() - dispatch.startedAt, error: message, final: false });
+          ready.push(job);
+        } else {
+          fail(attempt, dispatch, error);
+        }
+      } catch (settling) {
+        fail(attempt, dispatch, settling);
       }
     }
   };
