@@ -20,4 +20,8 @@ test('a run keeps config.json; the report shows it once the YAML file is gone', 
   const html = readFileSync(buildReport(summary.runDir).file, 'utf8');
   expect(html).toContain('config.json in the run folder: the config as the last run read it');
   expect(html).toContain('&quot;kind&quot;: &quot;selftest&quot;');
+
+  // A folder with neither (as runs before the copy left them) says so.
+  rmSync(path.join(summary.runDir, 'config.json'));
+  expect(readFileSync(buildReport(summary.runDir).file, 'utf8')).toContain('The config file is no longer where the plan says it was.');
 });

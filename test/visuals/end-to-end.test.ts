@@ -183,5 +183,7 @@ test('the report opens cleanly in Chromium with every picture and table of the r
   expect(cli.stdout).toContain('report.html: 6 experiments');
   const again = await checkInBrowser();
   expect(again.page.tableSources.sort()).toEqual(page.tableSources.sort());
-  expect(again.html).toContain('The config file is no longer where the plan says it was.');
+  // The run folder's copy of the config stands in for the deleted file.
+  expect(again.html).toContain('config.json in the run folder: the config as the last run read it');
+  expect(again.html).not.toContain('The config file is no longer where the plan says it was.');
 });
