@@ -1,13 +1,27 @@
 // The run folder's `lock` file: one live run per folder. A lock whose process is gone (killed,
 // crashed machine) is taken over; one held by a live process refuses the new run (exit code 3).
-import { linkSync, readFileSync, unlinkSync, writeFileSync } from 'node:fs';
+// On this host the process table tells. A lock from another host (a shared folder on a cluster)
+// is live while its run keeps touching it: the holder refreshes the file's time every 30 s, and
+// a lock untouched for 5 minutes belongs to a run that is gone.
+import { linkSync, readFileSync, statSync, unlinkSync, utimesSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 
 export interface LockOwner {
   pid: number;
   host: string;
   startedAt: string;
+  /** When its run last touched the lock (the file's modification time, ms); not stored in the file. */
+  touchedAt?: number;
 }
+
+export interface LockTiming {
+  /** How often the holder touches its lock. */
+  heartbeatMs: number;
+  /** How long a lock from another host stays live untouched. */
+  leaseMs: number;
+}
+
+export const LOCK_TIMING: LockTiming = { heartbeatMs: 30_000, leaseMs: 300_000 };
 
 export class LockHeldError extends Error {
   constructor(
@@ -15,24 +29,34 @@ export class LockHeldError extends Error {
     readonly owner: LockOwner,
   ) {
     super(
-      `another run (pid ${owner.pid} on ${owner.host}, started ${owner.startedAt}) is using this folder; ` +
+      `another run (pid ${owner.pid} on ${owner.host}, started ${owner.startedAt}${lastTouched(owner)}) is using this folder; ` +
         `wait for it to finish or stop it. If that run is gone, delete ${lockFile}`,
     );
     this.name = 'LockHeldError';
   }
 }
 
+function lastTouched(owner: LockOwner): string {
+  return owner.touchedAt === undefined ? '' : `, its lock touched ${Math.round((Date.now() - owner.touchedAt) / 1000)} s ago`;
+}
+
 export function readLock(lockFile: string): LockOwner | undefined {
   try {
-    return JSON.parse(readFileSync(lockFile, 'utf8')) as LockOwner;
+    return parseLock(readFileSync(lockFile, 'utf8'), lockFile);
   } catch {
     return undefined;
   }
 }
 
-/** Whether the lock's owner may still be running (always true for another host: we cannot tell). */
-export function isLive(owner: LockOwner): boolean {
-  if (owner.host !== os.hostname()) return true;
+function parseLock(text: string, lockFile: string): LockOwner {
+  const owner = JSON.parse(text) as LockOwner;
+  const touchedAt = statSync(lockFile, { throwIfNoEntry: false })?.mtimeMs;
+  return touchedAt === undefined ? owner : { ...owner, touchedAt };
+}
+
+/** Whether the lock's owner may still be running: its process on this host, its recent touches from another. */
+export function isLive(owner: LockOwner, timing: LockTiming = LOCK_TIMING): boolean {
+  if (owner.host !== os.hostname()) return owner.touchedAt === undefined || Date.now() - owner.touchedAt < timing.leaseMs;
   if (owner.pid === process.pid) return true;
   try {
     process.kill(owner.pid, 0);
@@ -48,7 +72,7 @@ export interface HeldLock {
   release(): void;
 }
 
-export function acquireLock(lockFile: string): HeldLock {
+export function acquireLock(lockFile: string, timing: LockTiming = LOCK_TIMING): HeldLock {
   const me: LockOwner = { pid: process.pid, host: os.hostname(), startedAt: new Date().toISOString() };
   let tookOverFrom: LockOwner | undefined;
   for (let tries = 0; tries < 5; tries++) {
@@ -62,11 +86,13 @@ export function acquireLock(lockFile: string): HeldLock {
         unlinkSync(temp);
       }
       let released = false;
+      const heartbeat = setInterval(() => touch(lockFile), timing.heartbeatMs).unref();
       return {
         tookOverFrom,
         release() {
           if (released) return;
           released = true;
+          clearInterval(heartbeat);
           if (readLock(lockFile)?.pid === me.pid) unlinkSync(lockFile);
         },
       };
@@ -77,11 +103,11 @@ export function acquireLock(lockFile: string): HeldLock {
     if (text === undefined) continue; // removed meanwhile: try again
     let owner: LockOwner;
     try {
-      owner = JSON.parse(text) as LockOwner;
+      owner = parseLock(text, lockFile);
     } catch {
       throw new Error(`${lockFile} is not a lock this program wrote; delete it if no run is using the folder`);
     }
-    if (isLive(owner)) throw new LockHeldError(lockFile, owner);
+    if (isLive(owner, timing)) throw new LockHeldError(lockFile, owner);
     // Take over only the lock we judged stale, not one another run created meanwhile.
     if (safeRead(lockFile) === text) {
       try {
@@ -93,6 +119,16 @@ export function acquireLock(lockFile: string): HeldLock {
     tookOverFrom = owner;
   }
   throw new Error(`could not take the lock ${lockFile}: it keeps changing`);
+}
+
+/** Tells runs on other hosts this one is alive (a lock removed by hand is not brought back). */
+function touch(lockFile: string): void {
+  const now = new Date();
+  try {
+    utimesSync(lockFile, now, now);
+  } catch {
+    // gone: the run ends without it
+  }
 }
 
 function safeRead(file: string): string | undefined {

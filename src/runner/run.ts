@@ -137,7 +137,8 @@ export async function runExperiments(options: RunOptions): Promise<RunSummary> {
   options.signal?.addEventListener('abort', onAbort, { once: true });
   if (options.signal?.aborted) stop.abort();
   try {
-    if (lock.tookOverFrom) log(`took over the lock of a run that is gone (pid ${lock.tookOverFrom.pid}, started ${lock.tookOverFrom.startedAt})`);
+    const gone = lock.tookOverFrom;
+    if (gone) log(`took over the lock of a run that is gone (pid ${gone.pid} on ${gone.host}, started ${gone.startedAt})`);
     folder.removeLeftovers();
     const previous = lastEventById(readJournal(folder.journalFile));
     writeJsonAtomic(folder.configFile, config.contents);

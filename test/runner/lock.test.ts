@@ -1,7 +1,7 @@
 // One live run per run folder: a second concurrent run is refused (exit code 3); a lock left by
 // a killed run is taken over.
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { acquireLock, LockHeldError } from '../../src/runner/lock';
@@ -51,6 +51,28 @@ test('acquireLock: refuses a live owner, takes over a dead one, releases only it
   expect(lock.tookOverFrom?.pid).toBe(deadPid);
   expect(JSON.parse(readFileSync(lockFile, 'utf8')).pid).toBe(process.pid);
   expect(() => acquireLock(lockFile)).toThrow(LockHeldError); // this process holds it
+  lock.release();
+  expect(existsSync(lockFile)).toBe(false);
+});
+
+test('a lock from another host is live while its run touches it, and taken over once untouched past the lease', async () => {
+  const dir = tempDir();
+  const lockFile = path.join(dir, 'lock');
+  const timing = { heartbeatMs: 50, leaseMs: 60_000 };
+  const other = { pid: 4242, host: `not-${os.hostname()}`, startedAt: 'earlier' };
+
+  writeFileSync(lockFile, JSON.stringify(other)); // just touched: live
+  expect(() => acquireLock(lockFile, timing)).toThrow(/another run \(pid 4242 on not-.*its lock touched \d+ s ago\)/);
+
+  const untouched = new Date(Date.now() - 61_000); // a node that died a minute ago
+  utimesSync(lockFile, untouched, untouched);
+  const lock = acquireLock(lockFile, timing);
+  expect(lock.tookOverFrom).toMatchObject(other);
+
+  // The holder touches its lock, so that runs on other hosts see it alive.
+  utimesSync(lockFile, untouched, untouched);
+  await new Promise((resolve) => setTimeout(resolve, 200));
+  expect(Date.now() - statSync(lockFile).mtimeMs).toBeLessThan(1000);
   lock.release();
   expect(existsSync(lockFile)).toBe(false);
 });
