@@ -29,15 +29,17 @@ export class LockHeldError extends Error {
     readonly owner: LockOwner,
   ) {
     super(
-      `another run (pid ${owner.pid} on ${owner.host}, started ${owner.startedAt}${lastTouched(owner)}) is using this folder; ` +
+      `another run (${describeOwner(owner)}) is using this folder; ` +
         `wait for it to finish or stop it. If that run is gone, delete ${lockFile}`,
     );
     this.name = 'LockHeldError';
   }
 }
 
-function lastTouched(owner: LockOwner): string {
-  return owner.touchedAt === undefined ? '' : `, its lock touched ${Math.round((Date.now() - owner.touchedAt) / 1000)} s ago`;
+/** "pid 12 on node-3, started …, its lock touched 4 s ago" */
+export function describeOwner(owner: LockOwner): string {
+  const touched = owner.touchedAt === undefined ? '' : `, its lock touched ${Math.round((Date.now() - owner.touchedAt) / 1000)} s ago`;
+  return `pid ${owner.pid} on ${owner.host}, started ${owner.startedAt}${touched}`;
 }
 
 export function readLock(lockFile: string): LockOwner | undefined {

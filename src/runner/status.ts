@@ -4,7 +4,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Plan, PlanJob } from '../plan/build-plan';
 import { lastEventById, readJournal, type JobEvent } from './journal';
-import { isLive, readLock, type LockOwner } from './lock';
+import { describeOwner, isLive, readLock, type LockOwner } from './lock';
 import { RunFolder } from './run-folder';
 import { emptyCounts, type StateCounts } from './summary';
 import type { JobState } from './scheduler';
@@ -69,7 +69,7 @@ export function formatStatus(status: RunStatus): string[] {
   const lines = [
     `${status.runDir}: ${counts.total} jobs: ${counts.done} done, ${counts.failed} failed, ${counts.blocked} blocked, ${counts.running} running, ${counts.pending} pending`,
   ];
-  if (status.liveRun) lines.push(`a run is live: pid ${status.liveRun.pid} on ${status.liveRun.host}, started ${status.liveRun.startedAt}`);
+  if (status.liveRun) lines.push(`a run is live: ${describeOwner(status.liveRun)}`);
   const header = ['kind', 'done', 'failed', 'blocked', 'running', 'pending', 'total'];
   const rows = Object.entries(status.byKind).map(([kind, c]) => [kind, c.done, c.failed, c.blocked, c.running, c.pending, c.total].map(String));
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));

@@ -23,6 +23,8 @@ test('a second run on a live folder is refused; after a kill -9 the stale lock i
   const second = await runCli(['busy.json'], dir);
   expect(second.code).toBe(3);
   expect(second.stderr).toContain(`another run (pid ${first.child.pid} on ${os.hostname()}, started `);
+  const status = await runCli(['status', path.join('outputs', 'busy')], dir);
+  expect(status.stdout).toMatch(new RegExp(`a run is live: pid ${first.child.pid} on .*, its lock touched \\d+ s ago`));
 
   first.child.kill('SIGKILL');
   await first.done;
