@@ -88,7 +88,7 @@ export function acquireLock(lockFile: string, timing: LockTiming = LOCK_TIMING):
         unlinkSync(temp);
       }
       let released = false;
-      const heartbeat = setInterval(() => touch(lockFile), timing.heartbeatMs).unref();
+      const heartbeat = setInterval(() => touch(lockFile, me), timing.heartbeatMs).unref();
       return {
         tookOverFrom,
         release() {
@@ -123,13 +123,15 @@ export function acquireLock(lockFile: string, timing: LockTiming = LOCK_TIMING):
   throw new Error(`could not take the lock ${lockFile}: it keeps changing`);
 }
 
-/** Tells runs on other hosts this one is alive (a lock removed by hand is not brought back). */
-function touch(lockFile: string): void {
+/** Tells runs on other hosts this one is alive; a lock removed by hand or taken over by another run is left alone. */
+function touch(lockFile: string, me: LockOwner): void {
+  const owner = readLock(lockFile);
+  if (owner?.pid !== me.pid || owner.host !== me.host || owner.startedAt !== me.startedAt) return;
   const now = new Date();
   try {
     utimesSync(lockFile, now, now);
   } catch {
-    // gone: the run ends without it
+    // removed meanwhile: the run ends without it
   }
 }
 
