@@ -130,8 +130,9 @@ export async function runScheduler(options: SchedulerOptions, outcomes: Map<stri
   };
 
   const pool = options.createPool();
-  // One task waiting beside each running one, so a thread that finishes starts its next job at
-  // once instead of after a round trip through this thread (time limits start when a job does).
+  // One task waiting in piscina's queue beside each running one: piscina hands it to a thread that
+  // finishes from within its reply handler, before this scheduler's own callbacks run (time limits
+  // start when a batch does, not when it is queued).
   const inFlight = options.workers * 2;
   let stopping = false;
   /** Batches handed to the pool and not yet settled. */
