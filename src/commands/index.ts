@@ -5,6 +5,7 @@ import { statusCommand } from './status';
 import { reportCommand } from './report';
 import { mergeCommand } from './merge';
 
+// biome-ignore lint/suspicious/noExplicitAny: each command infers its own argument type
 export const commands: CommandModule<object, any>[] = [
   runCommand,
   statusCommand,

@@ -4,6 +4,7 @@
 import { z } from 'zod';
 import { showValue, type ConfigProblem } from './errors';
 
+// biome-ignore lint/suspicious/noExplicitAny: a JSON Schema is walked by key, any shape goes
 export type JsonSchema = { [key: string]: any };
 
 const jsonSchemas = new WeakMap<z.ZodType, JsonSchema>();
@@ -21,6 +22,7 @@ export function inputJsonSchema(schema: z.ZodType): JsonSchema {
 function resolveRef(schema: JsonSchema, root: JsonSchema): JsonSchema {
   const ref = schema.$ref;
   if (typeof ref !== 'string' || !ref.startsWith('#/')) return schema;
+  // biome-ignore lint/suspicious/noExplicitAny: follows a $ref path through untyped JSON
   let target: any = root;
   for (const part of ref.slice(2).split('/')) target = target?.[part];
   return target ?? schema;

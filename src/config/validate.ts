@@ -61,7 +61,7 @@ export function validateConfig(value: unknown, file: string, kinds: readonly Exp
       return;
     }
     const { name: _name, kind: _kind, sweep, ...own } = raw;
-    const points = validatePoints(raw.name, own, sweep, kind, index, at, problems);
+    const points = validatePoints(raw.name, own, sweep, kind, at, problems);
     if (!points) return;
     const references = new Set<string>();
     for (const point of points) for (const name of kind.references?.(point.config) ?? []) references.add(name);
@@ -81,7 +81,6 @@ function validatePoints(
   own: Record<string, unknown>,
   sweep: Record<string, unknown[]> | undefined,
   kind: ExperimentKind,
-  index: number,
   at: (p: PropertyKey[]) => string,
   problems: ConfigProblem[],
 ): ExperimentPoint[] | undefined {

@@ -30,6 +30,7 @@ export interface JobContext {
   signal: AbortSignal;
 }
 
+// biome-ignore lint/suspicious/noExplicitAny: the registry holds kinds of every params type
 export interface JobKind<P = any> {
   kind: string;
   /** Bump when what the job computes changes: it is part of every job id of this kind. */
@@ -78,6 +79,7 @@ export interface ExpandContext {
   modelsOf(experimentName: string): ModelRef[];
 }
 
+// biome-ignore lint/suspicious/noExplicitAny: the registry holds kinds of every config type
 export interface ExperimentKind<C = any> {
   kind: string;
   /** The experiment's own fields (besides `name`, `kind`, `sweep`), with defaults filled in. */

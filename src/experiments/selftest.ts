@@ -118,9 +118,9 @@ export const selftestJob: JobKind<SelftestParams> = {
       case 'throw':
         throw new Error(`selftest job ${params.tag} #${params.index} throws as asked`);
       case 'exit':
-        process.exit(7);
+        return process.exit(7);
       case 'oom':
-        allocateForever();
+        return allocateForever();
       case 'hang':
         for (;;);
       case 'flaky': {

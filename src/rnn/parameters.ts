@@ -64,7 +64,7 @@ export function membersOf(name: string, parameters: NamedParameters, ties: Ties)
 }
 
 /** The value a name stands for (a tie's members are equal until one of them moves alone). */
-export function valueOf(name: string, parameters: NamedParameters, ties: Ties): ParameterValue {
+export function valueOfName(name: string, parameters: NamedParameters, ties: Ties): ParameterValue {
   return parameters[membersOf(name, parameters, ties)[0]];
 }
 
@@ -83,7 +83,7 @@ export function gradientNames(parameters: NamedParameters, ties: Ties): string[]
 /** Every scalar of every named parameter, in report order. */
 export function allElements(parameters: NamedParameters, ties: Ties): ParameterElement[] {
   return gradientNames(parameters, ties).flatMap((parameter) => {
-    const count = elementCount(valueOf(parameter, parameters, ties));
+    const count = elementCount(valueOfName(parameter, parameters, ties));
     return Array.from({ length: count }, (_, index) => ({ parameter, index }));
   });
 }

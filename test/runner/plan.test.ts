@@ -137,7 +137,10 @@ describe('checks on planned jobs', () => {
       'test.json: experiments[0]: job "x/a" publishes "x.csv": expected a relative path inside a folder, such as tables/x.csv',
     );
     const probe = { references: (c: { from?: string }) => (c.from ? [c.from] : []) };
-    const probing = fakeKind('probe', () => [], { ...probe, expand: (c: { from?: string }, ctx) => (ctx.modelsOf(c.from!), []) });
+    const probing = fakeKind('probe', () => [], { ...probe, expand: (c: { from?: string }, ctx) => {
+      ctx.modelsOf(c.from!);
+      return [];
+    } });
     expect(() =>
       plan({ experiments: [{ name: 'x', kind: 'fake' }, { name: 'p', kind: 'probe', from: 'x' }] }, [fakeKind('fake', () => []), probing], [fakeJob]),
     ).toThrow('test.json: experiments[1]: experiment "x" (kind "fake") trains no models');
