@@ -17,7 +17,9 @@ async function main(): Promise<void> {
   const wanted = process.argv.slice(2);
   const unknown = wanted.filter((name) => !benches.some((b) => b.name === name));
   if (unknown.length) {
-    process.stderr.write(`unknown bench ${unknown.join(', ')}; known: ${benches.map((b) => b.name).join(', ')}\n`);
+    process.stderr.write(
+      `unknown bench ${unknown.join(', ')}; known: ${benches.map((b) => b.name).join(', ')}\n`,
+    );
     process.exit(2);
   }
   for (const bench of benches) if (wanted.length === 0 || wanted.includes(bench.name)) await bench.run();

@@ -64,10 +64,18 @@ export async function oneThread(rows: Row[]): Promise<void> {
   const buffer = new Float32Array(4 * grid.count * 784);
   /** All 441 copies of `perCall` images in one predict of the given batch size. */
   const allCopies = (perCall: number, batchSize?: number) => (first: number) => {
-    for (let g = 0; g < perCall; g++) occludedCopies(images[first + g], grid, 0, grid.count, 0, buffer.subarray(g * grid.count * 784));
+    for (let g = 0; g < perCall; g++)
+      occludedCopies(images[first + g], grid, 0, grid.count, 0, buffer.subarray(g * grid.count * 784));
     const count = perCall * grid.count;
     if (batchSize === undefined) predictBatch(model, buffer, count, 28, 28);
-    else tf.tidy(() => (model.predict(tf.tensor4d(buffer.subarray(0, count * 784), [count, 28, 28, 1]), { batchSize }) as tf.Tensor).dataSync());
+    else
+      tf.tidy(() =>
+        (
+          model.predict(tf.tensor4d(buffer.subarray(0, count * 784), [count, 28, 28, 1]), {
+            batchSize,
+          }) as tf.Tensor
+        ).dataSync(),
+      );
     return perCall;
   };
 
@@ -75,13 +83,33 @@ export async function oneThread(rows: Row[]): Promise<void> {
     predictOcclusions(model, images[first], grid, 0, grid.count, 0, buffer);
     return 1;
   });
-  rows.push({ benchmark: 'one 441-position map as the jobs do it, 1 thread (clean + changed copies, one predict)', median: ms(jobs), target: '≤ 25 ms', verdict: verdict(jobs.wall <= 25) });
+  rows.push({
+    benchmark: 'one 441-position map as the jobs do it, 1 thread (clean + changed copies, one predict)',
+    median: ms(jobs),
+    target: '≤ 25 ms',
+    verdict: verdict(jobs.wall <= 25),
+  });
   const single = msPerMap(MAPS, allCopies(1));
-  rows.push({ benchmark: 'one map predicting all 441 copies (batch 441)', median: ms(single), target: '', verdict: '' });
+  rows.push({
+    benchmark: 'one map predicting all 441 copies (batch 441)',
+    median: ms(single),
+    target: '',
+    verdict: '',
+  });
   const batch32 = msPerMap(10, allCopies(1, 32));
-  rows.push({ benchmark: 'the same at predict batch size 32 (tfjs default)', median: ms(batch32), target: '', verdict: `${(batch32.cpu / single.cpu).toFixed(1)}× the CPU time` });
+  rows.push({
+    benchmark: 'the same at predict batch size 32 (tfjs default)',
+    median: ms(batch32),
+    target: '',
+    verdict: `${(batch32.cpu / single.cpu).toFixed(1)}× the CPU time`,
+  });
   for (const perCall of [2, 4]) {
-    rows.push({ benchmark: `${perCall} maps per predict (batch ${perCall * 441}), per map`, median: ms(msPerMap(MAPS * perCall, allCopies(perCall))), target: '', verdict: '' });
+    rows.push({
+      benchmark: `${perCall} maps per predict (batch ${perCall * 441}), per map`,
+      median: ms(msPerMap(MAPS * perCall, allCopies(perCall))),
+      target: '',
+      verdict: '',
+    });
   }
   model.dispose();
 }
@@ -94,9 +122,19 @@ interface Prepared {
 /** A run folder holding a model trained by the runner (one epoch on 2,000 images): copies of it skip training. */
 async function prepareModel(): Promise<Prepared> {
   const root = mkdtempSync(path.join(os.tmpdir(), 'probelab-bench-occlusion-'));
-  const config = { name: 'bench', defaults: { data: { source: 'mnist', train: { first: 2000 } }, seeds: [1], training: { epochs: 1 } }, experiments: [{ name: 'train', kind: 'train' }] };
+  const config = {
+    name: 'bench',
+    defaults: { data: { source: 'mnist', train: { first: 2000 } }, seeds: [1], training: { epochs: 1 } },
+    experiments: [{ name: 'train', kind: 'train' }],
+  };
   writeFileSync(path.join(root, 'train.json'), JSON.stringify(config));
-  const summary = await runExperiments({ config: 'train.json', out: path.join(root, 'base'), cwd: root, workers: 1, ...quiet });
+  const summary = await runExperiments({
+    config: 'train.json',
+    out: path.join(root, 'base'),
+    cwd: root,
+    workers: 1,
+    ...quiet,
+  });
   if (summary.exitCode !== 0) throw new Error(`bench training failed: ${JSON.stringify(summary.failures)}`);
   return { root, runDir: path.join(root, 'base') };
 }
@@ -111,7 +149,12 @@ function cpuSeconds(): number {
  * Wall and CPU seconds of a population run over `images` on `workers`, in a copy of the
  * prepared run folder (only the occlusion jobs run).
  */
-async function populationSeconds(prepared: Prepared, images: unknown, workers: number, label: string): Promise<{ wall: number; cpu: number }> {
+async function populationSeconds(
+  prepared: Prepared,
+  images: unknown,
+  workers: number,
+  label: string,
+): Promise<{ wall: number; cpu: number }> {
   const out = path.join(prepared.root, label);
   cpSync(prepared.runDir, out, { recursive: true });
   const config = {
@@ -125,7 +168,13 @@ async function populationSeconds(prepared: Prepared, images: unknown, workers: n
   writeFileSync(path.join(prepared.root, `${label}.json`), JSON.stringify(config));
   const started = performance.now();
   const cpu = cpuSeconds();
-  const summary = await runExperiments({ config: `${label}.json`, out, cwd: prepared.root, workers, ...quiet });
+  const summary = await runExperiments({
+    config: `${label}.json`,
+    out,
+    cwd: prepared.root,
+    workers,
+    ...quiet,
+  });
   const seconds = { wall: (performance.now() - started) / 1000, cpu: cpuSeconds() - cpu };
   if (summary.exitCode !== 0) throw new Error(`bench run failed: ${JSON.stringify(summary.failures)}`);
   if (summary.counts.ranNow === 0) throw new Error('bench run found its jobs already done');
@@ -139,13 +188,32 @@ export async function throughRunner(rows: Row[]): Promise<void> {
     const first = { first: RUNNER_IMAGES };
     const one = await populationSeconds(prepared, first, 1, 'one');
     const oneRate = RUNNER_IMAGES / one.wall;
-    const cpu = (t: { cpu: number }, maps: number) => `${t.cpu.toFixed(1)} s (${((t.cpu / maps) * 1000).toFixed(1)} ms/map)`;
-    rows.push({ benchmark: `maps/s through the runner, 1 worker (${RUNNER_IMAGES} images)`, median: `${oneRate.toFixed(1)} maps/s`, 'cpu (all threads)': cpu(one, RUNNER_IMAGES), target: '', verdict: '' });
+    const cpu = (t: { cpu: number }, maps: number) =>
+      `${t.cpu.toFixed(1)} s (${((t.cpu / maps) * 1000).toFixed(1)} ms/map)`;
+    rows.push({
+      benchmark: `maps/s through the runner, 1 worker (${RUNNER_IMAGES} images)`,
+      median: `${oneRate.toFixed(1)} maps/s`,
+      'cpu (all threads)': cpu(one, RUNNER_IMAGES),
+      target: '',
+      verdict: '',
+    });
     const two = await populationSeconds(prepared, first, 2, 'two');
     const twoRate = RUNNER_IMAGES / two.wall;
-    rows.push({ benchmark: `maps/s through the runner, 2 workers (${RUNNER_IMAGES} images)`, median: `${twoRate.toFixed(1)} maps/s`, 'cpu (all threads)': cpu(two, RUNNER_IMAGES), target: '', verdict: `${(twoRate / oneRate).toFixed(2)}× one worker` });
+    rows.push({
+      benchmark: `maps/s through the runner, 2 workers (${RUNNER_IMAGES} images)`,
+      median: `${twoRate.toFixed(1)} maps/s`,
+      'cpu (all threads)': cpu(two, RUNNER_IMAGES),
+      target: '',
+      verdict: `${(twoRate / oneRate).toFixed(2)}× one worker`,
+    });
     const all = await populationSeconds(prepared, 'all', 2, 'all');
-    rows.push({ benchmark: 'whole test set (10,000 maps + summary), 2 workers', median: `${all.wall.toFixed(1)} s`, 'cpu (all threads)': cpu(all, 10_000), target: '≤ 180 s', verdict: verdict(all.wall <= 180) });
+    rows.push({
+      benchmark: 'whole test set (10,000 maps + summary), 2 workers',
+      median: `${all.wall.toFixed(1)} s`,
+      'cpu (all threads)': cpu(all, 10_000),
+      target: '≤ 180 s',
+      verdict: verdict(all.wall <= 180),
+    });
   } finally {
     rmSync(prepared.root, { recursive: true, force: true });
   }
@@ -155,7 +223,9 @@ export async function benchOcclusion(): Promise<Row[]> {
   const rows: Row[] = [];
   await oneThread(rows);
   await throughRunner(rows);
-  console.log(`\nocclusion (8×8 patch, stride 1, 441 positions per map; ${os.availableParallelism()} cores, load average ${os.loadavg()[0].toFixed(1)} at the end; runner times are wall times including pool start and publishing)`);
+  console.log(
+    `\nocclusion (8×8 patch, stride 1, 441 positions per map; ${os.availableParallelism()} cores, load average ${os.loadavg()[0].toFixed(1)} at the end; runner times are wall times including pool start and publishing)`,
+  );
   console.table(rows);
   return rows;
 }

@@ -33,7 +33,12 @@ export async function benchTrain(): Promise<Record<string, string | number>[]> {
       rates.push(TRAIN_IMAGES / ((performance.now() - started) / 1000));
       model.dispose();
     }
-    rows.push({ measure: `training, batch ${batchSize}`, 'images/s (median)': Math.round(median(rates)), repeats: REPEATS, 'min..max': `${Math.round(Math.min(...rates))}..${Math.round(Math.max(...rates))}` });
+    rows.push({
+      measure: `training, batch ${batchSize}`,
+      'images/s (median)': Math.round(median(rates)),
+      repeats: REPEATS,
+      'min..max': `${Math.round(Math.min(...rates))}..${Math.round(Math.max(...rates))}`,
+    });
   }
   const model = buildFigure1Cnn({ dropout: 0.2, seed: 1 });
   const x = rangeTensor(data.train, 28, 28, 0, Math.min(INFER_IMAGES, data.train.count));
@@ -44,11 +49,21 @@ export async function benchTrain(): Promise<Record<string, string | number>[]> {
       tf.tidy(() => (model.predict(x, { batchSize }) as tf.Tensor).dataSync());
       rates.push(x.shape[0] / ((performance.now() - started) / 1000));
     }
-    rows.push({ measure: `inference, batch ${batchSize}`, 'images/s (median)': Math.round(median(rates)), repeats: REPEATS, 'min..max': `${Math.round(Math.min(...rates))}..${Math.round(Math.max(...rates))}` });
+    rows.push({
+      measure: `inference, batch ${batchSize}`,
+      'images/s (median)': Math.round(median(rates)),
+      repeats: REPEATS,
+      'min..max': `${Math.round(Math.min(...rates))}..${Math.round(Math.max(...rates))}`,
+    });
   }
   x.dispose();
   const peakMiB = process.resourceUsage().maxRSS / 1024;
-  rows.push({ measure: 'peak resident memory (MiB)', 'images/s (median)': Math.round(peakMiB), repeats: '', 'min..max': '' });
+  rows.push({
+    measure: 'peak resident memory (MiB)',
+    'images/s (median)': Math.round(peakMiB),
+    repeats: '',
+    'min..max': '',
+  });
   console.log(`\nFigure 1 CNN on wasm, one thread, ${TRAIN_IMAGES} real MNIST training images per repeat`);
   console.table(rows);
   return rows;

@@ -26,7 +26,10 @@ async function main(): Promise<void> {
     .fail((message, error) => {
       // yargs passes a message for bad usage (including .check failures); an error alone is a bug.
       if (!message && error) throw error;
-      if (wantsJsonLog(process.argv)) process.stderr.write(`${JSON.stringify({ at: new Date().toISOString(), level: 'error', event: 'run-error', exitCode: EXIT.usage, error: message })}\n`);
+      if (wantsJsonLog(process.argv))
+        process.stderr.write(
+          `${JSON.stringify({ at: new Date().toISOString(), level: 'error', event: 'run-error', exitCode: EXIT.usage, error: message })}\n`,
+        );
       else process.stderr.write(`${message}\n\n(run-experiments --help lists the commands and options)\n`);
       process.exit(EXIT.usage);
     });
@@ -41,6 +44,8 @@ function wantsJsonLog(argv: string[]): boolean {
 
 main().catch((error: unknown) => {
   // Reaching here is a bug, not bad input: keep the stack.
-  process.stderr.write(`run-experiments: unexpected error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+  process.stderr.write(
+    `run-experiments: unexpected error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
+  );
   process.exitCode = EXIT.failed;
 });

@@ -37,15 +37,23 @@ export default async function runBatch(batch: JobBatch): Promise<unknown> {
 async function runJob(task: JobTask): Promise<{ ms: number; result: unknown }> {
   const startedAt = new Date();
   const kind = kinds.get(task.kind);
-  if (!kind) throw new Error(`no job kind "${task.kind}" in this worker (is dist/ up to date? run npm run build)`);
+  if (!kind)
+    throw new Error(`no job kind "${task.kind}" in this worker (is dist/ up to date? run npm run build)`);
   makeEmptyDir(task.dir);
   const controller = new AbortController();
-  const timer = task.timeoutMs === undefined ? undefined : setTimeout(() => controller.abort(new Error(`timed out after ${task.timeoutMs! / 1000} s`)), task.timeoutMs);
+  const timer =
+    task.timeoutMs === undefined
+      ? undefined
+      : setTimeout(
+          () => controller.abort(new Error(`timed out after ${task.timeoutMs! / 1000} s`)),
+          task.timeoutMs,
+        );
   const ctx: JobContext = { dir: task.dir, needs: task.needs, cache, signal: controller.signal };
   try {
     const result = await kind.run(task.params, ctx);
     for (const file of task.publish) {
-      if (!existsSync(path.join(task.dir, ...file.split('/')))) throw new Error(`the job did not write ${file}, which it lists in publish`);
+      if (!existsSync(path.join(task.dir, ...file.split('/'))))
+        throw new Error(`the job did not write ${file}, which it lists in publish`);
     }
     // Past its time limit, a job that finished anyway is not kept: the runner is ending this attempt.
     if (controller.signal.aborted) throw controller.signal.reason;
@@ -78,7 +86,11 @@ function jobError(error: unknown): JobError {
   if (error !== null && typeof error === 'object' && typeof (error as Error).message === 'string') {
     const { name, message } = error as Error;
     const code = (error as NodeJS.ErrnoException).code;
-    return { ...(typeof name === 'string' ? { name } : {}), message, ...(typeof code === 'string' ? { code } : {}) };
+    return {
+      ...(typeof name === 'string' ? { name } : {}),
+      message,
+      ...(typeof code === 'string' ? { code } : {}),
+    };
   }
   return { message: String(error) };
 }
@@ -89,7 +101,8 @@ function withTransferables(replies: JobReply[]): unknown {
   const visit = (value: unknown, depth: number) => {
     if (value === null || typeof value !== 'object' || depth > 4) return;
     if (ArrayBuffer.isView(value)) {
-      if (value.buffer instanceof ArrayBuffer && value.byteLength === value.buffer.byteLength) buffers.add(value.buffer);
+      if (value.buffer instanceof ArrayBuffer && value.byteLength === value.buffer.byteLength)
+        buffers.add(value.buffer);
       return;
     }
     for (const child of Object.values(value)) visit(child, depth + 1);

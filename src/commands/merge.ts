@@ -13,11 +13,21 @@ interface MergeArgs {
 
 export const mergeCommand: CommandModule<object, MergeArgs> = {
   command: 'merge <folders..>',
-  describe: 'Merge the run folders of shards (--shard k/n) into one run folder: tables, figures, summary, journal and report',
+  describe:
+    'Merge the run folders of shards (--shard k/n) into one run folder: tables, figures, summary, journal and report',
   builder: (yargs: Argv) =>
     yargs
-      .positional('folders', { type: 'string', array: true, demandOption: true, describe: 'Run folders, e.g. outputs/all-shard-*-of-3' })
-      .option('out', { type: 'string', demandOption: true, describe: 'The merged run folder, e.g. outputs/all' }) as unknown as Argv<MergeArgs>,
+      .positional('folders', {
+        type: 'string',
+        array: true,
+        demandOption: true,
+        describe: 'Run folders, e.g. outputs/all-shard-*-of-3',
+      })
+      .option('out', {
+        type: 'string',
+        demandOption: true,
+        describe: 'The merged run folder, e.g. outputs/all',
+      }) as unknown as Argv<MergeArgs>,
   handler: (argv: ArgumentsCamelCase<MergeArgs>) => {
     try {
       const summary = mergeRuns(argv.folders, argv.out, (line) => process.stdout.write(`${line}\n`));

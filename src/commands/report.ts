@@ -12,20 +12,32 @@ interface ReportArgs {
 
 export const reportCommand: CommandModule<object, ReportArgs> = {
   command: 'report <run-folder>',
-  describe: 'Build <run folder>/report.html: every figure and table of the run on one page that opens from the file system',
+  describe:
+    'Build <run folder>/report.html: every figure and table of the run on one page that opens from the file system',
   builder: (yargs: Argv) =>
     yargs
-      .positional('run-folder', { type: 'string', demandOption: true, describe: 'A run folder, e.g. outputs/smoke' })
-      .option('max-rows', { type: 'number', default: 30, describe: 'Rows shown per table (each table links to its whole CSV file)' })
+      .positional('run-folder', {
+        type: 'string',
+        demandOption: true,
+        describe: 'A run folder, e.g. outputs/smoke',
+      })
+      .option('max-rows', {
+        type: 'number',
+        default: 30,
+        describe: 'Rows shown per table (each table links to its whole CSV file)',
+      })
       .check((argv) => {
         const rows = argv.maxRows as number;
-        if (!Number.isInteger(rows) || rows < 1) throw new Error(`--max-rows: expected an integer ≥ 1, got ${rows}`);
+        if (!Number.isInteger(rows) || rows < 1)
+          throw new Error(`--max-rows: expected an integer ≥ 1, got ${rows}`);
         return true;
       }) as unknown as Argv<ReportArgs>,
   handler: (argv: ArgumentsCamelCase<ReportArgs>) => {
     try {
       const built = buildReport(argv.runFolder, { maxTableRows: argv.maxRows });
-      process.stdout.write(`${built.file}: ${built.experiments} experiments, ${built.images} pictures, ${built.tables} tables\n`);
+      process.stdout.write(
+        `${built.file}: ${built.experiments} experiments, ${built.images} pictures, ${built.tables} tables\n`,
+      );
     } catch (error) {
       if (!(error instanceof UsageError)) throw error;
       process.stderr.write(`${error.message}\n`);

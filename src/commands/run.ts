@@ -31,28 +31,87 @@ export const runCommand: CommandModule<object, RunArgs> = {
   describe: 'Run the experiments of a config (JSON or YAML); a finished job is never run twice',
   builder: (yargs: Argv) =>
     yargs
-      .positional('config', { type: 'string', demandOption: true, describe: 'Config file, e.g. configs/smoke.json' })
-      .option('workers', { type: 'number', describe: 'Worker threads (default: defaults.workers, else available cores)' })
-      .option('retries', { type: 'number', describe: 'Retries of a failed job before it is recorded as failed (default: defaults.retries, else 1)' })
-      .option('timeout', { type: 'number', describe: 'Seconds one job attempt may take (default: defaults.timeoutSeconds, else none)' })
-      .option('out', { type: 'string', describe: 'Folder that holds run folders (default: defaults.outputDir, else outputs)' })
-      .option('force', { type: 'boolean', default: false, describe: 'Rerun every job, even those with a result' })
-      .option('rerun-failed', { type: 'boolean', default: false, describe: 'Also retry jobs that failed in an earlier run' })
-      .option('fail-fast', { type: 'boolean', default: false, describe: 'Start no new job after the first failure' })
-      .option('progress', { choices: ['auto', 'bars', 'lines', 'none'] as const, default: 'auto' as const, describe: 'Live bars (terminal) or log lines' })
-      .option('log', { choices: ['text', 'json'] as const, default: 'text' as const, describe: 'json: one JSON object per line (run-start, job-start, job-finish, job-fail, job-blocked, run-end) on stderr or --log-file' })
-      .option('log-file', { type: 'string', describe: 'Append the log to this file instead of stdout (text) or stderr (json)' })
-      .option('dry-run', { type: 'boolean', default: false, describe: 'Print the plan (jobs per kind, how many already done) and run nothing' })
-      .option('only', { type: 'string', array: true, describe: 'Run only these experiments or kinds (and the jobs they need), e.g. --only train' })
-      .option('shard', { type: 'string', describe: 'Run share k of n of the job graph (k from 1 to n) into <name>-shard-k-of-n; combine with `merge`' })
+      .positional('config', {
+        type: 'string',
+        demandOption: true,
+        describe: 'Config file, e.g. configs/smoke.json',
+      })
+      .option('workers', {
+        type: 'number',
+        describe: 'Worker threads (default: defaults.workers, else available cores)',
+      })
+      .option('retries', {
+        type: 'number',
+        describe:
+          'Retries of a failed job before it is recorded as failed (default: defaults.retries, else 1)',
+      })
+      .option('timeout', {
+        type: 'number',
+        describe: 'Seconds one job attempt may take (default: defaults.timeoutSeconds, else none)',
+      })
+      .option('out', {
+        type: 'string',
+        describe: 'Folder that holds run folders (default: defaults.outputDir, else outputs)',
+      })
+      .option('force', {
+        type: 'boolean',
+        default: false,
+        describe: 'Rerun every job, even those with a result',
+      })
+      .option('rerun-failed', {
+        type: 'boolean',
+        default: false,
+        describe: 'Also retry jobs that failed in an earlier run',
+      })
+      .option('fail-fast', {
+        type: 'boolean',
+        default: false,
+        describe: 'Start no new job after the first failure',
+      })
+      .option('progress', {
+        choices: ['auto', 'bars', 'lines', 'none'] as const,
+        default: 'auto' as const,
+        describe: 'Live bars (terminal) or log lines',
+      })
+      .option('log', {
+        choices: ['text', 'json'] as const,
+        default: 'text' as const,
+        describe:
+          'json: one JSON object per line (run-start, job-start, job-finish, job-fail, job-blocked, run-end) on stderr or --log-file',
+      })
+      .option('log-file', {
+        type: 'string',
+        describe: 'Append the log to this file instead of stdout (text) or stderr (json)',
+      })
+      .option('dry-run', {
+        type: 'boolean',
+        default: false,
+        describe: 'Print the plan (jobs per kind, how many already done) and run nothing',
+      })
+      .option('only', {
+        type: 'string',
+        array: true,
+        describe: 'Run only these experiments or kinds (and the jobs they need), e.g. --only train',
+      })
+      .option('shard', {
+        type: 'string',
+        describe:
+          'Run share k of n of the job graph (k from 1 to n) into <name>-shard-k-of-n; combine with `merge`',
+      })
       .check((argv) => {
-        for (const [name, min] of [['workers', 1], ['retries', 0]] as const) {
+        for (const [name, min] of [
+          ['workers', 1],
+          ['retries', 0],
+        ] as const) {
           const value = argv[name];
-          if (value !== undefined && (!Number.isInteger(value) || value < min)) throw new Error(`--${name}: expected an integer ≥ ${min}, got ${value}`);
+          if (value !== undefined && (!Number.isInteger(value) || value < min))
+            throw new Error(`--${name}: expected an integer ≥ ${min}, got ${value}`);
         }
-        if (argv.timeout !== undefined && !(argv.timeout > 0)) throw new Error(`--timeout: expected a positive number of seconds, got ${argv.timeout}`);
+        if (argv.timeout !== undefined && !(argv.timeout > 0))
+          throw new Error(`--timeout: expected a positive number of seconds, got ${argv.timeout}`);
         if (argv.shard !== undefined) parseShard(String(argv.shard)); // throws a clear message for 0/3, 4/3, "x"
-        if (argv.only !== undefined && (argv.only as string[]).some((name) => !name)) throw new Error('--only: expected an experiment name or kind');
+        if (argv.only !== undefined && (argv.only as string[]).some((name) => !name))
+          throw new Error('--only: expected an experiment name or kind');
         return true;
       }) as unknown as Argv<RunArgs>,
   handler: async (argv: ArgumentsCamelCase<RunArgs>) => {
@@ -63,10 +122,19 @@ export const runCommand: CommandModule<object, RunArgs> = {
       else process.stderr.write(`${error.message}\n`);
       process.exitCode = exitCode;
     };
-    const selection = { only: argv.only, shard: argv.shard === undefined ? undefined : parseShard(argv.shard) };
+    const selection = {
+      only: argv.only,
+      shard: argv.shard === undefined ? undefined : parseShard(argv.shard),
+    };
     if (argv.dryRun) {
       try {
-        const plan = dryRun({ config: argv.config, out: argv.out, force: argv.force, rerunFailed: argv.rerunFailed, ...selection });
+        const plan = dryRun({
+          config: argv.config,
+          out: argv.out,
+          force: argv.force,
+          rerunFailed: argv.rerunFailed,
+          ...selection,
+        });
         if (json) logger.event('plan', { run: plan.name, ...plan, name: undefined });
         else for (const line of formatDryRun(plan)) logger.line(line);
         process.exitCode = EXIT.ok;

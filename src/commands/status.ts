@@ -12,15 +12,25 @@ interface StatusArgs {
 
 export const statusCommand: CommandModule<object, StatusArgs> = {
   command: 'status <run-folder>',
-  describe: 'Counts per job kind and state, each failure with its error; --explain says why a job will or will not run again',
+  describe:
+    'Counts per job kind and state, each failure with its error; --explain says why a job will or will not run again',
   builder: (yargs: Argv) =>
     yargs
-      .positional('run-folder', { type: 'string', demandOption: true, describe: 'A run folder, e.g. outputs/smoke' })
+      .positional('run-folder', {
+        type: 'string',
+        demandOption: true,
+        describe: 'A run folder, e.g. outputs/smoke',
+      })
       .option('explain', { type: 'string', describe: 'Key or id (or id prefix) of a job' })
-      .option('config', { type: 'string', describe: 'With --explain: compare with this config instead of the one the run used' }) as unknown as Argv<StatusArgs>,
+      .option('config', {
+        type: 'string',
+        describe: 'With --explain: compare with this config instead of the one the run used',
+      }) as unknown as Argv<StatusArgs>,
   handler: (argv: ArgumentsCamelCase<StatusArgs>) => {
     try {
-      const lines = argv.explain ? explainJob(argv.runFolder, argv.explain, { config: argv.config }) : formatStatus(readStatus(argv.runFolder));
+      const lines = argv.explain
+        ? explainJob(argv.runFolder, argv.explain, { config: argv.config })
+        : formatStatus(readStatus(argv.runFolder));
       process.stdout.write(`${lines.join('\n')}\n`);
     } catch (error) {
       if (!(error instanceof UsageError)) throw error;

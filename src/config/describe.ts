@@ -29,7 +29,11 @@ function resolveRef(schema: JsonSchema, root: JsonSchema): JsonSchema {
 }
 
 /** The part of a JSON Schema that describes the value at `path`, or undefined when unknown. */
-export function schemaAt(root: JsonSchema, path: readonly PropertyKey[], node: JsonSchema = root): JsonSchema | undefined {
+export function schemaAt(
+  root: JsonSchema,
+  path: readonly PropertyKey[],
+  node: JsonSchema = root,
+): JsonSchema | undefined {
   const schema = resolveRef(node, root);
   if (path.length === 0) return schema;
   const branches = schema.anyOf ?? schema.oneOf ?? schema.allOf;
@@ -45,7 +49,8 @@ export function schemaAt(root: JsonSchema, path: readonly PropertyKey[], node: J
   if (typeof head === 'number') child = schema.prefixItems?.[head] ?? schema.items;
   else if (typeof head === 'string') {
     child = schema.properties?.[head];
-    if (!child && schema.additionalProperties && typeof schema.additionalProperties === 'object') child = schema.additionalProperties;
+    if (!child && schema.additionalProperties && typeof schema.additionalProperties === 'object')
+      child = schema.additionalProperties;
   }
   return child && typeof child === 'object' ? schemaAt(root, rest, child) : undefined;
 }
@@ -66,7 +71,10 @@ function describeNumber(schema: JsonSchema, integer: boolean): string {
 }
 
 /** "a positive integer", "one of "wasm", "cpu"", "a non-empty list", ... */
-export function describeSchema(schema: JsonSchema | undefined, root: JsonSchema = schema ?? {}): string | undefined {
+export function describeSchema(
+  schema: JsonSchema | undefined,
+  root: JsonSchema = schema ?? {},
+): string | undefined {
   if (!schema) return undefined;
   schema = resolveRef(schema, root);
   const branches = schema.anyOf ?? schema.oneOf;
@@ -111,7 +119,12 @@ type Issue = z.core.$ZodIssue;
  * Problems for one zod issue. `schemaPath` is where the issue sits in the validated value;
  * `displayPath` turns such a path into the path the author sees in the config file.
  */
-export function issueProblems(issue: Issue, root: JsonSchema, displayPath: (path: PropertyKey[]) => string, base: PropertyKey[] = []): ConfigProblem[] {
+export function issueProblems(
+  issue: Issue,
+  root: JsonSchema,
+  displayPath: (path: PropertyKey[]) => string,
+  base: PropertyKey[] = [],
+): ConfigProblem[] {
   const path = [...base, ...issue.path];
   const here = schemaAt(root, path);
   const expected = describeSchema(here, root);
@@ -119,22 +132,37 @@ export function issueProblems(issue: Issue, root: JsonSchema, displayPath: (path
   const got = `got ${showValue(input)}`;
   switch (issue.code) {
     case 'invalid_type':
-      return [{ path: displayPath(path), message: `expected ${expected ?? (issue.expected === 'object' ? 'an object' : issue.expected)}, ${got}` }];
+      return [
+        {
+          path: displayPath(path),
+          message: `expected ${expected ?? (issue.expected === 'object' ? 'an object' : issue.expected)}, ${got}`,
+        },
+      ];
     case 'too_small':
     case 'too_big':
     case 'not_multiple_of':
     case 'invalid_value':
-      return [{ path: displayPath(path), message: expected ? `expected ${expected}, ${got}` : `${lowerFirst(issue.message)}, ${got}` }];
+      return [
+        {
+          path: displayPath(path),
+          message: expected ? `expected ${expected}, ${got}` : `${lowerFirst(issue.message)}, ${got}`,
+        },
+      ];
     case 'invalid_format':
       return [{ path: displayPath(path), message: `${lowerFirst(issue.message)}, ${got}` }];
     case 'unrecognized_keys': {
       const known = Object.keys(here?.properties ?? {});
       const hint = known.length ? ` (expected one of: ${known.join(', ')})` : '';
-      return issue.keys.map((key) => ({ path: displayPath([...path, key]), message: `unknown field${hint}` }));
+      return issue.keys.map((key) => ({
+        path: displayPath([...path, key]),
+        message: `unknown field${hint}`,
+      }));
     }
     case 'invalid_union': {
       // A branch whose problems all lie below this value matched its shape: report those.
-      const deep = issue.errors.filter((errors) => errors.length > 0 && errors.every((e) => e.path.length > 0));
+      const deep = issue.errors.filter(
+        (errors) => errors.length > 0 && errors.every((e) => e.path.length > 0),
+      );
       if (deep.length) {
         const best = deep.reduce((a, b) => (b.length < a.length ? b : a));
         return best.flatMap((inner) => issueProblems(inner, root, displayPath, path));

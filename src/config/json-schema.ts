@@ -12,10 +12,18 @@ export function configJsonSchema(kinds: readonly ExperimentKind[]): JsonSchema {
   const variants = kinds.map((kind) => {
     const own = hoistDefs(structuredClone(inputJsonSchema(kind.schema)), kind.kind, defs);
     delete own.$schema;
-    const identity = { name: header.properties.name, kind: { const: kind.kind }, sweep: header.properties.sweep };
+    const identity = {
+      name: header.properties.name,
+      kind: { const: kind.kind },
+      sweep: header.properties.sweep,
+    };
     const then =
       own.type === 'object'
-        ? { ...own, properties: { ...identity, ...own.properties }, required: ['name', 'kind', ...(own.required ?? [])] }
+        ? {
+            ...own,
+            properties: { ...identity, ...own.properties },
+            required: ['name', 'kind', ...(own.required ?? [])],
+          }
         : { allOf: [{ properties: identity }, own] };
     return { if: { properties: { kind: { const: kind.kind } }, required: ['kind'] }, then };
   });
@@ -38,11 +46,15 @@ function hoistDefs(schema: JsonSchema, prefix: string, into: Record<string, Json
     if (node === null || typeof node !== 'object') return node;
     const out: JsonSchema = {};
     for (const [key, value] of Object.entries(node)) {
-      out[key] = key === '$ref' && typeof value === 'string' && value.startsWith('#/$defs/') ? `#/$defs/${prefix}.${value.slice(8)}` : rewrite(value);
+      out[key] =
+        key === '$ref' && typeof value === 'string' && value.startsWith('#/$defs/')
+          ? `#/$defs/${prefix}.${value.slice(8)}`
+          : rewrite(value);
     }
     return out;
   };
-  for (const [name, def] of Object.entries(local ?? {})) into[`${prefix}.${name}`] = rewrite(def) as JsonSchema;
+  for (const [name, def] of Object.entries(local ?? {}))
+    into[`${prefix}.${name}`] = rewrite(def) as JsonSchema;
   return rewrite(schema) as JsonSchema;
 }
 

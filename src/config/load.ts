@@ -10,7 +10,11 @@ export interface LoadedConfig extends ValidConfig {
 }
 
 /** `file` (relative to `cwd`) is shown in messages as given, so pass it the way the user wrote it. */
-export function loadConfig(file: string, kinds: readonly ExperimentKind[] = experimentKinds, cwd = process.cwd()): LoadedConfig {
+export function loadConfig(
+  file: string,
+  kinds: readonly ExperimentKind[] = experimentKinds,
+  cwd = process.cwd(),
+): LoadedConfig {
   const contents = readConfigFile(file, cwd);
   return { ...validateConfig(contents, file, kinds), contents };
 }

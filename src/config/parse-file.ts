@@ -10,7 +10,8 @@ export function readConfigFile(file: string, cwd = process.cwd()): unknown {
     text = readFileSync(path.resolve(cwd, file), 'utf8');
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
-    const why = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'it is a folder' : code ?? String(error);
+    const why =
+      code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'it is a folder' : (code ?? String(error));
     throw new ConfigError(file, [{ path: '', message: `cannot read the config (${why})` }]);
   }
   return parseConfigText(text, file);

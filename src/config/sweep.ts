@@ -36,7 +36,11 @@ export function fieldParts(field: string): string[] {
 }
 
 /** A deep copy of `target` with `value` set at the dotted `field`, creating objects on the way. */
-export function withField(target: Record<string, unknown>, field: string, value: unknown): Record<string, unknown> {
+export function withField(
+  target: Record<string, unknown>,
+  field: string,
+  value: unknown,
+): Record<string, unknown> {
   const copy = structuredClone(target);
   const parts = fieldParts(field);
   let node: Record<string, unknown> = copy;

@@ -38,7 +38,10 @@ export function validateConfig(value: unknown, file: string, kinds: readonly Exp
   const top = configFileSchema.safeParse(value, { reportInput: true });
   if (!top.success) {
     const root = inputJsonSchema(configFileSchema);
-    throw new ConfigError(file, dedupe(top.error.issues.flatMap((issue) => issueProblems(issue, root, (p) => formatPath(p)))));
+    throw new ConfigError(
+      file,
+      dedupe(top.error.issues.flatMap((issue) => issueProblems(issue, root, (p) => formatPath(p)))),
+    );
   }
   const { defaults, experiments: rawExperiments } = top.data;
   const problems: ConfigProblem[] = [];
@@ -50,21 +53,28 @@ export function validateConfig(value: unknown, file: string, kinds: readonly Exp
     const at = (p: PropertyKey[]) => formatPath(['experiments', index, ...p]);
     const earlier = firstIndexOfName.get(raw.name);
     if (earlier !== undefined) {
-      problems.push({ path: at(['name']), message: `"${raw.name}" is already the name of experiments[${earlier}]` });
+      problems.push({
+        path: at(['name']),
+        message: `"${raw.name}" is already the name of experiments[${earlier}]`,
+      });
       return;
     }
     firstIndexOfName.set(raw.name, index);
     const kind = kindsByName.get(raw.kind);
     if (!kind) {
       const known = [...kindsByName.keys()].map((k) => `"${k}"`).join(', ');
-      problems.push({ path: at(['kind']), message: `unknown kind "${raw.kind}" (known kinds: ${known || 'none'})` });
+      problems.push({
+        path: at(['kind']),
+        message: `unknown kind "${raw.kind}" (known kinds: ${known || 'none'})`,
+      });
       return;
     }
     const { name: _name, kind: _kind, sweep, ...own } = raw;
     const points = validatePoints(raw.name, own, sweep, kind, at, problems);
     if (!points) return;
     const references = new Set<string>();
-    for (const point of points) for (const name of kind.references?.(point.config) ?? []) references.add(name);
+    for (const point of points)
+      for (const name of kind.references?.(point.config) ?? []) references.add(name);
     experiments.push({ index, name: raw.name, kind, points, references: [...references] });
   });
   if (problems.length) throw new ConfigError(file, problems);
@@ -88,8 +98,13 @@ function validatePoints(
   const sweepPath = (field: string) => `${at(['sweep'])}.${field}`;
   const before = problems.length;
   for (const field of Object.keys(sweep ?? {})) {
-    if (!schemaAt(root, fieldParts(field))) problems.push({ path: sweepPath(field), message: `"${field}" is not a field of kind "${kind.kind}"` });
-    else if (hasField(own, field)) problems.push({ path: sweepPath(field), message: `also set directly as ${at(fieldParts(field))}; set it in one place` });
+    if (!schemaAt(root, fieldParts(field)))
+      problems.push({ path: sweepPath(field), message: `"${field}" is not a field of kind "${kind.kind}"` });
+    else if (hasField(own, field))
+      problems.push({
+        path: sweepPath(field),
+        message: `also set directly as ${at(fieldParts(field))}; set it in one place`,
+      });
   }
   if (problems.length > before) return undefined;
 
@@ -104,28 +119,40 @@ function validatePoints(
       const display = (p: PropertyKey[]) => {
         for (const a of assignments) {
           const parts = fieldParts(a.field);
-          if (parts.every((part, i) => p[i] === part)) return formatPath(p.slice(parts.length), `${sweepPath(a.field)}[${a.index}]`);
+          if (parts.every((part, i) => p[i] === part))
+            return formatPath(p.slice(parts.length), `${sweepPath(a.field)}[${a.index}]`);
         }
         return at(p);
       };
       found.push(...parsed.error.issues.flatMap((issue) => issueProblems(issue, root, display)));
       continue;
     }
-    points.push({ label: label || undefined, prefix: label ? `${experimentName}/${label}` : experimentName, config: parsed.data });
+    points.push({
+      label: label || undefined,
+      prefix: label ? `${experimentName}/${label}` : experimentName,
+      config: parsed.data,
+    });
   }
   problems.push(...dedupe(found));
   if (found.length) return undefined;
   return points;
 }
 
-function checkReferences(experiments: ValidExperiment[], raw: Record<string, unknown>[], problems: ConfigProblem[]): void {
+function checkReferences(
+  experiments: ValidExperiment[],
+  raw: Record<string, unknown>[],
+  problems: ConfigProblem[],
+): void {
   const byName = new Map(experiments.map((e) => [e.name, e]));
   for (const experiment of experiments) {
     for (const name of experiment.references) {
       if (byName.has(name)) continue;
       const where = pathOfValue(raw[experiment.index], name) ?? [];
       const names = experiments.map((e) => `"${e.name}"`).join(', ');
-      problems.push({ path: formatPath(['experiments', experiment.index, ...where]), message: `no experiment is named "${name}" (experiments: ${names})` });
+      problems.push({
+        path: formatPath(['experiments', experiment.index, ...where]),
+        message: `no experiment is named "${name}" (experiments: ${names})`,
+      });
     }
   }
   if (problems.length) return;
@@ -138,7 +165,10 @@ function checkReferences(experiments: ValidExperiment[], raw: Record<string, unk
       const cycle = [...trail.slice(trail.indexOf(name)), name];
       const last = byName.get(trail[trail.length - 1])!;
       const where = pathOfValue(raw[last.index], name) ?? [];
-      problems.push({ path: formatPath(['experiments', last.index, ...where]), message: `cyclic reference: ${cycle.join(' → ')}` });
+      problems.push({
+        path: formatPath(['experiments', last.index, ...where]),
+        message: `cyclic reference: ${cycle.join(' → ')}`,
+      });
       return true;
     }
     state.set(name, 'visiting');

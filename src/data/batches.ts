@@ -7,7 +7,13 @@ export function imagesTensor(pixels: Float32Array, count: number, rows: number, 
 }
 
 /** Pixels 0..1 of images [start, end) of the split, as one tensor. */
-export function rangeTensor(split: Split, rows: number, cols: number, start = 0, end = split.count): tf.Tensor4D {
+export function rangeTensor(
+  split: Split,
+  rows: number,
+  cols: number,
+  start = 0,
+  end = split.count,
+): tf.Tensor4D {
   const pixels = rows * cols;
   const out = new Float32Array((end - start) * pixels);
   for (let i = 0; i < out.length; i++) out[i] = split.images[start * pixels + i] / 255;

@@ -55,7 +55,10 @@ function readVerified(file: string, expectedSha256: string | undefined): Uint8Ar
   if (expectedSha256) {
     const actual = createHash('sha256').update(bytes).digest('hex');
     if (actual !== expectedSha256) {
-      throw new DataError(file, `checksum mismatch: SHA-256 ${actual}, expected ${expectedSha256} (the file is damaged or not the official MNIST)`);
+      throw new DataError(
+        file,
+        `checksum mismatch: SHA-256 ${actual}, expected ${expectedSha256} (the file is damaged or not the official MNIST)`,
+      );
     }
   }
   return bytes;
@@ -77,7 +80,10 @@ export function loadIdxFolder(dir: string, checksums?: Record<string, string>, n
   const train = loadSplit(dir, FILES.trainImages, FILES.trainLabels, checksums);
   const test = loadSplit(dir, FILES.testImages, FILES.testLabels, checksums);
   if (train.images.rows !== test.images.rows || train.images.cols !== test.images.cols) {
-    throw new DataError(test.imagesFile, `images are ${test.images.rows}×${test.images.cols}, the training images ${train.images.rows}×${train.images.cols}`);
+    throw new DataError(
+      test.imagesFile,
+      `images are ${test.images.rows}×${test.images.cols}, the training images ${train.images.rows}×${train.images.cols}`,
+    );
   }
   return {
     name,
@@ -109,18 +115,26 @@ export function takeSubset(split: Split, pixelsPerImage: number, indices: number
   const images = new Uint8Array(indices.length * pixelsPerImage);
   const labels = new Uint8Array(indices.length);
   indices.forEach((from, to) => {
-    images.set(split.images.subarray(from * pixelsPerImage, (from + 1) * pixelsPerImage), to * pixelsPerImage);
+    images.set(
+      split.images.subarray(from * pixelsPerImage, (from + 1) * pixelsPerImage),
+      to * pixelsPerImage,
+    );
     labels[to] = split.labels[from];
   });
   return { count: indices.length, images, labels };
 }
 
 export function loadDataset(spec: DataSpec): Dataset {
-  const full = spec.source === 'mnist' ? loadIdxFolder(mnistDir(), MNIST_SHA256, 'mnist') : loadIdxFolder(path.resolve(spec.dir!));
+  const full =
+    spec.source === 'mnist'
+      ? loadIdxFolder(mnistDir(), MNIST_SHA256, 'mnist')
+      : loadIdxFolder(path.resolve(spec.dir!));
   const pixels = full.rows * full.cols;
   return {
     ...full,
-    train: spec.train ? takeSubset(full.train, pixels, subsetIndices(full.train.labels, spec.train)) : full.train,
+    train: spec.train
+      ? takeSubset(full.train, pixels, subsetIndices(full.train.labels, spec.train))
+      : full.train,
     test: spec.test ? takeSubset(full.test, pixels, subsetIndices(full.test.labels, spec.test)) : full.test,
   };
 }

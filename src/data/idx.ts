@@ -3,7 +3,10 @@
 import { gunzipSync } from 'node:zlib';
 
 export class DataError extends Error {
-  constructor(readonly file: string, detail: string) {
+  constructor(
+    readonly file: string,
+    detail: string,
+  ) {
     super(`${file}: ${detail}`);
     this.name = 'DataError';
   }
@@ -33,7 +36,10 @@ export function maybeGunzip(bytes: Uint8Array, file: string): Uint8Array {
 
 function header(bytes: Uint8Array, file: string, words: number): number[] {
   if (bytes.length < words * 4) {
-    throw new DataError(file, `truncated: ${bytes.length} bytes, shorter than the ${words * 4}-byte IDX header`);
+    throw new DataError(
+      file,
+      `truncated: ${bytes.length} bytes, shorter than the ${words * 4}-byte IDX header`,
+    );
   }
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   return Array.from({ length: words }, (_, i) => view.getUint32(i * 4, false));

@@ -2,7 +2,12 @@
 import type { Split } from './datasets';
 
 /** Scales `indices` of the split into `into` (reused between batches to spare allocations). */
-export function gatherPixels(split: Split, pixelsPerImage: number, indices: ArrayLike<number>, into?: Float32Array): Float32Array {
+export function gatherPixels(
+  split: Split,
+  pixelsPerImage: number,
+  indices: ArrayLike<number>,
+  into?: Float32Array,
+): Float32Array {
   const out = into ?? new Float32Array(indices.length * pixelsPerImage);
   for (let k = 0; k < indices.length; k++) {
     const from = indices[k] * pixelsPerImage;

@@ -22,7 +22,13 @@ export const dataSpecSchema = z
   })
   .strict()
   .superRefine((spec, ctx) => {
-    if (spec.source === 'idx' && !spec.dir) ctx.addIssue({ code: 'custom', path: ['dir'], message: 'expected a folder of IDX files when source is "idx"' });
-    if (spec.source === 'mnist' && spec.dir) ctx.addIssue({ code: 'custom', path: ['dir'], message: 'only allowed with source "idx"' });
+    if (spec.source === 'idx' && !spec.dir)
+      ctx.addIssue({
+        code: 'custom',
+        path: ['dir'],
+        message: 'expected a folder of IDX files when source is "idx"',
+      });
+    if (spec.source === 'mnist' && spec.dir)
+      ctx.addIssue({ code: 'custom', path: ['dir'], message: 'only allowed with source "idx"' });
   });
 export type DataSpec = z.infer<typeof dataSpecSchema>;

@@ -11,7 +11,13 @@ import { writeRecordsCsv } from '../render/csv';
 import type { ExperimentKind, JobKind, PlannedJob } from './kind';
 import { labelSegment, modelField } from './probe-setting';
 
-const curvesConfigSchema = z.object({ model: modelField.describe('Name of the train experiment whose training curves are drawn (every seed and sweep point).') }).strict();
+const curvesConfigSchema = z
+  .object({
+    model: modelField.describe(
+      'Name of the train experiment whose training curves are drawn (every seed and sweep point).',
+    ),
+  })
+  .strict();
 type CurvesConfig = z.infer<typeof curvesConfigSchema>;
 
 export interface CurvesParams {
@@ -22,7 +28,10 @@ export interface CurvesParams {
 
 export const curvesFiles = (labels: string[]) => [
   'tables/history.csv',
-  ...['all', ...labels.map(labelSegment)].flatMap((name) => [`figures/curves_${name}.svg`, `figures/curves_${name}.png`]),
+  ...['all', ...labels.map(labelSegment)].flatMap((name) => [
+    `figures/curves_${name}.svg`,
+    `figures/curves_${name}.png`,
+  ]),
 ];
 
 export const curvesExperiment: ExperimentKind<CurvesConfig> = {
@@ -61,18 +70,30 @@ const COLUMNS = ['epoch', 'loss', 'accuracy', 'valLoss', 'valAccuracy'] as const
 export function readHistory(file: string, model: string): EpochRow[] {
   let records: Record<string, string>[];
   try {
-    records = parse(readFileSync(file, 'utf8'), { columns: true, skip_empty_lines: true }) as Record<string, string>[];
+    records = parse(readFileSync(file, 'utf8'), { columns: true, skip_empty_lines: true }) as Record<
+      string,
+      string
+    >[];
   } catch (err) {
     throw new Error(`${file}: cannot read the training history (${(err as Error).message})`);
   }
   const missing = COLUMNS.filter((c) => records.length > 0 && !(c in records[0]));
   if (missing.length) throw new Error(`${file}: missing column(s) ${missing.join(', ')}`);
   const value = (cell: string) => (cell === '' || cell === undefined ? null : Number(cell));
-  return records.map((r) => ({ model, epoch: Number(r.epoch), loss: value(r.loss), accuracy: value(r.accuracy), valLoss: value(r.valLoss), valAccuracy: value(r.valAccuracy) }));
+  return records.map((r) => ({
+    model,
+    epoch: Number(r.epoch),
+    loss: value(r.loss),
+    accuracy: value(r.accuracy),
+    valLoss: value(r.valLoss),
+    valAccuracy: value(r.valAccuracy),
+  }));
 }
 
 /** Long format for the charts: one point per (model, epoch, metric, data), missing values left out. */
-export function curvePoints(rows: EpochRow[]): { model: string; epoch: number; metric: string; data: string; value: number }[] {
+export function curvePoints(
+  rows: EpochRow[],
+): { model: string; epoch: number; metric: string; data: string; value: number }[] {
   const series = [
     ['loss', 'train', 'loss'],
     ['loss', 'validation', 'valLoss'],
@@ -80,7 +101,11 @@ export function curvePoints(rows: EpochRow[]): { model: string; epoch: number; m
     ['accuracy', 'validation', 'valAccuracy'],
   ] as const;
   return rows.flatMap((r) =>
-    series.flatMap(([metric, data, field]) => (r[field] === null || !Number.isFinite(r[field]) ? [] : [{ model: r.model, epoch: r.epoch, metric, data, value: r[field]! }])),
+    series.flatMap(([metric, data, field]) =>
+      r[field] === null || !Number.isFinite(r[field])
+        ? []
+        : [{ model: r.model, epoch: r.epoch, metric, data, value: r[field]! }],
+    ),
   );
 }
 
@@ -89,11 +114,21 @@ export function curvesChart(rows: EpochRow[], title: string, overlay: boolean): 
   // Whole epochs on the axis (vega's own ticks would put 1.5 between 1 and 2).
   const epochs = [...new Set(rows.map((r) => r.epoch))].sort((a, b) => a - b);
   const ticks = epochs.length <= 20 ? { values: epochs } : { tickMinStep: 1 };
-  const colour = overlay ? { field: 'model', type: 'nominal', title: 'model' } : { field: 'data', type: 'nominal', title: 'data' };
+  const colour = overlay
+    ? { field: 'model', type: 'nominal', title: 'model' }
+    : { field: 'data', type: 'nominal', title: 'data' };
   return {
     title,
     data: { values: curvePoints(rows) },
-    facet: { column: { field: 'metric', type: 'nominal', title: null, sort: ['loss', 'accuracy'], header: { labelFontSize: 13 } } },
+    facet: {
+      column: {
+        field: 'metric',
+        type: 'nominal',
+        title: null,
+        sort: ['loss', 'accuracy'],
+        header: { labelFontSize: 13 },
+      },
+    },
     spec: {
       width: 280,
       height: 200,
@@ -102,7 +137,9 @@ export function curvesChart(rows: EpochRow[], title: string, overlay: boolean): 
         x: { field: 'epoch', type: 'quantitative', title: 'epoch', axis: { ...ticks, format: 'd' } },
         y: { field: 'value', type: 'quantitative', title: null, scale: { zero: false } },
         color: colour,
-        ...(overlay ? { strokeDash: { field: 'data', type: 'nominal', title: 'data' }, detail: { field: 'data' } } : {}),
+        ...(overlay
+          ? { strokeDash: { field: 'data', type: 'nominal', title: 'data' }, detail: { field: 'data' } }
+          : {}),
       },
     },
     resolve: { scale: { y: 'independent' } },
@@ -122,13 +159,37 @@ export const curvesJob: JobKind<CurvesParams> = {
     const all = histories.flat();
     writeRecordsCsv(
       path.join(ctx.dir, 'tables/history.csv'),
-      all.map((r) => ({ model: r.model, epoch: r.epoch, loss: r.loss, accuracy: r.accuracy, val_loss: r.valLoss, val_accuracy: r.valAccuracy })),
+      all.map((r) => ({
+        model: r.model,
+        epoch: r.epoch,
+        loss: r.loss,
+        accuracy: r.accuracy,
+        val_loss: r.valLoss,
+        val_accuracy: r.valAccuracy,
+      })),
     );
     for (const [i, label] of params.models.entries()) {
-      await writeChart(path.join(ctx.dir, `figures/curves_${labelSegment(label)}`), curvesChart(histories[i], `Loss and accuracy per epoch, ${label}`, false));
+      await writeChart(
+        path.join(ctx.dir, `figures/curves_${labelSegment(label)}`),
+        curvesChart(histories[i], `Loss and accuracy per epoch, ${label}`, false),
+      );
     }
-    await writeChart(path.join(ctx.dir, 'figures/curves_all'), curvesChart(all, params.models.length === 1 ? `Loss and accuracy per epoch, ${params.models[0]}` : `Loss and accuracy per epoch, ${params.models.length} models overlaid`, true));
+    await writeChart(
+      path.join(ctx.dir, 'figures/curves_all'),
+      curvesChart(
+        all,
+        params.models.length === 1
+          ? `Loss and accuracy per epoch, ${params.models[0]}`
+          : `Loss and accuracy per epoch, ${params.models.length} models overlaid`,
+        true,
+      ),
+    );
     const last = histories.map((h) => h[h.length - 1]);
-    return { models: params.models.length, epochs: Math.max(0, ...histories.map((h) => h.length)), finalAccuracy: last.map((r) => r?.accuracy ?? null), finalValAccuracy: last.map((r) => r?.valAccuracy ?? null) };
+    return {
+      models: params.models.length,
+      epochs: Math.max(0, ...histories.map((h) => h.length)),
+      finalAccuracy: last.map((r) => r?.accuracy ?? null),
+      finalValAccuracy: last.map((r) => r?.valAccuracy ?? null),
+    };
   },
 };

@@ -12,7 +12,15 @@ import type { ProbedImage } from '../render/feature-map-grid';
 import { writePicture } from '../render/picture';
 import type { ExperimentKind, JobKind, PlannedJob } from './kind';
 import { testLabels } from '../occlusion/test-labels';
-import { chooseImages, digitField, modelField, probeDataFields, probeSetting, testIndexField, type ChosenImage } from './probe-setting';
+import {
+  chooseImages,
+  digitField,
+  modelField,
+  probeDataFields,
+  probeSetting,
+  testIndexField,
+  type ChosenImage,
+} from './probe-setting';
 import { cachedDataset, cachedModel } from './shared';
 
 const featureMapsConfigSchema = z
@@ -57,7 +65,13 @@ export const featureMapsExperiment: ExperimentKind<FeatureMapsConfig> = {
   references: (config) => [config.model],
   expand(config, ctx): PlannedJob[] {
     const setting = probeSetting(config, ctx);
-    const images = chooseImages(testLabels(setting.data).labels, config.images, config.digits, `feature-maps experiment "${ctx.name}"`, { index: 'images[]', digit: 'digits[]' });
+    const images = chooseImages(
+      testLabels(setting.data).labels,
+      config.images,
+      config.digits,
+      `feature-maps experiment "${ctx.name}"`,
+      { index: 'images[]', digit: 'digits[]' },
+    );
     return ctx.modelsOf(config.model).map((model) => ({
       key: `${ctx.prefix}/${model.label}`,
       kind: 'feature-maps',
@@ -74,7 +88,8 @@ export const featureMapsJob: JobKind<FeatureMapsParams> = {
   version: '1',
   async run(params, ctx) {
     const { layerActivations } = require('../probes/activations') as typeof import('../probes/activations');
-    const { compareImagesGrid, imageLayersGrid } = require('../render/feature-map-grid') as typeof import('../render/feature-map-grid');
+    const { compareImagesGrid, imageLayersGrid } =
+      require('../render/feature-map-grid') as typeof import('../render/feature-map-grid');
     const need = ctx.needs.model;
     if (!need) throw new Error('feature-maps: no model among the needed jobs (expected needs.model)');
     const model = await cachedModel(ctx, need, params.backend);
@@ -82,17 +97,37 @@ export const featureMapsJob: JobKind<FeatureMapsParams> = {
     const { rows, cols } = data;
     const pixels = rows * cols;
     const probed: ProbedImage[] = params.images.map(({ index, label }) => {
-      if (index >= data.test.count) throw new Error(`feature-maps: test image ${index} does not exist (the test set has ${data.test.count} images)`);
-      const image = Float32Array.from(data.test.images.subarray(index * pixels, (index + 1) * pixels), (v) => v / 255);
+      if (index >= data.test.count)
+        throw new Error(
+          `feature-maps: test image ${index} does not exist (the test set has ${data.test.count} images)`,
+        );
+      const image = Float32Array.from(
+        data.test.images.subarray(index * pixels, (index + 1) * pixels),
+        (v) => v / 255,
+      );
       return { index, label, pixels: image, rows, cols };
     });
     const batch = new Float32Array(probed.length * pixels);
     probed.forEach((image, i) => batch.set(image.pixels, i * pixels));
     const activations = layerActivations(model, batch, probed.length, rows, cols);
-    checkLayers(activations.map((a) => a.layer), PROBED_LAYERS, `model of ${need.id}`);
+    checkLayers(
+      activations.map((a) => a.layer),
+      PROBED_LAYERS,
+      `model of ${need.id}`,
+    );
 
-    activations.forEach((activation, i) => writePicture(path.join(ctx.dir, `figures/${layerFileName(activation.layer, i)}.png`), compareImagesGrid(activation, probed, i + 1).picture));
-    probed.forEach((image, position) => writePicture(path.join(ctx.dir, `figures/${imageFileName(image)}.png`), imageLayersGrid(activations, image, position).picture));
+    activations.forEach((activation, i) =>
+      writePicture(
+        path.join(ctx.dir, `figures/${layerFileName(activation.layer, i)}.png`),
+        compareImagesGrid(activation, probed, i + 1).picture,
+      ),
+    );
+    probed.forEach((image, position) =>
+      writePicture(
+        path.join(ctx.dir, `figures/${imageFileName(image)}.png`),
+        imageLayersGrid(activations, image, position).picture,
+      ),
+    );
 
     const stats: Record<string, string | number>[] = [];
     for (const a of activations) {
@@ -108,11 +143,27 @@ export const featureMapsJob: JobKind<FeatureMapsParams> = {
             max = Math.max(max, v);
             if (v > 0) active++;
           }
-          stats.push({ test_index: image.index, label: image.label, layer: a.layer, shape: `${a.height}x${a.width}`, channel: c + 1, mean: (sum / (a.height * a.width)).toFixed(4), max: max.toFixed(4), active_share: (active / (a.height * a.width)).toFixed(3) });
+          stats.push({
+            test_index: image.index,
+            label: image.label,
+            layer: a.layer,
+            shape: `${a.height}x${a.width}`,
+            channel: c + 1,
+            mean: (sum / (a.height * a.width)).toFixed(4),
+            max: max.toFixed(4),
+            active_share: (active / (a.height * a.width)).toFixed(3),
+          });
         }
       });
     }
     writeRecordsCsv(path.join(ctx.dir, 'tables/activations.csv'), stats);
-    return { images: params.images as never, layers: activations.map((a) => ({ layer: a.layer, type: a.type, shape: [a.height, a.width, a.channels] })) };
+    return {
+      images: params.images as never,
+      layers: activations.map((a) => ({
+        layer: a.layer,
+        type: a.type,
+        shape: [a.height, a.width, a.channels],
+      })),
+    };
   },
 };

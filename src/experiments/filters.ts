@@ -22,7 +22,9 @@ const filtersConfigSchema = z
       .min(2, 'expected at least 2 pixels per weight')
       .max(40, 'expected at most 40 pixels per weight')
       .default(14)
-      .describe('Pixels per weight in the pictures: a 3×3 filter becomes 3·scale pixels square (twice that for the first layer).'),
+      .describe(
+        'Pixels per weight in the pictures: a 3×3 filter becomes 3·scale pixels square (twice that for the first layer).',
+      ),
   })
   .strict();
 type FiltersConfig = z.infer<typeof filtersConfigSchema>;
@@ -63,7 +65,10 @@ function readWeights(file: string): PlainWeights {
 export function convKernels(weights: PlainWeights): { kernel: Kernel; bias: number[] }[] {
   return Object.entries(weights)
     .filter(([, w]) => w.kernel?.shape.length === 4)
-    .map(([layer, w]) => ({ kernel: { layer, shape: w.kernel.shape, values: w.kernel.values }, bias: w.bias?.values ?? [] }));
+    .map(([layer, w]) => ({
+      kernel: { layer, shape: w.kernel.shape, values: w.kernel.values },
+      bias: w.bias?.values ?? [],
+    }));
 }
 
 export const filtersJob: JobKind<FiltersParams> = {
@@ -74,20 +79,34 @@ export const filtersJob: JobKind<FiltersParams> = {
     if (!need) throw new Error('filters: no model among the needed jobs (expected needs.model)');
     const file = path.join(modelDir(need), 'weights.json');
     const layers = convKernels(readWeights(file));
-    checkLayers(layers.map((l) => l.kernel.layer), CONV_LAYERS, file);
+    checkLayers(
+      layers.map((l) => l.kernel.layer),
+      CONV_LAYERS,
+      file,
+    );
 
     const summary: Record<string, string | number>[] = [];
     const weights: Record<string, string | number>[] = [];
     const described = layers.map(({ kernel, bias }, position) => {
       const dims = kernelDims(kernel);
-      const grid = filterGrid(kernel, { scale: params.scale, title: `Layer ${position + 1}, ${kernel.layer}: ${dims.filters} filters of ${dims.kernelRows}×${dims.kernelCols}×${dims.inChannels}` });
+      const grid = filterGrid(kernel, {
+        scale: params.scale,
+        title: `Layer ${position + 1}, ${kernel.layer}: ${dims.filters} filters of ${dims.kernelRows}×${dims.kernelCols}×${dims.inChannels}`,
+      });
       writePicture(path.join(ctx.dir, `figures/${layerFileName(kernel.layer, position)}.png`), grid.picture);
       for (let f = 0; f < dims.filters; f++) {
         const all: number[] = [];
         for (let c = 0; c < dims.inChannels; c++) {
           filterWeights(kernel, f, c).forEach((w, i) => {
             all.push(w);
-            weights.push({ layer: kernel.layer, filter: f + 1, channel: c + 1, row: Math.floor(i / dims.kernelCols) + 1, col: (i % dims.kernelCols) + 1, weight: w });
+            weights.push({
+              layer: kernel.layer,
+              filter: f + 1,
+              channel: c + 1,
+              row: Math.floor(i / dims.kernelCols) + 1,
+              col: (i % dims.kernelCols) + 1,
+              weight: w,
+            });
           });
         }
         summary.push({
@@ -99,7 +118,14 @@ export const filtersJob: JobKind<FiltersParams> = {
           mean_abs: (all.reduce((a, w) => a + Math.abs(w), 0) / all.length).toFixed(4),
         });
       }
-      return { layer: kernel.layer, filters: dims.filters, inChannels: dims.inChannels, kernel: `${dims.kernelRows}x${dims.kernelCols}`, width: grid.picture.cols, height: grid.picture.rows };
+      return {
+        layer: kernel.layer,
+        filters: dims.filters,
+        inChannels: dims.inChannels,
+        kernel: `${dims.kernelRows}x${dims.kernelCols}`,
+        width: grid.picture.cols,
+        height: grid.picture.rows,
+      };
     });
     writeRecordsCsv(path.join(ctx.dir, 'tables/filter_summary.csv'), summary);
     writeRecordsCsv(path.join(ctx.dir, 'tables/filters.csv'), weights);

@@ -11,7 +11,16 @@ import type { NamedParameters, Ties } from '../rnn/parameters';
 import { cloneValue } from '../rnn/parameters';
 import type { BpttProblem } from '../rnn/problem';
 import type { Report } from './bptt/config';
-import { checkInputsLossUpdate, checksSchema, expectLength, lossSchema, matrixSchema, matrixSize, updateSchema, vectorSchema } from './bptt/config';
+import {
+  checkInputsLossUpdate,
+  checksSchema,
+  expectLength,
+  lossSchema,
+  matrixSchema,
+  matrixSize,
+  updateSchema,
+  vectorSchema,
+} from './bptt/config';
 import { planGradientJobs } from './bptt/plan';
 import type { ExperimentKind } from './kind';
 
@@ -28,7 +37,9 @@ const lstmConfigSchema = z
   .object({
     parameters: z
       .object({
-        shared: unitSchema.optional().describe('W, U, b of every unit not given its own (the homework gives all units the same).'),
+        shared: unitSchema
+          .optional()
+          .describe('W, U, b of every unit not given its own (the homework gives all units the same).'),
         forget: unitSchema.optional().describe('Forget gate f(t) (eq. 10.40).'),
         input: unitSchema.optional().describe('Input gate g(t) (eq. 10.42).'),
         output: unitSchema.optional().describe('Output gate q(t) (eq. 10.44).'),
@@ -41,12 +52,19 @@ const lstmConfigSchema = z
       .strict(),
     x: matrixSchema.describe('Inputs x(1..T), one row per step.'),
     loss: lossSchema,
-    approximation: z.literal('homework').optional().describe("Also report the homework's approximate dL/db_f beside the true gradient."),
-    update: updateSchema.optional().describe('One gradient-descent step on these parameters, then the new loss.'),
+    approximation: z
+      .literal('homework')
+      .optional()
+      .describe("Also report the homework's approximate dL/db_f beside the true gradient."),
+    update: updateSchema
+      .optional()
+      .describe('One gradient-descent step on these parameters, then the new loss.'),
     checks: checksSchema.prefault({}),
   })
   .strict()
-  .superRefine((config, ctx) => checkLstmSizes(config, (path, message) => ctx.addIssue({ code: 'custom', path, message })));
+  .superRefine((config, ctx) =>
+    checkLstmSizes(config, (path, message) => ctx.addIssue({ code: 'custom', path, message })),
+  );
 export type LstmGradientsConfig = z.infer<typeof lstmConfigSchema>;
 
 /** Which config block each unit reads: its own, or `shared`. */
@@ -60,45 +78,76 @@ function ties(config: LstmGradientsConfig): Ties {
   const sources = unitSources(config);
   const sharing = LSTM_UNITS.filter((unit) => sources[unit] === 'shared');
   if (sharing.length === 0) return {};
-  return Object.fromEntries(['W', 'U', 'b'].map((name) => [`shared.${name}`, sharing.map((unit) => `${unit}.${name}`)]));
+  return Object.fromEntries(
+    ['W', 'U', 'b'].map((name) => [`shared.${name}`, sharing.map((unit) => `${unit}.${name}`)]),
+  );
 }
 
 function lstmParameterNames(config: LstmGradientsConfig): string[] {
-  return [...LSTM_UNITS.flatMap((unit) => ['W', 'U', 'b'].map((name) => `${unit}.${name}`)), 'V', 'c', 'h0', 's0', ...Object.keys(ties(config))];
+  return [
+    ...LSTM_UNITS.flatMap((unit) => ['W', 'U', 'b'].map((name) => `${unit}.${name}`)),
+    'V',
+    'c',
+    'h0',
+    's0',
+    ...Object.keys(ties(config)),
+  ];
 }
 
 function checkLstmSizes(config: LstmGradientsConfig, report: Report): void {
   const p = config.parameters;
   const sources = unitSources(config);
   for (const unit of LSTM_UNITS) {
-    if (!sources[unit]) report(['parameters', unit], `missing: give ${unit} its own {W, U, b}, or give a shared {W, U, b} for the units without one`);
+    if (!sources[unit])
+      report(
+        ['parameters', unit],
+        `missing: give ${unit} its own {W, U, b}, or give a shared {W, U, b} for the units without one`,
+      );
   }
-  if (p.shared && !Object.values(sources).includes('shared')) report(['parameters', 'shared'], 'unused: every unit (forget, input, output, cell) has its own W, U, b');
+  if (p.shared && !Object.values(sources).includes('shared'))
+    report(['parameters', 'shared'], 'unused: every unit (forget, input, output, cell) has its own W, U, b');
   const blocks = (['shared', ...LSTM_UNITS] as const).filter((name) => p[name]);
   if (blocks.length === 0) return;
   const first = blocks[0];
   const w = matrixSize(report, ['parameters', first, 'W'], p[first]!.W);
   const hidden = w.rows;
-  if (w.cols !== hidden) report(['parameters', first, 'W'], `expected a square hidden × hidden matrix, got ${w.rows}×${w.cols}`);
+  if (w.cols !== hidden)
+    report(['parameters', first, 'W'], `expected a square hidden × hidden matrix, got ${w.rows}×${w.cols}`);
   const inputs = p[first]!.U[0].length;
   const byW = `one per hidden unit, as parameters.${first}.W is ${hidden}×${hidden}`;
   for (const name of blocks) {
     const block = p[name] as UnitConfig;
     const bw = matrixSize(report, ['parameters', name, 'W'], block.W);
-    if (name !== first && (bw.rows !== hidden || bw.cols !== hidden)) report(['parameters', name, 'W'], `expected ${hidden}×${hidden} like parameters.${first}.W, got ${bw.rows}×${bw.cols}`);
+    if (name !== first && (bw.rows !== hidden || bw.cols !== hidden))
+      report(
+        ['parameters', name, 'W'],
+        `expected ${hidden}×${hidden} like parameters.${first}.W, got ${bw.rows}×${bw.cols}`,
+      );
     const u = matrixSize(report, ['parameters', name, 'U'], block.U);
-    if (u.rows !== hidden) report(['parameters', name, 'U'], `expected ${hidden} rows (${byW}), got ${u.rows}`);
-    if (u.cols !== inputs) report(['parameters', name, 'U'], `expected ${inputs} columns (inputs) like parameters.${first}.U, got ${u.cols}`);
+    if (u.rows !== hidden)
+      report(['parameters', name, 'U'], `expected ${hidden} rows (${byW}), got ${u.rows}`);
+    if (u.cols !== inputs)
+      report(
+        ['parameters', name, 'U'],
+        `expected ${inputs} columns (inputs) like parameters.${first}.U, got ${u.cols}`,
+      );
     expectLength(report, ['parameters', name, 'b'], block.b.length, hidden, byW);
   }
   const v = matrixSize(report, ['parameters', 'V'], p.V);
-  if (v.cols !== hidden) report(['parameters', 'V'], `expected ${hidden} columns (${byW}), got ${v.rows}×${v.cols}`);
+  if (v.cols !== hidden)
+    report(['parameters', 'V'], `expected ${hidden} columns (${byW}), got ${v.rows}×${v.cols}`);
   expectLength(report, ['parameters', 'c'], p.c.length, v.rows, `one per output, as V has ${v.rows} rows`);
   if (p.h0) expectLength(report, ['parameters', 'h0'], p.h0.length, hidden, byW);
   if (p.s0) expectLength(report, ['parameters', 's0'], p.s0.length, hidden, byW);
   const allTies = ties(config);
   const membersOf = (name: string) => allTies[name] ?? [name];
-  checkInputsLossUpdate(report, config, { inputs, inputsWhy: `one per input, as parameters.${first}.U has ${inputs} columns`, outputs: v.rows }, lstmParameterNames(config), membersOf);
+  checkInputsLossUpdate(
+    report,
+    config,
+    { inputs, inputsWhy: `one per input, as parameters.${first}.U has ${inputs} columns`, outputs: v.rows },
+    lstmParameterNames(config),
+    membersOf,
+  );
 }
 
 export function lstmProblemOf(config: LstmGradientsConfig): BpttProblem {
@@ -122,7 +171,12 @@ export const lstmGradientsExperiment: ExperimentKind<LstmGradientsConfig> = {
   schema: lstmConfigSchema,
   expand(config, ctx) {
     return planGradientJobs(
-      { problem: lstmProblemOf(config), update: config.update, approximation: config.approximation, checks: config.checks },
+      {
+        problem: lstmProblemOf(config),
+        update: config.update,
+        approximation: config.approximation,
+        checks: config.checks,
+      },
       ctx,
     );
   },

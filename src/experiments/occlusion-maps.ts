@@ -7,7 +7,13 @@ import { gatherPixels } from '../data/pixels';
 import type { Dataset } from '../data/datasets';
 import { writeJsonAtomic } from '../files';
 import { adversarialPlacements, countsByNewLabel } from '../occlusion/adversarial';
-import { contactSheet, labelMap, patchPicture, probabilityHeatMap, regionPicture } from '../occlusion/figures';
+import {
+  contactSheet,
+  labelMap,
+  patchPicture,
+  probabilityHeatMap,
+  regionPicture,
+} from '../occlusion/figures';
 import { occlusionGrid, type OcclusionGrid } from '../occlusion/grid';
 import { assembleMaps, mapTable, mapTitle, type MapName } from '../occlusion/maps';
 import { fillValue, meanOf, occludedCopies, type FillSpec } from '../occlusion/occlude';
@@ -30,9 +36,17 @@ export function cachedDatasetMean(ctx: Pick<JobContext, 'cache'>, data: Dataset)
 }
 
 /** Pixels 0..1 of test image `index` and the patch's fill value for it. */
-export function testImage(ctx: Pick<JobContext, 'cache'>, data: Dataset, index: number, fill: FillSpec): { image: Float32Array; fill: number } {
+export function testImage(
+  ctx: Pick<JobContext, 'cache'>,
+  data: Dataset,
+  index: number,
+  fill: FillSpec,
+): { image: Float32Array; fill: number } {
   const image = gatherPixels(data.test, data.rows * data.cols, [index]);
-  return { image, fill: fillValue(fill, image, fill === 'dataset-mean' ? cachedDatasetMean(ctx, data) : undefined) };
+  return {
+    image,
+    fill: fillValue(fill, image, fill === 'dataset-mean' ? cachedDatasetMean(ctx, data) : undefined),
+  };
 }
 
 export interface OcclusionChunkResult extends JsonObject {
@@ -55,7 +69,14 @@ export const occlusionChunkJob: JobKind<OcclusionChunkParams> = {
     const model = await cachedModel(ctx, ctx.needs.model, params.backend);
     const grid = occlusionGrid(data.rows, data.cols, params.patch, params.stride);
     const { image, fill } = testImage(ctx, data, params.index, params.fill);
-    const { classes, clean, occluded } = predictOcclusions(model, image, grid, params.start, params.end, fill);
+    const { classes, clean, occluded } = predictOcclusions(
+      model,
+      image,
+      grid,
+      params.start,
+      params.end,
+      fill,
+    );
     return {
       index: params.index,
       start: params.start,
@@ -68,7 +89,11 @@ export const occlusionChunkJob: JobKind<OcclusionChunkParams> = {
 };
 
 /** The chunks' results in position order, checked to cover the grid exactly. */
-function gatherChunks(needs: Record<string, NeededJob>, grid: OcclusionGrid, chunks: number): { probabilities: number[]; classes: number; clean: number[] } {
+function gatherChunks(
+  needs: Record<string, NeededJob>,
+  grid: OcclusionGrid,
+  chunks: number,
+): { probabilities: number[]; classes: number; clean: number[] } {
   const results = Array.from({ length: chunks }, (_, c) => {
     const need = needs[`chunk=${c}`];
     if (!need) throw new Error(`occlusion-map: missing needed job chunk=${c}`);
@@ -77,7 +102,8 @@ function gatherChunks(needs: Record<string, NeededJob>, grid: OcclusionGrid, chu
   let next = 0;
   const probabilities: number[] = [];
   for (const r of results) {
-    if (r.start !== next) throw new Error(`occlusion-map: chunks do not line up (expected position ${next}, got ${r.start})`);
+    if (r.start !== next)
+      throw new Error(`occlusion-map: chunks do not line up (expected position ${next}, got ${r.start})`);
     for (const p of r.probabilities) probabilities.push(p);
     next = r.end;
   }
@@ -116,9 +142,33 @@ export const occlusionMapJob: JobKind<OcclusionMapParams> = {
       const title = mapTitle(name, params.label);
       writeCsv(out('tables', `${title}.csv`), mapTable(name, grid, maps));
     }
-    await writeChart(out('figures', mapTitle('probOfTrue', params.label)), probabilityHeatMap(grid, maps.probOfTrue, `P(${params.label}) by position of the ${patchText} patch (test image ${params.index})`, `P(${params.label})`));
-    await writeChart(out('figures', 'highest_prob'), probabilityHeatMap(grid, maps.highestProb, `Highest probability by position of the ${patchText} patch (test image ${params.index})`, 'highest prob'));
-    await writeChart(out('figures', 'label'), labelMap(grid, maps.label, classes, `Predicted label by position of the ${patchText} patch (test image ${params.index})`));
+    await writeChart(
+      out('figures', mapTitle('probOfTrue', params.label)),
+      probabilityHeatMap(
+        grid,
+        maps.probOfTrue,
+        `P(${params.label}) by position of the ${patchText} patch (test image ${params.index})`,
+        `P(${params.label})`,
+      ),
+    );
+    await writeChart(
+      out('figures', 'highest_prob'),
+      probabilityHeatMap(
+        grid,
+        maps.highestProb,
+        `Highest probability by position of the ${patchText} patch (test image ${params.index})`,
+        'highest prob',
+      ),
+    );
+    await writeChart(
+      out('figures', 'label'),
+      labelMap(
+        grid,
+        maps.label,
+        classes,
+        `Predicted label by position of the ${patchText} patch (test image ${params.index})`,
+      ),
+    );
     const { image, fill } = testImage(ctx, data, params.index, params.fill);
     writeGrayPng(out('figures', 'image.png'), image, data.rows, data.cols, params.scale);
 
@@ -134,7 +184,9 @@ export const occlusionMapJob: JobKind<OcclusionMapParams> = {
       col_last: region.cols?.[1] ?? '',
     };
     writeRecordsCsv(out('tables', 'important_region.csv'), [regionRecord]);
-    const maskRows = Array.from({ length: data.rows }, (_, r) => Array.from(region.mask.subarray(r * data.cols, (r + 1) * data.cols)).join(''));
+    const maskRows = Array.from({ length: data.rows }, (_, r) =>
+      Array.from(region.mask.subarray(r * data.cols, (r + 1) * data.cols)).join(''),
+    );
     writeJsonAtomic(out('tables', 'important_region.json'), {
       image: params.index,
       label: params.label,
@@ -145,7 +197,10 @@ export const occlusionMapJob: JobKind<OcclusionMapParams> = {
       cols: region.cols,
       mask: maskRows,
     });
-    writePicture(out('figures', 'important_region.png'), regionPicture(image, data.rows, data.cols, region, params.scale));
+    writePicture(
+      out('figures', 'important_region.png'),
+      regionPicture(image, data.rows, data.cols, region, params.scale),
+    );
 
     // Adversarial occlusion (Figure 10): every placement that changes the label.
     const adversarial = adversarialPlacements(grid, maps);
@@ -155,13 +210,34 @@ export const occlusionMapJob: JobKind<OcclusionMapParams> = {
       const occluded = occludedCopies(image, grid, p.position, p.position + 1, fill);
       writeGrayPng(out('figures', 'adv_img', file), occluded, data.rows, data.cols, params.scale);
       sheet.push(patchPicture(occluded, data.rows, data.cols, p.row, p.col, grid.patch, SHEET_SCALE));
-      return { row: p.row, col: p.col, new_label: p.newLabel, new_label_prob: six(p.newLabelProb), true_prob: six(p.trueProb), image: `adv_img/${file}` };
+      return {
+        row: p.row,
+        col: p.col,
+        new_label: p.newLabel,
+        new_label_prob: six(p.newLabelProb),
+        true_prob: six(p.trueProb),
+        image: `adv_img/${file}`,
+      };
     });
     mkdirSync(out('figures', 'adv_img'), { recursive: true }); // there even when no placement flips the label
-    writePicture(out('figures', 'adversarial.png'), contactSheet(sheet, SHEET_COLUMNS, data.rows * SHEET_SCALE, data.cols * SHEET_SCALE));
-    writeRecordsCsv(out('tables', 'adversarial.csv'), records, ['row', 'col', 'new_label', 'new_label_prob', 'true_prob', 'image']);
+    writePicture(
+      out('figures', 'adversarial.png'),
+      contactSheet(sheet, SHEET_COLUMNS, data.rows * SHEET_SCALE, data.cols * SHEET_SCALE),
+    );
+    writeRecordsCsv(out('tables', 'adversarial.csv'), records, [
+      'row',
+      'col',
+      'new_label',
+      'new_label_prob',
+      'true_prob',
+      'image',
+    ]);
     const counts = countsByNewLabel(adversarial, classes, params.label);
-    writeRecordsCsv(out('tables', 'adversarial_counts.csv'), counts.map((c) => ({ new_label: c.label, placements: c.placements })), ['new_label', 'placements']);
+    writeRecordsCsv(
+      out('tables', 'adversarial_counts.csv'),
+      counts.map((c) => ({ new_label: c.label, placements: c.placements })),
+      ['new_label', 'placements'],
+    );
 
     const cleanLabel = clean.indexOf(Math.max(...clean));
     return {
@@ -173,7 +249,9 @@ export const occlusionMapJob: JobKind<OcclusionMapParams> = {
       minTrueProb: Math.min(...maps.probOfTrue),
       region: { placements: region.placements, pixels: region.pixels, rows: region.rows, cols: region.cols },
       adversarial: adversarial.length,
-      adversarialByLabel: Object.fromEntries(counts.filter((c) => c.placements > 0).map((c) => [String(c.label), c.placements])),
+      adversarialByLabel: Object.fromEntries(
+        counts.filter((c) => c.placements > 0).map((c) => [String(c.label), c.placements]),
+      ),
     };
   },
 };

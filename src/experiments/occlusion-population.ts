@@ -8,7 +8,16 @@ import { flipShareChart, meanDropMaps } from '../occlusion/figures';
 import { occlusionGrid } from '../occlusion/grid';
 import { gridTable } from '../occlusion/maps';
 import { fillValue } from '../occlusion/occlude';
-import { addImage, emptyTotals, imageOutcome, meanDrop, mergeTotals, populationRows, type ClassTotals, type ImageOutcome } from '../occlusion/population';
+import {
+  addImage,
+  emptyTotals,
+  imageOutcome,
+  meanDrop,
+  mergeTotals,
+  populationRows,
+  type ClassTotals,
+  type ImageOutcome,
+} from '../occlusion/population';
 import { writeCsv, writeRecordsCsv } from '../render/csv';
 import type { JobKind, JsonObject } from './kind';
 import type { PopulationChunkParams, PopulationParams } from './occlusion';
@@ -39,13 +48,26 @@ export const populationChunkJob: JobKind<PopulationChunkParams> = {
       if (ctx.signal.aborted) throw new Error('occlusion-population-chunk: stopped');
       const image = gatherPixels(data.test, pixels, [index]);
       // One image per predict: 2 or 4 images' maps per call measured no faster (bench/occlusion.ts).
-      const { classes, clean, occluded } = predictOcclusions(model, image, grid, 0, grid.count, fillValue(params.fill, image, datasetMean), buffer);
+      const { classes, clean, occluded } = predictOcclusions(
+        model,
+        image,
+        grid,
+        0,
+        grid.count,
+        fillValue(params.fill, image, datasetMean),
+        buffer,
+      );
       totals ??= emptyTotals(classes, grid.count);
       const outcome = imageOutcome(index, data.test.labels[index], clean, occluded, classes, grid.count);
       addImage(totals, outcome, occluded, classes);
       images.push(outcome);
     }
-    return { classes: totals!.length, positions: grid.count, images: images as never, totals: totals as never };
+    return {
+      classes: totals!.length,
+      positions: grid.count,
+      images: images as never,
+      totals: totals as never,
+    };
   },
 };
 
@@ -68,7 +90,10 @@ export const populationJob: JobKind<PopulationParams> = {
     const totals = emptyTotals(classes, grid.count);
     const images: ImageOutcome[] = [];
     for (const chunk of chunks) {
-      if (chunk.positions !== grid.count) throw new Error(`occlusion-population: a chunk has ${chunk.positions} positions, the grid ${grid.count}`);
+      if (chunk.positions !== grid.count)
+        throw new Error(
+          `occlusion-population: a chunk has ${chunk.positions} positions, the grid ${grid.count}`,
+        );
       mergeTotals(totals, chunk.totals);
       images.push(...chunk.images);
     }
@@ -89,9 +114,17 @@ export const populationJob: JobKind<PopulationParams> = {
       })),
     );
     const drops = totals.map((t) => ({ label: t.label, drop: meanDrop(t) }));
-    for (const { label, drop } of drops) writeCsv(out('tables', `mean_drop_of_${label}.csv`), gridTable(`mean_drop_of_${label}`, grid, drop, 6));
+    for (const { label, drop } of drops)
+      writeCsv(out('tables', `mean_drop_of_${label}.csv`), gridTable(`mean_drop_of_${label}`, grid, drop, 6));
     const patchText = `${grid.patch}×${grid.patch}`;
-    await writeChart(out('figures', 'mean_drop_by_class'), meanDropMaps(grid, drops, `Mean drop of the true-class probability, ${patchText} patch (${images.length} test images, ${params.modelLabel})`));
+    await writeChart(
+      out('figures', 'mean_drop_by_class'),
+      meanDropMaps(
+        grid,
+        drops,
+        `Mean drop of the true-class probability, ${patchText} patch (${images.length} test images, ${params.modelLabel})`,
+      ),
+    );
     await writeChart(
       out('figures', 'flip_share'),
       flipShareChart(
@@ -105,7 +138,9 @@ export const populationJob: JobKind<PopulationParams> = {
       correctClean: all.correct_clean,
       flipped: all.flipped,
       flipShare: Number(all.flip_share || 0),
-      flipShareByClass: Object.fromEntries(rows.slice(0, -1).map((r) => [r.label, Number(r.flip_share || 0)])),
+      flipShareByClass: Object.fromEntries(
+        rows.slice(0, -1).map((r) => [r.label, Number(r.flip_share || 0)]),
+      ),
     };
   },
 };

@@ -33,28 +33,64 @@ const imagesSchema = z
 
 export const occlusionConfigSchema = z
   .object({
-    model: z.string().min(1).describe('Name of the train experiment whose models are probed (every seed and sweep point).'),
+    model: z
+      .string()
+      .min(1)
+      .describe('Name of the train experiment whose models are probed (every seed and sweep point).'),
     seeds: z
       .array(index)
       .min(1)
       .optional()
-      .describe('Probe only the models trained with these seeds (default: every model of the train experiment).'),
+      .describe(
+        'Probe only the models trained with these seeds (default: every model of the train experiment).',
+      ),
     mode: z
       .enum(['maps', 'population'])
       .default('maps')
-      .describe('maps: per image, the tables and figures of Problem 4 (Figures 7–10). population: per-class mean probability-drop maps and flip shares over many images.'),
+      .describe(
+        'maps: per image, the tables and figures of Problem 4 (Figures 7–10). population: per-class mean probability-drop maps and flip shares over many images.',
+      ),
     images: imagesSchema.optional(),
-    patch: z.number().int('expected a whole number of pixels').positive('expected a positive integer').default(8).describe('Side of the square patch in pixels.'),
-    stride: z.number().int('expected a whole number of pixels').min(1, 'expected an integer of at least 1').default(1).describe('Step between patch positions in pixels.'),
+    patch: z
+      .number()
+      .int('expected a whole number of pixels')
+      .positive('expected a positive integer')
+      .default(8)
+      .describe('Side of the square patch in pixels.'),
+    stride: z
+      .number()
+      .int('expected a whole number of pixels')
+      .min(1, 'expected an integer of at least 1')
+      .default(1)
+      .describe('Step between patch positions in pixels.'),
     fill: z
       .union([z.number().min(0).max(1), z.enum(['image-mean', 'dataset-mean'])])
       .default(0)
-      .describe('What the patch holds: a pixel value in 0..1 (0 = black), "image-mean", or "dataset-mean" (the mean training pixel).'),
-    threshold: z.number().gt(0).lte(1).default(0.5).describe('The important region is covered by the placements that push the true-class probability below this.'),
-    chunkSize: positive.default(256).describe('Mode maps: patch positions per pool job (each job is one batched prediction).'),
+      .describe(
+        'What the patch holds: a pixel value in 0..1 (0 = black), "image-mean", or "dataset-mean" (the mean training pixel).',
+      ),
+    threshold: z
+      .number()
+      .gt(0)
+      .lte(1)
+      .default(0.5)
+      .describe(
+        'The important region is covered by the placements that push the true-class probability below this.',
+      ),
+    chunkSize: positive
+      .default(256)
+      .describe('Mode maps: patch positions per pool job (each job is one batched prediction).'),
     imagesPerJob: positive.default(250).describe('Mode population: images per pool job.'),
-    scale: z.number().int().min(1).max(40).default(10).describe('Screen pixels per image pixel in the pictures of digits.'),
-    data: dataSpecSchema.optional().describe("Data set (default: the config's defaults.data); image indices are into its test split."),
+    scale: z
+      .number()
+      .int()
+      .min(1)
+      .max(40)
+      .default(10)
+      .describe('Screen pixels per image pixel in the pictures of digits.'),
+    data: dataSpecSchema
+      .optional()
+      .describe("Data set (default: the config's defaults.data); image indices are into its test split."),
     backend: backendSchema.optional().describe("tfjs backend (default: the config's defaults.backend)."),
   })
   .strict();
@@ -146,7 +182,10 @@ function modelsToProbe(config: OcclusionConfig, ctx: ExpandContext): ModelRef[] 
   const all = ctx.modelsOf(config.model);
   if (!config.seeds) return all;
   for (const seed of config.seeds) {
-    if (!all.some((m) => m.seed === seed)) throw new Error(`seeds: experiment "${config.model}" trains no model with seed ${seed} (its seeds: ${[...new Set(all.map((m) => m.seed))].join(', ')})`);
+    if (!all.some((m) => m.seed === seed))
+      throw new Error(
+        `seeds: experiment "${config.model}" trains no model with seed ${seed} (its seeds: ${[...new Set(all.map((m) => m.seed))].join(', ')})`,
+      );
   }
   return all.filter((m) => config.seeds!.includes(m.seed));
 }
@@ -199,9 +238,22 @@ export const occlusionExperiment: ExperimentKind<OcclusionConfig> = {
             const key = `${base}/image=${index}/chunk=${c}`;
             needs[`chunk=${c}`] = key;
             const params: OcclusionChunkParams = { ...setting, index, start, end, clean: start === 0 };
-            jobs.push({ key, kind: 'occlusion-chunk', params: params as never, needs: { model: model.key }, cost: 0.005 + (end - start) * 6e-5 });
+            jobs.push({
+              key,
+              kind: 'occlusion-chunk',
+              params: params as never,
+              needs: { model: model.key },
+              cost: 0.005 + (end - start) * 6e-5,
+            });
           });
-          const params: OcclusionMapParams = { ...setting, index, label, threshold: config.threshold, scale: config.scale, chunks: ranges.length };
+          const params: OcclusionMapParams = {
+            ...setting,
+            index,
+            label,
+            threshold: config.threshold,
+            scale: config.scale,
+            chunks: ranges.length,
+          };
           jobs.push({
             key: `${base}/image=${index}`,
             kind: 'occlusion-map',
@@ -218,9 +270,22 @@ export const occlusionExperiment: ExperimentKind<OcclusionConfig> = {
           const key = `${base}/population/chunk=${c}`;
           needs[`chunk=${c}`] = key;
           const params: PopulationChunkParams = { ...setting, indices: indices.slice(start, end) };
-          jobs.push({ key, kind: 'occlusion-population-chunk', params: params as never, needs: { model: model.key }, cost: (end - start) * grid.count * 6e-5 });
+          jobs.push({
+            key,
+            kind: 'occlusion-population-chunk',
+            params: params as never,
+            needs: { model: model.key },
+            cost: (end - start) * grid.count * 6e-5,
+          });
         });
-        const params: PopulationParams = { data: setting.data, patch: config.patch, stride: config.stride, fill: config.fill, chunks: ranges.length, modelLabel: model.label };
+        const params: PopulationParams = {
+          data: setting.data,
+          patch: config.patch,
+          stride: config.stride,
+          fill: config.fill,
+          chunks: ranges.length,
+          modelLabel: model.label,
+        };
         jobs.push({
           key: `${base}/population`,
           kind: 'occlusion-population',

@@ -13,7 +13,9 @@ export const modelField = z
   .describe('Name of the train experiment whose models are probed (every seed and sweep point).');
 
 export const probeDataFields = {
-  data: dataSpecSchema.optional().describe("Data set to take test images from (default: the config's defaults.data)."),
+  data: dataSpecSchema
+    .optional()
+    .describe("Data set to take test images from (default: the config's defaults.data)."),
   backend: backendSchema.optional().describe("tfjs backend (default: the config's defaults.backend)."),
 };
 
@@ -22,13 +24,23 @@ export interface ProbeSetting {
   backend: BackendName;
 }
 
-export function probeSetting(config: { data?: DataSpec; backend?: BackendName }, ctx: ExpandContext): ProbeSetting {
+export function probeSetting(
+  config: { data?: DataSpec; backend?: BackendName },
+  ctx: ExpandContext,
+): ProbeSetting {
   const defaults = readDefaults(ctx.defaults);
   return { data: config.data ?? defaults.data, backend: config.backend ?? defaults.backend };
 }
 
-export const digitField = z.number({ error: 'expected a digit 0..9' }).int('expected a digit 0..9').min(0, 'expected a digit 0..9').max(9, 'expected a digit 0..9');
-export const testIndexField = z.number({ error: 'expected a test image index' }).int('expected a whole test image index').nonnegative('expected a test image index ≥ 0');
+export const digitField = z
+  .number({ error: 'expected a digit 0..9' })
+  .int('expected a digit 0..9')
+  .min(0, 'expected a digit 0..9')
+  .max(9, 'expected a digit 0..9');
+export const testIndexField = z
+  .number({ error: 'expected a test image index' })
+  .int('expected a whole test image index')
+  .nonnegative('expected a test image index ≥ 0');
 
 export interface ChosenImage {
   index: number;
@@ -39,18 +51,30 @@ export interface ChosenImage {
  * Test images (given the test labels: planning reads only those, via occlusion/test-labels) by index (checked against the test set) or, failing that, the first test image of
  * each digit. `fields` names the config fields for messages, e.g. `{ index: 'images[]', digit: 'digits[]' }`.
  */
-export function chooseImages(labels: Uint8Array, byIndex: number[] | undefined, byDigit: number[], where: string, fields: { index: string; digit: string }): ChosenImage[] {
+export function chooseImages(
+  labels: Uint8Array,
+  byIndex: number[] | undefined,
+  byDigit: number[],
+  where: string,
+  fields: { index: string; digit: string },
+): ChosenImage[] {
   // A list field is named with `[]`, which becomes the entry's index: `images[]` → `images[2]`.
   const field = (name: string, i: number) => name.replace(/\[\]$/, `[${i}]`);
   if (byIndex) {
     return byIndex.map((index, i) => {
-      if (index >= labels.length) throw new Error(`${where}: ${field(fields.index, i)}: test image ${index} does not exist (the test set has ${labels.length} images, 0..${labels.length - 1})`);
+      if (index >= labels.length)
+        throw new Error(
+          `${where}: ${field(fields.index, i)}: test image ${index} does not exist (the test set has ${labels.length} images, 0..${labels.length - 1})`,
+        );
       return { index, label: labels[index] };
     });
   }
   return byDigit.map((digit, i) => {
     const index = labels.indexOf(digit);
-    if (index < 0) throw new Error(`${where}: ${field(fields.digit, i)}: no test image has label ${digit} (test set of ${labels.length} images)`);
+    if (index < 0)
+      throw new Error(
+        `${where}: ${field(fields.digit, i)}: no test image has label ${digit} (test set of ${labels.length} images)`,
+      );
     return { index, label: digit };
   });
 }

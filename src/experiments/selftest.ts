@@ -18,14 +18,33 @@ const actions = ['compute', 'sleep', 'throw', 'exit', 'oom', 'hang', 'flaky'] as
 export const selftestSchema = z
   .object({
     jobs: z.number().int().positive().default(1).describe('Jobs per seed.'),
-    seeds: z.array(z.number().int().nonnegative()).min(1).optional().describe('Seeds (default: defaults.seeds).'),
+    seeds: z
+      .array(z.number().int().nonnegative())
+      .min(1)
+      .optional()
+      .describe('Seeds (default: defaults.seeds).'),
     action: z
       .enum(actions)
       .default('compute')
-      .describe('compute: CPU work; sleep; throw; exit: process.exit in the worker; oom: allocate until the heap limit; hang: busy loop forever; flaky: throw on its first attempt in this run folder only.'),
-    ms: z.number().nonnegative().default(0).describe('compute: CPU work of about this many ms on one core; sleep: how long.'),
-    rows: z.number().int().nonnegative().default(3).describe('Rows of the table tables/values.csv each job writes and publishes (0: none).'),
-    from: z.string().min(1).optional().describe('Another selftest experiment: each job needs all its jobs of the same seed.'),
+      .describe(
+        'compute: CPU work; sleep; throw; exit: process.exit in the worker; oom: allocate until the heap limit; hang: busy loop forever; flaky: throw on its first attempt in this run folder only.',
+      ),
+    ms: z
+      .number()
+      .nonnegative()
+      .default(0)
+      .describe('compute: CPU work of about this many ms on one core; sleep: how long.'),
+    rows: z
+      .number()
+      .int()
+      .nonnegative()
+      .default(3)
+      .describe('Rows of the table tables/values.csv each job writes and publishes (0: none).'),
+    from: z
+      .string()
+      .min(1)
+      .optional()
+      .describe('Another selftest experiment: each job needs all its jobs of the same seed.'),
   })
   .strict();
 export type SelftestConfig = z.output<typeof selftestSchema>;
@@ -59,7 +78,14 @@ export const selftestExperiment: ExperimentKind<SelftestConfig> = {
       const sameSeed = inputs.filter((m) => m.seed === seed);
       const needed = sameSeed.length ? sameSeed : inputs;
       for (let index = 0; index < config.jobs; index++) {
-        const params: SelftestParams = { tag: ctx.prefix, seed, index, action: config.action, ms: config.ms, rows: config.rows };
+        const params: SelftestParams = {
+          tag: ctx.prefix,
+          seed,
+          index,
+          action: config.action,
+          ms: config.ms,
+          rows: config.rows,
+        };
         jobs.push({
           key: keyOf(ctx.prefix, seed, index),
           kind: 'selftest',
@@ -74,7 +100,11 @@ export const selftestExperiment: ExperimentKind<SelftestConfig> = {
   },
   models(config, ctx): ModelRef[] {
     return seedsOf(config, ctx.defaults).flatMap((seed) =>
-      Array.from({ length: config.jobs }, (_, index) => ({ key: keyOf(ctx.prefix, seed, index), seed, label: `seed=${seed},job=${index}` })),
+      Array.from({ length: config.jobs }, (_, index) => ({
+        key: keyOf(ctx.prefix, seed, index),
+        seed,
+        label: `seed=${seed},job=${index}`,
+      })),
     );
   },
 };
@@ -149,7 +179,14 @@ export const selftestJob: JobKind<SelftestParams> = {
     if (params.rows > 0) {
       writeRecordsCsv(
         path.join(ctx.dir, 'tables', 'values.csv'),
-        Array.from(values, (value, row) => ({ seed: params.seed, index: params.index, row, value, inputTotal: Math.round(inputTotal * 1e6) / 1e6, inputRows })),
+        Array.from(values, (value, row) => ({
+          seed: params.seed,
+          index: params.index,
+          row,
+          value,
+          inputTotal: Math.round(inputTotal * 1e6) / 1e6,
+          inputRows,
+        })),
       );
     }
     const total = values.reduce((sum, v) => sum + v, 0);

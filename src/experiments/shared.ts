@@ -31,7 +31,11 @@ export function modelDir(trainJob: NeededJob): string {
 }
 
 /** The trained model of a needed train job, loaded once per thread on the given backend. */
-export async function cachedModel(ctx: Pick<JobContext, 'cache'>, trainJob: NeededJob, backend: BackendName): Promise<tf.LayersModel> {
+export async function cachedModel(
+  ctx: Pick<JobContext, 'cache'>,
+  trainJob: NeededJob,
+  backend: BackendName,
+): Promise<tf.LayersModel> {
   const key = `model:${trainJob.id}`;
   let model = ctx.cache.get(key) as Promise<tf.LayersModel> | undefined;
   if (!model) {

@@ -15,21 +15,39 @@ import { writePicture } from '../render/picture';
 import { shiftStripGrid, type ShiftedDigit } from '../render/shift-strip';
 import type { ExperimentKind, JobContext, JobKind, PlannedJob } from './kind';
 import { testLabels } from '../occlusion/test-labels';
-import { chooseImages, digitField, modelField, probeDataFields, probeSetting, testIndexField, type ChosenImage } from './probe-setting';
+import {
+  chooseImages,
+  digitField,
+  modelField,
+  probeDataFields,
+  probeSetting,
+  testIndexField,
+  type ChosenImage,
+} from './probe-setting';
 import { cachedDataset, cachedModel } from './shared';
 
 const pixelsField = (what: string, min: number) =>
-  z.number({ error: `expected ${what}` }).int(`expected a whole number of pixels`).min(min, `expected at least ${min}`).max(27, 'expected at most 27 pixels (an MNIST digit is 28 wide)');
+  z
+    .number({ error: `expected ${what}` })
+    .int(`expected a whole number of pixels`)
+    .min(min, `expected at least ${min}`)
+    .max(27, 'expected at most 27 pixels (an MNIST digit is 28 wide)');
 
 const shiftConfigSchema = z
   .object({
     model: modelField,
-    digit: digitField.default(7).describe('The first test image of this digit is shifted (ignored when image is given).'),
+    digit: digitField
+      .default(7)
+      .describe('The first test image of this digit is shifted (ignored when image is given).'),
     image: testIndexField.optional().describe('Test image index to shift instead of digit.'),
-    maxShift: pixelsField('the largest shift of the strip in pixels', 1).default(4).describe('The strip shows the digit shifted 0..maxShift pixels left, right, up and down (zero fill).'),
+    maxShift: pixelsField('the largest shift of the strip in pixels', 1)
+      .default(4)
+      .describe('The strip shows the digit shifted 0..maxShift pixels left, right, up and down (zero fill).'),
     accuracyRange: pixelsField('the largest shift of the accuracy curve in pixels', 0)
       .default(8)
-      .describe('Accuracy over the whole test set for every shift in −accuracyRange..accuracyRange pixels, horizontal and vertical, one pool job per shift; 0 leaves it out.'),
+      .describe(
+        'Accuracy over the whole test set for every shift in −accuracyRange..accuracyRange pixels, horizontal and vertical, one pool job per shift; 0 leaves it out.',
+      ),
     scale: z.number().int().min(1).max(10).default(3).describe('Pixels per image pixel in the strip.'),
     ...probeDataFields,
   })
@@ -65,7 +83,11 @@ export interface ShiftAccuracyParams {
 }
 
 export const STRIP_FILES = ['figures/shift_strip.png', 'tables/shifted_predictions.csv'];
-export const ACCURACY_FILES = ['tables/accuracy_vs_shift.csv', 'figures/accuracy_vs_shift.svg', 'figures/accuracy_vs_shift.png'];
+export const ACCURACY_FILES = [
+  'tables/accuracy_vs_shift.csv',
+  'figures/accuracy_vs_shift.svg',
+  'figures/accuracy_vs_shift.png',
+];
 
 export const shiftExperiment: ExperimentKind<ShiftConfig> = {
   kind: 'shift',
@@ -74,21 +96,47 @@ export const shiftExperiment: ExperimentKind<ShiftConfig> = {
   expand(config, ctx): PlannedJob[] {
     const setting = probeSetting(config, ctx);
     const { labels } = testLabels(setting.data);
-    const [image] = chooseImages(labels, config.image === undefined ? undefined : [config.image], [config.digit], `shift experiment "${ctx.name}"`, { index: 'image', digit: 'digit' });
+    const [image] = chooseImages(
+      labels,
+      config.image === undefined ? undefined : [config.image],
+      [config.digit],
+      `shift experiment "${ctx.name}"`,
+      { index: 'image', digit: 'digit' },
+    );
     const jobs: PlannedJob[] = [];
     for (const model of ctx.modelsOf(config.model)) {
       const base = `${ctx.prefix}/${model.label}`;
       const strip: ShiftStripParams = { ...setting, image, maxShift: config.maxShift, scale: config.scale };
-      jobs.push({ key: `${base}/strip`, kind: 'shift-strip', params: strip as never, needs: { model: model.key }, cost: 0.3, publish: STRIP_FILES });
+      jobs.push({
+        key: `${base}/strip`,
+        kind: 'shift-strip',
+        params: strip as never,
+        needs: { model: model.key },
+        cost: 0.3,
+        publish: STRIP_FILES,
+      });
       if (config.accuracyRange === 0) continue;
       const needs: Record<string, string> = {};
       for (let shift = -config.accuracyRange; shift <= config.accuracyRange; shift++) {
         const key = `${base}/accuracy/shift=${shift}`;
         needs[`shift=${shift}`] = key;
         const params: ShiftAccuracyChunkParams = { ...setting, shift };
-        jobs.push({ key, kind: 'shift-accuracy-chunk', params: params as never, needs: { model: model.key }, cost: (labels.length * 2) / 20_000 });
+        jobs.push({
+          key,
+          kind: 'shift-accuracy-chunk',
+          params: params as never,
+          needs: { model: model.key },
+          cost: (labels.length * 2) / 20_000,
+        });
       }
-      jobs.push({ key: `${base}/accuracy`, kind: 'shift-accuracy', params: { range: config.accuracyRange } satisfies ShiftAccuracyParams, needs, cost: 0.5, publish: ACCURACY_FILES });
+      jobs.push({
+        key: `${base}/accuracy`,
+        kind: 'shift-accuracy',
+        params: { range: config.accuracyRange } satisfies ShiftAccuracyParams,
+        needs,
+        cost: 0.5,
+        publish: ACCURACY_FILES,
+      });
     }
     return jobs;
   },
@@ -116,8 +164,14 @@ export const shiftStripJob: JobKind<ShiftStripParams> = {
     const { rows, cols } = data;
     const pixels = rows * cols;
     const { index, label } = params.image;
-    if (index >= data.test.count) throw new Error(`shift-strip: test image ${index} does not exist (the test set has ${data.test.count} images)`);
-    const original = Float32Array.from(data.test.images.subarray(index * pixels, (index + 1) * pixels), (v) => v / 255);
+    if (index >= data.test.count)
+      throw new Error(
+        `shift-strip: test image ${index} does not exist (the test set has ${data.test.count} images)`,
+      );
+    const original = Float32Array.from(
+      data.test.images.subarray(index * pixels, (index + 1) * pixels),
+      (v) => v / 255,
+    );
 
     const variants: { direction: string; pixels: number; dx: number; dy: number; image: Float32Array }[] = [];
     for (const direction of DIRECTIONS) {
@@ -130,18 +184,43 @@ export const shiftStripJob: JobKind<ShiftStripParams> = {
     variants.forEach((v, i) => batch.set(v.image, i * pixels));
     const probs = predictBatch(model, batch, variants.length, rows, cols);
     const classes = probs.length / variants.length;
-    const shifted: (ShiftedDigit & { dx: number; dy: number; trueProbability: number })[] = variants.map((v, i) => {
-      const predicted = argMax(probs, i * classes, classes);
-      return { ...v, predicted, probability: probs[i * classes + predicted], trueProbability: probs[i * classes + label] };
-    });
+    const shifted: (ShiftedDigit & { dx: number; dy: number; trueProbability: number })[] = variants.map(
+      (v, i) => {
+        const predicted = argMax(probs, i * classes, classes);
+        return {
+          ...v,
+          predicted,
+          probability: probs[i * classes + predicted],
+          trueProbability: probs[i * classes + label],
+        };
+      },
+    );
 
-    writePicture(path.join(ctx.dir, 'figures/shift_strip.png'), shiftStripGrid(shifted, { rows, cols, label, index, scale: params.scale }).picture);
+    writePicture(
+      path.join(ctx.dir, 'figures/shift_strip.png'),
+      shiftStripGrid(shifted, { rows, cols, label, index, scale: params.scale }).picture,
+    );
     writeRecordsCsv(
       path.join(ctx.dir, 'tables/shifted_predictions.csv'),
-      shifted.map((s) => ({ direction: s.direction, pixels: s.pixels, dx: s.dx, dy: s.dy, predicted: s.predicted, probability: s.probability.toFixed(4), [`prob_of_${label}`]: s.trueProbability.toFixed(4), correct: s.predicted === label ? 'yes' : 'no' })),
+      shifted.map((s) => ({
+        direction: s.direction,
+        pixels: s.pixels,
+        dx: s.dx,
+        dy: s.dy,
+        predicted: s.predicted,
+        probability: s.probability.toFixed(4),
+        [`prob_of_${label}`]: s.trueProbability.toFixed(4),
+        correct: s.predicted === label ? 'yes' : 'no',
+      })),
     );
     const wrong = shifted.filter((s) => s.predicted !== label);
-    return { index, label, shifts: shifted.length, wrong: wrong.length, firstWrong: wrong.length ? `${wrong[0].direction} ${wrong[0].pixels}px` : null };
+    return {
+      index,
+      label,
+      shifts: shifted.length,
+      wrong: wrong.length,
+      firstWrong: wrong.length ? `${wrong[0].direction} ${wrong[0].pixels}px` : null,
+    };
   },
 };
 
@@ -162,9 +241,16 @@ export const shiftAccuracyChunkJob: JobKind<ShiftAccuracyChunkParams> = {
       for (let start = 0; start < count; start += PREDICT_BATCH) {
         if (ctx.signal.aborted) throw new Error('shift-accuracy-chunk: stopped');
         const end = Math.min(count, start + PREDICT_BATCH);
-        const probs = predictBatch(model, shiftedPixels(images, rows, cols, start, end, dx, dy), end - start, rows, cols);
+        const probs = predictBatch(
+          model,
+          shiftedPixels(images, rows, cols, start, end, dx, dy),
+          end - start,
+          rows,
+          cols,
+        );
         const classes = probs.length / (end - start);
-        for (let i = start; i < end; i++) if (argMax(probs, (i - start) * classes, classes) === labels[i]) hits++;
+        for (let i = start; i < end; i++)
+          if (argMax(probs, (i - start) * classes, classes) === labels[i]) hits++;
       }
       return hits;
     };
@@ -174,7 +260,10 @@ export const shiftAccuracyChunkJob: JobKind<ShiftAccuracyChunkParams> = {
   },
 };
 
-export function accuracyChart(rows: { shift: number; horizontal: number; vertical: number }[], title: string): ChartSpec {
+export function accuracyChart(
+  rows: { shift: number; horizontal: number; vertical: number }[],
+  title: string,
+): ChartSpec {
   const values = rows.flatMap((r) => [
     { shift: r.shift, direction: 'horizontal (+ right)', accuracy: r.horizontal },
     { shift: r.shift, direction: 'vertical (+ down)', accuracy: r.vertical },
@@ -187,7 +276,15 @@ export function accuracyChart(rows: { shift: number; horizontal: number; vertica
     mark: { type: 'line', point: true },
     encoding: {
       // Whole pixels on the axis (vega's own ticks would put halves between them).
-      x: { field: 'shift', type: 'quantitative', title: 'shift in pixels', axis: { values: rows.map((r) => r.shift).filter((s) => rows.length <= 21 || s % 2 === 0), format: 'd' } },
+      x: {
+        field: 'shift',
+        type: 'quantitative',
+        title: 'shift in pixels',
+        axis: {
+          values: rows.map((r) => r.shift).filter((s) => rows.length <= 21 || s % 2 === 0),
+          format: 'd',
+        },
+      },
       y: { field: 'accuracy', type: 'quantitative', title: 'test accuracy', scale: { domain: [0, 1] } },
       color: { field: 'direction', type: 'nominal', title: 'shift', legend: { labelLimit: 400 } },
     },
@@ -198,17 +295,40 @@ export const shiftAccuracyJob: JobKind<ShiftAccuracyParams> = {
   kind: 'shift-accuracy',
   version: '1',
   async run(params, ctx) {
-    const chunks = Object.values(ctx.needs).map((n) => n.result as unknown as ShiftAccuracyChunkResult).sort((a, b) => a.shift - b.shift);
-    if (chunks.length !== 2 * params.range + 1) throw new Error(`shift-accuracy: ${chunks.length} shift results, expected ${2 * params.range + 1} (−${params.range}..${params.range})`);
-    const rows = chunks.map((c) => ({ shift: c.shift, horizontal: c.horizontalCorrect / c.images, vertical: c.verticalCorrect / c.images, images: c.images }));
+    const chunks = Object.values(ctx.needs)
+      .map((n) => n.result as unknown as ShiftAccuracyChunkResult)
+      .sort((a, b) => a.shift - b.shift);
+    if (chunks.length !== 2 * params.range + 1)
+      throw new Error(
+        `shift-accuracy: ${chunks.length} shift results, expected ${2 * params.range + 1} (−${params.range}..${params.range})`,
+      );
+    const rows = chunks.map((c) => ({
+      shift: c.shift,
+      horizontal: c.horizontalCorrect / c.images,
+      vertical: c.verticalCorrect / c.images,
+      images: c.images,
+    }));
     writeRecordsCsv(
       path.join(ctx.dir, 'tables/accuracy_vs_shift.csv'),
-      rows.map((r) => ({ shift: r.shift, horizontal_accuracy: r.horizontal.toFixed(4), vertical_accuracy: r.vertical.toFixed(4), images: r.images })),
+      rows.map((r) => ({
+        shift: r.shift,
+        horizontal_accuracy: r.horizontal.toFixed(4),
+        vertical_accuracy: r.vertical.toFixed(4),
+        images: r.images,
+      })),
     );
     // vega is loaded only by the jobs that draw charts (it takes half a second).
     const { writeChart } = require('../render/chart') as typeof import('../render/chart');
-    await writeChart(path.join(ctx.dir, 'figures/accuracy_vs_shift'), accuracyChart(rows, `Test accuracy of shifted images (${rows[0].images} images)`));
+    await writeChart(
+      path.join(ctx.dir, 'figures/accuracy_vs_shift'),
+      accuracyChart(rows, `Test accuracy of shifted images (${rows[0].images} images)`),
+    );
     const at = (s: number) => rows.find((r) => r.shift === s)!;
-    return { images: rows[0].images, accuracyAt0: at(0).horizontal, worstHorizontal: Math.min(...rows.map((r) => r.horizontal)), worstVertical: Math.min(...rows.map((r) => r.vertical)) };
+    return {
+      images: rows[0].images,
+      accuracyAt0: at(0).horizontal,
+      worstHorizontal: Math.min(...rows.map((r) => r.horizontal)),
+      worstVertical: Math.min(...rows.map((r) => r.vertical)),
+    };
   },
 };

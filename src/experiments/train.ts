@@ -4,7 +4,13 @@
 import path from 'node:path';
 import { z } from 'zod';
 import { dataSpecSchema } from '../data/spec';
-import { backendSchema, trainingOverridesSchema, trainingSpecSchema, type BackendName, type TrainingSpec } from '../models/training-spec';
+import {
+  backendSchema,
+  trainingOverridesSchema,
+  trainingSpecSchema,
+  type BackendName,
+  type TrainingSpec,
+} from '../models/training-spec';
 import type { DataSpec } from '../data/spec';
 import { writeJsonAtomic } from '../files';
 import { writeRecordsCsv } from '../render/csv';
@@ -49,7 +55,11 @@ export const trainExperiment: ExperimentKind<TrainConfig> = {
   kind: 'train',
   schema: trainConfigSchema,
   models(config, ctx): ModelRef[] {
-    return seedsOf(config, ctx).map((seed) => ({ key: `${ctx.prefix}/seed=${seed}`, seed, label: `seed=${seed}` }));
+    return seedsOf(config, ctx).map((seed) => ({
+      key: `${ctx.prefix}/seed=${seed}`,
+      seed,
+      label: `seed=${seed}`,
+    }));
   },
   expand(config, ctx): PlannedJob[] {
     const models = trainExperiment.models!(config, ctx);
@@ -102,7 +112,12 @@ export const trainJob: JobKind<TrainParams> = {
     await useBackend(params.backend);
     const data = cachedDataset(ctx, params.data);
     const started = performance.now();
-    const model = buildFigure1Cnn({ rows: data.rows, cols: data.cols, dropout: params.training.dropout, seed: params.seed });
+    const model = buildFigure1Cnn({
+      rows: data.rows,
+      cols: data.cols,
+      dropout: params.training.dropout,
+      seed: params.seed,
+    });
     try {
       const history = train(model, data, params.training, { seed: params.seed, signal: ctx.signal });
       const trainEval = evaluate(model, data.train, data.rows, data.cols);
@@ -146,7 +161,9 @@ export const trainSummaryJob: JobKind<Record<string, never>> = {
   kind: 'train-summary',
   version: '1',
   async run(_params, ctx) {
-    const results = Object.values(ctx.needs).map((n) => n.result as unknown as TrainResult).sort((a, b) => a.seed - b.seed);
+    const results = Object.values(ctx.needs)
+      .map((n) => n.result as unknown as TrainResult)
+      .sort((a, b) => a.seed - b.seed);
     const rows: Record<string, string | number>[] = results.map((r) => ({
       seed: r.seed,
       epochs: r.epochs,
@@ -157,9 +174,28 @@ export const trainSummaryJob: JobKind<Record<string, never>> = {
     }));
     const train = results.map((r) => r.trainAccuracy);
     const test = results.map((r) => r.testAccuracy);
-    rows.push({ seed: 'mean', epochs: '', train_accuracy: mean(train).toFixed(4), test_accuracy: mean(test).toFixed(4), train_loss: '', test_loss: '' });
-    rows.push({ seed: 'sd', epochs: '', train_accuracy: sd(train).toFixed(4), test_accuracy: sd(test).toFixed(4), train_loss: '', test_loss: '' });
+    rows.push({
+      seed: 'mean',
+      epochs: '',
+      train_accuracy: mean(train).toFixed(4),
+      test_accuracy: mean(test).toFixed(4),
+      train_loss: '',
+      test_loss: '',
+    });
+    rows.push({
+      seed: 'sd',
+      epochs: '',
+      train_accuracy: sd(train).toFixed(4),
+      test_accuracy: sd(test).toFixed(4),
+      train_loss: '',
+      test_loss: '',
+    });
     writeRecordsCsv(path.join(ctx.dir, 'tables/accuracy.csv'), rows);
-    return { seeds: results.length, meanTrainAccuracy: mean(train), meanTestAccuracy: mean(test), sdTestAccuracy: sd(test) };
+    return {
+      seeds: results.length,
+      meanTrainAccuracy: mean(train),
+      meanTestAccuracy: mean(test),
+      sdTestAccuracy: sd(test),
+    };
   },
 };

@@ -12,7 +12,13 @@ export interface CnnOptions {
 
 export function buildFigure1Cnn({ rows = 28, cols = 28, dropout, seed }: CnnOptions): tf.LayersModel {
   const conv = (name: string, filters: number, inputShape?: number[]) =>
-    tf.layers.conv2d({ name, filters, kernelSize: 3, activation: 'relu', ...(inputShape ? { inputShape } : {}) });
+    tf.layers.conv2d({
+      name,
+      filters,
+      kernelSize: 3,
+      activation: 'relu',
+      ...(inputShape ? { inputShape } : {}),
+    });
   const pool = (name: string) => tf.layers.maxPooling2d({ name, poolSize: 2 });
   const model = tf.sequential({
     name: 'figure1_cnn',

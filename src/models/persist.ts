@@ -48,5 +48,11 @@ export async function loadModel(dir: string): Promise<tf.LayersModel> {
   }
   const weightSpecs = topology.weightsManifest.flatMap((group) => group.weights);
   const buffer = weights.buffer.slice(weights.byteOffset, weights.byteOffset + weights.byteLength);
-  return tf.loadLayersModel(tf.io.fromMemory({ modelTopology: topology.modelTopology, weightSpecs, weightData: buffer as ArrayBuffer }));
+  return tf.loadLayersModel(
+    tf.io.fromMemory({
+      modelTopology: topology.modelTopology,
+      weightSpecs,
+      weightData: buffer as ArrayBuffer,
+    }),
+  );
 }

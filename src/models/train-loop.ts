@@ -32,7 +32,9 @@ export function makeOptimizer(spec: TrainingSpec): tf.Optimizer {
 }
 
 function crossEntropy(probs: tf.Tensor, oneHot: tf.Tensor): tf.Scalar {
-  return tf.neg(tf.mean(tf.sum(tf.mul(oneHot, tf.log(tf.clipByValue(probs, EPSILON, 1 - EPSILON))), -1))) as tf.Scalar;
+  return tf.neg(
+    tf.mean(tf.sum(tf.mul(oneHot, tf.log(tf.clipByValue(probs, EPSILON, 1 - EPSILON))), -1)),
+  ) as tf.Scalar;
 }
 
 /** Forward pass in training mode, with dropout masks from our generator (inverted dropout, as Keras). */
@@ -53,7 +55,14 @@ function forwardTraining(model: tf.LayersModel, x: tf.Tensor, random: () => numb
 }
 
 /** Mean loss and accuracy of the model (no dropout) on images [start, end) of the split. */
-export function evaluate(model: tf.LayersModel, split: Split, rows: number, cols: number, indices?: number[], batchSize = 1000): { loss: number; accuracy: number } {
+export function evaluate(
+  model: tf.LayersModel,
+  split: Split,
+  rows: number,
+  cols: number,
+  indices?: number[],
+  batchSize = 1000,
+): { loss: number; accuracy: number } {
   const all = indices ?? Array.from({ length: split.count }, (_, i) => i);
   const pixels = rows * cols;
   const buffer = new Float32Array(Math.min(batchSize, all.length) * pixels);
@@ -64,10 +73,15 @@ export function evaluate(model: tf.LayersModel, split: Split, rows: number, cols
     gatherPixels(split, pixels, batch, buffer);
     const labels = Int32Array.from(batch, (i) => split.labels[i]);
     const [loss, hits] = tf.tidy(() => {
-      const probs = model.predict(imagesTensor(buffer, batch.length, rows, cols), { batchSize: batch.length }) as tf.Tensor;
+      const probs = model.predict(imagesTensor(buffer, batch.length, rows, cols), {
+        batchSize: batch.length,
+      }) as tf.Tensor;
       const y = tf.tensor1d(labels, 'int32');
       const oneHot = tf.oneHot(y, probs.shape[1]!);
-      return [tf.mul(crossEntropy(probs, oneHot), batch.length), tf.sum(tf.cast(tf.equal(tf.argMax(probs, -1), y), 'float32'))];
+      return [
+        tf.mul(crossEntropy(probs, oneHot), batch.length),
+        tf.sum(tf.cast(tf.equal(tf.argMax(probs, -1), y), 'float32')),
+      ];
     });
     lossSum += (loss.dataSync() as Float32Array)[0];
     correct += (hits.dataSync() as Float32Array)[0];
@@ -84,13 +98,21 @@ export interface TrainOptions {
 }
 
 /** Splits off the last `validationSplit` share of the training set for validation, as Keras does. */
-export function validationIndices(count: number, validationSplit: number): { train: number[]; validation: number[] } {
+export function validationIndices(
+  count: number,
+  validationSplit: number,
+): { train: number[]; validation: number[] } {
   const cut = Math.floor(count * (1 - validationSplit));
   const all = Array.from({ length: count }, (_, i) => i);
   return { train: all.slice(0, cut), validation: all.slice(cut) };
 }
 
-export function train(model: tf.LayersModel, data: Dataset, spec: TrainingSpec, { seed, onEpoch, signal }: TrainOptions): EpochMetrics[] {
+export function train(
+  model: tf.LayersModel,
+  data: Dataset,
+  spec: TrainingSpec,
+  { seed, onEpoch, signal }: TrainOptions,
+): EpochMetrics[] {
   const { rows, cols } = data;
   const pixels = rows * cols;
   const optimizer = makeOptimizer(spec);

@@ -31,7 +31,10 @@ export const TRAINING_DEFAULTS = {
 } as const;
 
 /** Complete training settings: overrides on top of the defaults. */
-export const trainingSpecSchema = trainingOverridesSchema.transform((given) => ({ ...TRAINING_DEFAULTS, ...stripUndefined(given) }));
+export const trainingSpecSchema = trainingOverridesSchema.transform((given) => ({
+  ...TRAINING_DEFAULTS,
+  ...stripUndefined(given),
+}));
 export type TrainingSpec = z.infer<typeof trainingSpecSchema>;
 
 function stripUndefined<T extends object>(value: T): Partial<T> {

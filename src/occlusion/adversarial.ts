@@ -18,13 +18,24 @@ export function adversarialPlacements(grid: OcclusionGrid, maps: OcclusionMaps):
   for (let k = 0; k < grid.count; k++) {
     if (maps.label[k] === maps.trueLabel) continue;
     const { row, col } = positionAt(grid, k);
-    out.push({ position: k, row, col, newLabel: maps.label[k], newLabelProb: maps.highestProb[k], trueProb: maps.probOfTrue[k] });
+    out.push({
+      position: k,
+      row,
+      col,
+      newLabel: maps.label[k],
+      newLabelProb: maps.highestProb[k],
+      trueProb: maps.probOfTrue[k],
+    });
   }
   return out;
 }
 
 /** How many placements turn the image into each other label (every label but the true one, zeros included). */
-export function countsByNewLabel(placements: AdversarialPlacement[], classes: number, trueLabel: number): { label: number; placements: number }[] {
+export function countsByNewLabel(
+  placements: AdversarialPlacement[],
+  classes: number,
+  trueLabel: number,
+): { label: number; placements: number }[] {
   const counts = new Array<number>(classes).fill(0);
   for (const p of placements) counts[p.newLabel]++;
   return counts.map((n, label) => ({ label, placements: n })).filter((c) => c.label !== trueLabel);

@@ -8,7 +8,10 @@ import type { ImportantRegion } from './region';
 
 const CELL = 16; // pixels per grid cell in the charts
 
-function cells(grid: OcclusionGrid, values: ArrayLike<number>): { row: number; col: number; value: number }[] {
+function cells(
+  grid: OcclusionGrid,
+  values: ArrayLike<number>,
+): { row: number; col: number; value: number }[] {
   const cols = grid.colOffsets.length;
   return Array.from({ length: grid.count }, (_, k) => ({
     row: grid.rowOffsets[Math.floor(k / cols)],
@@ -20,11 +23,19 @@ function cells(grid: OcclusionGrid, values: ArrayLike<number>): { row: number; c
 const axes = (grid: OcclusionGrid) => ({
   x: { field: 'col', type: 'ordinal', title: 'patch column offset', sort: 'ascending' },
   y: { field: 'row', type: 'ordinal', title: 'patch row offset', sort: 'ascending' },
-  size: { width: Math.max(120, grid.colOffsets.length * CELL), height: Math.max(120, grid.rowOffsets.length * CELL) },
+  size: {
+    width: Math.max(120, grid.colOffsets.length * CELL),
+    height: Math.max(120, grid.rowOffsets.length * CELL),
+  },
 });
 
 /** Heat map of a probability map on the grid, colour scale fixed to 0..1 so maps compare. */
-export function probabilityHeatMap(grid: OcclusionGrid, values: ArrayLike<number>, title: string, legend: string): ChartSpec {
+export function probabilityHeatMap(
+  grid: OcclusionGrid,
+  values: ArrayLike<number>,
+  title: string,
+  legend: string,
+): ChartSpec {
   const { x, y, size } = axes(grid);
   return {
     title,
@@ -34,13 +45,23 @@ export function probabilityHeatMap(grid: OcclusionGrid, values: ArrayLike<number
     encoding: {
       x,
       y,
-      color: { field: 'value', type: 'quantitative', title: legend, scale: { domain: [0, 1], scheme: 'viridis' } },
+      color: {
+        field: 'value',
+        type: 'quantitative',
+        title: legend,
+        scale: { domain: [0, 1], scheme: 'viridis' },
+      },
     },
   } as ChartSpec;
 }
 
 /** The predicted label at each position as a categorical image, one fixed colour per digit, with a legend. */
-export function labelMap(grid: OcclusionGrid, labels: ArrayLike<number>, classes: number, title: string): ChartSpec {
+export function labelMap(
+  grid: OcclusionGrid,
+  labels: ArrayLike<number>,
+  classes: number,
+  title: string,
+): ChartSpec {
   const { x, y, size } = axes(grid);
   const domain = Array.from({ length: classes }, (_, c) => c);
   return {
@@ -49,8 +70,16 @@ export function labelMap(grid: OcclusionGrid, labels: ArrayLike<number>, classes
     data: { values: cells(grid, labels) },
     encoding: { x, y },
     layer: [
-      { mark: 'rect', encoding: { color: { field: 'value', type: 'nominal', title: 'label', scale: { domain, scheme: 'category10' } } } },
-      { mark: { type: 'text', fontSize: Math.min(10, CELL - 4), color: 'white' }, encoding: { text: { field: 'value', type: 'nominal' } } },
+      {
+        mark: 'rect',
+        encoding: {
+          color: { field: 'value', type: 'nominal', title: 'label', scale: { domain, scheme: 'category10' } },
+        },
+      },
+      {
+        mark: { type: 'text', fontSize: Math.min(10, CELL - 4), color: 'white' },
+        encoding: { text: { field: 'value', type: 'nominal' } },
+      },
     ],
   } as ChartSpec;
 }
@@ -59,23 +88,51 @@ const RED = [0.9, 0.1, 0.1] as const;
 const YELLOW = [1, 0.85, 0] as const;
 
 /** The digit in gray, the important region tinted red and its bounding box in yellow, upscaled. */
-export function regionPicture(image: ArrayLike<number>, rows: number, cols: number, region: ImportantRegion, scale: number): RgbPicture {
+export function regionPicture(
+  image: ArrayLike<number>,
+  rows: number,
+  cols: number,
+  region: ImportantRegion,
+  scale: number,
+): RgbPicture {
   const picture = upscale(tint(grayToRgb(image, rows, cols), region.mask, RED, 0.45), scale);
   if (region.rows && region.cols) {
-    outlineRect(picture, region.rows[0] * scale, region.cols[0] * scale, (region.rows[1] + 1) * scale - 1, (region.cols[1] + 1) * scale - 1, YELLOW, Math.max(1, Math.floor(scale / 5)));
+    outlineRect(
+      picture,
+      region.rows[0] * scale,
+      region.cols[0] * scale,
+      (region.rows[1] + 1) * scale - 1,
+      (region.cols[1] + 1) * scale - 1,
+      YELLOW,
+      Math.max(1, Math.floor(scale / 5)),
+    );
   }
   return picture;
 }
 
 /** An occluded digit upscaled, with the patch outlined in red so it shows on the black background. */
-export function patchPicture(image: ArrayLike<number>, rows: number, cols: number, row: number, col: number, patch: number, scale: number): RgbPicture {
+export function patchPicture(
+  image: ArrayLike<number>,
+  rows: number,
+  cols: number,
+  row: number,
+  col: number,
+  patch: number,
+  scale: number,
+): RgbPicture {
   const picture = upscale(grayToRgb(image, rows, cols), scale);
   outlineRect(picture, row * scale, col * scale, (row + patch) * scale - 1, (col + patch) * scale - 1, RED);
   return picture;
 }
 
 /** Pictures of equal size in rows of `columns`, on white with a gap; a single white cell when there are none. */
-export function contactSheet(pictures: RgbPicture[], columns: number, cellRows: number, cellCols: number, gap = 4): RgbPicture {
+export function contactSheet(
+  pictures: RgbPicture[],
+  columns: number,
+  cellRows: number,
+  cellCols: number,
+  gap = 4,
+): RgbPicture {
   const across = Math.max(1, Math.min(columns, pictures.length));
   const down = Math.max(1, Math.ceil(pictures.length / across));
   const rows = down * cellRows + (down + 1) * gap;
@@ -84,15 +141,22 @@ export function contactSheet(pictures: RgbPicture[], columns: number, cellRows: 
   pictures.forEach((p, i) => {
     const top = gap + Math.floor(i / across) * (cellRows + gap);
     const left = gap + (i % across) * (cellCols + gap);
-    for (let r = 0; r < cellRows; r++) data.set(p.data.subarray(r * cellCols * 3, (r + 1) * cellCols * 3), ((top + r) * cols + left) * 3);
+    for (let r = 0; r < cellRows; r++)
+      data.set(p.data.subarray(r * cellCols * 3, (r + 1) * cellCols * 3), ((top + r) * cols + left) * 3);
   });
   return { rows, cols, data };
 }
 
 /** Mean drop of the true-class probability per position, one panel per class, diverging around 0. */
-export function meanDropMaps(grid: OcclusionGrid, dropsByClass: { label: number; drop: ArrayLike<number> }[], title: string): ChartSpec {
+export function meanDropMaps(
+  grid: OcclusionGrid,
+  dropsByClass: { label: number; drop: ArrayLike<number> }[],
+  title: string,
+): ChartSpec {
   const { x, y, size } = axes(grid);
-  const values = dropsByClass.flatMap(({ label, drop }) => cells(grid, drop).map((c) => ({ ...c, class: label })));
+  const values = dropsByClass.flatMap(({ label, drop }) =>
+    cells(grid, drop).map((c) => ({ ...c, class: label })),
+  );
   const panel = { width: Math.min(size.width, 160), height: Math.min(size.height, 160) };
   return {
     title,
@@ -105,7 +169,12 @@ export function meanDropMaps(grid: OcclusionGrid, dropsByClass: { label: number;
       encoding: {
         x: { ...x, axis: { labels: false, ticks: false }, title: null },
         y: { ...y, axis: { labels: false, ticks: false }, title: null },
-        color: { field: 'value', type: 'quantitative', title: 'mean drop', scale: { scheme: 'redblue', reverse: true, domainMid: 0 } },
+        color: {
+          field: 'value',
+          type: 'quantitative',
+          title: 'mean drop',
+          scale: { scheme: 'redblue', reverse: true, domainMid: 0 },
+        },
       },
     },
   } as ChartSpec;
@@ -120,11 +189,19 @@ export function flipShareChart(rows: { label: string; share: number }[], title: 
     data: { values: rows },
     encoding: {
       x: { field: 'label', type: 'ordinal', title: 'true class', sort: null, axis: { labelAngle: 0 } },
-      y: { field: 'share', type: 'quantitative', title: 'share flipped by one patch', scale: { domain: [0, 1] } },
+      y: {
+        field: 'share',
+        type: 'quantitative',
+        title: 'share flipped by one patch',
+        scale: { domain: [0, 1] },
+      },
     },
     layer: [
       { mark: 'bar' },
-      { mark: { type: 'text', dy: -6, fontSize: 10 }, encoding: { text: { field: 'share', type: 'quantitative', format: '.3f' } } },
+      {
+        mark: { type: 'text', dy: -6, fontSize: 10 },
+        encoding: { text: { field: 'share', type: 'quantitative', format: '.3f' } },
+      },
     ],
   } as ChartSpec;
 }

@@ -4,7 +4,10 @@
 export class OcclusionSettingsError extends Error {
   override name = 'OcclusionSettingsError';
   /** The offending setting (`patch` or `stride`), so callers can name the config field. */
-  constructor(readonly field: 'patch' | 'stride', message: string) {
+  constructor(
+    readonly field: 'patch' | 'stride',
+    message: string,
+  ) {
     super(`${field}: ${message}`);
   }
 }
@@ -28,15 +31,33 @@ function offsets(size: number, patch: number, stride: number): number[] {
   return out;
 }
 
-export function occlusionGrid(imageRows: number, imageCols: number, patch: number, stride: number): OcclusionGrid {
-  if (!Number.isInteger(patch) || patch < 1) throw new OcclusionSettingsError('patch', `expected a positive integer, got ${patch}`);
-  if (!Number.isInteger(stride) || stride < 1) throw new OcclusionSettingsError('stride', `expected an integer of at least 1, got ${stride}`);
+export function occlusionGrid(
+  imageRows: number,
+  imageCols: number,
+  patch: number,
+  stride: number,
+): OcclusionGrid {
+  if (!Number.isInteger(patch) || patch < 1)
+    throw new OcclusionSettingsError('patch', `expected a positive integer, got ${patch}`);
+  if (!Number.isInteger(stride) || stride < 1)
+    throw new OcclusionSettingsError('stride', `expected an integer of at least 1, got ${stride}`);
   if (patch > imageRows || patch > imageCols) {
-    throw new OcclusionSettingsError('patch', `a ${patch}×${patch} patch does not fit in the ${imageRows}×${imageCols} images`);
+    throw new OcclusionSettingsError(
+      'patch',
+      `a ${patch}×${patch} patch does not fit in the ${imageRows}×${imageCols} images`,
+    );
   }
   const rowOffsets = offsets(imageRows, patch, stride);
   const colOffsets = offsets(imageCols, patch, stride);
-  return { imageRows, imageCols, patch, stride, rowOffsets, colOffsets, count: rowOffsets.length * colOffsets.length };
+  return {
+    imageRows,
+    imageCols,
+    patch,
+    stride,
+    rowOffsets,
+    colOffsets,
+    count: rowOffsets.length * colOffsets.length,
+  };
 }
 
 /** Top-left pixel of position k. */

@@ -16,7 +16,10 @@ export function selectImages(selection: ImageSelection, labels: Uint8Array): num
   if (selection === 'all') return Array.from({ length: count }, (_, i) => i);
   if (Array.isArray(selection)) {
     selection.forEach((index, i) => {
-      if (index >= count) throw new Error(`images[${i}]: test index ${index} is out of range (the test set has ${count} images, 0..${count - 1})`);
+      if (index >= count)
+        throw new Error(
+          `images[${i}]: test index ${index} is out of range (the test set has ${count} images, 0..${count - 1})`,
+        );
     });
     return [...new Set(selection)];
   }

@@ -22,9 +22,16 @@ export function argMax(values: ArrayLike<number>, from: number, n: number): numb
   return best;
 }
 
-export function assembleMaps(grid: OcclusionGrid, probabilities: ArrayLike<number>, classes: number, trueLabel: number): OcclusionMaps {
+export function assembleMaps(
+  grid: OcclusionGrid,
+  probabilities: ArrayLike<number>,
+  classes: number,
+  trueLabel: number,
+): OcclusionMaps {
   if (probabilities.length !== grid.count * classes) {
-    throw new Error(`expected ${grid.count} positions × ${classes} classes = ${grid.count * classes} probabilities, got ${probabilities.length}`);
+    throw new Error(
+      `expected ${grid.count} positions × ${classes} classes = ${grid.count * classes} probabilities, got ${probabilities.length}`,
+    );
   }
   const probOfTrue = new Float64Array(grid.count);
   const highestProb = new Float64Array(grid.count);
@@ -47,7 +54,12 @@ export function mapTitle(name: MapName, trueLabel: number): string {
 }
 
 /** A grid of values as table rows; numbers with `decimals` places, or as integers when `decimals` is undefined. */
-export function gridTable(title: string, grid: OcclusionGrid, values: ArrayLike<number>, decimals?: number): Cell[][] {
+export function gridTable(
+  title: string,
+  grid: OcclusionGrid,
+  values: ArrayLike<number>,
+  decimals?: number,
+): Cell[][] {
   const cols = grid.colOffsets.length;
   const rows: Cell[][] = [[title, ...grid.colOffsets]];
   grid.rowOffsets.forEach((rowOffset, i) => {

@@ -20,7 +20,13 @@ export function fillValue(fill: FillSpec, image: ArrayLike<number>, datasetMean?
 }
 
 /** Writes the patch at position k into `copy` (one image, row-major). */
-export function occludeInPlace(copy: Float32Array, grid: OcclusionGrid, k: number, fill: number, offset = 0): void {
+export function occludeInPlace(
+  copy: Float32Array,
+  grid: OcclusionGrid,
+  k: number,
+  fill: number,
+  offset = 0,
+): void {
   const { row, col } = positionAt(grid, k);
   for (let r = row; r < row + grid.patch; r++) {
     const start = offset + r * grid.imageCols + col;
@@ -32,9 +38,17 @@ export function occludeInPlace(copy: Float32Array, grid: OcclusionGrid, k: numbe
  * Copies of `image` occluded at positions [start, end), back to back; `into` is reused when
  * large enough. `image` holds imageRows × imageCols pixels in 0..1.
  */
-export function occludedCopies(image: Float32Array, grid: OcclusionGrid, start: number, end: number, fill: number, into?: Float32Array): Float32Array {
+export function occludedCopies(
+  image: Float32Array,
+  grid: OcclusionGrid,
+  start: number,
+  end: number,
+  fill: number,
+  into?: Float32Array,
+): Float32Array {
   const pixels = grid.imageRows * grid.imageCols;
-  if (image.length !== pixels) throw new Error(`image has ${image.length} pixels, the grid expects ${pixels}`);
+  if (image.length !== pixels)
+    throw new Error(`image has ${image.length} pixels, the grid expects ${pixels}`);
   const needed = (end - start) * pixels;
   const out = into && into.length >= needed ? into.subarray(0, needed) : new Float32Array(needed);
   for (let k = start; k < end; k++) {

@@ -30,7 +30,14 @@ export interface ClassTotals {
 }
 
 /** The outcome of one image from its clean probabilities and those of every position (count × classes). */
-export function imageOutcome(index: number, label: number, clean: ArrayLike<number>, occluded: ArrayLike<number>, classes: number, positions: number): ImageOutcome {
+export function imageOutcome(
+  index: number,
+  label: number,
+  clean: ArrayLike<number>,
+  occluded: ArrayLike<number>,
+  classes: number,
+  positions: number,
+): ImageOutcome {
   let minTrueProb = Infinity;
   let minPosition = 0;
   let flippingPlacements = 0;
@@ -42,7 +49,15 @@ export function imageOutcome(index: number, label: number, clean: ArrayLike<numb
     }
     if (argMax(occluded, k * classes, classes) !== label) flippingPlacements++;
   }
-  return { index, label, cleanLabel: argMax(clean, 0, classes), cleanTrueProb: clean[label], minTrueProb, minPosition, flippingPlacements };
+  return {
+    index,
+    label,
+    cleanLabel: argMax(clean, 0, classes),
+    cleanTrueProb: clean[label],
+    minTrueProb,
+    minPosition,
+    flippingPlacements,
+  };
 }
 
 export function emptyTotals(classes: number, positions: number): ClassTotals[] {
@@ -58,7 +73,12 @@ export function emptyTotals(classes: number, positions: number): ClassTotals[] {
 }
 
 /** Adds one image to the totals of its class. */
-export function addImage(totals: ClassTotals[], outcome: ImageOutcome, occluded: ArrayLike<number>, classes: number): void {
+export function addImage(
+  totals: ClassTotals[],
+  outcome: ImageOutcome,
+  occluded: ArrayLike<number>,
+  classes: number,
+): void {
   const t = totals[outcome.label];
   t.images++;
   const correct = outcome.cleanLabel === outcome.label;
@@ -66,7 +86,8 @@ export function addImage(totals: ClassTotals[], outcome: ImageOutcome, occluded:
   if (correct && outcome.flippingPlacements > 0) t.flipped++;
   t.sumCleanTrueProb += outcome.cleanTrueProb;
   t.sumMinTrueProb += outcome.minTrueProb;
-  for (let k = 0; k < t.sumDrop.length; k++) t.sumDrop[k] += outcome.cleanTrueProb - occluded[k * classes + outcome.label];
+  for (let k = 0; k < t.sumDrop.length; k++)
+    t.sumDrop[k] += outcome.cleanTrueProb - occluded[k * classes + outcome.label];
 }
 
 /** Adds `from` into `into`, class by class. */
@@ -116,8 +137,14 @@ export function populationRows(totals: ClassTotals[]): PopulationRow[] {
       correct_clean: correct,
       flipped,
       flip_share: ratio(flipped, correct),
-      mean_clean_true_prob: ratio(sum((t) => t.sumCleanTrueProb), images),
-      mean_min_true_prob: ratio(sum((t) => t.sumMinTrueProb), images),
+      mean_clean_true_prob: ratio(
+        sum((t) => t.sumCleanTrueProb),
+        images,
+      ),
+      mean_min_true_prob: ratio(
+        sum((t) => t.sumMinTrueProb),
+        images,
+      ),
     };
   };
   return [...totals.map((t) => row(String(t.label), [t])), row('all', totals)];

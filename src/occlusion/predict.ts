@@ -9,7 +9,13 @@ import { positionAt, type OcclusionGrid } from './grid';
 import { occludeInPlace } from './occlude';
 
 /** Class probabilities of `count` images of rows × cols pixels (0..1), count × classes, row-major. */
-export function predictBatch(model: tf.LayersModel, pixels: Float32Array, count: number, rows: number, cols: number): Float32Array {
+export function predictBatch(
+  model: tf.LayersModel,
+  pixels: Float32Array,
+  count: number,
+  rows: number,
+  cols: number,
+): Float32Array {
   const probs = tf.tidy(() => {
     const x = tf.tensor4d(pixels.subarray(0, count * rows * cols), [count, rows, cols, 1]);
     return model.predict(x, { batchSize: count }) as tf.Tensor;
@@ -22,7 +28,12 @@ export function predictBatch(model: tf.LayersModel, pixels: Float32Array, count:
 }
 
 /** Whether the patch at position k changes any pixel of the image (compared as the float32 the copy would hold). */
-export function patchChangesImage(image: Float32Array, grid: OcclusionGrid, k: number, fill: number): boolean {
+export function patchChangesImage(
+  image: Float32Array,
+  grid: OcclusionGrid,
+  k: number,
+  fill: number,
+): boolean {
   const value = Math.fround(fill);
   const { row, col } = positionAt(grid, k);
   for (let r = row; r < row + grid.patch; r++) {
@@ -42,7 +53,15 @@ export interface OcclusionPredictions {
 }
 
 /** Probabilities of the image and of its copies occluded at positions [start, end), in one batched predict. */
-export function predictOcclusions(model: tf.LayersModel, image: Float32Array, grid: OcclusionGrid, start: number, end: number, fill: number, buffer?: Float32Array): OcclusionPredictions {
+export function predictOcclusions(
+  model: tf.LayersModel,
+  image: Float32Array,
+  grid: OcclusionGrid,
+  start: number,
+  end: number,
+  fill: number,
+  buffer?: Float32Array,
+): OcclusionPredictions {
   const pixels = grid.imageRows * grid.imageCols;
   const changing: number[] = [];
   for (let k = start; k < end; k++) if (patchChangesImage(image, grid, k, fill)) changing.push(k);
@@ -59,6 +78,8 @@ export function predictOcclusions(model: tf.LayersModel, image: Float32Array, gr
   const clean = probs.slice(0, classes);
   const occluded = new Float32Array((end - start) * classes);
   for (let k = start; k < end; k++) occluded.set(clean, (k - start) * classes);
-  changing.forEach((k, i) => occluded.set(probs.subarray((i + 1) * classes, (i + 2) * classes), (k - start) * classes));
+  changing.forEach((k, i) =>
+    occluded.set(probs.subarray((i + 1) * classes, (i + 2) * classes), (k - start) * classes),
+  );
   return { classes, clean, occluded, predicted: changing.length };
 }

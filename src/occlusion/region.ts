@@ -15,17 +15,25 @@ export interface ImportantRegion {
   mask: Uint8Array;
 }
 
-export function importantRegion(grid: OcclusionGrid, probOfTrue: ArrayLike<number>, threshold: number): ImportantRegion {
+export function importantRegion(
+  grid: OcclusionGrid,
+  probOfTrue: ArrayLike<number>,
+  threshold: number,
+): ImportantRegion {
   const mask = new Uint8Array(grid.imageRows * grid.imageCols);
   let placements = 0;
   for (let k = 0; k < grid.count; k++) {
     if (!(probOfTrue[k] < threshold)) continue;
     placements++;
     const { row, col } = positionAt(grid, k);
-    for (let r = row; r < row + grid.patch; r++) mask.fill(1, r * grid.imageCols + col, r * grid.imageCols + col + grid.patch);
+    for (let r = row; r < row + grid.patch; r++)
+      mask.fill(1, r * grid.imageCols + col, r * grid.imageCols + col + grid.patch);
   }
   let pixels = 0;
-  let rowMin = Infinity, rowMax = -Infinity, colMin = Infinity, colMax = -Infinity;
+  let rowMin = Infinity,
+    rowMax = -Infinity,
+    colMin = Infinity,
+    colMax = -Infinity;
   for (let r = 0; r < grid.imageRows; r++) {
     for (let c = 0; c < grid.imageCols; c++) {
       if (!mask[r * grid.imageCols + c]) continue;

@@ -33,8 +33,13 @@ function imageSize(file: string): { rows: number; cols: number } {
   } finally {
     closeSync(fd);
   }
-  if (head[0] === 0x1f && head[1] === 0x8b) head = Buffer.from(maybeGunzip(readFileSync(file), file).subarray(0, 16));
-  if (head.readUInt32BE(0) !== 2051) throw new DataError(file, `wrong magic number ${head.readUInt32BE(0)}: expected 2051 for an IDX images file`);
+  if (head[0] === 0x1f && head[1] === 0x8b)
+    head = Buffer.from(maybeGunzip(readFileSync(file), file).subarray(0, 16));
+  if (head.readUInt32BE(0) !== 2051)
+    throw new DataError(
+      file,
+      `wrong magic number ${head.readUInt32BE(0)}: expected 2051 for an IDX images file`,
+    );
   return { rows: head.readUInt32BE(8), cols: head.readUInt32BE(12) };
 }
 
@@ -49,7 +54,11 @@ export function testLabels(spec: DataSpec): TestLabels {
   const bytes = new Uint8Array(readFileSync(labelsFile));
   if (spec.source === 'mnist') {
     const actual = createHash('sha256').update(bytes).digest('hex');
-    if (actual !== MNIST_SHA256[LABELS]) throw new DataError(labelsFile, `checksum mismatch: SHA-256 ${actual}, expected ${MNIST_SHA256[LABELS]}`);
+    if (actual !== MNIST_SHA256[LABELS])
+      throw new DataError(
+        labelsFile,
+        `checksum mismatch: SHA-256 ${actual}, expected ${MNIST_SHA256[LABELS]}`,
+      );
   }
   const all = parseIdxLabels(bytes, labelsFile);
   const labels = spec.test ? Uint8Array.from(subsetIndices(all, spec.test), (i) => all[i]) : all;

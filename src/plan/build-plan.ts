@@ -50,14 +50,18 @@ export function buildPlan(config: ValidConfig, jobKinds: readonly JobKind[]): Pl
           if (!models) {
             const other = config.experiments.find((e) => e.name === name);
             if (!other) throw new Error(`no experiment is named "${name}"`);
-            if (!other.kind.models) throw new Error(`experiment "${name}" (kind "${other.kind.kind}") trains no models`);
-            throw new Error(`models of "${name}" were asked for, but kind "${experiment.kind.kind}" does not list "${name}" in references()`);
+            if (!other.kind.models)
+              throw new Error(`experiment "${name}" (kind "${other.kind.kind}") trains no models`);
+            throw new Error(
+              `models of "${name}" were asked for, but kind "${experiment.kind.kind}" does not list "${name}" in references()`,
+            );
           }
           return models;
         },
       };
       try {
-        for (const job of experiment.kind.expand(point.config, ctx)) planned.push({ job, experiment: experiment.name, where });
+        for (const job of experiment.kind.expand(point.config, ctx))
+          planned.push({ job, experiment: experiment.name, where });
         if (experiment.kind.models) {
           const models = modelsOf.get(experiment.name) ?? [];
           models.push(...experiment.kind.models(point.config, ctx));
@@ -76,7 +80,11 @@ export function buildPlan(config: ValidConfig, jobKinds: readonly JobKind[]): Pl
   for (const { job, experiment, where } of planned) {
     const problem = checkPlannedJob(job, experiment, versions, paramsJson);
     if (problem) problems.push({ path: where, message: problem });
-    else if (whereOfKey.has(job.key)) problems.push({ path: where, message: `job key "${job.key}" is also planned by ${whereOfKey.get(job.key)}` });
+    else if (whereOfKey.has(job.key))
+      problems.push({
+        path: where,
+        message: `job key "${job.key}" is also planned by ${whereOfKey.get(job.key)}`,
+      });
     else whereOfKey.set(job.key, where);
   }
   if (problems.length) throw new ConfigError(config.file, problems);
@@ -86,11 +94,21 @@ export function buildPlan(config: ValidConfig, jobKinds: readonly JobKind[]): Pl
   return { name: config.name, codeVersion: CODE_VERSION, jobs };
 }
 
-function checkPlannedJob(job: PlannedJob, experiment: string, versions: Map<string, string>, paramsJson: Map<PlannedJob, string>): string | undefined {
-  if (typeof job.key !== 'string' || !job.key.split('/').every((s) => SEGMENT.test(s) && s !== '.' && s !== '..'))
+function checkPlannedJob(
+  job: PlannedJob,
+  experiment: string,
+  versions: Map<string, string>,
+  paramsJson: Map<PlannedJob, string>,
+): string | undefined {
+  if (
+    typeof job.key !== 'string' ||
+    !job.key.split('/').every((s) => SEGMENT.test(s) && s !== '.' && s !== '..')
+  )
     return `job key ${JSON.stringify(job.key)} is not a path of plain segments`;
-  if (job.key.split('/')[0] !== experiment) return `job key "${job.key}" does not start with the experiment name "${experiment}"`;
-  if (!versions.has(job.kind)) return `job "${job.key}" has job kind "${job.kind}", which no worker runs (add it to jobKinds in src/experiments/index.ts)`;
+  if (job.key.split('/')[0] !== experiment)
+    return `job key "${job.key}" does not start with the experiment name "${experiment}"`;
+  if (!versions.has(job.kind))
+    return `job "${job.key}" has job kind "${job.kind}", which no worker runs (add it to jobKinds in src/experiments/index.ts)`;
   try {
     paramsJson.set(job, canonicalJson(job.params));
   } catch (error) {
@@ -117,7 +135,11 @@ function orderAndIdentify(
   for (const { job, where } of planned) {
     const needKeys = Object.entries(job.needs ?? {});
     for (const [name, key] of needKeys) {
-      if (!byKey.has(key)) problems.push({ path: where, message: `job "${job.key}" needs "${key}" (as "${name}"), which no experiment plans` });
+      if (!byKey.has(key))
+        problems.push({
+          path: where,
+          message: `job "${job.key}" needs "${key}" (as "${name}"), which no experiment plans`,
+        });
       else if (dependents.has(key)) dependents.get(key)!.push(job.key);
       else dependents.set(key, [job.key]);
     }
@@ -136,12 +158,34 @@ function orderAndIdentify(
     const text = paramsJson.get(job)!;
     const params = JSON.parse(text) as JsonObject;
     const version = versions.get(job.kind)!;
-    const id = jobId({ kind: job.kind, version, params, needs: Object.fromEntries(Object.entries(needs).map(([n, need]) => [n, need.id])) }, text);
+    const id = jobId(
+      {
+        kind: job.kind,
+        version,
+        params,
+        needs: Object.fromEntries(Object.entries(needs).map(([n, need]) => [n, need.id])),
+      },
+      text,
+    );
     const twin = keyOfId.get(id);
-    if (twin) problems.push({ path: where, message: `jobs "${twin}" and "${job.key}" would compute the same thing (same kind, params and needs)` });
+    if (twin)
+      problems.push({
+        path: where,
+        message: `jobs "${twin}" and "${job.key}" would compute the same thing (same kind, params and needs)`,
+      });
     keyOfId.set(id, job.key);
     ids.set(job.key, id);
-    ordered.push({ id, key: job.key, experiment, kind: job.kind, version, params, needs, cost: job.cost ?? 1, publish: job.publish ?? [] });
+    ordered.push({
+      id,
+      key: job.key,
+      experiment,
+      kind: job.kind,
+      version,
+      params,
+      needs,
+      cost: job.cost ?? 1,
+      publish: job.publish ?? [],
+    });
     for (const next of new Set(dependents.get(job.key) ?? [])) {
       const left = waiting.get(next)! - 1;
       waiting.set(next, left);
@@ -150,7 +194,10 @@ function orderAndIdentify(
   }
   if (ordered.length < planned.length) {
     const stuck = planned.filter((p) => !ids.has(p.job.key)).map((p) => p.job.key);
-    problems.push({ path: byKey.get(stuck[0])!.where, message: `jobs need each other in a cycle: ${stuck.slice(0, 5).join(', ')}${stuck.length > 5 ? ', ...' : ''}` });
+    problems.push({
+      path: byKey.get(stuck[0])!.where,
+      message: `jobs need each other in a cycle: ${stuck.slice(0, 5).join(', ')}${stuck.length > 5 ? ', ...' : ''}`,
+    });
   }
   return ordered;
 }

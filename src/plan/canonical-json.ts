@@ -27,7 +27,10 @@ function write(value: unknown, path: (string | number)[]): string {
         return `[${parts.join(',')}]`;
       }
       const proto = Object.getPrototypeOf(value);
-      if (proto !== Object.prototype && proto !== null) throw new TypeError(`${where(path)}: a ${proto?.constructor?.name ?? 'non-plain'} object is not JSON`);
+      if (proto !== Object.prototype && proto !== null)
+        throw new TypeError(
+          `${where(path)}: a ${proto?.constructor?.name ?? 'non-plain'} object is not JSON`,
+        );
       const record = value as Record<string, unknown>;
       for (const key of Object.keys(record).sort()) {
         if (record[key] === undefined) continue;

@@ -17,7 +17,13 @@ export interface LayerActivation {
 const RECORDED = new Set(['Conv2D', 'MaxPooling2D']);
 
 /** Activations of `count` images (pixels 0..1, rows × cols each) after every conv and pooling layer. */
-export function layerActivations(model: tf.LayersModel, pixels: Float32Array, count: number, rows: number, cols: number): LayerActivation[] {
+export function layerActivations(
+  model: tf.LayersModel,
+  pixels: Float32Array,
+  count: number,
+  rows: number,
+  cols: number,
+): LayerActivation[] {
   const out: LayerActivation[] = [];
   tf.tidy(() => {
     let h: tf.Tensor = tf.tensor4d(pixels.subarray(0, count * rows * cols), [count, rows, cols, 1]);

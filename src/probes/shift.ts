@@ -43,14 +43,38 @@ export function shiftInto<T extends { length: number; [i: number]: number }>(
   return target;
 }
 
-export function shiftImage(source: ArrayLike<number>, rows: number, cols: number, dx: number, dy: number): Float32Array {
+export function shiftImage(
+  source: ArrayLike<number>,
+  rows: number,
+  cols: number,
+  dx: number,
+  dy: number,
+): Float32Array {
   return shiftInto(source, rows, cols, dx, dy, new Float32Array(rows * cols));
 }
 
 /** Images [start, end) of a byte split, each shifted by (dx, dy) and scaled to 0..1, back to back. */
-export function shiftedPixels(images: Uint8Array, rows: number, cols: number, start: number, end: number, dx: number, dy: number): Float32Array {
+export function shiftedPixels(
+  images: Uint8Array,
+  rows: number,
+  cols: number,
+  start: number,
+  end: number,
+  dx: number,
+  dy: number,
+): Float32Array {
   const pixels = rows * cols;
   const out = new Float32Array((end - start) * pixels);
-  for (let i = start; i < end; i++) shiftInto(images.subarray(i * pixels, (i + 1) * pixels), rows, cols, dx, dy, out, (i - start) * pixels, 1 / 255);
+  for (let i = start; i < end; i++)
+    shiftInto(
+      images.subarray(i * pixels, (i + 1) * pixels),
+      rows,
+      cols,
+      dx,
+      dy,
+      out,
+      (i - start) * pixels,
+      1 / 255,
+    );
   return out;
 }

@@ -17,7 +17,11 @@ export async function chartSvg(spec: ChartSpec): Promise<string> {
 }
 
 export function svgToPng(svg: string, scale = 2): Uint8Array {
-  const resvg = new Resvg(svg, { fitTo: { mode: 'zoom', value: scale }, background: 'white', font: { loadSystemFonts: true } });
+  const resvg = new Resvg(svg, {
+    fitTo: { mode: 'zoom', value: scale },
+    background: 'white',
+    font: { loadSystemFonts: true },
+  });
   return resvg.render().asPng();
 }
 

@@ -10,7 +10,10 @@ export function csvText(rows: Cell[][]): string {
 }
 
 /** Objects as CSV, columns in the order of `columns` (defaults to the first object's keys). */
-export function recordsCsvText<T extends Record<string, Cell>>(records: T[], columns?: (keyof T & string)[]): string {
+export function recordsCsvText<T extends Record<string, Cell>>(
+  records: T[],
+  columns?: (keyof T & string)[],
+): string {
   const keys = columns ?? (Object.keys(records[0] ?? {}) as (keyof T & string)[]);
   return csvText([keys, ...records.map((r) => keys.map((k) => r[k]))]);
 }
@@ -19,6 +22,10 @@ export function writeCsv(file: string, rows: Cell[][]): void {
   writeFileAtomic(file, csvText(rows));
 }
 
-export function writeRecordsCsv<T extends Record<string, Cell>>(file: string, records: T[], columns?: (keyof T & string)[]): void {
+export function writeRecordsCsv<T extends Record<string, Cell>>(
+  file: string,
+  records: T[],
+  columns?: (keyof T & string)[],
+): void {
   writeFileAtomic(file, recordsCsvText(records, columns));
 }

@@ -20,7 +20,10 @@ export interface ProbedImage {
 const TILE = 72;
 
 export function imageCell(image: ProbedImage, target = TILE): GridCell {
-  const picture: RgbPicture = upscale(grayToRgb(image.pixels, image.rows, image.cols), scaleFor(Math.max(image.rows, image.cols), target));
+  const picture: RgbPicture = upscale(
+    grayToRgb(image.pixels, image.rows, image.cols),
+    scaleFor(Math.max(image.rows, image.cols), target),
+  );
   return { picture };
 }
 
@@ -57,21 +60,36 @@ export function imageLayersGrid(activations: LayerActivation[], image: ProbedIma
   return renderGrid({
     title: `Feature maps of ${imageName(image)} after every convolution and pooling layer`,
     cells,
-    rowLabels: activations.map((a) => `${a.layer} ${shapeText(a)}, max ${fmt(maxAbs(activationValues(a, position)))}`),
+    rowLabels: activations.map(
+      (a) => `${a.layer} ${shapeText(a)}, max ${fmt(maxAbs(activationValues(a, position)))}`,
+    ),
     colLabels: ['input', ...Array.from({ length: channels }, (_, c) => `${c + 1}`)],
     legend: { scale: UNIT, label: 'activation ÷ row max', format: (v) => v.toFixed(1) },
   });
 }
 
 /** One layer, the chosen images one per row on a common scale (0..largest activation of any of them). */
-export function compareImagesGrid(activation: LayerActivation, images: ProbedImage[], layerNumber: number): Grid {
+export function compareImagesGrid(
+  activation: LayerActivation,
+  images: ProbedImage[],
+  layerNumber: number,
+): Grid {
   const scale = sequentialScale(maxAbs(activation.values));
   const tileScale = scaleFor(Math.max(activation.height, activation.width), TILE);
   const cells = images.map((image, position) => [
     imageCell(image),
-    ...Array.from({ length: activation.channels }, (_, c): GridCell => ({
-      picture: tilePicture(channelMap(activation, position, c), activation.height, activation.width, scale, tileScale),
-    })),
+    ...Array.from(
+      { length: activation.channels },
+      (_, c): GridCell => ({
+        picture: tilePicture(
+          channelMap(activation, position, c),
+          activation.height,
+          activation.width,
+          scale,
+          tileScale,
+        ),
+      }),
+    ),
   ]);
   const digits = images.map((i) => i.label).join(' and ');
   return renderGrid({

@@ -19,9 +19,13 @@ export interface KernelDims {
 }
 
 export function kernelDims(kernel: Kernel): KernelDims {
-  if (kernel.shape.length !== 4) throw new Error(`${kernel.layer}: kernel shape [${kernel.shape}] is not [rows, cols, inChannels, filters]`);
+  if (kernel.shape.length !== 4)
+    throw new Error(
+      `${kernel.layer}: kernel shape [${kernel.shape}] is not [rows, cols, inChannels, filters]`,
+    );
   const [kernelRows, kernelCols, inChannels, filters] = kernel.shape;
-  if (kernel.values.length !== kernelRows * kernelCols * inChannels * filters) throw new Error(`${kernel.layer}: ${kernel.values.length} values for shape [${kernel.shape}]`);
+  if (kernel.values.length !== kernelRows * kernelCols * inChannels * filters)
+    throw new Error(`${kernel.layer}: ${kernel.values.length} values for shape [${kernel.shape}]`);
   return { kernelRows, kernelCols, inChannels, filters };
 }
 
@@ -29,7 +33,8 @@ export function kernelDims(kernel: Kernel): KernelDims {
 export function filterWeights(kernel: Kernel, filter: number, channel: number): Float32Array {
   const { kernelRows, kernelCols, inChannels, filters } = kernelDims(kernel);
   const out = new Float32Array(kernelRows * kernelCols);
-  for (let i = 0; i < kernelRows * kernelCols; i++) out[i] = kernel.values[(i * inChannels + channel) * filters + filter];
+  for (let i = 0; i < kernelRows * kernelCols; i++)
+    out[i] = kernel.values[(i * inChannels + channel) * filters + filter];
   return out;
 }
 
@@ -38,8 +43,13 @@ export function filterWeights(kernel: Kernel, filter: number, channel: number): 
  * in one row; deeper layers show one row per filter and one column per input channel
  * (12 × 12 for conv2d_1, 8 × 12 for conv2d_2 in Figure 1).
  */
-export function filterLayout(dims: KernelDims): { rows: number; cols: number; at(row: number, col: number): { filter: number; channel: number } } {
-  if (dims.inChannels === 1) return { rows: 1, cols: dims.filters, at: (_r, c) => ({ filter: c, channel: 0 }) };
+export function filterLayout(dims: KernelDims): {
+  rows: number;
+  cols: number;
+  at(row: number, col: number): { filter: number; channel: number };
+} {
+  if (dims.inChannels === 1)
+    return { rows: 1, cols: dims.filters, at: (_r, c) => ({ filter: c, channel: 0 }) };
   return { rows: dims.filters, cols: dims.inChannels, at: (r, c) => ({ filter: r, channel: c }) };
 }
 
@@ -52,12 +62,22 @@ export function filterGrid(kernel: Kernel, options: { scale: number; title?: str
   const cells: GridCell[][] = Array.from({ length: layout.rows }, (_, r) =>
     Array.from({ length: layout.cols }, (_, c) => {
       const { filter, channel } = layout.at(r, c);
-      return { picture: tilePicture(filterWeights(kernel, filter, channel), dims.kernelRows, dims.kernelCols, colours, scale) };
+      return {
+        picture: tilePicture(
+          filterWeights(kernel, filter, channel),
+          dims.kernelRows,
+          dims.kernelCols,
+          colours,
+          scale,
+        ),
+      };
     }),
   );
   const oneRow = dims.inChannels === 1;
   return renderGrid({
-    title: options.title ?? `${kernel.layer}: ${dims.filters} filters of ${dims.kernelRows}×${dims.kernelCols}×${dims.inChannels}`,
+    title:
+      options.title ??
+      `${kernel.layer}: ${dims.filters} filters of ${dims.kernelRows}×${dims.kernelCols}×${dims.inChannels}`,
     cells,
     rowLabels: oneRow ? ['filter'] : Array.from({ length: dims.filters }, (_, f) => `filter ${f + 1}`),
     colLabels: Array.from({ length: layout.cols }, (_, c) => (oneRow ? `${c + 1}` : `in ${c + 1}`)),

@@ -54,7 +54,13 @@ const FRAME = [0.6, 0.6, 0.6] as const;
 const LEGEND_BAR = { height: 12, maxWidth: 300, minWidth: 160 };
 
 /** A matrix (rows × cols, row-major) as a cell: each value a `scale` × `scale` block of its colour. */
-export function tilePicture(values: ArrayLike<number>, rows: number, cols: number, colours: ColourScale, scale: number): RgbPicture {
+export function tilePicture(
+  values: ArrayLike<number>,
+  rows: number,
+  cols: number,
+  colours: ColourScale,
+  scale: number,
+): RgbPicture {
   if (values.length !== rows * cols) throw new Error(`tile: ${values.length} values for ${rows}×${cols}`);
   const data = new Float32Array(rows * cols * 3);
   for (let i = 0; i < rows * cols; i++) data.set(colours.colour(values[i]), i * 3);
@@ -87,15 +93,32 @@ export function renderGrid(spec: GridSpec): Grid {
   const rowCount = cells.length;
   const colCount = Math.max(0, ...cells.map((row) => row.length));
   if (rowCount === 0 || colCount === 0) throw new Error('grid: no cells');
-  if (spec.rowLabels && spec.rowLabels.length !== rowCount) throw new Error(`grid: ${spec.rowLabels.length} row labels for ${rowCount} rows`);
-  if (spec.colLabels && spec.colLabels.length !== colCount) throw new Error(`grid: ${spec.colLabels.length} column labels for ${colCount} columns`);
+  if (spec.rowLabels && spec.rowLabels.length !== rowCount)
+    throw new Error(`grid: ${spec.rowLabels.length} row labels for ${rowCount} rows`);
+  if (spec.colLabels && spec.colLabels.length !== colCount)
+    throw new Error(`grid: ${spec.colLabels.length} column labels for ${colCount} columns`);
 
   const colWidths = Array.from({ length: colCount }, (_, c) =>
-    Math.max(1, ...cells.map((row) => (row[c] ? Math.max(row[c]!.picture.cols, row[c]!.caption ? textWidth(row[c]!.caption!, CAPTION_SIZE) + 4 : 0) : 0))),
+    Math.max(
+      1,
+      ...cells.map((row) =>
+        row[c]
+          ? Math.max(
+              row[c]!.picture.cols,
+              row[c]!.caption ? textWidth(row[c]!.caption!, CAPTION_SIZE) + 4 : 0,
+            )
+          : 0,
+      ),
+    ),
   );
   const hasCaption = cells.map((row) => row.some((cell) => cell?.caption));
-  const rowHeights = cells.map((row, r) => Math.max(1, ...row.map((cell) => cell?.picture.rows ?? 0)) + (hasCaption[r] ? CAPTION_SIZE + 6 : 0));
-  const rowLabelWidth = spec.rowLabels ? Math.max(...spec.rowLabels.map((l) => textWidth(l, LABEL_SIZE))) + 10 : 0;
+  const rowHeights = cells.map(
+    (row, r) =>
+      Math.max(1, ...row.map((cell) => cell?.picture.rows ?? 0)) + (hasCaption[r] ? CAPTION_SIZE + 6 : 0),
+  );
+  const rowLabelWidth = spec.rowLabels
+    ? Math.max(...spec.rowLabels.map((l) => textWidth(l, LABEL_SIZE))) + 10
+    : 0;
   const titleHeight = spec.title ? TITLE_SIZE + 12 : 0;
   const colLabelHeight = spec.colLabels ? LABEL_SIZE + 8 : 0;
   const gridWidth = colWidths.reduce((a, b) => a + b, 0) + gap * (colCount - 1);
@@ -106,26 +129,59 @@ export function renderGrid(spec: GridSpec): Grid {
 
   const gridLeft = MARGIN + rowLabelWidth;
   const gridTop = MARGIN + titleHeight + colLabelHeight;
-  const width = Math.max(gridLeft + gridWidth, MARGIN + (spec.title ? textWidth(spec.title, TITLE_SIZE) : 0), gridLeft + legendWidth) + MARGIN;
+  const width =
+    Math.max(
+      gridLeft + gridWidth,
+      MARGIN + (spec.title ? textWidth(spec.title, TITLE_SIZE) : 0),
+      gridLeft + legendWidth,
+    ) + MARGIN;
   const height = gridTop + gridHeight + legendHeight + MARGIN;
   const picture = blank(height, width);
   const labels: TextLabel[] = [];
-  if (spec.title) labels.push({ text: spec.title, x: MARGIN, y: MARGIN + TITLE_SIZE, size: TITLE_SIZE, bold: true });
+  if (spec.title)
+    labels.push({ text: spec.title, x: MARGIN, y: MARGIN + TITLE_SIZE, size: TITLE_SIZE, bold: true });
 
-  const colLefts = colWidths.map((_, c) => gridLeft + colWidths.slice(0, c).reduce((a, b) => a + b, 0) + gap * c);
-  const rowTops = rowHeights.map((_, r) => gridTop + rowHeights.slice(0, r).reduce((a, b) => a + b, 0) + gap * r);
-  spec.colLabels?.forEach((text, c) => labels.push({ text, x: colLefts[c] + colWidths[c] / 2, y: gridTop - 6, size: LABEL_SIZE, anchor: 'middle' }));
+  const colLefts = colWidths.map(
+    (_, c) => gridLeft + colWidths.slice(0, c).reduce((a, b) => a + b, 0) + gap * c,
+  );
+  const rowTops = rowHeights.map(
+    (_, r) => gridTop + rowHeights.slice(0, r).reduce((a, b) => a + b, 0) + gap * r,
+  );
+  spec.colLabels?.forEach((text, c) =>
+    labels.push({
+      text,
+      x: colLefts[c] + colWidths[c] / 2,
+      y: gridTop - 6,
+      size: LABEL_SIZE,
+      anchor: 'middle',
+    }),
+  );
 
   const boxes = cells.map((row, r) => {
     const imageHeight = rowHeights[r] - (hasCaption[r] ? CAPTION_SIZE + 6 : 0);
-    if (spec.rowLabels) labels.push({ text: spec.rowLabels[r], x: gridLeft - 8, y: rowTops[r] + imageHeight / 2 + LABEL_SIZE / 3, size: LABEL_SIZE, anchor: 'end' });
+    if (spec.rowLabels)
+      labels.push({
+        text: spec.rowLabels[r],
+        x: gridLeft - 8,
+        y: rowTops[r] + imageHeight / 2 + LABEL_SIZE / 3,
+        size: LABEL_SIZE,
+        anchor: 'end',
+      });
     return row.map((cell, c): CellBox | null => {
       if (!cell) return null;
       const left = colLefts[c] + Math.floor((colWidths[c] - cell.picture.cols) / 2);
       const top = rowTops[r];
       paste(picture, cell.picture, top, left);
-      if (spec.frame ?? true) outlineRect(picture, top - 1, left - 1, top + cell.picture.rows, left + cell.picture.cols, FRAME);
-      if (cell.caption) labels.push({ text: cell.caption, x: colLefts[c] + colWidths[c] / 2, y: top + cell.picture.rows + CAPTION_SIZE + 2, size: CAPTION_SIZE, anchor: 'middle' });
+      if (spec.frame ?? true)
+        outlineRect(picture, top - 1, left - 1, top + cell.picture.rows, left + cell.picture.cols, FRAME);
+      if (cell.caption)
+        labels.push({
+          text: cell.caption,
+          x: colLefts[c] + colWidths[c] / 2,
+          y: top + cell.picture.rows + CAPTION_SIZE + 2,
+          size: CAPTION_SIZE,
+          anchor: 'middle',
+        });
       return { top, left, rows: cell.picture.rows, cols: cell.picture.cols };
     });
   });
@@ -134,7 +190,11 @@ export function renderGrid(spec: GridSpec): Grid {
     const { scale, label, format = defaultFormat } = spec.legend;
     const top = gridTop + gridHeight + 12;
     const [low, high] = scale.domain;
-    const bar: RgbPicture = { rows: LEGEND_BAR.height, cols: legendBarWidth, data: new Float32Array(LEGEND_BAR.height * legendBarWidth * 3) };
+    const bar: RgbPicture = {
+      rows: LEGEND_BAR.height,
+      cols: legendBarWidth,
+      data: new Float32Array(LEGEND_BAR.height * legendBarWidth * 3),
+    };
     for (let c = 0; c < legendBarWidth; c++) {
       const colour = scale.colour(low + ((high - low) * c) / (legendBarWidth - 1));
       for (let r = 0; r < LEGEND_BAR.height; r++) bar.data.set(colour, (r * legendBarWidth + c) * 3);
@@ -142,9 +202,20 @@ export function renderGrid(spec: GridSpec): Grid {
     paste(picture, bar, top, gridLeft);
     const y = top + LEGEND_BAR.height + LABEL_SIZE + 2;
     labels.push({ text: format(low), x: gridLeft, y, size: LABEL_SIZE });
-    labels.push({ text: format((low + high) / 2), x: gridLeft + legendBarWidth / 2, y, size: LABEL_SIZE, anchor: 'middle' });
+    labels.push({
+      text: format((low + high) / 2),
+      x: gridLeft + legendBarWidth / 2,
+      y,
+      size: LABEL_SIZE,
+      anchor: 'middle',
+    });
     labels.push({ text: format(high), x: gridLeft + legendBarWidth, y, size: LABEL_SIZE, anchor: 'end' });
-    labels.push({ text: label, x: gridLeft + legendBarWidth + 10, y: top + LEGEND_BAR.height - 1, size: LABEL_SIZE });
+    labels.push({
+      text: label,
+      x: gridLeft + legendBarWidth + 10,
+      y: top + LEGEND_BAR.height - 1,
+      size: LABEL_SIZE,
+    });
   }
   drawText(picture, labels);
   return { picture, boxes };

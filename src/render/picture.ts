@@ -19,8 +19,15 @@ function checkSize(what: string, length: number, expected: number): void {
 }
 
 /** Nearest-neighbour upscaling of rows × cols pixels of `channels` values each: every source row is widened once, then copied. */
-function upscaleValues(values: ArrayLike<number>, rows: number, cols: number, channels: number, scale: number): Float32Array {
-  if (!Number.isInteger(scale) || scale < 1) throw new Error(`scale: expected a positive integer, got ${scale}`);
+function upscaleValues(
+  values: ArrayLike<number>,
+  rows: number,
+  cols: number,
+  channels: number,
+  scale: number,
+): Float32Array {
+  if (!Number.isInteger(scale) || scale < 1)
+    throw new Error(`scale: expected a positive integer, got ${scale}`);
   const width = cols * scale * channels;
   const out = new Float32Array(rows * scale * width);
   for (let r = 0; r < rows; r++) {
@@ -38,7 +45,11 @@ function upscaleValues(values: ArrayLike<number>, rows: number, cols: number, ch
 
 /** Nearest-neighbour upscaling by a whole factor. */
 export function upscale(picture: RgbPicture, scale: number): RgbPicture {
-  return { rows: picture.rows * scale, cols: picture.cols * scale, data: upscaleValues(picture.data, picture.rows, picture.cols, 3, scale) };
+  return {
+    rows: picture.rows * scale,
+    cols: picture.cols * scale,
+    data: upscaleValues(picture.data, picture.rows, picture.cols, 3, scale),
+  };
 }
 
 export function grayToRgb(pixels: ArrayLike<number>, rows: number, cols: number): RgbPicture {
@@ -60,7 +71,15 @@ export function tint(picture: RgbPicture, mask: ArrayLike<number>, color: Rgb, a
 }
 
 /** Draws the outline of rows top..bottom, columns left..right (inclusive) in place. */
-export function outlineRect(picture: RgbPicture, top: number, left: number, bottom: number, right: number, color: Rgb, thickness = 1): void {
+export function outlineRect(
+  picture: RgbPicture,
+  top: number,
+  left: number,
+  bottom: number,
+  right: number,
+  color: Rgb,
+  thickness = 1,
+): void {
   const set = (r: number, c: number) => {
     if (r < 0 || c < 0 || r >= picture.rows || c >= picture.cols) return;
     picture.data.set(color, (r * picture.cols + c) * 3);
@@ -103,11 +122,23 @@ export function encodeRgbPng(rgb: ArrayLike<number>, rows: number, cols: number,
   return encode(upscaleValues(rgb, rows, cols, 3, scale), rows * scale, cols * scale, 2);
 }
 
-export function writeGrayPng(file: string, pixels: ArrayLike<number>, rows: number, cols: number, scale = 1): void {
+export function writeGrayPng(
+  file: string,
+  pixels: ArrayLike<number>,
+  rows: number,
+  cols: number,
+  scale = 1,
+): void {
   writeFileAtomic(file, encodeGrayPng(pixels, rows, cols, scale));
 }
 
-export function writeRgbPng(file: string, rgb: ArrayLike<number>, rows: number, cols: number, scale = 1): void {
+export function writeRgbPng(
+  file: string,
+  rgb: ArrayLike<number>,
+  rows: number,
+  cols: number,
+  scale = 1,
+): void {
   writeFileAtomic(file, encodeRgbPng(rgb, rows, cols, scale));
 }
 

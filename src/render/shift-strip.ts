@@ -12,7 +12,10 @@ export interface ShiftedDigit {
   probability: number;
 }
 
-export function shiftStripGrid(shifted: ShiftedDigit[], options: { rows: number; cols: number; label: number; index: number; scale: number }): Grid {
+export function shiftStripGrid(
+  shifted: ShiftedDigit[],
+  options: { rows: number; cols: number; label: number; index: number; scale: number },
+): Grid {
   const directions = [...new Set(shifted.map((s) => s.direction))];
   const amounts = [...new Set(shifted.map((s) => s.pixels))].sort((a, b) => a - b);
   const cells = directions.map((direction) =>
@@ -20,7 +23,10 @@ export function shiftStripGrid(shifted: ShiftedDigit[], options: { rows: number;
       const s = shifted.find((x) => x.direction === direction && x.pixels === pixels);
       if (!s) return null;
       const mark = s.predicted === options.label ? '' : ' ✗';
-      return { picture: upscale(grayToRgb(s.image, options.rows, options.cols), options.scale), caption: `${s.predicted} (${s.probability.toFixed(2)})${mark}` };
+      return {
+        picture: upscale(grayToRgb(s.image, options.rows, options.cols), options.scale),
+        caption: `${s.predicted} (${s.probability.toFixed(2)})${mark}`,
+      };
     }),
   );
   return renderGrid({

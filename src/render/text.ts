@@ -22,7 +22,10 @@ export function textWidth(text: string, size: number): number {
 }
 
 function escapeXml(text: string): string {
-  return text.replace(/[<>&"']/g, (c) => ({ '<': '&lt;', '>': '&gt;', '&': '&amp;', '"': '&quot;', "'": '&apos;' })[c]!);
+  return text.replace(
+    /[<>&"']/g,
+    (c) => ({ '<': '&lt;', '>': '&gt;', '&': '&amp;', '"': '&quot;', "'": '&apos;' })[c]!,
+  );
 }
 
 /** Draws the labels onto the picture in place. */
@@ -36,13 +39,17 @@ export function drawText(picture: RgbPicture, labels: readonly TextLabel[]): voi
   // Loaded when first drawn: every worker thread loads the job kinds, few draw text.
   const { Resvg } = require('@resvg/resvg-js') as typeof import('@resvg/resvg-js');
   const { PNG } = require('pngjs') as typeof import('pngjs');
-  const rendered = new Resvg(svg, { fitTo: { mode: 'original' }, font: { loadSystemFonts: true, defaultFontFamily: 'DejaVu Sans' } }).render();
+  const rendered = new Resvg(svg, {
+    fitTo: { mode: 'original' },
+    font: { loadSystemFonts: true, defaultFontFamily: 'DejaVu Sans' },
+  }).render();
   // Decoding the PNG gives straight (not premultiplied) alpha, which is what blending wants.
   const overlay = PNG.sync.read(Buffer.from(rendered.asPng()));
   const { data } = picture;
   for (let i = 0; i < picture.rows * picture.cols; i++) {
     const alpha = overlay.data[i * 4 + 3] / 255;
     if (alpha === 0) continue;
-    for (let ch = 0; ch < 3; ch++) data[i * 3 + ch] = data[i * 3 + ch] * (1 - alpha) + (overlay.data[i * 4 + ch] / 255) * alpha;
+    for (let ch = 0; ch < 3; ch++)
+      data[i * 3 + ch] = data[i * 3 + ch] * (1 - alpha) + (overlay.data[i * 4 + ch] / 255) * alpha;
   }
 }

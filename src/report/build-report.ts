@@ -8,7 +8,14 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { writeFileAtomic } from '../files';
 import { csvTable, escapeHtml, href, jsonFold, link, readCsvRows } from './html';
-import { readJobResult, readRunContents, type ReportExperiment, type ReportFile, type ReportJob, type RunContents } from './run-contents';
+import {
+  readJobResult,
+  readRunContents,
+  type ReportExperiment,
+  type ReportFile,
+  type ReportJob,
+  type RunContents,
+} from './run-contents';
 import { REPORT_CSS } from './style';
 
 export const REPORT_FILE = 'report.html';
@@ -55,9 +62,12 @@ class PageBuilder {
 
   /** Identical tables (the same model summary for every seed) are shown once, then pointed to. */
   table(file: ReportFile): string {
-    const digest = createHash('sha1').update(readFileSync(path.join(this.contents.runDir, ...file.path.split('/')))).digest('hex');
+    const digest = createHash('sha1')
+      .update(readFileSync(path.join(this.contents.runDir, ...file.path.split('/'))))
+      .digest('hex');
     const first = this.seenTables.get(digest);
-    if (first) return `<p class="source">${escapeHtml(file.name)}: the same table as ${link(first)} (${link(file.path, 'this copy')})</p>`;
+    if (first)
+      return `<p class="source">${escapeHtml(file.name)}: the same table as ${link(first)} (${link(file.path, 'this copy')})</p>`;
     this.seenTables.set(digest, file.path);
     this.tables++;
     return `<div class="table"><h4>${escapeHtml(file.name)}</h4>${csvTable(this.contents.runDir, file.path, file.bytes, this.options.maxTableRows)}</div>`;
@@ -74,7 +84,13 @@ class PageBuilder {
       } else if (file.kind === 'svg') {
         if (!byPath.has(file.path.replace(/\.svg$/i, '.png'))) pictures.push(this.image(file));
       } else if (file.kind === 'table') rest.push(this.table(file));
-      else if (file.kind === 'json') rest.push(jsonFold(`${escapeHtml(file.name)} (${link(file.path, 'file')})`, readFileSync(path.join(this.contents.runDir, ...file.path.split('/')), 'utf8')));
+      else if (file.kind === 'json')
+        rest.push(
+          jsonFold(
+            `${escapeHtml(file.name)} (${link(file.path, 'file')})`,
+            readFileSync(path.join(this.contents.runDir, ...file.path.split('/')), 'utf8'),
+          ),
+        );
       else if (file.kind === 'folder') rest.push(this.folder(file));
       else rest.push(`<p class="source">${link(file.path, file.name)}</p>`);
     }
@@ -99,7 +115,11 @@ class PageBuilder {
     const shown = experiment.jobs.slice(0, this.options.maxJobRows);
     const rows = shown.map(({ job, state, error }) => {
       const result = state === 'done' ? readJobResult(this.contents.runDir, job.id) : undefined;
-      const detail = error ? `<span class="error">${escapeHtml(error)}</span>` : result === undefined ? '' : escapeHtml(truncate(JSON.stringify(result), 240));
+      const detail = error
+        ? `<span class="error">${escapeHtml(error)}</span>`
+        : result === undefined
+          ? ''
+          : escapeHtml(truncate(JSON.stringify(result), 240));
       return `<tr class="state-${escapeHtml(state)}"><td>${escapeHtml(job.key)}</td><td>${escapeHtml(job.kind)}</td><td>${escapeHtml(state)}</td><td><code>${job.id.slice(0, 10)}</code></td><td class="detail">${detail}</td></tr>`;
     });
     const hidden = experiment.jobs.length - shown.length;
@@ -117,7 +137,10 @@ class PageBuilder {
       `<p class="states">${escapeHtml(states)}</p>`,
     ];
     for (const job of experiment.jobs) {
-      if (job.state === 'failed') parts.push(`<p class="error">${escapeHtml(job.job.key)} failed: ${escapeHtml(job.error ?? 'unknown error')}</p>`);
+      if (job.state === 'failed')
+        parts.push(
+          `<p class="error">${escapeHtml(job.job.key)} failed: ${escapeHtml(job.error ?? 'unknown error')}</p>`,
+        );
       if (job.files.length === 0) continue;
       parts.push(`<div class="job"><h3>${escapeHtml(shortKey(job))}</h3>${this.files(job.files)}</div>`);
     }
@@ -131,11 +154,17 @@ class PageBuilder {
     for (const experiment of this.contents.experiments) {
       const summaryJob = experiment.jobs.find((j) => j.job.kind === 'train-summary');
       const accuracy = summaryJob?.files.find((f) => f.name === 'tables/accuracy.csv');
-      const modelSummary = experiment.jobs.find((j) => j.job.kind === 'train')?.files.find((f) => f.name === 'tables/model_summary.csv');
+      const modelSummary = experiment.jobs
+        .find((j) => j.job.kind === 'train')
+        ?.files.find((f) => f.name === 'tables/model_summary.csv');
       if (!accuracy && !modelSummary) continue;
-      parts.push(`<h3>Models of <a href="#${anchor(experiment.name)}">${escapeHtml(experiment.name)}</a></h3>`);
+      parts.push(
+        `<h3>Models of <a href="#${anchor(experiment.name)}">${escapeHtml(experiment.name)}</a></h3>`,
+      );
       if (accuracy) {
-        parts.push(`<p class="headline">${escapeHtml(accuracySentence(path.join(this.contents.runDir, ...accuracy.path.split('/'))))}</p>`);
+        parts.push(
+          `<p class="headline">${escapeHtml(accuracySentence(path.join(this.contents.runDir, ...accuracy.path.split('/'))))}</p>`,
+        );
         parts.push(this.table(accuracy));
       }
       if (modelSummary) parts.push(this.table(modelSummary));
@@ -147,8 +176,13 @@ class PageBuilder {
     const { plan, summary, config } = this.contents;
     const overview = this.overview();
     const sections = this.contents.experiments.map((e) => this.experiment(e));
-    const nav = this.contents.experiments.map((e) => `<li><a href="#${anchor(e.name)}">${escapeHtml(e.name)}</a> <small>${e.kinds.map(escapeHtml).join(', ')}</small></li>`);
-    const counts = summary ? `${summary.counts.done} of ${summary.counts.total} jobs done, ${summary.counts.failed} failed, ${summary.counts.blocked} blocked, ${summary.counts.pending} pending; last run finished ${summary.finishedAt} after ${(summary.ms / 1000).toFixed(1)} s` : `${plan.jobs.length} jobs planned (no summary.json: the run has not finished)`;
+    const nav = this.contents.experiments.map(
+      (e) =>
+        `<li><a href="#${anchor(e.name)}">${escapeHtml(e.name)}</a> <small>${e.kinds.map(escapeHtml).join(', ')}</small></li>`,
+    );
+    const counts = summary
+      ? `${summary.counts.done} of ${summary.counts.total} jobs done, ${summary.counts.failed} failed, ${summary.counts.blocked} blocked, ${summary.counts.pending} pending; last run finished ${summary.finishedAt} after ${(summary.ms / 1000).toFixed(1)} s`
+      : `${plan.jobs.length} jobs planned (no summary.json: the run has not finished)`;
     return [
       '<!doctype html>',
       '<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">',
@@ -193,7 +227,8 @@ export function accuracySentence(file: string): string {
   const [mean, sd] = [row('mean'), row('sd')];
   const test = column('test_accuracy');
   const train = column('train_accuracy');
-  if (!mean || !sd || test < 0) return `accuracy per seed: see the table (${seeds} seed${seeds === 1 ? '' : 's'})`;
+  if (!mean || !sd || test < 0)
+    return `accuracy per seed: see the table (${seeds} seed${seeds === 1 ? '' : 's'})`;
   const trainText = train >= 0 ? `, training accuracy ${mean[train]} ± ${sd[train]}` : '';
   return `Test accuracy ${mean[test]} ± ${sd[test]}${trainText} (mean ± sd over ${seeds} seed${seeds === 1 ? '' : 's'})`;
 }
@@ -201,7 +236,11 @@ export function accuracySentence(file: string): string {
 /** Writes `<runDir>/report.html` from the run folder's contents. */
 export function buildReport(runDir: string, options: ReportOptions = {}): BuiltReport {
   const contents = readRunContents(runDir);
-  const builder = new PageBuilder(contents, { maxTableRows: options.maxTableRows ?? 30, maxFolderImages: options.maxFolderImages ?? 24, maxJobRows: options.maxJobRows ?? 500 });
+  const builder = new PageBuilder(contents, {
+    maxTableRows: options.maxTableRows ?? 30,
+    maxFolderImages: options.maxFolderImages ?? 24,
+    maxJobRows: options.maxJobRows ?? 500,
+  });
   const html = builder.page();
   const file = path.join(contents.runDir, REPORT_FILE);
   writeFileAtomic(file, html);

@@ -5,7 +5,10 @@ import path from 'node:path';
 import { parse } from 'csv-parse/sync';
 
 export function escapeHtml(text: string): string {
-  return text.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
+  return text.replace(
+    /[&<>"']/g,
+    (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!,
+  );
 }
 
 /** A relative URL for a run-folder path: each segment percent-encoded (`seed=1` → `seed%3D1`), `/` kept. */
@@ -26,7 +29,11 @@ export function readCsvRows(file: string): string[][] {
 
 function parseCsv(file: string, text: string, maxRecords?: number): string[][] {
   try {
-    return parse(text, { relax_column_count: true, skip_empty_lines: true, ...(maxRecords ? { to: maxRecords } : {}) }) as string[][];
+    return parse(text, {
+      relax_column_count: true,
+      skip_empty_lines: true,
+      ...(maxRecords ? { to: maxRecords } : {}),
+    }) as string[][];
   } catch (err) {
     throw new Error(`${file}: ${(err as Error).message}`);
   }
@@ -56,7 +63,8 @@ export const MAX_TABLE_BYTES = 5_000_000;
  */
 export function csvTable(runDir: string, source: string, bytes: number, maxRows: number): string {
   const linkLine = (note: string) => `<p class="source">${note}${link(source)}</p>`;
-  if (bytes > MAX_TABLE_BYTES) return `<p class="note">Table too large to show (${(bytes / 1e6).toFixed(1)} MB).</p>${linkLine('')}`;
+  if (bytes > MAX_TABLE_BYTES)
+    return `<p class="note">Table too large to show (${(bytes / 1e6).toFixed(1)} MB).</p>${linkLine('')}`;
   let head: ReturnType<typeof readCsvHead>;
   try {
     head = readCsvHead(path.join(runDir, ...source.split('/')), maxRows);
@@ -65,14 +73,19 @@ export function csvTable(runDir: string, source: string, bytes: number, maxRows:
   }
   const [header = [], ...shown] = head.rows;
   const total = head.bodyRows;
-  const cell = (value: string, tag: 'td' | 'th') => `<${tag}${tag === 'td' && NUMBER.test(value) ? ' class="num"' : ''}>${escapeHtml(value)}</${tag}>`;
+  const cell = (value: string, tag: 'td' | 'th') =>
+    `<${tag}${tag === 'td' && NUMBER.test(value) ? ' class="num"' : ''}>${escapeHtml(value)}</${tag}>`;
   const more = total - shown.length;
   return [
     `<div class="table-wrap"><table data-source="${escapeHtml(source)}">`,
     `<thead><tr>${header.map((h) => cell(h, 'th')).join('')}</tr></thead>`,
     `<tbody>${shown.map((row) => `<tr>${row.map((v) => cell(v, 'td')).join('')}</tr>`).join('\n')}</tbody>`,
     '</table></div>',
-    linkLine(more > 0 ? `First ${shown.length} of ${total} rows; all in ` : `${total} row${total === 1 ? '' : 's'}: `),
+    linkLine(
+      more > 0
+        ? `First ${shown.length} of ${total} rows; all in `
+        : `${total} row${total === 1 ? '' : 's'}: `,
+    ),
   ].join('\n');
 }
 
@@ -84,6 +97,9 @@ export function jsonFold(summary: string, json: string, maxChars = 20_000): stri
   } catch {
     // not JSON after all: show it as it is
   }
-  const cut = text.length > maxChars ? `${text.slice(0, maxChars)}\n… (${text.length - maxChars} more characters)` : text;
+  const cut =
+    text.length > maxChars
+      ? `${text.slice(0, maxChars)}\n… (${text.length - maxChars} more characters)`
+      : text;
   return `<details><summary>${summary}</summary><pre>${escapeHtml(cut)}</pre></details>`;
 }

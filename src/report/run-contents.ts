@@ -95,9 +95,17 @@ const VISIBLE_FOLDERS = ['figures', 'tables'];
 function unpublishedFiles(folder: RunFolder, job: PlanJob): ReportFile | undefined {
   const covered = (name: string) => job.publish.some((p) => name === p || name.startsWith(`${p}/`));
   const jobDir = folder.jobDir(job.id);
-  const found = VISIBLE_FOLDERS.flatMap((top) => flattenFiles(describe(folder.dir, path.join(jobDir, top), top)?.children ?? [])).filter((f) => !covered(f.name));
+  const found = VISIBLE_FOLDERS.flatMap((top) =>
+    flattenFiles(describe(folder.dir, path.join(jobDir, top), top)?.children ?? []),
+  ).filter((f) => !covered(f.name));
   if (found.length === 0) return undefined;
-  return { path: toPosix(path.relative(folder.dir, jobDir)), name: 'not published (in the job folder)', kind: 'folder', bytes: 0, children: found };
+  return {
+    path: toPosix(path.relative(folder.dir, jobDir)),
+    name: 'not published (in the job folder)',
+    kind: 'folder',
+    bytes: 0,
+    children: found,
+  };
 }
 
 function flattenFiles(files: ReportFile[]): ReportFile[] {
@@ -115,18 +123,36 @@ export function readRunContents(runDir: string): RunContents {
     experiments.set(job.experiment, experiment);
     if (!experiment.kinds.includes(job.kind)) experiment.kinds.push(job.kind);
     const state = status.states.get(job.id)?.state ?? 'pending';
-    const files: ReportFile[] = state === 'done' ? job.publish.flatMap((name) => {
-      const published = describe(folder.dir, folder.publishedFile(job.key, name), name);
-      return published ?? describe(folder.dir, path.join(folder.jobDir(job.id), ...name.split('/')), name) ?? [];
-    }) : [];
+    const files: ReportFile[] =
+      state === 'done'
+        ? job.publish.flatMap((name) => {
+            const published = describe(folder.dir, folder.publishedFile(job.key, name), name);
+            return (
+              published ??
+              describe(folder.dir, path.join(folder.jobDir(job.id), ...name.split('/')), name) ??
+              []
+            );
+          })
+        : [];
     if (state === 'done') {
       const extra = unpublishedFiles(folder, job);
       if (extra) files.push(extra);
     }
     const lastError = status.states.get(job.id)?.last as { error?: string } | undefined;
-    experiment.jobs.push({ job, state, error: failures.get(job.id) ?? (state === 'failed' ? lastError?.error : undefined), files });
+    experiment.jobs.push({
+      job,
+      state,
+      error: failures.get(job.id) ?? (state === 'failed' ? lastError?.error : undefined),
+      files,
+    });
   }
-  return { runDir: folder.dir, plan: status.plan, summary, config: readConfig(folder, status.plan), experiments: [...experiments.values()] };
+  return {
+    runDir: folder.dir,
+    plan: status.plan,
+    summary,
+    config: readConfig(folder, status.plan),
+    experiments: [...experiments.values()],
+  };
 }
 
 /** A done job's result from its result.json (read only for the jobs a page shows). */

@@ -12,8 +12,14 @@ import { problemLoss } from './problem';
 
 export type StencilPoints = 2 | 4;
 
-export function finiteDifference(problem: BpttProblem, element: ParameterElement, step: number, points: StencilPoints): number {
-  const lossAt = (delta: number) => problemLoss(problem, withElementShifted(problem.parameters, problem.ties, element, delta));
+export function finiteDifference(
+  problem: BpttProblem,
+  element: ParameterElement,
+  step: number,
+  points: StencilPoints,
+): number {
+  const lossAt = (delta: number) =>
+    problemLoss(problem, withElementShifted(problem.parameters, problem.ties, element, delta));
   if (points === 2) return (lossAt(step) - lossAt(-step)) / (2 * step);
   return (-lossAt(2 * step) + 8 * lossAt(step) - 8 * lossAt(-step) + lossAt(-2 * step)) / (12 * step);
 }

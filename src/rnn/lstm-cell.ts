@@ -78,7 +78,10 @@ export function lstmForward(p: LstmParameters, xs: Matrix): LstmStep[] {
 }
 
 export function lstmLoss(p: LstmParameters, xs: Matrix, loss: LossSpec): number {
-  return lossValue(lstmForward(p, xs).map((step) => step.y), loss);
+  return lossValue(
+    lstmForward(p, xs).map((step) => step.y),
+    loss,
+  );
 }
 
 export interface LstmBackward {
@@ -100,7 +103,11 @@ export function lstmBackward(p: LstmParameters, xs: Matrix, loss: LossSpec): Lst
   const hidden = p.h0.length;
   const inputs = p.units.forget.U[0].length;
   const g: LstmParameters = {
-    units: mapUnits(() => ({ W: zeroMatrix(hidden, hidden), U: zeroMatrix(hidden, inputs), b: zeros(hidden) })),
+    units: mapUnits(() => ({
+      W: zeroMatrix(hidden, hidden),
+      U: zeroMatrix(hidden, inputs),
+      b: zeros(hidden),
+    })),
     V: zeroMatrix(p.V.length, hidden),
     c: zeros(p.c.length),
     h0: zeros(hidden),
@@ -116,7 +123,16 @@ export function lstmBackward(p: LstmParameters, xs: Matrix, loss: LossSpec): Lst
     const dLdo = vecMat(dLdy[t], softmaxJacobian(step.y));
     dLdhDirect[t] = vecMat(dLdo, p.V);
     const dh = add(dLdhDirect[t], hFromNext);
-    const ds = add(hadamard(dh, hadamard(step.q, step.tanhS.map((v) => 1 - v * v))), sFromNext);
+    const ds = add(
+      hadamard(
+        dh,
+        hadamard(
+          step.q,
+          step.tanhS.map((v) => 1 - v * v),
+        ),
+      ),
+      sFromNext,
+    );
     const da: Record<LstmUnit, Vector> = {
       forget: hadamard(hadamard(ds, step.sPrev), step.f.map(derivativeFromValue)),
       input: hadamard(hadamard(ds, step.z), step.g.map(derivativeFromValue)),

@@ -19,7 +19,10 @@ export interface HomeworkForgetBiasGradient {
   total: Vector;
 }
 
-export function homeworkForgetBiasGradient(p: LstmParameters, backward: LstmBackward): HomeworkForgetBiasGradient {
+export function homeworkForgetBiasGradient(
+  p: LstmParameters,
+  backward: LstmBackward,
+): HomeworkForgetBiasGradient {
   const { steps, dLdhDirect } = backward;
   const hidden = p.h0.length;
   const perStep = new Array<Vector>(steps.length);
@@ -29,7 +32,10 @@ export function homeworkForgetBiasGradient(p: LstmParameters, backward: LstmBack
     const step = steps[t];
     const dLdh = add(dLdhDirect[t], fromNext);
     const sigmoidPrime = step.a.forget.map(sigmoidDerivative);
-    const common = hadamard(step.h.map((h) => 1 - h * h), step.sPrev);
+    const common = hadamard(
+      step.h.map((h) => 1 - h * h),
+      step.sPrev,
+    );
     perStep[t] = hadamard(dLdh, hadamard(common, sigmoidPrime));
     fromNext = hadamard(dLdh, hadamard(common, matVec(p.units.forget.W, sigmoidPrime)));
     addInPlace(total, perStep[t]);

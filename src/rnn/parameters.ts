@@ -60,7 +60,9 @@ export function cloneParameters(parameters: NamedParameters): NamedParameters {
 export function membersOf(name: string, parameters: NamedParameters, ties: Ties): string[] {
   if (ties[name]) return ties[name];
   if (parameters[name]) return [name];
-  throw new Error(`unknown parameter "${name}"; expected one of ${[...Object.keys(parameters), ...Object.keys(ties)].join(', ')}`);
+  throw new Error(
+    `unknown parameter "${name}"; expected one of ${[...Object.keys(parameters), ...Object.keys(ties)].join(', ')}`,
+  );
 }
 
 /** The value a name stands for (a tie's members are equal until one of them moves alone). */
@@ -69,9 +71,15 @@ export function valueOfName(name: string, parameters: NamedParameters, ties: Tie
 }
 
 /** A copy of `parameters` with element `index` of `name` (every member, for a tie) moved by `delta`. */
-export function withElementShifted(parameters: NamedParameters, ties: Ties, element: ParameterElement, delta: number): NamedParameters {
+export function withElementShifted(
+  parameters: NamedParameters,
+  ties: Ties,
+  element: ParameterElement,
+  delta: number,
+): NamedParameters {
   const shifted = cloneParameters(parameters);
-  for (const member of membersOf(element.parameter, parameters, ties)) addToElement(shifted[member], element.index, delta);
+  for (const member of membersOf(element.parameter, parameters, ties))
+    addToElement(shifted[member], element.index, delta);
   return shifted;
 }
 

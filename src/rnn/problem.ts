@@ -41,7 +41,11 @@ export function namedRnnParameters(p: RnnParameters): NamedParameters {
 }
 
 export function lstmParametersOf(named: NamedParameters): LstmParameters {
-  const unit = (name: LstmUnit) => ({ W: named[`${name}.W`] as Matrix, U: named[`${name}.U`] as Matrix, b: named[`${name}.b`] as Vector });
+  const unit = (name: LstmUnit) => ({
+    W: named[`${name}.W`] as Matrix,
+    U: named[`${name}.U`] as Matrix,
+    b: named[`${name}.b`] as Vector,
+  });
   return {
     units: { forget: unit('forget'), input: unit('input'), output: unit('output'), cell: unit('cell') },
     V: named.V as Matrix,
@@ -69,11 +73,20 @@ export function problemLoss(problem: BpttProblem, parameters: NamedParameters = 
 }
 
 /** The loss and its exact gradient for every name (plain parameters and ties), by BPTT. */
-export function problemGradients(problem: BpttProblem, parameters: NamedParameters = problem.parameters): { loss: number; gradients: NamedParameters } {
+export function problemGradients(
+  problem: BpttProblem,
+  parameters: NamedParameters = problem.parameters,
+): { loss: number; gradients: NamedParameters } {
   if (problem.cell === 'rnn') {
     const backward = rnnBackward(rnnParametersOf(parameters), problem.x, problem.loss);
-    return { loss: backward.loss, gradients: withTiedGradients(namedRnnParameters(backward.gradients), problem.ties) };
+    return {
+      loss: backward.loss,
+      gradients: withTiedGradients(namedRnnParameters(backward.gradients), problem.ties),
+    };
   }
   const backward = lstmBackward(lstmParametersOf(parameters), problem.x, problem.loss);
-  return { loss: backward.loss, gradients: withTiedGradients(namedLstmParameters(backward.gradients), problem.ties) };
+  return {
+    loss: backward.loss,
+    gradients: withTiedGradients(namedLstmParameters(backward.gradients), problem.ties),
+  };
 }

@@ -4,7 +4,18 @@
 //   o(t) = c + V h(t)                 y(t) = softmax(o(t))
 import { softmax, softmaxJacobian } from './activations';
 import type { Matrix, Vector } from './linear-algebra';
-import { add, addInPlace, addOuter, diag, hadamard, matMul, matVec, vecMat, zeroMatrix, zeros } from './linear-algebra';
+import {
+  add,
+  addInPlace,
+  addOuter,
+  diag,
+  hadamard,
+  matMul,
+  matVec,
+  vecMat,
+  zeroMatrix,
+  zeros,
+} from './linear-algebra';
 import type { LossSpec } from './loss';
 import { lossGradientWrtOutputs, lossValue } from './loss';
 
@@ -43,7 +54,10 @@ export function rnnForward(p: RnnParameters, xs: Matrix): RnnStep[] {
 }
 
 export function rnnLoss(p: RnnParameters, xs: Matrix, loss: LossSpec): number {
-  return lossValue(rnnForward(p, xs).map((step) => step.y), loss);
+  return lossValue(
+    rnnForward(p, xs).map((step) => step.y),
+    loss,
+  );
 }
 
 export interface RnnBackward {
@@ -76,7 +90,10 @@ export function rnnBackward(p: RnnParameters, xs: Matrix, loss: LossSpec): RnnBa
     const step = steps[t];
     const dLdo = vecMat(dLdy[t], softmaxJacobian(step.y));
     const dLdh = add(vecMat(dLdo, p.V), fromNext);
-    const da = hadamard(dLdh, step.h.map((h) => 1 - h * h));
+    const da = hadamard(
+      dLdh,
+      step.h.map((h) => 1 - h * h),
+    );
     dLda[t] = da;
     addOuter(g.W, da, step.hPrev);
     addOuter(g.U, da, step.x);

@@ -29,7 +29,9 @@ export function explainJob(runDir: string, ref: string, options: ExplainOptions 
     jobs = buildPlan(loadConfig(configFile, experimentKinds), jobKinds).jobs;
     lines.push(`compared with ${configFile} as it is now`);
   } catch (error) {
-    lines.push(`cannot plan ${configFile} (${(error as Error).message.split('\n')[0]}); compared with the plan of the last run`);
+    lines.push(
+      `cannot plan ${configFile} (${(error as Error).message.split('\n')[0]}); compared with the plan of the last run`,
+    );
   }
   const job = findJob(jobs, ref) ?? findJob(saved.jobs, ref);
   if (!job) throw new UsageError(`${runDir}: no job has the key or id "${ref}"`);
@@ -42,11 +44,15 @@ export function explainJob(runDir: string, ref: string, options: ExplainOptions 
   const last = lastEventById(events).get(current.id);
   const record = readRecord(folder, current.id);
   if (record) {
-    lines.push(`will not run again: its result is in place (finished ${record.startedAt}, attempt ${record.attempt}); --force reruns it`);
+    lines.push(
+      `will not run again: its result is in place (finished ${record.startedAt}, attempt ${record.attempt}); --force reruns it`,
+    );
     return lines;
   }
   if (last?.event === 'failed' && last.final) {
-    lines.push(`will not run again: it failed in an earlier run after ${last.attempt} attempt(s): ${last.error}; --rerun-failed retries it`);
+    lines.push(
+      `will not run again: it failed in an earlier run after ${last.attempt} attempt(s): ${last.error}; --rerun-failed retries it`,
+    );
     return lines;
   }
   lines.push('will run: no result for this id yet');
@@ -61,13 +67,18 @@ export function explainJob(runDir: string, ref: string, options: ExplainOptions 
     lines.push('  it never finished before under this key');
     return lines;
   }
-  lines.push(`  its earlier result (id ${earlier.id}, finished ${earlier.startedAt}) was computed with something else:`);
+  lines.push(
+    `  its earlier result (id ${earlier.id}, finished ${earlier.startedAt}) was computed with something else:`,
+  );
   for (const change of identityChanges(folder, earlier, current, byKey, 0)) lines.push(`    ${change}`);
   return lines;
 }
 
 function findJob(jobs: PlanJob[], ref: string): PlanJob | undefined {
-  return jobs.find((j) => j.key === ref || j.id === ref) ?? (ref.length >= 6 ? jobs.find((j) => j.id.startsWith(ref)) : undefined);
+  return (
+    jobs.find((j) => j.key === ref || j.id === ref) ??
+    (ref.length >= 6 ? jobs.find((j) => j.id.startsWith(ref)) : undefined)
+  );
 }
 
 /** The latest result recorded for the same key under another id: from the journal, else by looking through jobs/. */
@@ -95,11 +106,21 @@ function earlierRecord(folder: RunFolder, events: JournalEvent[], job: PlanJob):
 }
 
 /** What differs between a recorded job and the job as planned now; follows changed needs a few levels. */
-function identityChanges(folder: RunFolder, before: JobRecord, now: PlanJob, byKey: Map<string, PlanJob>, depth: number): string[] {
+function identityChanges(
+  folder: RunFolder,
+  before: JobRecord,
+  now: PlanJob,
+  byKey: Map<string, PlanJob>,
+  depth: number,
+): string[] {
   const changes: string[] = [];
   if (before.kind !== now.kind) changes.push(`kind: ${before.kind} → ${now.kind}`);
-  if (before.version !== now.version) changes.push(`version of job kind "${now.kind}": ${before.version} → ${now.version} (what it computes changed)`);
-  if (before.codeVersion !== CODE_VERSION) changes.push(`runner code version: ${before.codeVersion} → ${CODE_VERSION}`);
+  if (before.version !== now.version)
+    changes.push(
+      `version of job kind "${now.kind}": ${before.version} → ${now.version} (what it computes changed)`,
+    );
+  if (before.codeVersion !== CODE_VERSION)
+    changes.push(`runner code version: ${before.codeVersion} → ${CODE_VERSION}`);
   changes.push(...jsonChanges('params', before.params, now.params));
   const names = new Set([...Object.keys(before.needs), ...Object.keys(now.needs)]);
   for (const name of [...names].sort()) {
@@ -111,7 +132,9 @@ function identityChanges(folder: RunFolder, before: JobRecord, now: PlanJob, byK
       changes.push(`needs.${name} (${is.key}) changed: id ${was.id} → ${is.id}`);
       const wasRecord = readRecord(folder, was.id);
       const isJob = byKey.get(is.key);
-      if (wasRecord && isJob && depth < 3) for (const inner of identityChanges(folder, wasRecord, isJob, byKey, depth + 1)) changes.push(`  ${inner}`);
+      if (wasRecord && isJob && depth < 3)
+        for (const inner of identityChanges(folder, wasRecord, isJob, byKey, depth + 1))
+          changes.push(`  ${inner}`);
     }
   }
   if (changes.length === 0) changes.push('(nothing recorded differs: its result may have been deleted)');
@@ -120,7 +143,8 @@ function identityChanges(folder: RunFolder, before: JobRecord, now: PlanJob, byK
 
 function jsonChanges(where: string, before: unknown, now: unknown): string[] {
   if (canonicalJson(before) === canonicalJson(now)) return [];
-  const isObject = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === 'object' && !Array.isArray(v);
+  const isObject = (v: unknown): v is Record<string, unknown> =>
+    v !== null && typeof v === 'object' && !Array.isArray(v);
   if (isObject(before) && isObject(now)) {
     const keys = [...new Set([...Object.keys(before), ...Object.keys(now)])].sort();
     return keys.flatMap((key) => {

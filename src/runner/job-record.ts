@@ -37,7 +37,9 @@ export function jobHeader(job: PlanJob, attempt: number): JobHeader {
 
 /** Typed arrays (transferred from workers) become plain JSON lists. */
 function jsonReplacer(_key: string, value: unknown): unknown {
-  return ArrayBuffer.isView(value) && !(value instanceof DataView) ? Array.from(value as unknown as ArrayLike<number>) : value;
+  return ArrayBuffer.isView(value) && !(value instanceof DataView)
+    ? Array.from(value as unknown as ArrayLike<number>)
+    : value;
 }
 
 /** The result as JSON would give it back: what result.json stores and what dependents receive. */
@@ -48,7 +50,10 @@ export function normalizeResult(result: unknown): JsonValue {
 
 /** Written by the worker inside the attempt folder, which has no final name yet: no temporary name needed. */
 export function writeRecord(dir: string, record: Omit<JobRecord, 'result'> & { result: unknown }): void {
-  writeFileSync(path.join(dir, 'result.json'), `${JSON.stringify({ ...record, result: record.result ?? null }, jsonReplacer, 2)}\n`);
+  writeFileSync(
+    path.join(dir, 'result.json'),
+    `${JSON.stringify({ ...record, result: record.result ?? null }, jsonReplacer, 2)}\n`,
+  );
 }
 
 /** Renames a finished attempt folder (result.json inside) to its job folder `jobs/<id>`. */

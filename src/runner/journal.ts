@@ -8,7 +8,17 @@ export type JournalEvent =
   | { at: string; event: 'run-finished'; pid: number; exitCode: number; ms: number }
   | { at: string; event: 'started'; id: string; key: string; kind: string; attempt: number }
   | { at: string; event: 'finished'; id: string; key: string; kind: string; attempt: number; ms: number }
-  | { at: string; event: 'failed'; id: string; key: string; kind: string; attempt: number; ms: number; error: string; final: boolean }
+  | {
+      at: string;
+      event: 'failed';
+      id: string;
+      key: string;
+      kind: string;
+      attempt: number;
+      ms: number;
+      error: string;
+      final: boolean;
+    }
   | { at: string; event: 'blocked'; id: string; key: string; kind: string; by: string };
 
 type WithoutTime<E> = E extends unknown ? Omit<E, 'at'> : never;

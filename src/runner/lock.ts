@@ -38,7 +38,10 @@ export class LockHeldError extends Error {
 
 /** "pid 12 on node-3, started …, its lock touched 4 s ago" */
 export function describeOwner(owner: LockOwner): string {
-  const touched = owner.touchedAt === undefined ? '' : `, its lock touched ${Math.round((Date.now() - owner.touchedAt) / 1000)} s ago`;
+  const touched =
+    owner.touchedAt === undefined
+      ? ''
+      : `, its lock touched ${Math.round((Date.now() - owner.touchedAt) / 1000)} s ago`;
   return `pid ${owner.pid} on ${owner.host}, started ${owner.startedAt}${touched}`;
 }
 
@@ -58,7 +61,8 @@ function parseLock(text: string, lockFile: string): LockOwner {
 
 /** Whether the lock's owner may still be running: its process on this host, its recent touches from another. */
 export function isLive(owner: LockOwner, timing: LockTiming = LOCK_TIMING): boolean {
-  if (owner.host !== os.hostname()) return owner.touchedAt === undefined || Date.now() - owner.touchedAt < timing.leaseMs;
+  if (owner.host !== os.hostname())
+    return owner.touchedAt === undefined || Date.now() - owner.touchedAt < timing.leaseMs;
   if (owner.pid === process.pid) return true;
   try {
     process.kill(owner.pid, 0);
@@ -107,7 +111,9 @@ export function acquireLock(lockFile: string, timing: LockTiming = LOCK_TIMING):
     try {
       owner = parseLock(text, lockFile);
     } catch {
-      throw new Error(`${lockFile} is not a lock this program wrote; delete it if no run is using the folder`);
+      throw new Error(
+        `${lockFile} is not a lock this program wrote; delete it if no run is using the folder`,
+      );
     }
     if (isLive(owner, timing)) throw new LockHeldError(lockFile, owner);
     // Take over only the lock we judged stale, not one another run created meanwhile.

@@ -28,14 +28,21 @@ export interface RunLogger {
 /** Text goes to stdout and JSON to stderr, or both to `file` (appended, so nightly runs add up). */
 export function createRunLogger(format: LogFormat, file?: string): RunLogger {
   if (file) mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
-  const write = file ? (text: string) => appendFileSync(file, text) : format === 'json' ? (text: string) => process.stderr.write(text) : (text: string) => process.stdout.write(text);
+  const write = file
+    ? (text: string) => appendFileSync(file, text)
+    : format === 'json'
+      ? (text: string) => process.stderr.write(text)
+      : (text: string) => process.stdout.write(text);
   if (format === 'text') return { format, line: (text) => write(`${text}\n`), event: () => {} };
-  const event = (name: string, fields: LogFields, level: 'info' | 'error' = 'info') => write(`${JSON.stringify({ at: new Date().toISOString(), level, event: name, ...fields })}\n`);
+  const event = (name: string, fields: LogFields, level: 'info' | 'error' = 'info') =>
+    write(`${JSON.stringify({ at: new Date().toISOString(), level, event: name, ...fields })}\n`);
   return { format, line: (text) => event('message', { text }), event };
 }
 
 /** A journal event about one job as a log event (run events are logged by the runner itself). */
-export function jobLogEvent(event: Omit<JournalEvent, 'at'>): { event: string; fields: LogFields; level: 'info' | 'error' } | undefined {
+export function jobLogEvent(
+  event: Omit<JournalEvent, 'at'>,
+): { event: string; fields: LogFields; level: 'info' | 'error' } | undefined {
   const { event: name, ...fields } = event as { event: string } & LogFields;
   switch (name) {
     case 'started':

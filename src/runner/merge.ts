@@ -2,7 +2,18 @@
 // shards of a config (or of any runs of it): job folders copied, tables and figures published
 // from them exactly as one run publishes them, plan and journal united, summary and report
 // rebuilt. Merging again after more shards finished adds what is new.
-import { copyFileSync, existsSync, linkSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, utimesSync } from 'node:fs';
+import {
+  copyFileSync,
+  existsSync,
+  linkSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  statSync,
+  utimesSync,
+} from 'node:fs';
 import path from 'node:path';
 import { writeFileAtomic, writeJsonAtomic } from '../files';
 import type { PlanJob } from '../plan/build-plan';
@@ -23,7 +34,11 @@ interface Input {
   summary?: RunSummary;
 }
 
-export function mergeRuns(inputDirs: readonly string[], outDir: string, log: (line: string) => void = () => {}): RunSummary {
+export function mergeRuns(
+  inputDirs: readonly string[],
+  outDir: string,
+  log: (line: string) => void = () => {},
+): RunSummary {
   const startedAt = Date.now();
   const out = new RunFolder(path.resolve(outDir));
   const inputs = readInputs(inputDirs, out);
@@ -36,7 +51,9 @@ export function mergeRuns(inputDirs: readonly string[], outDir: string, log: (li
     for (const job of plan.jobs) {
       const seen = idOfKey.get(job.key);
       if (seen && seen.id !== job.id)
-        throw new UsageError(`${folder.dir}: job "${job.key}" has id ${job.id} there but ${seen.id} in ${seen.from}; the folders ran different versions of the config or code`);
+        throw new UsageError(
+          `${folder.dir}: job "${job.key}" has id ${job.id} there but ${seen.id} in ${seen.from}; the folders ran different versions of the config or code`,
+        );
       idOfKey.set(job.key, { id: job.id, from: folder.dir });
       if (!jobs.has(job.id)) jobs.set(job.id, job);
     }
@@ -64,21 +81,41 @@ export function mergeRuns(inputDirs: readonly string[], outDir: string, log: (li
     writeFileAtomic(out.journalFile, journal.length ? `${journal.join('\n')}\n` : '');
 
     const only = first.selection?.only;
-    const selection: RunSelection | undefined = only ? { only, planJobs: first.selection!.planJobs } : undefined;
-    writeJsonAtomic(out.planFile, { name: plan.name, config: first.config, codeVersion: plan.codeVersion, ...(selection ? { selection } : {}), jobs: plan.jobs });
-    const configCopy = inputs.map((i) => path.join(i.folder.dir, 'config.json')).find((file) => existsSync(file));
+    const selection: RunSelection | undefined = only
+      ? { only, planJobs: first.selection!.planJobs }
+      : undefined;
+    writeJsonAtomic(out.planFile, {
+      name: plan.name,
+      config: first.config,
+      codeVersion: plan.codeVersion,
+      ...(selection ? { selection } : {}),
+      jobs: plan.jobs,
+    });
+    const configCopy = inputs
+      .map((i) => path.join(i.folder.dir, 'config.json'))
+      .find((file) => existsSync(file));
     if (configCopy) copyFileSync(configCopy, path.join(out.dir, 'config.json'));
 
     // States as a run would find them, then what the inputs' last runs did: ran now, or reused.
-    const outcomes = initialOutcomes({ plan, folder: out, previous: lastEventById(events), force: false, rerunFailed: false });
+    const outcomes = initialOutcomes({
+      plan,
+      folder: out,
+      previous: lastEventById(events),
+      force: false,
+      rerunFailed: false,
+    });
     const ran = new Set(inputs.flatMap((i) => i.summary?.ran ?? []));
     const failures = new Map(inputs.flatMap((i) => i.summary?.failures ?? []).map((f) => [f.id, f]));
     for (const job of plan.jobs) {
       const outcome = outcomes.get(job.id)!;
       if (outcome.state === 'done' && ran.has(job.key)) outcomes.set(job.id, { state: 'done', attempts: 1 });
-      if (outcome.state === 'failed' && failures.has(job.id)) outcome.attempts = failures.get(job.id)!.attempts;
+      if (outcome.state === 'failed' && failures.has(job.id))
+        outcome.attempts = failures.get(job.id)!.attempts;
     }
-    publishJobs(out, plan.jobs.filter((job) => outcomes.get(job.id)!.state === 'done'));
+    publishJobs(
+      out,
+      plan.jobs.filter((job) => outcomes.get(job.id)!.state === 'done'),
+    );
 
     const missingShards = missingShardsOf(inputs);
     const summary = summarize(plan, out, outcomes, Date.now() - startedAt, false, selection);
@@ -87,8 +124,11 @@ export function mergeRuns(inputDirs: readonly string[], outDir: string, log: (li
     writeJsonAtomic(out.summaryFile, summary);
     buildReportAfterRun(out.dir, log);
     const c = summary.counts;
-    log(`merged ${inputs.length} run folders (${copied} job folders copied): ${c.total} jobs, ${c.done} done, ${c.failed} failed, ${c.blocked} blocked, ${c.pending} pending → ${out.dir}`);
-    if (missingShards.length) log(`  missing shards: ${missingShards.join(', ')} (no folder of theirs was given)`);
+    log(
+      `merged ${inputs.length} run folders (${copied} job folders copied): ${c.total} jobs, ${c.done} done, ${c.failed} failed, ${c.blocked} blocked, ${c.pending} pending → ${out.dir}`,
+    );
+    if (missingShards.length)
+      log(`  missing shards: ${missingShards.join(', ')} (no folder of theirs was given)`);
     for (const f of summary.failures) log(`  failed ${f.key} [${f.id}]: ${f.error}`);
     return summary;
   } finally {
@@ -101,13 +141,21 @@ function readInputs(dirs: readonly string[], out: RunFolder): Input[] {
   const inputs: Input[] = [];
   for (const dir of dirs) {
     const folder = new RunFolder(path.resolve(dir));
-    if (folder.dir === out.dir) throw new UsageError(`merge: ${dir} is also --out; write the merged run to another folder`);
+    if (folder.dir === out.dir)
+      throw new UsageError(`merge: ${dir} is also --out; write the merged run to another folder`);
     const plan = readSavedPlan(dir) as Input['plan'];
     const owner = readLock(folder.lockFile);
     if (owner && isLive(owner)) throw new LockHeldError(folder.lockFile, owner);
-    const summary = existsSync(folder.summaryFile) ? (JSON.parse(readFileSync(folder.summaryFile, 'utf8')) as RunSummary) : undefined;
-    if (inputs.length && (plan.name !== inputs[0].plan.name || plan.codeVersion !== inputs[0].plan.codeVersion))
-      throw new UsageError(`merge: ${dir} is a run of "${plan.name}" (code version ${plan.codeVersion}), ${dirs[0]} of "${inputs[0].plan.name}" (code version ${inputs[0].plan.codeVersion})`);
+    const summary = existsSync(folder.summaryFile)
+      ? (JSON.parse(readFileSync(folder.summaryFile, 'utf8')) as RunSummary)
+      : undefined;
+    if (
+      inputs.length &&
+      (plan.name !== inputs[0].plan.name || plan.codeVersion !== inputs[0].plan.codeVersion)
+    )
+      throw new UsageError(
+        `merge: ${dir} is a run of "${plan.name}" (code version ${plan.codeVersion}), ${dirs[0]} of "${inputs[0].plan.name}" (code version ${inputs[0].plan.codeVersion})`,
+      );
     inputs.push({ folder, plan, summary });
   }
   return inputs;
@@ -152,7 +200,10 @@ function uniteJournals(folders: RunFolder[]): string[] {
 
 /** Shards k/n that none of the inputs ran (when the inputs are shards of one count n). */
 function missingShardsOf(inputs: Input[]): string[] {
-  const shards = inputs.map((i) => i.plan.selection?.shard).filter((s): s is string => !!s).map(parseShard);
+  const shards = inputs
+    .map((i) => i.plan.selection?.shard)
+    .filter((s): s is string => !!s)
+    .map(parseShard);
   if (shards.length === 0) return [];
   const count = shards[0].count;
   const present = new Set(shards.filter((s) => s.count === count).map((s) => s.index));

@@ -65,7 +65,9 @@ export function createJobPool(options: PoolOptions): JobPool {
     run(batch, signal, onStart) {
       if (!onStart) return pool.run(batch, { signal });
       waitingForStart.set(batch.id, onStart);
-      return pool.run({ ...batch, notifyStart: true }, { signal }).finally(() => waitingForStart.delete(batch.id));
+      return pool
+        .run({ ...batch, notifyStart: true }, { signal })
+        .finally(() => waitingForStart.delete(batch.id));
     },
     async close() {
       started.close();

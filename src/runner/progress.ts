@@ -22,7 +22,10 @@ export interface Progress {
 
 export type ProgressMode = 'auto' | 'bars' | 'lines' | 'none';
 
-export function createProgress(mode: ProgressMode, write: (line: string) => void = (line) => process.stdout.write(`${line}\n`)): Progress {
+export function createProgress(
+  mode: ProgressMode,
+  write: (line: string) => void = (line) => process.stdout.write(`${line}\n`),
+): Progress {
   const resolved = mode === 'auto' ? (process.stdout.isTTY ? 'bars' : 'lines') : mode;
   if (resolved === 'bars') return new BarProgress();
   if (resolved === 'lines') return new LineProgress(write);
@@ -90,7 +93,11 @@ class BarProgress implements Progress {
   start(totals: KindTotals[]): void {
     this.width = Math.max(...totals.map((t) => t.kind.length), 4);
     for (const t of totals) {
-      const bar = this.multibar.create(t.total, t.done, { kind: t.kind.padEnd(this.width), failed: t.failed, rate: '0.0' });
+      const bar = this.multibar.create(t.total, t.done, {
+        kind: t.kind.padEnd(this.width),
+        failed: t.failed,
+        rate: '0.0',
+      });
       this.bars.set(t.kind, { bar, done: t.done, failed: t.failed, doneThisRun: 0 });
     }
   }

@@ -14,7 +14,12 @@ export function publishJobs(folder: RunFolder, jobs: readonly PlanJob[]): number
       const target = folder.publishedFile(job.key, file);
       const sourceStat = statSync(source);
       const targetStat = statOrUndefined(target);
-      if (targetStat && targetStat.size === sourceStat.size && Math.abs(targetStat.mtimeMs - sourceStat.mtimeMs) < 1) continue;
+      if (
+        targetStat &&
+        targetStat.size === sourceStat.size &&
+        Math.abs(targetStat.mtimeMs - sourceStat.mtimeMs) < 1
+      )
+        continue;
       mkdirSync(path.dirname(target), { recursive: true });
       const temp = `${target}.tmp-${process.pid}`;
       copyFileSync(source, temp);

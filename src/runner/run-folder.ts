@@ -56,6 +56,8 @@ export class RunFolder {
     } catch {
       return;
     }
-    for (const name of names) if (name.startsWith('.tmp-') || name.startsWith('.old-')) rmSync(path.join(this.jobsDir, name), { recursive: true, force: true });
+    for (const name of names)
+      if (name.startsWith('.tmp-') || name.startsWith('.old-'))
+        rmSync(path.join(this.jobsDir, name), { recursive: true, force: true });
   }
 }

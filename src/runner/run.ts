@@ -64,11 +64,17 @@ export function planRun(options: Pick<RunOptions, 'config' | 'out' | 'cwd' | 'on
   let plan = whole;
   if (options.only?.length) plan = selectOnly(plan, config, options.only);
   if (options.shard) plan = selectShard(plan, options.shard);
-  const folderName = options.shard ? `${config.name}-shard-${options.shard.index}-of-${options.shard.count}` : config.name;
+  const folderName = options.shard
+    ? `${config.name}-shard-${options.shard.index}-of-${options.shard.count}`
+    : config.name;
   const folder = new RunFolder(path.resolve(cwd, options.out ?? config.defaults.outputDir, folderName));
   const selection: RunSelection | undefined =
     options.only?.length || options.shard
-      ? { ...(options.only?.length ? { only: [...options.only] } : {}), ...(options.shard ? { shard: formatShard(options.shard) } : {}), planJobs: whole.jobs.length }
+      ? {
+          ...(options.only?.length ? { only: [...options.only] } : {}),
+          ...(options.shard ? { shard: formatShard(options.shard) } : {}),
+          planJobs: whole.jobs.length,
+        }
       : undefined;
   return { config, plan, folder, selection };
 }
@@ -81,7 +87,10 @@ export interface DryRun {
   failedEarlier: number;
   blocked: number;
   toRun: number;
-  byKind: Record<string, { total: number; done: number; failedEarlier: number; blocked: number; toRun: number }>;
+  byKind: Record<
+    string,
+    { total: number; done: number; failedEarlier: number; blocked: number; toRun: number }
+  >;
   selection?: RunSelection;
 }
 
@@ -89,11 +98,34 @@ export interface DryRun {
 export function dryRun(options: RunOptions): DryRun {
   const { plan, folder, selection } = planRun(options);
   const previous = lastEventById(readJournal(folder.journalFile));
-  const outcomes = initialOutcomes({ plan, folder, previous, force: !!options.force, rerunFailed: !!options.rerunFailed });
-  const result: DryRun = { name: plan.name, runDir: folder.dir, jobs: 0, done: 0, failedEarlier: 0, blocked: 0, toRun: 0, byKind: {}, ...(selection ? { selection } : {}) };
+  const outcomes = initialOutcomes({
+    plan,
+    folder,
+    previous,
+    force: !!options.force,
+    rerunFailed: !!options.rerunFailed,
+  });
+  const result: DryRun = {
+    name: plan.name,
+    runDir: folder.dir,
+    jobs: 0,
+    done: 0,
+    failedEarlier: 0,
+    blocked: 0,
+    toRun: 0,
+    byKind: {},
+    ...(selection ? { selection } : {}),
+  };
   for (const job of plan.jobs) {
     const state = outcomes.get(job.id)!.state;
-    const field = state === 'done' ? 'done' : state === 'failed' ? 'failedEarlier' : state === 'blocked' ? 'blocked' : 'toRun';
+    const field =
+      state === 'done'
+        ? 'done'
+        : state === 'failed'
+          ? 'failedEarlier'
+          : state === 'blocked'
+            ? 'blocked'
+            : 'toRun';
     const kind = (result.byKind[job.kind] ??= { total: 0, done: 0, failedEarlier: 0, blocked: 0, toRun: 0 });
     kind.total++;
     kind[field]++;
@@ -104,12 +136,19 @@ export function dryRun(options: RunOptions): DryRun {
 }
 
 export function formatDryRun(dry: DryRun): string[] {
-  const part = dry.selection ? ` (${[dry.selection.only ? `--only ${dry.selection.only.join(',')}` : '', dry.selection.shard ? `--shard ${dry.selection.shard}` : ''].filter(Boolean).join(' ')} of ${dry.selection.planJobs} jobs)` : '';
-  const lines = [`${dry.name}: ${dry.jobs} jobs${part}: ${dry.done} already done, ${dry.failedEarlier} failed earlier, ${dry.blocked} blocked, ${dry.toRun} to run → ${dry.runDir}`];
+  const part = dry.selection
+    ? ` (${[dry.selection.only ? `--only ${dry.selection.only.join(',')}` : '', dry.selection.shard ? `--shard ${dry.selection.shard}` : ''].filter(Boolean).join(' ')} of ${dry.selection.planJobs} jobs)`
+    : '';
+  const lines = [
+    `${dry.name}: ${dry.jobs} jobs${part}: ${dry.done} already done, ${dry.failedEarlier} failed earlier, ${dry.blocked} blocked, ${dry.toRun} to run → ${dry.runDir}`,
+  ];
   const header = ['kind', 'total', 'done', 'failed', 'blocked', 'to run'];
-  const rows = Object.entries(dry.byKind).map(([kind, c]) => [kind, c.total, c.done, c.failedEarlier, c.blocked, c.toRun].map(String));
+  const rows = Object.entries(dry.byKind).map(([kind, c]) =>
+    [kind, c.total, c.done, c.failedEarlier, c.blocked, c.toRun].map(String),
+  );
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
-  const line = (cells: string[]) => cells.map((cell, i) => (i === 0 ? cell.padEnd(widths[i]) : cell.padStart(widths[i]))).join('  ');
+  const line = (cells: string[]) =>
+    cells.map((cell, i) => (i === 0 ? cell.padEnd(widths[i]) : cell.padStart(widths[i]))).join('  ');
   lines.push('', line(header), ...rows.map(line), '', '(dry run: nothing was run or written)');
   return lines;
 }
@@ -138,17 +177,34 @@ export async function runExperiments(options: RunOptions): Promise<RunSummary> {
   if (options.signal?.aborted) stop.abort();
   try {
     const gone = lock.tookOverFrom;
-    if (gone) log(`took over the lock of a run that is gone (pid ${gone.pid} on ${gone.host}, started ${gone.startedAt})`);
+    if (gone)
+      log(
+        `took over the lock of a run that is gone (pid ${gone.pid} on ${gone.host}, started ${gone.startedAt})`,
+      );
     folder.removeLeftovers();
     const previous = lastEventById(readJournal(folder.journalFile));
     writeJsonAtomic(folder.configFile, config.contents);
-    writeJsonAtomic(folder.planFile, { name: plan.name, config: path.resolve(options.cwd ?? process.cwd(), options.config), codeVersion: plan.codeVersion, ...(selection ? { selection } : {}), jobs: plan.jobs });
+    writeJsonAtomic(folder.planFile, {
+      name: plan.name,
+      config: path.resolve(options.cwd ?? process.cwd(), options.config),
+      codeVersion: plan.codeVersion,
+      ...(selection ? { selection } : {}),
+      jobs: plan.jobs,
+    });
 
     const flags = { force: !!options.force, rerunFailed: !!options.rerunFailed };
     const outcomes = initialOutcomes({ plan, folder, previous, ...flags });
     const toRun = [...outcomes.values()].filter((o) => o.state === 'pending').length;
-    const journal = options.events ? new LoggedJournal(folder.journalFile, emit) : new Journal(folder.journalFile);
-    journal.append({ event: 'run-started', pid: process.pid, config: options.config, jobs: plan.jobs.length, toRun });
+    const journal = options.events
+      ? new LoggedJournal(folder.journalFile, emit)
+      : new Journal(folder.journalFile);
+    journal.append({
+      event: 'run-started',
+      pid: process.pid,
+      config: options.config,
+      jobs: plan.jobs.length,
+      toRun,
+    });
     const states = [...outcomes.values()];
     emit('run-start', {
       run: plan.name,
@@ -163,7 +219,9 @@ export async function runExperiments(options: RunOptions): Promise<RunSummary> {
       ...(selection ?? {}),
     });
     const progress = createProgress(options.progress ?? 'auto', log);
-    log(`${plan.name}: ${plan.jobs.length} jobs, ${plan.jobs.length - toRun} already done or failed, ${toRun} to run${toRun ? ` on ${Math.min(workers, toRun)} workers` : ''} → ${folder.dir}`);
+    log(
+      `${plan.name}: ${plan.jobs.length} jobs, ${plan.jobs.length - toRun} already done or failed, ${toRun} to run${toRun ? ` on ${Math.min(workers, toRun)} workers` : ''} → ${folder.dir}`,
+    );
     progress.start(kindTotals(plan, outcomes));
     try {
       await runScheduler(
@@ -195,7 +253,18 @@ export async function runExperiments(options: RunOptions): Promise<RunSummary> {
     journal.append({ event: 'run-finished', pid: process.pid, exitCode: summary.exitCode, ms: summary.ms });
     journal.flush();
     for (const line of summaryLines(summary)) log(line);
-    emit('run-end', { run: plan.name, runDir: folder.dir, exitCode: summary.exitCode, ms: summary.ms, counts: summary.counts, interrupted: summary.interrupted }, summary.exitCode === EXIT.ok ? 'info' : 'error');
+    emit(
+      'run-end',
+      {
+        run: plan.name,
+        runDir: folder.dir,
+        exitCode: summary.exitCode,
+        ms: summary.ms,
+        counts: summary.counts,
+        interrupted: summary.interrupted,
+      },
+      summary.exitCode === EXIT.ok ? 'info' : 'error',
+    );
     return summary;
   } finally {
     options.signal?.removeEventListener('abort', onAbort);
@@ -237,7 +306,8 @@ function summaryLines(summary: RunSummary): string[] {
     `${summary.interrupted ? 'stopped' : 'finished'} in ${(summary.ms / 1000).toFixed(1)} s: ${c.done} done (${c.ranNow} now), ${c.failed} failed, ${c.blocked} blocked, ${c.pending} pending → ${summary.runDir}`,
   ];
   for (const f of summary.failures) lines.push(`  failed ${f.key} [${f.id}]: ${f.error}`);
-  if (summary.failures.some((f) => f.earlier)) lines.push('  (jobs that failed in an earlier run are not retried; use --rerun-failed)');
+  if (summary.failures.some((f) => f.earlier))
+    lines.push('  (jobs that failed in an earlier run are not retried; use --rerun-failed)');
   return lines;
 }
 

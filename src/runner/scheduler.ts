@@ -53,12 +53,16 @@ const SMALL_JOB_COST = 0.02;
 const MAX_BATCH = 32;
 
 /** Decides what is done, failed or blocked before anything runs. */
-export function initialOutcomes(options: Pick<SchedulerOptions, 'plan' | 'folder' | 'force' | 'rerunFailed' | 'previous'>): Map<string, JobOutcome> {
+export function initialOutcomes(
+  options: Pick<SchedulerOptions, 'plan' | 'folder' | 'force' | 'rerunFailed' | 'previous'>,
+): Map<string, JobOutcome> {
   const outcomes = new Map<string, JobOutcome>();
   for (const job of options.plan.jobs) {
     const last = options.previous.get(job.id);
-    if (!options.force && existsSync(options.folder.resultFile(job.id))) outcomes.set(job.id, { state: 'done', attempts: 0, skipped: true });
-    else if (!options.force && !options.rerunFailed && last?.event === 'failed' && last.final) outcomes.set(job.id, { state: 'failed', attempts: 0, error: last.error });
+    if (!options.force && existsSync(options.folder.resultFile(job.id)))
+      outcomes.set(job.id, { state: 'done', attempts: 0, skipped: true });
+    else if (!options.force && !options.rerunFailed && last?.event === 'failed' && last.final)
+      outcomes.set(job.id, { state: 'failed', attempts: 0, error: last.error });
     else outcomes.set(job.id, { state: 'pending', attempts: 0 });
   }
   // Jobs come after their needs in the plan, so one pass spreads blocking downstream.
@@ -76,7 +80,10 @@ export function initialOutcomes(options: Pick<SchedulerOptions, 'plan' | 'folder
   return outcomes;
 }
 
-export async function runScheduler(options: SchedulerOptions, outcomes: Map<string, JobOutcome>): Promise<void> {
+export async function runScheduler(
+  options: SchedulerOptions,
+  outcomes: Map<string, JobOutcome>,
+): Promise<void> {
   const { plan, folder, journal, progress } = options;
   const byId = new Map(plan.jobs.map((job) => [job.id, job]));
   const dependents = new Map<string, PlanJob[]>();
@@ -104,7 +111,9 @@ export async function runScheduler(options: SchedulerOptions, outcomes: Map<stri
     priority.set(job.id, job.cost + after);
   }
   // Ranks are looked up once per push, not on every comparison inside the heap.
-  const ranks = new Map<string, Ranked>(plan.jobs.map((job, order) => [job.id, { job, priority: priority.get(job.id)!, order }]));
+  const ranks = new Map<string, Ranked>(
+    plan.jobs.map((job, order) => [job.id, { job, priority: priority.get(job.id)!, order }]),
+  );
   const queue = new Heap<Ranked>((a, b) => b.priority - a.priority || a.order - b.order);
   const ready = {
     get size() {
@@ -117,7 +126,11 @@ export async function runScheduler(options: SchedulerOptions, outcomes: Map<stri
   const waiting = new Map<string, number>();
   for (const job of plan.jobs) {
     if (outcomes.get(job.id)!.state !== 'pending') continue;
-    const unmet = new Set(Object.values(job.needs).filter((n) => outcomes.get(n.id)!.state !== 'done').map((n) => n.id)).size;
+    const unmet = new Set(
+      Object.values(job.needs)
+        .filter((n) => outcomes.get(n.id)!.state !== 'done')
+        .map((n) => n.id),
+    ).size;
     waiting.set(job.id, unmet);
     if (unmet === 0) ready.push(job);
   }
@@ -191,12 +204,33 @@ export async function runScheduler(options: SchedulerOptions, outcomes: Map<stri
     }
     const ms = Date.now() - dispatch.startedAt;
     if (dispatch.abortedAs === 'stopped' || options.stop.aborted) {
-      journal.append({ event: 'failed', id: job.id, key: job.key, kind: job.kind, attempt: number, ms, error: 'interrupted: the run was stopped', final: false });
+      journal.append({
+        event: 'failed',
+        id: job.id,
+        key: job.key,
+        kind: job.kind,
+        attempt: number,
+        ms,
+        error: 'interrupted: the run was stopped',
+        final: false,
+      });
       return;
     }
-    const message = dispatch.abortedAs === 'timeout' ? `timed out after ${options.timeoutMs! / 1000} s (its thread was ended)` : describeError(error);
+    const message =
+      dispatch.abortedAs === 'timeout'
+        ? `timed out after ${options.timeoutMs! / 1000} s (its thread was ended)`
+        : describeError(error);
     const final = number > options.retries + (spared.get(job.id) ?? 0);
-    journal.append({ event: 'failed', id: job.id, key: job.key, kind: job.kind, attempt: number, ms, error: message, final });
+    journal.append({
+      event: 'failed',
+      id: job.id,
+      key: job.key,
+      kind: job.kind,
+      attempt: number,
+      ms,
+      error: message,
+      final,
+    });
     progress.failed(job, message, number, final);
     if (!final) {
       ready.push(job);
@@ -213,7 +247,8 @@ export async function runScheduler(options: SchedulerOptions, outcomes: Map<stri
       const reply = replies[i];
       try {
         if (reply?.ok) succeed(attempt, reply.ms, reply.result);
-        else fail(attempt, dispatch, reply ? reply.error : new Error('the worker sent no reply for this job'));
+        else
+          fail(attempt, dispatch, reply ? reply.error : new Error('the worker sent no reply for this job'));
       } catch (error) {
         fail(attempt, dispatch, error);
       }
@@ -239,7 +274,16 @@ export async function runScheduler(options: SchedulerOptions, outcomes: Map<stri
           solo.add(job.id);
           spared.set(job.id, (spared.get(job.id) ?? 0) + 1);
           const message = `${describeError(error)} (its thread was running a batch of ${attempts.length} jobs; each runs again alone)`;
-          journal.append({ event: 'failed', id: job.id, key: job.key, kind: job.kind, attempt: number, ms: Date.now() - dispatch.startedAt, error: message, final: false });
+          journal.append({
+            event: 'failed',
+            id: job.id,
+            key: job.key,
+            kind: job.kind,
+            attempt: number,
+            ms: Date.now() - dispatch.startedAt,
+            error: message,
+            final: false,
+          });
           ready.push(job);
         } else {
           fail(attempt, dispatch, error);
@@ -254,10 +298,24 @@ export async function runScheduler(options: SchedulerOptions, outcomes: Map<stri
     const { job, number } = attempt;
     const needs: Record<string, NeededJob> = {};
     for (const [name, need] of Object.entries(job.needs)) {
-      needs[name] = { id: need.id, kind: byId.get(need.id)!.kind, dir: folder.jobDir(need.id), result: resultOf(need.id) };
+      needs[name] = {
+        id: need.id,
+        kind: byId.get(need.id)!.kind,
+        dir: folder.jobDir(need.id),
+        result: resultOf(need.id),
+      };
     }
     journal.append({ event: 'started', id: job.id, key: job.key, kind: job.kind, attempt: number });
-    return { kind: job.kind, params: job.params, dir: attempt.dir, jobDir: folder.jobDir(job.id), needs, publish: job.publish, header: jobHeader(job, number), timeoutMs: options.timeoutMs };
+    return {
+      kind: job.kind,
+      params: job.params,
+      dir: attempt.dir,
+      jobDir: folder.jobDir(job.id),
+      needs,
+      publish: job.publish,
+      header: jobHeader(job, number),
+      timeoutMs: options.timeoutMs,
+    };
   };
 
   /** The next batch: the ready job first in line, and while they are tiny, the jobs after it. */
@@ -285,7 +343,9 @@ export async function runScheduler(options: SchedulerOptions, outcomes: Map<stri
         batch,
         sent.signal,
         // Knowing when a thread begins matters only for a time limit and for taking back queued tasks.
-        limit !== undefined || options.failFast ? () => sent.begin(limit === undefined ? undefined : limit + TIMEOUT_GRACE_MS) : undefined,
+        limit !== undefined || options.failFast
+          ? () => sent.begin(limit === undefined ? undefined : limit + TIMEOUT_GRACE_MS)
+          : undefined,
       );
     } catch (error) {
       replies = Promise.reject(error);
@@ -305,7 +365,8 @@ export async function runScheduler(options: SchedulerOptions, outcomes: Map<stri
     await new Promise<void>((resolve) => {
       options.stop.addEventListener('abort', onStop, { once: true });
       const pump = () => {
-        while (!stopping && dispatches.size < inFlight && ready.size > 0) void dispatch(nextBatch()).then(pump);
+        while (!stopping && dispatches.size < inFlight && ready.size > 0)
+          void dispatch(nextBatch()).then(pump);
         if (dispatches.size === 0 && (stopping || ready.size === 0)) {
           options.stop.removeEventListener('abort', onStop);
           resolve();

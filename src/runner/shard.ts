@@ -16,7 +16,10 @@ export function parseShard(text: string): Shard {
   const index = Number(match[1]);
   const count = Number(match[2]);
   if (count < 1) throw new UsageError(`--shard ${text}: the number of shards must be at least 1`);
-  if (index < 1 || index > count) throw new UsageError(`--shard ${text}: k must be from 1 to ${count} (shards count from 1, as in jest and Playwright)`);
+  if (index < 1 || index > count)
+    throw new UsageError(
+      `--shard ${text}: k must be from 1 to ${count} (shards count from 1, as in jest and Playwright)`,
+    );
   return { index, count };
 }
 
@@ -55,7 +58,11 @@ export function connectedComponents(jobs: readonly PlanJob[]): PlanJob[][] {
 
 /** Which shard (1..count) each job id belongs to. */
 export function assignShards(jobs: readonly PlanJob[], count: number): Map<string, number> {
-  const components = connectedComponents(jobs).map((group, order) => ({ group, order, cost: group.reduce((sum, job) => sum + job.cost, 0) }));
+  const components = connectedComponents(jobs).map((group, order) => ({
+    group,
+    order,
+    cost: group.reduce((sum, job) => sum + job.cost, 0),
+  }));
   // Largest first onto the least loaded shard; ties broken by plan order and shard number, so every machine agrees.
   components.sort((a, b) => b.cost - a.cost || a.order - b.order);
   const loads = new Array<number>(count).fill(0);

@@ -30,7 +30,8 @@ export interface RunStatus {
 
 export function readSavedPlan(runDir: string): SavedPlan {
   const folder = new RunFolder(path.resolve(runDir));
-  if (!existsSync(folder.planFile)) throw new UsageError(`${runDir}: not a run folder (no plan.json); run a config first`);
+  if (!existsSync(folder.planFile))
+    throw new UsageError(`${runDir}: not a run folder (no plan.json); run a config first`);
   return JSON.parse(readFileSync(folder.planFile, 'utf8')) as SavedPlan;
 }
 
@@ -56,7 +57,12 @@ export function readStatus(runDir: string): RunStatus {
   return { runDir: folder.dir, plan, liveRun, states, counts, byKind };
 }
 
-function stateOf(job: PlanJob, folder: RunFolder, event: JobEvent | undefined, live: boolean): JobState | 'running' {
+function stateOf(
+  job: PlanJob,
+  folder: RunFolder,
+  event: JobEvent | undefined,
+  live: boolean,
+): JobState | 'running' {
   if (existsSync(folder.resultFile(job.id))) return 'done';
   if (event?.event === 'failed' && event.final) return 'failed';
   if (event?.event === 'blocked') return 'blocked';
@@ -71,9 +77,12 @@ export function formatStatus(status: RunStatus): string[] {
   ];
   if (status.liveRun) lines.push(`a run is live: ${describeOwner(status.liveRun)}`);
   const header = ['kind', 'done', 'failed', 'blocked', 'running', 'pending', 'total'];
-  const rows = Object.entries(status.byKind).map(([kind, c]) => [kind, c.done, c.failed, c.blocked, c.running, c.pending, c.total].map(String));
+  const rows = Object.entries(status.byKind).map(([kind, c]) =>
+    [kind, c.done, c.failed, c.blocked, c.running, c.pending, c.total].map(String),
+  );
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
-  const line = (cells: string[]) => cells.map((cell, i) => (i === 0 ? cell.padEnd(widths[i]) : cell.padStart(widths[i]))).join('  ');
+  const line = (cells: string[]) =>
+    cells.map((cell, i) => (i === 0 ? cell.padEnd(widths[i]) : cell.padStart(widths[i]))).join('  ');
   lines.push('', line(header), ...rows.map(line));
   const failed = status.plan.jobs.filter((job) => status.states.get(job.id)!.state === 'failed');
   if (failed.length) {

@@ -42,11 +42,23 @@ export function emptyCounts(): StateCounts {
   return { total: 0, done: 0, failed: 0, blocked: 0, pending: 0 };
 }
 
-export function summarize(plan: Plan, folder: RunFolder, outcomes: Map<string, JobOutcome>, ms: number, interrupted: boolean, selection?: RunSelection): RunSummary {
+export function summarize(
+  plan: Plan,
+  folder: RunFolder,
+  outcomes: Map<string, JobOutcome>,
+  ms: number,
+  interrupted: boolean,
+  selection?: RunSelection,
+): RunSummary {
   const counts = { ...emptyCounts(), ranNow: 0 };
   const byKind: Record<string, StateCounts> = {};
   const failures: RunSummary['failures'] = [];
-  const lists = { ran: [] as string[], reused: [] as string[], blocked: [] as RunSummary['blocked'], pending: [] as string[] };
+  const lists = {
+    ran: [] as string[],
+    reused: [] as string[],
+    blocked: [] as RunSummary['blocked'],
+    pending: [] as string[],
+  };
   const keyOf = new Map(plan.jobs.map((job) => [job.id, job.key]));
   for (const job of plan.jobs) {
     const outcome = outcomes.get(job.id)!;
@@ -57,10 +69,35 @@ export function summarize(plan: Plan, folder: RunFolder, outcomes: Map<string, J
     }
     if (outcome.state === 'done' && !outcome.skipped) counts.ranNow++;
     if (outcome.state === 'done') (outcome.skipped ? lists.reused : lists.ran).push(job.key);
-    if (outcome.state === 'blocked') lists.blocked.push({ key: job.key, id: job.id, by: keyOf.get(outcome.blockedBy ?? '') ?? outcome.blockedBy ?? 'unknown' });
+    if (outcome.state === 'blocked')
+      lists.blocked.push({
+        key: job.key,
+        id: job.id,
+        by: keyOf.get(outcome.blockedBy ?? '') ?? outcome.blockedBy ?? 'unknown',
+      });
     if (outcome.state === 'pending') lists.pending.push(job.key);
-    if (outcome.state === 'failed') failures.push({ key: job.key, id: job.id, kind: job.kind, error: outcome.error ?? 'unknown error', attempts: outcome.attempts, earlier: outcome.attempts === 0 });
+    if (outcome.state === 'failed')
+      failures.push({
+        key: job.key,
+        id: job.id,
+        kind: job.kind,
+        error: outcome.error ?? 'unknown error',
+        attempts: outcome.attempts,
+        earlier: outcome.attempts === 0,
+      });
   }
   const exitCode = interrupted ? EXIT.interrupted : counts.done === counts.total ? EXIT.ok : EXIT.failed;
-  return { name: plan.name, runDir: folder.dir, exitCode, interrupted, ms, finishedAt: new Date().toISOString(), counts, byKind, failures, ...lists, ...(selection ? { selection } : {}) };
+  return {
+    name: plan.name,
+    runDir: folder.dir,
+    exitCode,
+    interrupted,
+    ms,
+    finishedAt: new Date().toISOString(),
+    counts,
+    byKind,
+    failures,
+    ...lists,
+    ...(selection ? { selection } : {}),
+  };
 }

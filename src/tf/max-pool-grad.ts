@@ -5,11 +5,37 @@ import * as tf from '@tensorflow/tfjs';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import { heap } from './wasm-kernel-utils';
 
-export function maxPoolGrad({ inputs, backend, attrs }: { inputs: tf.NamedTensorInfoMap; backend: BackendWasm; attrs: tf.MaxPoolGradAttrs }): tf.TensorInfo {
+export function maxPoolGrad({
+  inputs,
+  backend,
+  attrs,
+}: {
+  inputs: tf.NamedTensorInfoMap;
+  backend: BackendWasm;
+  attrs: tf.MaxPoolGradAttrs;
+}): tf.TensorInfo {
   const { dy, input } = inputs as { dy: tf.TensorInfo; input: tf.TensorInfo };
   const { filterSize, strides, pad, dimRoundingMode } = attrs;
-  const info = tf.backend_util.computePool2DInfo(input.shape as never, filterSize, strides, 1, pad, dimRoundingMode);
-  const { batchSize, inHeight, inWidth, inChannels: channels, outHeight, outWidth, filterHeight, filterWidth, strideHeight, strideWidth } = info;
+  const info = tf.backend_util.computePool2DInfo(
+    input.shape as never,
+    filterSize,
+    strides,
+    1,
+    pad,
+    dimRoundingMode,
+  );
+  const {
+    batchSize,
+    inHeight,
+    inWidth,
+    inChannels: channels,
+    outHeight,
+    outWidth,
+    filterHeight,
+    filterWidth,
+    strideHeight,
+    strideWidth,
+  } = info;
   // Views of the heap are taken after the allocation, which may grow (and so move) it.
   const dx = backend.makeOutput(input.shape, 'float32');
   const xs = heap(backend, input);

@@ -6,7 +6,12 @@ import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 
 export type Conv2DInfo = tf.backend_util.Conv2DInfo;
 
-export function runWasmKernel(name: string, backend: BackendWasm, inputs: tf.NamedTensorInfoMap, attrs: object): tf.TensorInfo {
+export function runWasmKernel(
+  name: string,
+  backend: BackendWasm,
+  inputs: tf.NamedTensorInfoMap,
+  attrs: object,
+): tf.TensorInfo {
   const kernel = tf.getKernel(name, 'wasm');
   if (!kernel) throw new Error(`the wasm backend has no ${name} kernel`);
   return kernel.kernelFunc({ inputs, backend, attrs: attrs as tf.NamedAttrMap }) as tf.TensorInfo;
@@ -29,7 +34,21 @@ const offsetTables = new Map<string, Int32Array>();
  * Cached per geometry: training asks for the same few shapes thousands of times.
  */
 function patchOffsets(info: Conv2DInfo): Int32Array {
-  const key = [info.inHeight, info.inWidth, info.inChannels, info.filterHeight, info.filterWidth, info.strideHeight, info.strideWidth, info.dilationHeight, info.dilationWidth, info.padInfo.top, info.padInfo.left, info.outHeight, info.outWidth].join(',');
+  const key = [
+    info.inHeight,
+    info.inWidth,
+    info.inChannels,
+    info.filterHeight,
+    info.filterWidth,
+    info.strideHeight,
+    info.strideWidth,
+    info.dilationHeight,
+    info.dilationWidth,
+    info.padInfo.top,
+    info.padInfo.left,
+    info.outHeight,
+    info.outWidth,
+  ].join(',');
   let table = offsetTables.get(key);
   if (table) return table;
   const { inHeight, inWidth, inChannels, outHeight, outWidth, filterHeight, filterWidth } = info;
@@ -41,7 +60,8 @@ function patchOffsets(info: Conv2DInfo): Int32Array {
         const ih = oh * info.strideHeight + kh * info.dilationHeight - info.padInfo.top;
         for (let kw = 0; kw < filterWidth; kw++) {
           const iw = ow * info.strideWidth + kw * info.dilationWidth - info.padInfo.left;
-          table[at++] = ih < 0 || ih >= inHeight || iw < 0 || iw >= inWidth ? -1 : (ih * inWidth + iw) * inChannels;
+          table[at++] =
+            ih < 0 || ih >= inHeight || iw < 0 || iw >= inWidth ? -1 : (ih * inWidth + iw) * inChannels;
         }
       }
     }

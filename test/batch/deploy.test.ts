@@ -25,12 +25,18 @@ test('every YAML file parses', () => {
 test('Kubernetes: an Indexed Job maps JOB_COMPLETION_INDEX to --shard on a shared volume; a merge Job', () => {
   const [pvc, job] = yamlDocs(path.join(DEPLOY, 'kubernetes', 'shards.yaml'));
   expect(pvc).toMatchObject({ kind: 'PersistentVolumeClaim', spec: { accessModes: ['ReadWriteMany'] } });
-  expect(job).toMatchObject({ apiVersion: 'batch/v1', kind: 'Job', spec: { completionMode: 'Indexed', completions: 4 } });
+  expect(job).toMatchObject({
+    apiVersion: 'batch/v1',
+    kind: 'Job',
+    spec: { completionMode: 'Indexed', completions: 4 },
+  });
   const container = job.spec.template.spec.containers[0];
   expect(container.args.join('\n')).toMatch(/JOB_COMPLETION_INDEX \+ 1[\s\S]*--shard "\$k\/\$SHARDS"/);
   expect(container.volumeMounts[0].mountPath).toBe('/data');
   const [merge] = yamlDocs(path.join(DEPLOY, 'kubernetes', 'merge.yaml'));
-  expect(merge.spec.template.spec.containers[0].args.join(' ')).toContain('merge /data/outputs/all-shard-*-of-4 --out /data/outputs/all');
+  expect(merge.spec.template.spec.containers[0].args.join(' ')).toContain(
+    'merge /data/outputs/all-shard-*-of-4 --out /data/outputs/all',
+  );
   expect(merge.spec.template.spec.volumes[0].persistentVolumeClaim.claimName).toBe(pvc.metadata.name);
 });
 
@@ -39,9 +45,13 @@ test('GitHub Actions: a shard matrix and a merge job that needs it', () => {
   expect(workflow.on.schedule[0].cron).toBe('0 2 * * *');
   expect(workflow.jobs.shard.strategy.matrix.shard).toEqual([1, 2, 3, 4]);
   // biome-ignore lint/suspicious/noTemplateCurlyInString: a GitHub Actions expression, not a template
-  expect(workflow.jobs.shard.steps.map((s: { run?: string }) => s.run ?? '').join('\n')).toContain('--shard ${{ matrix.shard }}/$SHARDS');
+  expect(workflow.jobs.shard.steps.map((s: { run?: string }) => s.run ?? '').join('\n')).toContain(
+    '--shard ${{ matrix.shard }}/$SHARDS',
+  );
   expect(workflow.jobs.merge.needs).toBe('shard');
-  expect(workflow.jobs.merge.steps.map((s: { run?: string }) => s.run ?? '').join('\n')).toContain('merge outputs/all-shard-*-of-4 --out outputs/all');
+  expect(workflow.jobs.merge.steps.map((s: { run?: string }) => s.run ?? '').join('\n')).toContain(
+    'merge outputs/all-shard-*-of-4 --out outputs/all',
+  );
 });
 
 test('shell scripts pass bash -n; Slurm uses SLURM_ARRAY_TASK_ID and a dependent merge', () => {
@@ -51,7 +61,9 @@ test('shell scripts pass bash -n; Slurm uses SLURM_ARRAY_TASK_ID and a dependent
     const check = spawnSync('bash', ['-n', script], { encoding: 'utf8' });
     expect({ script, status: check.status, stderr: check.stderr }).toEqual({ script, status: 0, stderr: '' });
   }
-  expect(read('slurm/shards.sbatch')).toMatch(/#SBATCH --array=1-4[\s\S]*k=\$SLURM_ARRAY_TASK_ID[\s\S]*--shard "\$k\/\$n"/);
+  expect(read('slurm/shards.sbatch')).toMatch(
+    /#SBATCH --array=1-4[\s\S]*k=\$SLURM_ARRAY_TASK_ID[\s\S]*--shard "\$k\/\$n"/,
+  );
   expect(read('slurm/submit.sh')).toContain('--dependency=afterany:"$array"');
 });
 
@@ -63,7 +75,9 @@ test('systemd service and timer, and a cron line, for the nightly run', () => {
   const timer = read('systemd/probelab-nightly.timer');
   expect(timer).toMatch(/^\[Timer\]\nOnCalendar=\*-\*-\* 02:00:00$/m);
   expect(timer).toMatch(/^\[Install\]\nWantedBy=timers\.target$/m);
-  const cronLines = read('cron/crontab').split('\n').filter((line) => line && !line.startsWith('#'));
+  const cronLines = read('cron/crontab')
+    .split('\n')
+    .filter((line) => line && !line.startsWith('#'));
   expect(cronLines).toEqual(['0 2 * * * /srv/probelab/deploy/cron/nightly.sh']);
   expect(cronLines[0].split(/\s+/).slice(0, 5)).toHaveLength(5);
 });

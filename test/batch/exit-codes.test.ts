@@ -7,7 +7,9 @@ import { runCli, startCli, tempDir, writeConfig } from '../runner/helpers';
 test('--help documents the exit codes', async () => {
   const help = await runCli(['--help'], tempDir());
   expect(help.code).toBe(0);
-  expect(help.stdout).toMatch(/Exit codes:\n\s+0\s+every job is done\n\s+1\s+some jobs failed.*\n\s+2\s+usage or config error.*\n\s+3\s+another run holds the run folder/);
+  expect(help.stdout).toMatch(
+    /Exit codes:\n\s+0\s+every job is done\n\s+1\s+some jobs failed.*\n\s+2\s+usage or config error.*\n\s+3\s+another run holds the run folder/,
+  );
 });
 
 test('0 when every job is done, 1 when some failed and the rest finished, with the why in summary.json', async () => {
@@ -20,14 +22,25 @@ test('0 when every job is done, 1 when some failed and the rest finished, with t
       { name: 'after-bad', kind: 'selftest', from: 'bad' },
     ],
   });
-  const [ok, mixed] = await Promise.all([runCli(['ok.json', '--workers', '1', '--progress', 'none'], dir), runCli(['mixed.json', '--workers', '1', '--retries', '0', '--progress', 'none'], dir)]);
+  const [ok, mixed] = await Promise.all([
+    runCli(['ok.json', '--workers', '1', '--progress', 'none'], dir),
+    runCli(['mixed.json', '--workers', '1', '--retries', '0', '--progress', 'none'], dir),
+  ]);
   expect(ok.code).toBe(0);
   expect(mixed.code).toBe(1);
   const summary = JSON.parse(readFileSync(path.join(dir, 'outputs', 'mixed', 'summary.json'), 'utf8'));
   expect(summary.ran.sort()).toEqual(['ok/seed=1/job=0', 'ok/seed=1/job=1']);
   expect(summary.reused).toEqual([]);
-  expect(summary.failures).toEqual([expect.objectContaining({ key: 'bad/seed=1/job=0', error: 'selftest job bad #0 throws as asked', attempts: 1 })]);
-  expect(summary.blocked).toEqual([expect.objectContaining({ key: 'after-bad/seed=1/job=0', by: 'bad/seed=1/job=0' })]);
+  expect(summary.failures).toEqual([
+    expect.objectContaining({
+      key: 'bad/seed=1/job=0',
+      error: 'selftest job bad #0 throws as asked',
+      attempts: 1,
+    }),
+  ]);
+  expect(summary.blocked).toEqual([
+    expect.objectContaining({ key: 'after-bad/seed=1/job=0', by: 'bad/seed=1/job=0' }),
+  ]);
 
   // Run again: the finished jobs are reused, the failure is reported again (not retried), still exit 1.
   const again = await runCli(['mixed.json', '--progress', 'none'], dir);
@@ -55,14 +68,18 @@ test('2 for a bad config, a bad flag, --shard 0/3 and 4/3, --only of an unknown 
   expect(results[2].stderr).toContain('--shard 0/3: k must be from 1 to 3');
   expect(results[3].stderr).toContain('--shard 4/3: k must be from 1 to 3');
   expect(results[4].stderr).toContain('--shard: expected k/n such as 1/3, got "two"');
-  expect(results[5].stderr).toContain('--only nope: no experiment or kind of good.json has this name; expected one of: ok, selftest');
+  expect(results[5].stderr).toContain(
+    '--only nope: no experiment or kind of good.json has this name; expected one of: ok, selftest',
+  );
   for (const r of results) expect(r.stderr).not.toMatch(/\n\s+at /); // no stack trace
   expect(existsSync(path.join(dir, 'outputs'))).toBe(false);
 });
 
 test('3 when another live run holds the folder', async () => {
   const dir = tempDir();
-  writeConfig(dir, 'busy.json', { experiments: [{ name: 'slow', kind: 'selftest', action: 'sleep', ms: 3000 }] });
+  writeConfig(dir, 'busy.json', {
+    experiments: [{ name: 'slow', kind: 'selftest', action: 'sleep', ms: 3000 }],
+  });
   const first = startCli(['busy.json', '--workers', '1', '--progress', 'lines'], dir);
   await first.lines(/^busy: 1 jobs/, 1); // printed once the lock is held
   const second = await runCli(['busy.json', '--log', 'json'], dir);

@@ -3,16 +3,42 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { runCli, tempDir, writeConfig } from '../runner/helpers';
 
-const base = { at: expect.stringMatching(/^\d{4}-\d\d-\d\dT/), level: expect.stringMatching(/^(info|error)$/), event: expect.any(String) };
+const base = {
+  at: expect.stringMatching(/^\d{4}-\d\d-\d\dT/),
+  level: expect.stringMatching(/^(info|error)$/),
+  event: expect.any(String),
+};
 const job = { id: expect.stringMatching(/^[0-9a-f]{20}$/), key: expect.any(String), kind: 'selftest' };
 const fieldsOf: Record<string, object> = {
-  'run-start': { run: 'nightly', runDir: expect.any(String), config: 'nightly.json', jobs: 5, toRun: 5, reused: 0, failedEarlier: 0, blocked: 0, workers: expect.any(Number) },
+  'run-start': {
+    run: 'nightly',
+    runDir: expect.any(String),
+    config: 'nightly.json',
+    jobs: 5,
+    toRun: 5,
+    reused: 0,
+    failedEarlier: 0,
+    blocked: 0,
+    workers: expect.any(Number),
+  },
   'job-start': { ...job, attempt: expect.any(Number) },
   'job-finish': { ...job, attempt: expect.any(Number), ms: expect.any(Number) },
-  'job-fail': { ...job, attempt: expect.any(Number), ms: expect.any(Number), error: 'selftest job bad #0 throws as asked', final: expect.any(Boolean) },
+  'job-fail': {
+    ...job,
+    attempt: expect.any(Number),
+    ms: expect.any(Number),
+    error: 'selftest job bad #0 throws as asked',
+    final: expect.any(Boolean),
+  },
   'job-blocked': { ...job, by: expect.stringMatching(/^[0-9a-f]{20}$/) },
   message: { text: expect.any(String) },
-  'run-end': { run: 'nightly', exitCode: 1, ms: expect.any(Number), counts: { total: 5, done: 3, failed: 1, blocked: 1, pending: 0, ranNow: 3 }, interrupted: false },
+  'run-end': {
+    run: 'nightly',
+    exitCode: 1,
+    ms: expect.any(Number),
+    counts: { total: 5, done: 3, failed: 1, blocked: 1, pending: 0, ranNow: 3 },
+    interrupted: false,
+  },
 };
 
 test('--log json --log-file: one JSON object per line with the documented fields; stdout stays empty', async () => {
@@ -24,11 +50,16 @@ test('--log json --log-file: one JSON object per line with the documented fields
       { name: 'after-bad', kind: 'selftest', from: 'bad' },
     ],
   });
-  const result = await runCli(['nightly.json', '--log', 'json', '--log-file', 'logs/nightly.jsonl', '--workers', '2', '--retries', '1'], dir);
+  const result = await runCli(
+    ['nightly.json', '--log', 'json', '--log-file', 'logs/nightly.jsonl', '--workers', '2', '--retries', '1'],
+    dir,
+  );
   expect(result.code).toBe(1);
   expect(result.stdout).toBe('');
   expect(result.stderr).toBe('');
-  const lines = readFileSync(path.join(dir, 'logs', 'nightly.jsonl'), 'utf8').trimEnd().split('\n');
+  const lines = readFileSync(path.join(dir, 'logs', 'nightly.jsonl'), 'utf8')
+    .trimEnd()
+    .split('\n');
   const events = lines.map((line) => JSON.parse(line));
   for (const event of events) {
     expect(event).toMatchObject(base);
@@ -49,9 +80,23 @@ test('--log json --log-file: one JSON object per line with the documented fields
   const again = await runCli(['nightly.json', '--log', 'json'], dir);
   expect(again.code).toBe(1);
   expect(again.stdout).toBe('');
-  const second = again.stderr.trimEnd().split('\n').map((line) => JSON.parse(line));
-  expect(second[0]).toMatchObject({ event: 'run-start', jobs: 5, toRun: 0, reused: 3, failedEarlier: 1, blocked: 1 });
-  expect(second[second.length - 1]).toMatchObject({ event: 'run-end', exitCode: 1, counts: { done: 3, ranNow: 0 } });
+  const second = again.stderr
+    .trimEnd()
+    .split('\n')
+    .map((line) => JSON.parse(line));
+  expect(second[0]).toMatchObject({
+    event: 'run-start',
+    jobs: 5,
+    toRun: 0,
+    reused: 3,
+    failedEarlier: 1,
+    blocked: 1,
+  });
+  expect(second[second.length - 1]).toMatchObject({
+    event: 'run-end',
+    exitCode: 1,
+    counts: { done: 3, ranNow: 0 },
+  });
 });
 
 test('--log json: a usage error is a JSON line too (exit code 2)', async () => {
@@ -59,5 +104,11 @@ test('--log json: a usage error is a JSON line too (exit code 2)', async () => {
   writeConfig(dir, 'nightly.json', { experiments: [{ name: 'ok', kind: 'selftest' }] });
   const result = await runCli(['nightly.json', '--log', 'json', '--shard', '0/3'], dir);
   expect(result.code).toBe(2);
-  expect(JSON.parse(result.stderr)).toMatchObject({ ...base, level: 'error', event: 'run-error', exitCode: 2, error: expect.stringContaining('--shard 0/3') });
+  expect(JSON.parse(result.stderr)).toMatchObject({
+    ...base,
+    level: 'error',
+    event: 'run-error',
+    exitCode: 2,
+    error: expect.stringContaining('--shard 0/3'),
+  });
 });

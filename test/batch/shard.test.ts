@@ -26,12 +26,27 @@ test('3 shards + merge = one unsharded run; every job in exactly one shard', asy
   const whole = planRun({ config: 'sweep.json', cwd: dir }).plan;
 
   const shards = [];
-  for (const k of [1, 2, 3]) shards.push(await runExperiments({ config: 'sweep.json', cwd: dir, workers: 2, shard: parseShard(`${k}/3`), ...quiet }));
+  for (const k of [1, 2, 3])
+    shards.push(
+      await runExperiments({
+        config: 'sweep.json',
+        cwd: dir,
+        workers: 2,
+        shard: parseShard(`${k}/3`),
+        ...quiet,
+      }),
+    );
   for (const s of shards) expect(s.exitCode).toBe(0);
-  expect(shards.map((s) => path.basename(s.runDir))).toEqual(['sweep-shard-1-of-3', 'sweep-shard-2-of-3', 'sweep-shard-3-of-3']);
+  expect(shards.map((s) => path.basename(s.runDir))).toEqual([
+    'sweep-shard-1-of-3',
+    'sweep-shard-2-of-3',
+    'sweep-shard-3-of-3',
+  ]);
 
   // Every job finished in exactly one shard, and all of them did.
-  const finished = shards.flatMap((s) => readJournal(path.join(s.runDir, 'journal.jsonl')).flatMap((e) => (e.event === 'finished' ? [e.id] : [])));
+  const finished = shards.flatMap((s) =>
+    readJournal(path.join(s.runDir, 'journal.jsonl')).flatMap((e) => (e.event === 'finished' ? [e.id] : [])),
+  );
   expect(finished.sort()).toEqual(whole.jobs.map((j) => j.id).sort());
   expect(shards.flatMap((s) => s.ran).sort()).toEqual(whole.jobs.map((j) => j.key).sort());
   for (const s of shards) expect(s.counts.total).toBeGreaterThan(0);
@@ -45,11 +60,17 @@ test('3 shards + merge = one unsharded run; every job in exactly one shard', asy
   expect(tables(mergedDir).size).toBe(whole.jobs.length);
 
   const summary = JSON.parse(readFileSync(path.join(mergedDir, 'summary.json'), 'utf8'));
-  expect(summary).toMatchObject({ exitCode: 0, counts: { total: whole.jobs.length, done: whole.jobs.length, ranNow: whole.jobs.length }, merged: { missingShards: [] } });
+  expect(summary).toMatchObject({
+    exitCode: 0,
+    counts: { total: whole.jobs.length, done: whole.jobs.length, ranNow: whole.jobs.length },
+    merged: { missingShards: [] },
+  });
   const plan = JSON.parse(readFileSync(path.join(mergedDir, 'plan.json'), 'utf8'));
   expect(plan.jobs.map((j: { id: string }) => j.id).sort()).toEqual(whole.jobs.map((j) => j.id).sort());
   expect(readFileSync(path.join(mergedDir, 'report.html'), 'utf8')).toContain('probe');
-  expect(readJournal(path.join(mergedDir, 'journal.jsonl')).filter((e) => e.event === 'finished')).toHaveLength(whole.jobs.length);
+  expect(
+    readJournal(path.join(mergedDir, 'journal.jsonl')).filter((e) => e.event === 'finished'),
+  ).toHaveLength(whole.jobs.length);
 
   // Merging only some shards says which are missing and exits 1.
   const partial = await runCli(['merge', shards[0].runDir, '--out', 'outputs/partial'], dir);
@@ -87,11 +108,28 @@ test('--dry-run writes nothing; --only runs a part of a config with the jobs it 
   const before = snapshot(dir);
   const dry = await runCli(['sweep.json', '--dry-run', '--only', 'probe'], dir);
   expect(dry.code).toBe(0);
-  expect(dry.stdout).toContain('sweep: 8 jobs (--only probe of 20 jobs): 0 already done, 0 failed earlier, 0 blocked, 8 to run');
+  expect(dry.stdout).toContain(
+    'sweep: 8 jobs (--only probe of 20 jobs): 0 already done, 0 failed earlier, 0 blocked, 8 to run',
+  );
   expect(snapshot(dir)).toEqual(before);
 
-  const only = await runExperiments({ config: 'sweep.json', cwd: dir, workers: 2, only: ['probe'], ...quiet });
-  expect(only.ran.sort()).toEqual(['probe/seed=1/job=0', 'probe/seed=1/job=1', 'probe/seed=2/job=0', 'probe/seed=2/job=1', 'train/seed=1/job=0', 'train/seed=1/job=1', 'train/seed=2/job=0', 'train/seed=2/job=1']);
+  const only = await runExperiments({
+    config: 'sweep.json',
+    cwd: dir,
+    workers: 2,
+    only: ['probe'],
+    ...quiet,
+  });
+  expect(only.ran.sort()).toEqual([
+    'probe/seed=1/job=0',
+    'probe/seed=1/job=1',
+    'probe/seed=2/job=0',
+    'probe/seed=2/job=1',
+    'train/seed=1/job=0',
+    'train/seed=1/job=1',
+    'train/seed=2/job=0',
+    'train/seed=2/job=1',
+  ]);
   expect(only.selection).toEqual({ only: ['probe'], planJobs: 20 });
   const after = dryRun({ config: 'sweep.json', cwd: dir });
   expect(after).toMatchObject({ jobs: 20, done: 8, toRun: 12 });
@@ -107,12 +145,38 @@ test('merge carries failures with their errors and what they blocked into the me
     ],
   });
   const shards = [];
-  for (const k of [1, 2]) shards.push(await runExperiments({ config: 'broken.json', cwd: dir, workers: 1, retries: 0, shard: parseShard(`${k}/2`), ...quiet }));
-  const merged = mergeRuns(shards.map((s) => s.runDir), path.join(dir, 'merged'));
+  for (const k of [1, 2])
+    shards.push(
+      await runExperiments({
+        config: 'broken.json',
+        cwd: dir,
+        workers: 1,
+        retries: 0,
+        shard: parseShard(`${k}/2`),
+        ...quiet,
+      }),
+    );
+  const merged = mergeRuns(
+    shards.map((s) => s.runDir),
+    path.join(dir, 'merged'),
+  );
   expect(merged.exitCode).toBe(1);
   expect(merged.counts).toMatchObject({ total: 5, done: 3, failed: 1, blocked: 1, ranNow: 3 });
-  expect(merged.failures).toEqual([expect.objectContaining({ key: 'bad/seed=1/job=0', error: 'selftest job bad #0 throws as asked', attempts: 1 })]);
-  expect(merged.blocked).toEqual([expect.objectContaining({ key: 'after-bad/seed=1/job=0', by: 'bad/seed=1/job=0' })]);
+  expect(merged.failures).toEqual([
+    expect.objectContaining({
+      key: 'bad/seed=1/job=0',
+      error: 'selftest job bad #0 throws as asked',
+      attempts: 1,
+    }),
+  ]);
+  expect(merged.blocked).toEqual([
+    expect.objectContaining({ key: 'after-bad/seed=1/job=0', by: 'bad/seed=1/job=0' }),
+  ]);
   // Merging again changes nothing and copies nothing.
-  expect(mergeRuns(shards.map((s) => s.runDir), path.join(dir, 'merged')).counts).toEqual(merged.counts);
+  expect(
+    mergeRuns(
+      shards.map((s) => s.runDir),
+      path.join(dir, 'merged'),
+    ).counts,
+  ).toEqual(merged.counts);
 });

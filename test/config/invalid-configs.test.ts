@@ -17,9 +17,21 @@ interface Case {
 }
 
 const cases: Case[] = [
-  { title: 'unknown kind', config: { experiments: [{ name: 'a', kind: 'trian' }] }, expected: 'case.json: experiments[0].kind: unknown kind "trian" (known kinds: …' },
-  { title: 'wrong type', config: { experiments: [st({ jobs: '3' })] }, expected: 'case.json: experiments[0].jobs: expected a positive integer, got "3"' },
-  { title: 'negative size', config: { experiments: [st({ jobs: -2 })] }, expected: 'case.json: experiments[0].jobs: expected a positive integer, got -2' },
+  {
+    title: 'unknown kind',
+    config: { experiments: [{ name: 'a', kind: 'trian' }] },
+    expected: 'case.json: experiments[0].kind: unknown kind "trian" (known kinds: …',
+  },
+  {
+    title: 'wrong type',
+    config: { experiments: [st({ jobs: '3' })] },
+    expected: 'case.json: experiments[0].jobs: expected a positive integer, got "3"',
+  },
+  {
+    title: 'negative size',
+    config: { experiments: [st({ jobs: -2 })] },
+    expected: 'case.json: experiments[0].jobs: expected a positive integer, got -2',
+  },
   {
     title: 'unknown experiment reference',
     config: { experiments: [st(), { name: 'b', kind: 'selftest', from: 'nope' }] },
@@ -30,29 +42,106 @@ const cases: Case[] = [
     config: { experiments: [st({ from: 'b' }), { name: 'b', kind: 'selftest', from: 'a' }] },
     expected: 'case.json: experiments[1].from: cyclic reference: a → b → a',
   },
-  { title: 'self reference', config: { experiments: [st({ from: 'a' })] }, expected: 'case.json: experiments[0].from: cyclic reference: a → a' },
-  { title: 'empty sweep list', config: { experiments: [st({ sweep: { ms: [] } })] }, expected: 'case.json: experiments[0].sweep.ms: expected a non-empty list, got []' },
-  { title: 'empty sweep', config: { experiments: [st({ sweep: {} })] }, expected: 'case.json: experiments[0].sweep: expected at least one field with a list of values' },
+  {
+    title: 'self reference',
+    config: { experiments: [st({ from: 'a' })] },
+    expected: 'case.json: experiments[0].from: cyclic reference: a → a',
+  },
+  {
+    title: 'empty sweep list',
+    config: { experiments: [st({ sweep: { ms: [] } })] },
+    expected: 'case.json: experiments[0].sweep.ms: expected a non-empty list, got []',
+  },
+  {
+    title: 'empty sweep',
+    config: { experiments: [st({ sweep: {} })] },
+    expected: 'case.json: experiments[0].sweep: expected at least one field with a list of values',
+  },
   {
     title: 'bad value in a sweep',
     config: { experiments: [st(), st({ name: 'b', sweep: { ms: [10, 'fast'] } })] },
     expected: 'case.json: experiments[1].sweep.ms[1]: expected a non-negative number, got "fast"',
   },
-  { title: 'sweep of an unknown field', config: { experiments: [st({ sweep: { speed: [1] } })] }, expected: 'case.json: experiments[0].sweep.speed: "speed" is not a field of kind "selftest"' },
-  { title: 'unknown field', config: { experiments: [st({ colour: 'red' })] }, expected: 'case.json: experiments[0].colour: unknown field (expected one of: jobs, seeds, action, ms, rows, from)' },
-  { title: 'duplicate names', config: { experiments: [st(), st()] }, expected: 'case.json: experiments[1].name: "a" is already the name of experiments[0]' },
-  { title: 'no experiments', config: { experiments: [] }, expected: 'case.json: experiments: expected a non-empty list, got []' },
-  { title: 'empty seeds', config: { defaults: { seeds: [] }, experiments: [st()] }, expected: 'case.json: defaults.seeds: expected a non-empty list, got []' },
-  { title: 'idx data without a folder', config: { defaults: { data: { source: 'idx' } }, experiments: [st()] }, expected: 'case.json: defaults.data.dir: expected a folder of IDX files when source is "idx"' },
-  { title: 'unknown backend', config: { defaults: { backend: 'gpu' }, experiments: [st()] }, expected: 'case.json: defaults.backend: expected one of "wasm", "cpu", "node", got "gpu"' },
-  { title: 'zero-size subset', config: { defaults: { data: { train: { first: 0 } } }, experiments: [st()] }, expected: 'case.json: defaults.data.train.first: expected a positive integer, got 0' },
-  { title: 'negative learning rate', config: { defaults: { training: { learningRate: -1 } }, experiments: [st()] }, expected: 'case.json: defaults.training.learningRate: expected a positive number, got -1' },
-  { title: 'name that is not a folder name', config: { experiments: [st({ name: 'a/b' })] }, expected: 'case.json: experiments[0].name: expected a name of letters, digits, ".", "_" and "-" (it names a folder), got "a/b"' },
-  { title: 'unknown top-level field', config: { colour: 1, experiments: [st()] }, expected: 'case.json: colour: unknown field (expected one of: $schema, name, defaults, experiments)' },
-  { title: 'bad JSON', config: '{\n  "experiments": [\n    { "name": "a", }\n  ]\n}', expected: 'case.json: invalid JSON at line 3, column 20: Expected double-quoted property name' },
-  { title: 'bad YAML', file: 'case.yaml', config: 'experiments:\n  - name: a\n    kind: selftest\n   jobs: 3\n', expected: 'case.yaml: invalid YAML at line 4, column 1: Sequence item without - indicator' },
-  { title: 'YAML, same schema', file: 'case.yml', config: 'experiments:\n  - name: a\n    kind: selftest\n    jobs: 0\n', expected: 'case.yml: experiments[0].jobs: expected a positive integer, got 0' },
-  { title: 'missing file', file: 'absent.json', config: undefined, expected: 'absent.json: cannot read the config (no such file)' },
+  {
+    title: 'sweep of an unknown field',
+    config: { experiments: [st({ sweep: { speed: [1] } })] },
+    expected: 'case.json: experiments[0].sweep.speed: "speed" is not a field of kind "selftest"',
+  },
+  {
+    title: 'unknown field',
+    config: { experiments: [st({ colour: 'red' })] },
+    expected:
+      'case.json: experiments[0].colour: unknown field (expected one of: jobs, seeds, action, ms, rows, from)',
+  },
+  {
+    title: 'duplicate names',
+    config: { experiments: [st(), st()] },
+    expected: 'case.json: experiments[1].name: "a" is already the name of experiments[0]',
+  },
+  {
+    title: 'no experiments',
+    config: { experiments: [] },
+    expected: 'case.json: experiments: expected a non-empty list, got []',
+  },
+  {
+    title: 'empty seeds',
+    config: { defaults: { seeds: [] }, experiments: [st()] },
+    expected: 'case.json: defaults.seeds: expected a non-empty list, got []',
+  },
+  {
+    title: 'idx data without a folder',
+    config: { defaults: { data: { source: 'idx' } }, experiments: [st()] },
+    expected: 'case.json: defaults.data.dir: expected a folder of IDX files when source is "idx"',
+  },
+  {
+    title: 'unknown backend',
+    config: { defaults: { backend: 'gpu' }, experiments: [st()] },
+    expected: 'case.json: defaults.backend: expected one of "wasm", "cpu", "node", got "gpu"',
+  },
+  {
+    title: 'zero-size subset',
+    config: { defaults: { data: { train: { first: 0 } } }, experiments: [st()] },
+    expected: 'case.json: defaults.data.train.first: expected a positive integer, got 0',
+  },
+  {
+    title: 'negative learning rate',
+    config: { defaults: { training: { learningRate: -1 } }, experiments: [st()] },
+    expected: 'case.json: defaults.training.learningRate: expected a positive number, got -1',
+  },
+  {
+    title: 'name that is not a folder name',
+    config: { experiments: [st({ name: 'a/b' })] },
+    expected:
+      'case.json: experiments[0].name: expected a name of letters, digits, ".", "_" and "-" (it names a folder), got "a/b"',
+  },
+  {
+    title: 'unknown top-level field',
+    config: { colour: 1, experiments: [st()] },
+    expected: 'case.json: colour: unknown field (expected one of: $schema, name, defaults, experiments)',
+  },
+  {
+    title: 'bad JSON',
+    config: '{\n  "experiments": [\n    { "name": "a", }\n  ]\n}',
+    expected: 'case.json: invalid JSON at line 3, column 20: Expected double-quoted property name',
+  },
+  {
+    title: 'bad YAML',
+    file: 'case.yaml',
+    config: 'experiments:\n  - name: a\n    kind: selftest\n   jobs: 3\n',
+    expected: 'case.yaml: invalid YAML at line 4, column 1: Sequence item without - indicator',
+  },
+  {
+    title: 'YAML, same schema',
+    file: 'case.yml',
+    config: 'experiments:\n  - name: a\n    kind: selftest\n    jobs: 0\n',
+    expected: 'case.yml: experiments[0].jobs: expected a positive integer, got 0',
+  },
+  {
+    title: 'missing file',
+    file: 'absent.json',
+    config: undefined,
+    expected: 'absent.json: cannot read the config (no such file)',
+  },
 ];
 
 /** A folder with the case's config and an existing run folder for a config named "case". */
@@ -63,7 +152,8 @@ function prepare(c: Case): { dir: string; file: string } {
   writeFileSync(path.join(runDir, 'plan.json'), '{"sentinel":true}\n');
   writeFileSync(path.join(runDir, 'journal.jsonl'), '');
   const file = c.file ?? 'case.json';
-  if (c.config !== undefined) writeFileSync(path.join(dir, file), typeof c.config === 'string' ? c.config : JSON.stringify(c.config));
+  if (c.config !== undefined)
+    writeFileSync(path.join(dir, file), typeof c.config === 'string' ? c.config : JSON.stringify(c.config));
   return { dir, file };
 }
 
@@ -78,31 +168,43 @@ describe('invalid configs', () => {
     expect(cases.length).toBeGreaterThanOrEqual(15);
   });
 
-  test.each(cases.map((c) => [c.title, c] as const))('%s: precise ConfigError, nothing written', async (_title, c) => {
-    const { dir, file } = prepare(c);
-    const before = snapshot(dir);
-    const error = await runExperiments({ config: file, cwd: dir, progress: 'none', log: () => {} }).then(
-      () => undefined,
-      (e: unknown) => e,
-    );
-    expect(error).toBeInstanceOf(ConfigError);
-    expectMessage((error as ConfigError).message, c.expected);
-    expect(snapshot(dir)).toEqual(before);
-  });
+  test.each(cases.map((c) => [c.title, c] as const))(
+    '%s: precise ConfigError, nothing written',
+    async (_title, c) => {
+      const { dir, file } = prepare(c);
+      const before = snapshot(dir);
+      const error = await runExperiments({ config: file, cwd: dir, progress: 'none', log: () => {} }).then(
+        () => undefined,
+        (e: unknown) => e,
+      );
+      expect(error).toBeInstanceOf(ConfigError);
+      expectMessage((error as ConfigError).message, c.expected);
+      expect(snapshot(dir)).toEqual(before);
+    },
+  );
 
   // The command line maps every ConfigError to exit code 2 and prints it without a stack trace.
-  const throughCli = ['unknown experiment reference', 'bad value in a sweep', 'bad YAML', 'missing file', 'unknown kind'];
-  test.each(throughCli)('through the CLI: %s → exit code 2, message on stderr, folder untouched', async (title) => {
-    const c = cases.find((x) => x.title === title)!;
-    const { dir, file } = prepare(c);
-    const before = snapshot(dir);
-    const result = await runCli([file], dir);
-    expectMessage(result.stderr, c.expected);
-    expect(result.stderr).not.toMatch(/\n\s+at /);
-    expect(result.code).toBe(2);
-    expect(result.stdout).toBe('');
-    expect(snapshot(dir)).toEqual(before);
-  });
+  const throughCli = [
+    'unknown experiment reference',
+    'bad value in a sweep',
+    'bad YAML',
+    'missing file',
+    'unknown kind',
+  ];
+  test.each(throughCli)(
+    'through the CLI: %s → exit code 2, message on stderr, folder untouched',
+    async (title) => {
+      const c = cases.find((x) => x.title === title)!;
+      const { dir, file } = prepare(c);
+      const before = snapshot(dir);
+      const result = await runCli([file], dir);
+      expectMessage(result.stderr, c.expected);
+      expect(result.stderr).not.toMatch(/\n\s+at /);
+      expect(result.code).toBe(2);
+      expect(result.stdout).toBe('');
+      expect(snapshot(dir)).toEqual(before);
+    },
+  );
 
   test('a bad command-line option is a usage error too', async () => {
     const dir = tempDir('probelab-invalid-');

@@ -12,23 +12,48 @@ import { jobKinds } from '../../src/experiments/index';
 import { tempDir } from '../runner/helpers';
 
 test('defaults are filled in; training holds only the settings the config gives', () => {
-  const config = validateConfig({ experiments: [{ name: 'a', kind: 'selftest' }] }, 'configs/x.json', experimentKinds);
+  const config = validateConfig(
+    { experiments: [{ name: 'a', kind: 'selftest' }] },
+    'configs/x.json',
+    experimentKinds,
+  );
   expect(config.name).toBe('x');
-  expect(config.defaults).toEqual({ data: { source: 'mnist' }, backend: 'wasm', seeds: [1], training: {}, outputDir: 'outputs' });
-  const tuned = validateConfig({ name: 'tuned', defaults: { training: { epochs: 2 } }, experiments: [{ name: 'a', kind: 'selftest' }] }, 'x.json', experimentKinds);
+  expect(config.defaults).toEqual({
+    data: { source: 'mnist' },
+    backend: 'wasm',
+    seeds: [1],
+    training: {},
+    outputDir: 'outputs',
+  });
+  const tuned = validateConfig(
+    { name: 'tuned', defaults: { training: { epochs: 2 } }, experiments: [{ name: 'a', kind: 'selftest' }] },
+    'x.json',
+    experimentKinds,
+  );
   expect(tuned.name).toBe('tuned');
   expect(tuned.defaults.training).toEqual({ epochs: 2 });
-  expect(tuned.experiments[0].points).toEqual([{ label: undefined, prefix: 'a', config: { jobs: 1, action: 'compute', ms: 0, rows: 3 } }]);
+  expect(tuned.experiments[0].points).toEqual([
+    { label: undefined, prefix: 'a', config: { jobs: 1, action: 'compute', ms: 0, rows: 3 } },
+  ]);
 });
 
 test('sweeps over nested fields; experiments get the defaults and models of the experiments they reference', () => {
   const seen: { prefix: string; defaults: unknown; models: unknown }[] = [];
   const nested: ExperimentKind<{ opt: { rate: number; size: number }; model?: string }> = {
     kind: 'nested',
-    schema: z.object({ opt: z.object({ rate: z.number().positive(), size: z.number().int().default(3) }).strict(), model: z.string().optional() }).strict(),
+    schema: z
+      .object({
+        opt: z.object({ rate: z.number().positive(), size: z.number().int().default(3) }).strict(),
+        model: z.string().optional(),
+      })
+      .strict(),
     references: (c) => (c.model ? [c.model] : []),
     expand(c, ctx: ExpandContext) {
-      seen.push({ prefix: ctx.prefix, defaults: ctx.defaults.seeds, models: c.model ? ctx.modelsOf(c.model).map((m) => m.key) : [] });
+      seen.push({
+        prefix: ctx.prefix,
+        defaults: ctx.defaults.seeds,
+        models: c.model ? ctx.modelsOf(c.model).map((m) => m.key) : [],
+      });
       return [];
     },
   };
@@ -55,14 +80,22 @@ test('sweeps over nested fields; experiments get the defaults and models of the 
     { prefix: 'swept/rate=2', defaults: [4], models: [] },
   ]);
   const bad = { experiments: [{ name: 'swept', kind: 'nested', opt: {}, sweep: { 'opt.rate': [1, -1] } }] };
-  expect(() => validateConfig(bad, 'n.json', kinds)).toThrow('n.json: experiments[0].sweep.opt.rate[1]: expected a positive number, got -1');
+  expect(() => validateConfig(bad, 'n.json', kinds)).toThrow(
+    'n.json: experiments[0].sweep.opt.rate[1]: expected a positive number, got -1',
+  );
 });
 
 test('YAML and JSON of the same config are the same config', () => {
   const dir = tempDir();
-  const json = { defaults: { seeds: [1, 2] }, experiments: [{ name: 'a', kind: 'selftest', sweep: { ms: [1, 2] } }] };
+  const json = {
+    defaults: { seeds: [1, 2] },
+    experiments: [{ name: 'a', kind: 'selftest', sweep: { ms: [1, 2] } }],
+  };
   writeFileSync(path.join(dir, 'c.json'), JSON.stringify(json));
-  writeFileSync(path.join(dir, 'c.yaml'), 'defaults:\n  seeds: [1, 2]\nexperiments:\n  - name: a\n    kind: selftest\n    sweep:\n      ms: [1, 2]\n');
+  writeFileSync(
+    path.join(dir, 'c.yaml'),
+    'defaults:\n  seeds: [1, 2]\nexperiments:\n  - name: a\n    kind: selftest\n    sweep:\n      ms: [1, 2]\n',
+  );
   const a = loadConfig('c.json', experimentKinds, dir);
   const b = loadConfig('c.yaml', experimentKinds, dir);
   expect({ ...b, file: a.file }).toEqual(a);

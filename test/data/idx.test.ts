@@ -30,15 +30,37 @@ describe('IDX parsing', () => {
       expect(images).toMatchObject({ count: 3, rows: 2, cols: 4 });
       expect(Array.from(images.pixels.subarray(0, 9))).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8]);
     }
-    expect(Array.from(parseIdxLabels(new Uint8Array(gzipSync(idxLabels([5, 0, 4]))), 'y'))).toEqual([5, 0, 4]);
+    expect(Array.from(parseIdxLabels(new Uint8Array(gzipSync(idxLabels([5, 0, 4]))), 'y'))).toEqual([
+      5, 0, 4,
+    ]);
   });
 
   test.each([
-    ['a truncated header', idxImages(2, 2, 2).subarray(0, 10), /x\.idx: truncated: 10 bytes, shorter than the 16-byte IDX header/],
-    ['truncated pixels', idxImages(2, 2, 2).subarray(0, 20), /x\.idx: truncated: 20 bytes, expected 24 for 2 images of 2×2/],
-    ['trailing bytes', new Uint8Array([...idxImages(1, 2, 2), 9]), /x\.idx: 1 unexpected bytes after 1 images of 2×2/],
+    [
+      'a truncated header',
+      idxImages(2, 2, 2).subarray(0, 10),
+      /x\.idx: truncated: 10 bytes, shorter than the 16-byte IDX header/,
+    ],
+    [
+      'truncated pixels',
+      idxImages(2, 2, 2).subarray(0, 20),
+      /x\.idx: truncated: 20 bytes, expected 24 for 2 images of 2×2/,
+    ],
+    [
+      'trailing bytes',
+      new Uint8Array([...idxImages(1, 2, 2), 9]),
+      /x\.idx: 1 unexpected bytes after 1 images of 2×2/,
+    ],
     ['labels given as images', idxLabels([1, 2]), /x\.idx: (truncated|wrong magic number)/],
-    ['a wrong magic number', (() => { const b = idxImages(1, 2, 2); b[3] = 7; return b; })(), /x\.idx: wrong magic number 2055: expected 2051 for an IDX images file/],
+    [
+      'a wrong magic number',
+      (() => {
+        const b = idxImages(1, 2, 2);
+        b[3] = 7;
+        return b;
+      })(),
+      /x\.idx: wrong magic number 2055: expected 2051 for an IDX images file/,
+    ],
     ['broken gzip', new Uint8Array([0x1f, 0x8b, 1, 2, 3]), /x\.idx: not a valid gzip file/],
   ])('names the file and the fault for %s', (_what, bytes, message) => {
     expect(() => parseIdxImages(bytes, 'x.idx')).toThrow(DataError);
@@ -46,8 +68,12 @@ describe('IDX parsing', () => {
   });
 
   test('labels: wrong magic and truncation', () => {
-    expect(() => parseIdxLabels(idxImages(1, 1, 1), 'l')).toThrow(/l: wrong magic number 2051: expected 2049 for an IDX labels file/);
-    expect(() => parseIdxLabels(idxLabels([1, 2, 3]).subarray(0, 9), 'l')).toThrow(/l: truncated: 9 bytes, expected 11 for 3 labels/);
+    expect(() => parseIdxLabels(idxImages(1, 1, 1), 'l')).toThrow(
+      /l: wrong magic number 2051: expected 2049 for an IDX labels file/,
+    );
+    expect(() => parseIdxLabels(idxLabels([1, 2, 3]).subarray(0, 9), 'l')).toThrow(
+      /l: truncated: 9 bytes, expected 11 for 3 labels/,
+    );
   });
 });
 
@@ -61,12 +87,20 @@ describe('data sets', () => {
 
   test('a damaged MNIST file fails its checksum, naming the file', () => {
     const dir = tempDir();
-    for (const f of ['train-images-idx3-ubyte', 'train-labels-idx1-ubyte', 't10k-images-idx3-ubyte', 't10k-labels-idx1-ubyte']) copyFileSync(path.join(mnistDir(), f), path.join(dir, f));
+    for (const f of [
+      'train-images-idx3-ubyte',
+      'train-labels-idx1-ubyte',
+      't10k-images-idx3-ubyte',
+      't10k-labels-idx1-ubyte',
+    ])
+      copyFileSync(path.join(mnistDir(), f), path.join(dir, f));
     const labels = path.join(dir, 't10k-labels-idx1-ubyte');
     const bytes = idxLabels(Array.from(loadIdxFolder(dir).test.labels));
     bytes[100] = (bytes[100] + 1) % 10;
     writeFileSync(labels, bytes);
-    expect(() => loadIdxFolder(dir, MNIST_SHA256)).toThrow(new RegExp(`${labels}: checksum mismatch: SHA-256 [0-9a-f]{64}, expected ff7bcfd4`));
+    expect(() => loadIdxFolder(dir, MNIST_SHA256)).toThrow(
+      new RegExp(`${labels}: checksum mismatch: SHA-256 [0-9a-f]{64}, expected ff7bcfd4`),
+    );
   });
 
   test('an IDX folder: gzipped files, missing files and mismatched counts are clear', () => {
@@ -74,7 +108,9 @@ describe('data sets', () => {
     writeFileSync(path.join(dir, 'train-images-idx3-ubyte.gz'), gzipSync(idxImages(4, 3, 3)));
     writeFileSync(path.join(dir, 'train-labels-idx1-ubyte.gz'), gzipSync(idxLabels([0, 1, 2, 3])));
     writeFileSync(path.join(dir, 't10k-images-idx3-ubyte'), idxImages(2, 3, 3));
-    expect(() => loadIdxFolder(dir)).toThrow(/t10k-labels-idx1-ubyte: missing: expected t10k-labels-idx1-ubyte or t10k-labels-idx1-ubyte\.gz in/);
+    expect(() => loadIdxFolder(dir)).toThrow(
+      /t10k-labels-idx1-ubyte: missing: expected t10k-labels-idx1-ubyte or t10k-labels-idx1-ubyte\.gz in/,
+    );
     writeFileSync(path.join(dir, 't10k-labels-idx1-ubyte'), idxLabels([1, 2, 3]));
     expect(() => loadIdxFolder(dir)).toThrow(/t10k-labels-idx1-ubyte: 3 labels for 2 images/);
     writeFileSync(path.join(dir, 't10k-labels-idx1-ubyte'), idxLabels([1, 2]));
@@ -92,7 +128,9 @@ describe('data sets', () => {
     for (let d = 0; d < 10; d++) expect(a.filter((i) => labels[i] === d)).toHaveLength(3);
     const data = loadDataset({ source: 'mnist', train: { first: 100 }, test: { perClass: 2, seed: 0 } });
     expect(data.train.count).toBe(100);
-    expect(Array.from(data.test.labels).sort()).toEqual([0, 0, 1, 1, 2, 2, 3, 3, 4, 4, 5, 5, 6, 6, 7, 7, 8, 8, 9, 9]);
+    expect(Array.from(data.test.labels).sort()).toEqual([
+      0, 0, 1, 1, 2, 2, 3, 3, 4, 4, 5, 5, 6, 6, 7, 7, 8, 8, 9, 9,
+    ]);
   });
 });
 

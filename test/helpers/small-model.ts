@@ -12,7 +12,11 @@ export function tempDir(prefix = 'probelab-test-'): string {
   return mkdtempSync(path.join(os.tmpdir(), prefix));
 }
 
-export function jobContext(dir: string, needs: Record<string, NeededJob> = {}, cache = new Map<string, unknown>()): JobContext {
+export function jobContext(
+  dir: string,
+  needs: Record<string, NeededJob> = {},
+  cache = new Map<string, unknown>(),
+): JobContext {
   return { dir, needs, cache, signal: new AbortController().signal };
 }
 

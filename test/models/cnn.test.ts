@@ -44,7 +44,12 @@ describe('the Figure 1 CNN', () => {
 
 describe('training on real MNIST at small scale', () => {
   const data = loadDataset({ source: 'mnist', train: { first: 2000 }, test: { first: 1000 } });
-  const spec = trainingSpecSchema.parse({ epochs: 5, batchSize: 32, learningRate: 0.003, validationSplit: 0.1 });
+  const spec = trainingSpecSchema.parse({
+    epochs: 5,
+    batchSize: 32,
+    learningRate: 0.003,
+    validationSplit: 0.1,
+  });
   let trained: tf.LayersModel;
 
   test('reaches well above chance on 1,000 test images after training on 2,000', () => {

@@ -40,13 +40,20 @@ test('Conv2D gradients (filter and input) match cpu on 40 random shapes, strides
     const pad = random() < 0.5 ? 'valid' : 'same';
     const x = values(batch * h * w * ci);
     const f = values(k[0] * k[1] * ci * co);
-    const outShape = tf.conv2d(tf.zeros([batch, h, w, ci]) as tf.Tensor4D, tf.zeros([k[0], k[1], ci, co]) as tf.Tensor4D, strides, pad).shape;
+    const outShape = tf.conv2d(
+      tf.zeros([batch, h, w, ci]) as tf.Tensor4D,
+      tf.zeros([k[0], k[1], ci, co]) as tf.Tensor4D,
+      strides,
+      pad,
+    ).shape;
     const dy = values(size(outShape));
     const gradients = (which: 0 | 1) => () => {
       const xs = tf.tensor4d(x, [batch, h, w, ci]);
       const fs = tf.tensor4d(f, [k[0], k[1], ci, co]);
       const dys = tf.tensor(dy, outShape);
-      const g = tf.grads((a: tf.Tensor, b: tf.Tensor) => tf.sum(tf.mul(tf.conv2d(a as tf.Tensor4D, b as tf.Tensor4D, strides, pad), dys)))([xs, fs]);
+      const g = tf.grads((a: tf.Tensor, b: tf.Tensor) =>
+        tf.sum(tf.mul(tf.conv2d(a as tf.Tensor4D, b as tf.Tensor4D, strides, pad), dys)),
+      )([xs, fs]);
       return g[which];
     };
     for (const which of [0, 1] as const) {
@@ -66,8 +73,13 @@ test('MaxPool gradient matches cpu on 40 random shapes, windows, strides and pad
     const grad = () => {
       const xs = tf.tensor4d(x, [batch, h, w, c]);
       const out = tf.maxPool(xs, window, strides, pad);
-      const dys = tf.tensor(values(size(out.shape)).map((_, i) => Math.sin(i + 1)), out.shape);
-      return tf.grad((a: tf.Tensor) => tf.sum(tf.mul(tf.maxPool(a as tf.Tensor4D, window, strides, pad), dys)))(xs);
+      const dys = tf.tensor(
+        values(size(out.shape)).map((_, i) => Math.sin(i + 1)),
+        out.shape,
+      );
+      return tf.grad((a: tf.Tensor) =>
+        tf.sum(tf.mul(tf.maxPool(a as tf.Tensor4D, window, strides, pad), dys)),
+      )(xs);
     };
     const { cpu, wasm } = await onBothBackends(grad);
     expectClose(wasm, cpu);

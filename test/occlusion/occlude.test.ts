@@ -3,10 +3,18 @@ import { fillValue, occludedCopies } from '../../src/occlusion/occlude';
 import { mulberry32 } from '../../src/random';
 
 /** The plainest possible occlusion, to check the fast one against. */
-function occludeNaively(image: Float32Array, cols: number, row: number, col: number, patch: number, fill: number): Float32Array {
+function occludeNaively(
+  image: Float32Array,
+  cols: number,
+  row: number,
+  col: number,
+  patch: number,
+  fill: number,
+): Float32Array {
   const copy = Float32Array.from(image);
   for (let r = 0; r < copy.length / cols; r++) {
-    for (let c = 0; c < cols; c++) if (r >= row && r < row + patch && c >= col && c < col + patch) copy[r * cols + c] = fill;
+    for (let c = 0; c < cols; c++)
+      if (r >= row && r < row + patch && c >= col && c < col + patch) copy[r * cols + c] = fill;
   }
   return copy;
 }

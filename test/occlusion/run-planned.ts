@@ -7,7 +7,11 @@ import { jobKinds } from '../../src/experiments/index';
 import type { ExpandContext, JsonObject, ModelRef, NeededJob, PlannedJob } from '../../src/experiments/kind';
 import { jobContext, tempDir } from '../helpers/small-model';
 
-export function expandContext(defaults: JsonObject, models: Record<string, ModelRef[]>, name = 'occ'): ExpandContext {
+export function expandContext(
+  defaults: JsonObject,
+  models: Record<string, ModelRef[]>,
+  name = 'occ',
+): ExpandContext {
   return {
     name,
     prefix: name,
@@ -21,16 +25,22 @@ export function expandContext(defaults: JsonObject, models: Record<string, Model
 }
 
 /** Runs `jobs` (needs before the jobs needing them, as experiments plan them); `done` holds jobs finished elsewhere, by key. */
-export async function runPlanned(jobs: PlannedJob[], done: Record<string, NeededJob>, cache = new Map<string, unknown>()): Promise<Record<string, NeededJob>> {
+export async function runPlanned(
+  jobs: PlannedJob[],
+  done: Record<string, NeededJob>,
+  cache = new Map<string, unknown>(),
+): Promise<Record<string, NeededJob>> {
   const finished: Record<string, NeededJob> = { ...done };
   const root = tempDir('probelab-occlusion-');
   for (const [i, job] of jobs.entries()) {
     const kind = jobKinds.find((k) => k.kind === job.kind);
     if (!kind) throw new Error(`unknown job kind ${job.kind}`);
-    const needs = Object.fromEntries(Object.entries(job.needs ?? {}).map(([name, key]) => {
-      if (!finished[key]) throw new Error(`${job.key} needs ${key}, which has not run`);
-      return [name, finished[key]];
-    }));
+    const needs = Object.fromEntries(
+      Object.entries(job.needs ?? {}).map(([name, key]) => {
+        if (!finished[key]) throw new Error(`${job.key} needs ${key}, which has not run`);
+        return [name, finished[key]];
+      }),
+    );
     const dir = path.join(root, String(i));
     mkdirSync(dir);
     // Results travel as JSON between worker and runner: do the same round trip here.

@@ -14,7 +14,14 @@ const out = mkdtempSync(path.join(os.tmpdir(), 'probelab-report-'));
 afterAll(() => rmSync(out, { recursive: true, force: true }));
 
 test('configs/smoke.json runs and its report opens cleanly in Chromium', async () => {
-  const summary = await runExperiments({ config: 'configs/smoke.json', out, cwd: root, workers: 2, progress: 'none', log: () => {} });
+  const summary = await runExperiments({
+    config: 'configs/smoke.json',
+    out,
+    cwd: root,
+    workers: 2,
+    progress: 'none',
+    log: () => {},
+  });
   expect(summary.failures).toEqual([]);
   const runDir = path.join(out, 'smoke');
   const page = await openReport(path.join(runDir, 'report.html'), path.join(runDir, 'report-screenshot.png'));
@@ -33,8 +40,17 @@ test('report of a folder that is not a run folder: a clear message and exit code
 });
 
 test('a long job list is cut at maxJobRows, and says how many jobs it leaves out', async () => {
-  writeFileSync(path.join(out, 'many.json'), JSON.stringify({ experiments: [{ name: 'many', kind: 'selftest', jobs: 12, rows: 0 }] }));
-  const summary = await runExperiments({ config: 'many.json', cwd: out, workers: 1, progress: 'none', log: () => {} });
+  writeFileSync(
+    path.join(out, 'many.json'),
+    JSON.stringify({ experiments: [{ name: 'many', kind: 'selftest', jobs: 12, rows: 0 }] }),
+  );
+  const summary = await runExperiments({
+    config: 'many.json',
+    cwd: out,
+    workers: 1,
+    progress: 'none',
+    log: () => {},
+  });
   const built = buildReport(summary.runDir, { maxJobRows: 5 });
   const html = readFileSync(built.file, 'utf8');
   const rows = html.match(/<tr class="state-done"><td>many\/seed=1\/job=\d+<\/td>/g) ?? [];

@@ -15,7 +15,8 @@ function table(file: string): Record<string, string>[] {
 }
 
 test('problem5 and problem7 run through the pool; the published tables hold the reference numbers', async () => {
-  const run = (config: string) => runExperiments({ config, out, cwd: root, workers: 2, progress: 'none', log: () => {} });
+  const run = (config: string) =>
+    runExperiments({ config, out, cwd: root, workers: 2, progress: 'none', log: () => {} });
 
   const five = await run('configs/problem5.json');
   expect(five.failures).toEqual([]);
@@ -26,12 +27,17 @@ test('problem5 and problem7 run through the pool; the published tables hold the 
   expect(Math.abs(Number(losses[1].value) - 0.25547329603987234)).toBeLessThanOrEqual(1e-15);
   const total = table(path.join(tables5, 'exact', 'dL_db_per_step.csv')).find((row) => row.step === 'total')!;
   expect(Math.abs(Number(total['dL/db[1]']) / -0.004545272400873721 - 1)).toBeLessThanOrEqual(1e-12);
-  expect(table(path.join(tables5, 'check', 'check_summary.csv')).map((row) => row.passed)).toEqual(['yes', 'yes']);
+  expect(table(path.join(tables5, 'check', 'check_summary.csv')).map((row) => row.passed)).toEqual([
+    'yes',
+    'yes',
+  ]);
 
   const seven = await run('configs/problem7.json');
   expect(seven.failures).toEqual([]);
   const tables7 = path.join(out, 'problem7', 'tables', 'problem7');
-  const comparison = table(path.join(tables7, 'exact', 'forget_bias_homework_vs_true.csv')).filter((row) => row.step === 'total');
+  const comparison = table(path.join(tables7, 'exact', 'forget_bias_homework_vs_true.csv')).filter(
+    (row) => row.step === 'total',
+  );
   expect(comparison.map((row) => Number(row.homework).toFixed(8))).toEqual(['0.00013073', '-0.01837409']);
   expect(comparison.map((row) => Number(row.true).toPrecision(5))).toEqual(['0.000023666', '-0.0044021']);
 

@@ -12,7 +12,9 @@ test('a step on a tie keeps its members equal and lowers the loss; a step on one
   const rate = 1e-3;
 
   const tied = gradientDescentStep(problem.parameters, problem.ties, gradients, ['shared.b'], rate);
-  const expected = (problem.parameters[members[0]] as number[]).map((b, i) => b - rate * (gradients['shared.b'] as number[])[i]);
+  const expected = (problem.parameters[members[0]] as number[]).map(
+    (b, i) => b - rate * (gradients['shared.b'] as number[])[i],
+  );
   for (const member of members) expect(tied[member]).toEqual(expected);
   expect(tied.V).toEqual(problem.parameters.V);
   expect(problemLoss(problem, tied)).toBeLessThan(loss);

@@ -21,7 +21,9 @@ function problem5Config() {
 /** |actual − expected| / |expected|, element-wise, must stay within `tolerance`. */
 function expectRelative(actual: number[], expected: number[], tolerance: number): void {
   expect(actual).toHaveLength(expected.length);
-  actual.forEach((value, i) => expect(Math.abs(value - expected[i]) / Math.abs(expected[i])).toBeLessThanOrEqual(tolerance));
+  actual.forEach((value, i) =>
+    expect(Math.abs(value - expected[i]) / Math.abs(expected[i])).toBeLessThanOrEqual(tolerance),
+  );
 }
 
 // The reference's expected values (float64).
@@ -55,16 +57,45 @@ describe('Problem 5 (vanilla RNN, 3 steps)', () => {
 
   test('the Jacobians part (3) prints, to its 8 decimals', () => {
     const printed = (actual: number[][], expected: number[][]) =>
-      actual.forEach((row, i) => row.forEach((value, j) => expect(Math.abs(value - expected[i][j])).toBeLessThanOrEqual(5e-9)));
+      actual.forEach((row, i) =>
+        row.forEach((value, j) => expect(Math.abs(value - expected[i][j])).toBeLessThanOrEqual(5e-9)),
+      );
     const j = rnnJacobians(rnnParametersOf(problem.parameters), backward);
     printed([j[2].dLdy], [[-1.06381706, -0.88002248]]);
-    printed(j[2].dydh, [[-0.05639011, 0.05639011], [0.05639011, -0.05639011]]);
-    printed(j[2].dhdb, [[0.01002062, 0], [0, 0.42731798]]);
-    printed(j[2].dhdhPrev, [[0.01002062, -0.01002062], [0, 0.85463595]]);
-    printed(j[1].dhdb, [[0.00420315, 0], [0, 0.01138416]]);
-    printed(j[0].dhdb, [[0.07065082, 0], [0, 0.07065082]]);
+    printed(j[2].dydh, [
+      [-0.05639011, 0.05639011],
+      [0.05639011, -0.05639011],
+    ]);
+    printed(j[2].dhdb, [
+      [0.01002062, 0],
+      [0, 0.42731798],
+    ]);
+    printed(j[2].dhdhPrev, [
+      [0.01002062, -0.01002062],
+      [0, 0.85463595],
+    ]);
+    printed(j[1].dhdb, [
+      [0.00420315, 0],
+      [0, 0.01138416],
+    ]);
+    printed(j[0].dhdb, [
+      [0.07065082, 0],
+      [0, 0.07065082],
+    ]);
     // The homework printed dh(3)/dh(2) twice; the reference gives the dh(2)/dh(1) that was meant, to 10 decimals.
-    j[1].dhdhPrev.forEach((row, r) => row.forEach((value, c) => expect(Math.abs(value - [[0.0042031508, -0.0042031508], [0, 0.022768317]][r][c])).toBeLessThanOrEqual(5e-11)));
+    j[1].dhdhPrev.forEach((row, r) =>
+      row.forEach((value, c) =>
+        expect(
+          Math.abs(
+            value -
+              [
+                [0.0042031508, -0.0042031508],
+                [0, 0.022768317],
+              ][r][c],
+          ),
+        ).toBeLessThanOrEqual(5e-11),
+      ),
+    );
   });
 
   test("the homework's part (2) value is a central difference with step 5e-4, bit for bit", () => {
@@ -80,17 +111,29 @@ describe('Problem 5 (vanilla RNN, 3 steps)', () => {
     expect(Math.abs(result.lossAfterUpdate! - LOSS_AFTER)).toBeLessThanOrEqual(1e-15);
     expectRelative(result.gradients.b as number[], DL_DB, 1e-12);
 
-    const table = (file: string) => parse(readFileSync(path.join(exact.dir, file), 'utf8'), { columns: true }) as Record<string, string>[];
-    for (const file of exact.job.publish!) expect(readFileSync(path.join(exact.dir, file), 'utf8').length).toBeGreaterThan(0);
+    const table = (file: string) =>
+      parse(readFileSync(path.join(exact.dir, file), 'utf8'), { columns: true }) as Record<string, string>[];
+    for (const file of exact.job.publish!)
+      expect(readFileSync(path.join(exact.dir, file), 'utf8').length).toBeGreaterThan(0);
     const perStep = table('tables/dL_db_per_step.csv');
     expect(perStep.map((row) => row.step)).toEqual(['1', '2', '3', 'total']);
-    perStep.slice(0, 3).forEach((row, t) => expectRelative([Number(row['dL/db[0]']), Number(row['dL/db[1]'])], DL_DB_PER_STEP[t], 1e-12));
+    perStep
+      .slice(0, 3)
+      .forEach((row, t) =>
+        expectRelative([Number(row['dL/db[0]']), Number(row['dL/db[1]'])], DL_DB_PER_STEP[t], 1e-12),
+      );
     expectRelative([Number(perStep[3]['dL/db[0]']), Number(perStep[3]['dL/db[1]'])], DL_DB, 1e-12);
     const update = table('tables/update.csv');
-    expectRelative(update.map((row) => Number(row.after)), B_AFTER, 1e-12);
+    expectRelative(
+      update.map((row) => Number(row.after)),
+      B_AFTER,
+      1e-12,
+    );
     const losses = table('tables/loss.csv');
     expect(Math.abs(Number(losses[1].value) - LOSS_AFTER)).toBeLessThanOrEqual(1e-15);
-    table('tables/forward.csv').forEach((row, t) => expectRelative([Number(row['y[0]']), Number(row['y[1]'])], Y[t], 1e-12));
+    table('tables/forward.csv').forEach((row, t) =>
+      expectRelative([Number(row['y[0]']), Number(row['y[1]'])], Y[t], 1e-12),
+    );
     const json = JSON.parse(readFileSync(path.join(exact.dir, 'tables/gradients.json'), 'utf8'));
     expectRelative(json.dLdbPerStep[2], DL_DB_PER_STEP[2], 1e-12);
   });

@@ -22,7 +22,9 @@ function problem7Config() {
 
 function expectRelative(actual: number[], expected: number[], tolerance: number): void {
   expect(actual).toHaveLength(expected.length);
-  actual.forEach((value, i) => expect(Math.abs(value - expected[i]) / Math.abs(expected[i])).toBeLessThanOrEqual(tolerance));
+  actual.forEach((value, i) =>
+    expect(Math.abs(value - expected[i]) / Math.abs(expected[i])).toBeLessThanOrEqual(tolerance),
+  );
 }
 
 const Y = [
@@ -51,7 +53,9 @@ describe('Problem 7 (LSTM, 3 steps)', () => {
   const backward = lstmBackward(p, problem.x, problem.loss);
 
   test('y(t) and L to within 1e-15', () => {
-    backward.steps.forEach((step, t) => step.y.forEach((value, i) => expect(Math.abs(value - Y[t][i])).toBeLessThanOrEqual(1e-15)));
+    backward.steps.forEach((step, t) =>
+      step.y.forEach((value, i) => expect(Math.abs(value - Y[t][i])).toBeLessThanOrEqual(1e-15)),
+    );
     expect(Math.abs(backward.loss - LOSS)).toBeLessThanOrEqual(1e-15);
   });
 
@@ -60,7 +64,9 @@ describe('Problem 7 (LSTM, 3 steps)', () => {
     homework.perStep.forEach((term, t) => expectRelative(term, HOMEWORK_PER_STEP[t], 1e-12));
     // Printed to 9 significant digits (8 for the last step), the total to 8 decimals.
     homework.perStep.forEach((term, t) => expectRelative(term, HOMEWORK_PRINTED[t], t === 2 ? 5e-5 : 1e-8));
-    homework.total.forEach((value, i) => expect(Math.abs(value - HOMEWORK_TOTAL_PRINTED[i])).toBeLessThanOrEqual(5e-9));
+    homework.total.forEach((value, i) =>
+      expect(Math.abs(value - HOMEWORK_TOTAL_PRINTED[i])).toBeLessThanOrEqual(5e-9),
+    );
   });
 
   test('the true forget-gate-bias gradient agrees with finite differences to 1e-7 relative', () => {
@@ -85,15 +91,28 @@ describe('Problem 7 (LSTM, 3 steps)', () => {
     const exact = ran.get('problem7/exact')!;
     const result = exact.result as unknown as ExactResult;
     expect(Math.abs(result.loss - LOSS)).toBeLessThanOrEqual(1e-15);
-    const rows = parse(readFileSync(path.join(exact.dir, 'tables/forget_bias_homework_vs_true.csv'), 'utf8'), { columns: true }) as Record<string, string>[];
+    const rows = parse(
+      readFileSync(path.join(exact.dir, 'tables/forget_bias_homework_vs_true.csv'), 'utf8'),
+      { columns: true },
+    ) as Record<string, string>[];
     const total = rows.filter((row) => row.step === 'total');
     expect(total.map((row) => row.element)).toEqual(['forget.b[0]', 'forget.b[1]']);
     total.forEach((row, i) => {
       expect(Math.abs(Number(row.homework) - HOMEWORK_TOTAL_PRINTED[i])).toBeLessThanOrEqual(5e-9);
-      expect(Number(row.relative_error)).toBeCloseTo(Math.abs(Number(row.homework) - Number(row.true)) / Math.abs(Number(row.true)), 12);
+      expect(Number(row.relative_error)).toBeCloseTo(
+        Math.abs(Number(row.homework) - Number(row.true)) / Math.abs(Number(row.true)),
+        12,
+      );
     });
-    expectRelative(total.map((row) => Number(row.true)), backward.gradients.units.forget.b, 1e-12);
-    const check = ran.get('problem7/check')!.result as { checks: { check: string; passed: boolean }[]; homework: { relativeError: number }[] };
+    expectRelative(
+      total.map((row) => Number(row.true)),
+      backward.gradients.units.forget.b,
+      1e-12,
+    );
+    const check = ran.get('problem7/check')!.result as {
+      checks: { check: string; passed: boolean }[];
+      homework: { relativeError: number }[];
+    };
     expect(check.checks.map((c) => c.passed)).toEqual([true, true]);
     // The printed answer is off by a factor of several: 4.5× and 3.2× relative error.
     expect(check.homework.map((h) => h.relativeError.toFixed(1))).toEqual(['4.5', '3.2']);

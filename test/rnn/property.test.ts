@@ -41,7 +41,10 @@ describe.each([
     for (let i = 0; i < CASES; i++) {
       const problem = makeProblem(r);
       const { error, where } = worstError(problem);
-      if (error > TOLERANCE) failures.push(`case ${i} (${problem.x.length} steps, ${Object.keys(problem.ties).length} ties): ${error.toExponential(2)} at ${where}`);
+      if (error > TOLERANCE)
+        failures.push(
+          `case ${i} (${problem.x.length} steps, ${Object.keys(problem.ties).length} ties): ${error.toExponential(2)} at ${where}`,
+        );
     }
     expect(failures).toEqual([]);
   });

@@ -25,14 +25,27 @@ function sizesAndLoss(r: Source) {
   const loss =
     r.random() < 0.5
       ? { type: 'homework' as const }
-      : { type: 'cross-entropy' as const, targets: Array.from({ length: r.int(1, sizes.steps) }, () => ({ step: r.int(1, sizes.steps), class: r.int(0, sizes.outputs - 1) })) };
+      : {
+          type: 'cross-entropy' as const,
+          targets: Array.from({ length: r.int(1, sizes.steps) }, () => ({
+            step: r.int(1, sizes.steps),
+            class: r.int(0, sizes.outputs - 1),
+          })),
+        };
   return { sizes, loss };
 }
 
 export function randomRnnProblem(r: Source): BpttProblem {
   const { sizes: s, loss } = sizesAndLoss(r);
   const config = {
-    parameters: { W: r.matrix(s.hidden, s.hidden), U: r.matrix(s.hidden, s.inputs), V: r.matrix(s.outputs, s.hidden), b: r.vector(s.hidden), c: r.vector(s.outputs), h0: r.vector(s.hidden) },
+    parameters: {
+      W: r.matrix(s.hidden, s.hidden),
+      U: r.matrix(s.hidden, s.inputs),
+      V: r.matrix(s.outputs, s.hidden),
+      b: r.vector(s.hidden),
+      c: r.vector(s.outputs),
+      h0: r.vector(s.hidden),
+    },
     x: r.matrix(s.steps, s.inputs),
     loss,
   };
@@ -41,11 +54,24 @@ export function randomRnnProblem(r: Source): BpttProblem {
 
 export function randomLstmProblem(r: Source): BpttProblem {
   const { sizes: s, loss } = sizesAndLoss(r);
-  const unit = () => ({ W: r.matrix(s.hidden, s.hidden), U: r.matrix(s.hidden, s.inputs), b: r.vector(s.hidden) });
-  const parameters: Record<string, unknown> = { V: r.matrix(s.outputs, s.hidden), c: r.vector(s.outputs), h0: r.vector(s.hidden), s0: r.vector(s.hidden) };
+  const unit = () => ({
+    W: r.matrix(s.hidden, s.hidden),
+    U: r.matrix(s.hidden, s.inputs),
+    b: r.vector(s.hidden),
+  });
+  const parameters: Record<string, unknown> = {
+    V: r.matrix(s.outputs, s.hidden),
+    c: r.vector(s.outputs),
+    h0: r.vector(s.hidden),
+    s0: r.vector(s.hidden),
+  };
   const shared = r.random() < 0.5;
   if (shared) parameters.shared = unit();
-  for (const name of ['forget', 'input', 'output', 'cell']) if (!shared || r.random() < 0.25) parameters[name] = unit();
-  if (shared && ['forget', 'input', 'output', 'cell'].every((name) => parameters[name])) delete parameters.cell;
-  return lstmProblemOf(lstmGradientsExperiment.schema.parse({ parameters, x: r.matrix(s.steps, s.inputs), loss }));
+  for (const name of ['forget', 'input', 'output', 'cell'])
+    if (!shared || r.random() < 0.25) parameters[name] = unit();
+  if (shared && ['forget', 'input', 'output', 'cell'].every((name) => parameters[name]))
+    delete parameters.cell;
+  return lstmProblemOf(
+    lstmGradientsExperiment.schema.parse({ parameters, x: r.matrix(s.steps, s.inputs), loss }),
+  );
 }

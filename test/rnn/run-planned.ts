@@ -24,7 +24,10 @@ export function expandContext(name: string): ExpandContext {
 }
 
 /** Runs `jobs` (already in dependency order); `onResult` may replace a result before later jobs see it. */
-export async function runPlanned(jobs: PlannedJob[], onResult?: (ran: RanJob) => JsonValue): Promise<Map<string, RanJob>> {
+export async function runPlanned(
+  jobs: PlannedJob[],
+  onResult?: (ran: RanJob) => JsonValue,
+): Promise<Map<string, RanJob>> {
   const root = mkdtempSync(path.join(os.tmpdir(), 'probelab-rnn-'));
   roots.push(root);
   const done = new Map<string, RanJob>();
@@ -38,7 +41,16 @@ export async function runPlanned(jobs: PlannedJob[], onResult?: (ran: RanJob) =>
       const needed = done.get(key)!;
       needs[name] = { id: key, kind: needed.job.kind, dir: needed.dir, result: needed.result };
     }
-    const ran: RanJob = { job, dir, result: await kind.run(job.params, { dir, needs, cache: new Map(), signal: new AbortController().signal }) };
+    const ran: RanJob = {
+      job,
+      dir,
+      result: await kind.run(job.params, {
+        dir,
+        needs,
+        cache: new Map(),
+        signal: new AbortController().signal,
+      }),
+    };
     ran.result = onResult?.(ran) ?? ran.result;
     done.set(job.key, ran);
   }

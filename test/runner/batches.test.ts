@@ -31,8 +31,13 @@ test('a batch whose thread exits: the other jobs finish once each, the exiting j
   const events = readJournal(path.join(summary.runDir, 'journal.jsonl'));
   const jobEvents = events.filter((e) => 'key' in e);
   // Each failing job failed by its own doing twice (retries: 1), however often it was lost with a batch.
-  for (const [name, error] of [['exits', 'worker exited with code: 7'], ['throws', 'selftest job throws #0 throws as asked']]) {
-    const own = jobEvents.filter((e) => e.event === 'failed' && e.key.startsWith(`${name}/`) && e.error === error);
+  for (const [name, error] of [
+    ['exits', 'worker exited with code: 7'],
+    ['throws', 'selftest job throws #0 throws as asked'],
+  ]) {
+    const own = jobEvents.filter(
+      (e) => e.event === 'failed' && e.key.startsWith(`${name}/`) && e.error === error,
+    );
     expect(own.map((e) => e.event === 'failed' && e.final)).toEqual([false, true]);
   }
   // The exiting job shared a batch: the jobs it took down were told so, then ran again alone.
@@ -45,21 +50,41 @@ test('a batch whose thread exits: the other jobs finish once each, the exiting j
     expect(jobEvents.filter((e) => 'key' in e && e.key === key && e.event === 'finished')).toHaveLength(1);
   }
   // Attempt numbers of a job never repeat.
-  const started = jobEvents.filter((e) => e.event === 'started').map((e) => 'key' in e && 'attempt' in e && `${e.key}#${e.attempt}`);
+  const started = jobEvents
+    .filter((e) => e.event === 'started')
+    .map((e) => 'key' in e && 'attempt' in e && `${e.key}#${e.attempt}`);
   expect(new Set(started).size).toBe(started.length);
   // The dependent received every tiny job's result and table.
-  const after = readFileSync(path.join(summary.runDir, 'tables', 'after', 'seed=1', 'job=0', 'values.csv'), 'utf8').split('\n')[1].split(',');
+  const after = readFileSync(
+    path.join(summary.runDir, 'tables', 'after', 'seed=1', 'job=0', 'values.csv'),
+    'utf8',
+  )
+    .split('\n')[1]
+    .split(',');
   expect(Number(after[5])).toBe(60); // inputRows: one row from each of the 60 tables
 });
 
 test('batched jobs give the same tables as jobs run one at a time (a time limit turns batching off)', async () => {
-  const config = { experiments: [{ name: 'tiny', kind: 'selftest', jobs: 40, rows: 2 }, { name: 'after', kind: 'selftest', from: 'tiny' }] };
+  const config = {
+    experiments: [
+      { name: 'tiny', kind: 'selftest', jobs: 40, rows: 2 },
+      { name: 'after', kind: 'selftest', from: 'tiny' },
+    ],
+  };
   const read = async (timeoutSeconds?: number) => {
     const dir = tempDir();
     writeConfig(dir, 'same.json', config);
-    const summary = await runExperiments({ config: 'same.json', cwd: dir, workers: 2, timeoutSeconds, ...quiet });
+    const summary = await runExperiments({
+      config: 'same.json',
+      cwd: dir,
+      workers: 2,
+      timeoutSeconds,
+      ...quiet,
+    });
     expect(summary.exitCode).toBe(0);
-    return ['tiny/seed=1/job=7', 'tiny/seed=1/job=39', 'after/seed=1/job=0'].map((key) => readFileSync(path.join(summary.runDir, 'tables', ...key.split('/'), 'values.csv'), 'utf8'));
+    return ['tiny/seed=1/job=7', 'tiny/seed=1/job=39', 'after/seed=1/job=0'].map((key) =>
+      readFileSync(path.join(summary.runDir, 'tables', ...key.split('/'), 'values.csv'), 'utf8'),
+    );
   };
   expect(await read()).toEqual(await read(60));
 });

@@ -8,9 +8,22 @@ import { tempDir } from './helpers';
 
 test('a run keeps config.json; the report shows it once the YAML file is gone', async () => {
   const dir = tempDir();
-  const yaml = ['name: kept', 'experiments:', '  - name: tiny # a comment YAML allows', '    kind: selftest', '    jobs: 2', ''].join('\n');
+  const yaml = [
+    'name: kept',
+    'experiments:',
+    '  - name: tiny # a comment YAML allows',
+    '    kind: selftest',
+    '    jobs: 2',
+    '',
+  ].join('\n');
   writeFileSync(path.join(dir, 'kept.yaml'), yaml);
-  const summary = await runExperiments({ config: 'kept.yaml', cwd: dir, workers: 1, progress: 'none', log: () => {} });
+  const summary = await runExperiments({
+    config: 'kept.yaml',
+    cwd: dir,
+    workers: 1,
+    progress: 'none',
+    log: () => {},
+  });
   expect(summary.exitCode).toBe(0);
 
   const copy = JSON.parse(readFileSync(path.join(summary.runDir, 'config.json'), 'utf8'));
@@ -23,5 +36,7 @@ test('a run keeps config.json; the report shows it once the YAML file is gone', 
 
   // A folder with neither (as runs before the copy left them) says so.
   rmSync(path.join(summary.runDir, 'config.json'));
-  expect(readFileSync(buildReport(summary.runDir).file, 'utf8')).toContain('The config file is no longer where the plan says it was.');
+  expect(readFileSync(buildReport(summary.runDir).file, 'utf8')).toContain(
+    'The config file is no longer where the plan says it was.',
+  );
 });

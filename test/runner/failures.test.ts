@@ -45,11 +45,20 @@ describe('failing jobs', () => {
       expect(failed.map((e) => e.event === 'failed' && e.final)).toEqual([false, true]);
     }
     // The flaky job failed once, then succeeded on its retry.
-    expect(jobEvents(events, 'flaky/').map((e) => e.event)).toEqual(['started', 'failed', 'started', 'finished']);
+    expect(jobEvents(events, 'flaky/').map((e) => e.event)).toEqual([
+      'started',
+      'failed',
+      'started',
+      'finished',
+    ]);
     // Only the dependent of the failed job is blocked; the dependent of the good jobs ran.
     const blocked = events.filter((e) => e.event === 'blocked');
     expect(blocked.map((e) => 'key' in e && e.key)).toEqual(['after-throws/seed=1/job=0']);
-    const afterOk = JSON.parse(readFileSync(path.join(summary.runDir, 'tables', 'after-ok', 'seed=1', 'job=0', 'values.csv'), 'utf8').split('\n')[1].split(',')[5]);
+    const afterOk = JSON.parse(
+      readFileSync(path.join(summary.runDir, 'tables', 'after-ok', 'seed=1', 'job=0', 'values.csv'), 'utf8')
+        .split('\n')[1]
+        .split(',')[5],
+    );
     expect(afterOk).toBe(12); // it read the 4 tables of 3 rows of the jobs it needs
 
     // No attempt folder is left behind; only finished jobs have folders.
@@ -67,7 +76,14 @@ describe('failing jobs', () => {
         { name: 'ok', kind: 'selftest', jobs: 5 },
       ],
     });
-    const summary = await runExperiments({ config: 'fast.json', cwd: dir, workers: 1, retries: 0, failFast: true, ...quiet });
+    const summary = await runExperiments({
+      config: 'fast.json',
+      cwd: dir,
+      workers: 1,
+      retries: 0,
+      failFast: true,
+      ...quiet,
+    });
     expect(summary.exitCode).toBe(1);
     expect(summary.counts).toMatchObject({ failed: 1, done: 0, pending: 5 });
   });

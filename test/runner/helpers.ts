@@ -41,7 +41,9 @@ export function startCli(args: string[], cwd: string): RunningCli {
     for (const watch of [...watchers]) watch();
   });
   child.stderr!.on('data', (chunk) => (stderr += chunk));
-  const done = new Promise<CliResult>((resolve) => child.on('close', (code, signal) => resolve({ code, signal, stdout, stderr })));
+  const done = new Promise<CliResult>((resolve) =>
+    child.on('close', (code, signal) => resolve({ code, signal, stdout, stderr })),
+  );
   const lines = (pattern: RegExp, count: number) =>
     new Promise<void>((resolve) => {
       const watch = () => {

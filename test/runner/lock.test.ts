@@ -12,19 +12,28 @@ const quiet = { progress: 'none' as const, log: () => {} };
 
 test('a second run on a live folder is refused; after a kill -9 the stale lock is taken over', async () => {
   const dir = tempDir();
-  writeConfig(dir, 'busy.json', { experiments: [{ name: 'slow', kind: 'selftest', action: 'sleep', ms: 4000 }, { name: 'quick', kind: 'selftest' }] });
+  writeConfig(dir, 'busy.json', {
+    experiments: [
+      { name: 'slow', kind: 'selftest', action: 'sleep', ms: 4000 },
+      { name: 'quick', kind: 'selftest' },
+    ],
+  });
   const lockFile = path.join(dir, 'outputs', 'busy', 'lock');
 
   const first = startCli(['busy.json', '--workers', '1'], dir);
   await first.lines(/^busy: 2 jobs/, 1); // printed once the lock is held
   expect(JSON.parse(readFileSync(lockFile, 'utf8')).pid).toBe(first.child.pid);
 
-  await expect(runExperiments({ config: 'busy.json', cwd: dir, ...quiet })).rejects.toBeInstanceOf(LockHeldError);
+  await expect(runExperiments({ config: 'busy.json', cwd: dir, ...quiet })).rejects.toBeInstanceOf(
+    LockHeldError,
+  );
   const second = await runCli(['busy.json'], dir);
   expect(second.code).toBe(3);
   expect(second.stderr).toContain(`another run (pid ${first.child.pid} on ${os.hostname()}, started `);
   const status = await runCli(['status', path.join('outputs', 'busy')], dir);
-  expect(status.stdout).toMatch(new RegExp(`a run is live: pid ${first.child.pid} on .*, its lock touched \\d+ s ago`));
+  expect(status.stdout).toMatch(
+    new RegExp(`a run is live: pid ${first.child.pid} on .*, its lock touched \\d+ s ago`),
+  );
 
   first.child.kill('SIGKILL');
   await first.done;
@@ -32,7 +41,12 @@ test('a second run on a live folder is refused; after a kill -9 the stale lock i
 
   writeConfig(dir, 'busy.json', { experiments: [{ name: 'quick', kind: 'selftest' }] });
   const lines: string[] = [];
-  const third = await runExperiments({ config: 'busy.json', cwd: dir, progress: 'none', log: (line) => lines.push(line) });
+  const third = await runExperiments({
+    config: 'busy.json',
+    cwd: dir,
+    progress: 'none',
+    log: (line) => lines.push(line),
+  });
   expect(third.exitCode).toBe(0);
   expect(lines[0]).toContain(`took over the lock of a run that is gone (pid ${first.child.pid}`);
   expect(existsSync(lockFile)).toBe(false);
@@ -64,7 +78,9 @@ test('a lock from another host is live while its run touches it, and taken over 
   const other = { pid: 4242, host: `not-${os.hostname()}`, startedAt: 'earlier' };
 
   writeFileSync(lockFile, JSON.stringify(other)); // just touched: live
-  expect(() => acquireLock(lockFile, timing)).toThrow(/another run \(pid 4242 on not-.*its lock touched \d+ s ago\)/);
+  expect(() => acquireLock(lockFile, timing)).toThrow(
+    /another run \(pid 4242 on not-.*its lock touched \d+ s ago\)/,
+  );
 
   const untouched = new Date(Date.now() - 61_000); // a node that died a minute ago
   utimesSync(lockFile, untouched, untouched);

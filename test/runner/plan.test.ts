@@ -10,7 +10,11 @@ import { canonicalJson } from '../../src/plan/canonical-json';
 import { jobId } from '../../src/plan/job-id';
 import { mulberry32 } from '../../src/random';
 
-function plan(config: unknown, kinds: readonly ExperimentKind[] = experimentKinds, jobs: readonly JobKind[] = jobKinds): Plan {
+function plan(
+  config: unknown,
+  kinds: readonly ExperimentKind[] = experimentKinds,
+  jobs: readonly JobKind[] = jobKinds,
+): Plan {
   return buildPlan(validateConfig(config, 'test.json', kinds), jobs);
 }
 
@@ -18,7 +22,10 @@ const idsByKey = (p: Plan) => new Map(p.jobs.map((j) => [j.key, j.id]));
 
 function changedKeys(a: Plan, b: Plan): string[] {
   const before = idsByKey(a);
-  return b.jobs.filter((j) => before.get(j.key) !== j.id).map((j) => j.key).sort();
+  return b.jobs
+    .filter((j) => before.get(j.key) !== j.id)
+    .map((j) => j.key)
+    .sort();
 }
 
 const graph = (baseMs: number, derivedRows: number) => ({
@@ -33,7 +40,11 @@ describe('content ids', () => {
   test('the same config gives the same ids; a change moves exactly the jobs downstream of it', () => {
     const a = plan(graph(10, 3));
     expect(idsByKey(plan(graph(10, 3)))).toEqual(idsByKey(a));
-    expect(changedKeys(a, plan(graph(20, 3)))).toEqual(['base/seed=1/job=0', 'base/seed=1/job=1', 'derived/seed=1/job=0']);
+    expect(changedKeys(a, plan(graph(20, 3)))).toEqual([
+      'base/seed=1/job=0',
+      'base/seed=1/job=1',
+      'derived/seed=1/job=0',
+    ]);
     expect(changedKeys(a, plan(graph(10, 5)))).toEqual(['derived/seed=1/job=0']);
   });
 
@@ -50,7 +61,9 @@ describe('content ids', () => {
       if (depth > 2 || r < 0.3) return Math.round(random() * 1000) / 10;
       if (r < 0.45) return `s${Math.floor(random() * 100)}`;
       if (r < 0.6) return [value(depth + 1), value(depth + 1)];
-      return Object.fromEntries(Array.from({ length: 1 + Math.floor(random() * 4) }, (_, i) => [`k${i}`, value(depth + 1)]));
+      return Object.fromEntries(
+        Array.from({ length: 1 + Math.floor(random() * 4) }, (_, i) => [`k${i}`, value(depth + 1)]),
+      );
     };
     const shuffled = (v: unknown): unknown => {
       if (Array.isArray(v)) return v.map(shuffled);
@@ -64,11 +77,14 @@ describe('content ids', () => {
       const other = shuffled(params);
       expect(canonicalJson(other)).toBe(canonicalJson(params));
       expect(JSON.parse(canonicalJson(params))).toEqual(params);
-      expect(jobId({ kind: 'k', version: '1', params: other, needs: {} })).toBe(jobId({ kind: 'k', version: '1', params, needs: {} }));
+      expect(jobId({ kind: 'k', version: '1', params: other, needs: {} })).toBe(
+        jobId({ kind: 'k', version: '1', params, needs: {} }),
+      );
     }
     const p = plan(graph(10, 3));
     const position = new Map(p.jobs.map((j, i) => [j.id, i]));
-    for (const [i, job] of p.jobs.entries()) for (const need of Object.values(job.needs)) expect(position.get(need.id)!).toBeLessThan(i);
+    for (const [i, job] of p.jobs.entries())
+      for (const need of Object.values(job.needs)) expect(position.get(need.id)!).toBeLessThan(i);
   });
 
   test('canonical JSON refuses what JSON cannot hold', () => {
@@ -79,7 +95,10 @@ describe('content ids', () => {
 
 describe('sweeps and seeds', () => {
   test('a sweep expands as a grid, seeds multiply it, keys carry the labels', () => {
-    const p = plan({ defaults: { seeds: [1, 2] }, experiments: [{ name: 'g', kind: 'selftest', sweep: { ms: [1, 2], rows: [0, 4] } }] });
+    const p = plan({
+      defaults: { seeds: [1, 2] },
+      experiments: [{ name: 'g', kind: 'selftest', sweep: { ms: [1, 2], rows: [0, 4] } }],
+    });
     expect(p.jobs.map((j) => j.key)).toEqual([
       'g/ms=1,rows=0/seed=1/job=0',
       'g/ms=1,rows=0/seed=2/job=0',
@@ -95,12 +114,25 @@ describe('sweeps and seeds', () => {
 });
 
 /** A kind that plans whatever a test gives it. */
-function fakeKind(name: string, jobs: (prefix: string) => PlannedJob[], extra: Partial<ExperimentKind> = {}): ExperimentKind {
-  return { kind: name, schema: z.object({ from: z.string().optional() }).strict(), expand: (_c, ctx) => jobs(ctx.prefix), ...extra };
+function fakeKind(
+  name: string,
+  jobs: (prefix: string) => PlannedJob[],
+  extra: Partial<ExperimentKind> = {},
+): ExperimentKind {
+  return {
+    kind: name,
+    schema: z.object({ from: z.string().optional() }).strict(),
+    expand: (_c, ctx) => jobs(ctx.prefix),
+    ...extra,
+  };
 }
 const fakeJob: JobKind = { kind: 'fake', version: '1', run: async () => null };
 
-function planError(jobs: (prefix: string) => PlannedJob[], extra: Partial<ExperimentKind> = {}, experiments: object[] = [{ name: 'x', kind: 'fake' }]): string {
+function planError(
+  jobs: (prefix: string) => PlannedJob[],
+  extra: Partial<ExperimentKind> = {},
+  experiments: object[] = [{ name: 'x', kind: 'fake' }],
+): string {
   try {
     plan({ experiments }, [fakeKind('fake', jobs, extra), ...experimentKinds], [fakeJob, ...jobKinds]);
   } catch (error) {
@@ -111,38 +143,68 @@ function planError(jobs: (prefix: string) => PlannedJob[], extra: Partial<Experi
 }
 
 describe('checks on planned jobs', () => {
-  const job = (key: string, more: Partial<PlannedJob> = {}): PlannedJob => ({ key, kind: 'fake', params: { key }, ...more });
+  const job = (key: string, more: Partial<PlannedJob> = {}): PlannedJob => ({
+    key,
+    kind: 'fake',
+    params: { key },
+    ...more,
+  });
 
   test('keys must be unique and start with the experiment name', () => {
-    expect(planError((p) => [job(`${p}/a`), { ...job(`${p}/a`), params: { other: 1 } }])).toBe('test.json: experiments[0]: job key "x/a" is also planned by experiments[0]');
-    expect(planError(() => [job('y/a')])).toBe('test.json: experiments[0]: job key "y/a" does not start with the experiment name "x"');
-    expect(planError((p) => [job(`${p}/../a`)])).toBe('test.json: experiments[0]: job key "x/../a" is not a path of plain segments');
+    expect(planError((p) => [job(`${p}/a`), { ...job(`${p}/a`), params: { other: 1 } }])).toBe(
+      'test.json: experiments[0]: job key "x/a" is also planned by experiments[0]',
+    );
+    expect(planError(() => [job('y/a')])).toBe(
+      'test.json: experiments[0]: job key "y/a" does not start with the experiment name "x"',
+    );
+    expect(planError((p) => [job(`${p}/../a`)])).toBe(
+      'test.json: experiments[0]: job key "x/../a" is not a path of plain segments',
+    );
   });
 
   test('needs must exist and not form a cycle; job kinds must be known', () => {
-    expect(planError((p) => [job(`${p}/a`, { needs: { m: 'x/b' } })])).toBe('test.json: experiments[0]: job "x/a" needs "x/b" (as "m"), which no experiment plans');
-    expect(planError((p) => [job(`${p}/a`, { needs: { m: 'x/b' } }), job(`${p}/b`, { needs: { m: 'x/a' } })])).toBe(
-      'test.json: experiments[0]: jobs need each other in a cycle: x/a, x/b',
+    expect(planError((p) => [job(`${p}/a`, { needs: { m: 'x/b' } })])).toBe(
+      'test.json: experiments[0]: job "x/a" needs "x/b" (as "m"), which no experiment plans',
     );
+    expect(
+      planError((p) => [job(`${p}/a`, { needs: { m: 'x/b' } }), job(`${p}/b`, { needs: { m: 'x/a' } })]),
+    ).toBe('test.json: experiments[0]: jobs need each other in a cycle: x/a, x/b');
     expect(planError((p) => [{ ...job(`${p}/a`), kind: 'nope' }])).toBe(
       'test.json: experiments[0]: job "x/a" has job kind "nope", which no worker runs (add it to jobKinds in src/experiments/index.ts)',
     );
   });
 
   test('two keys computing the same thing, bad publish paths, models of a kind that trains none', () => {
-    expect(planError((p) => [{ ...job(`${p}/a`), params: {} }, { ...job(`${p}/b`), params: {} }])).toBe(
+    expect(
+      planError((p) => [
+        { ...job(`${p}/a`), params: {} },
+        { ...job(`${p}/b`), params: {} },
+      ]),
+    ).toBe(
       'test.json: experiments[0]: jobs "x/a" and "x/b" would compute the same thing (same kind, params and needs)',
     );
     expect(planError((p) => [job(`${p}/a`, { publish: ['x.csv'] })])).toBe(
       'test.json: experiments[0]: job "x/a" publishes "x.csv": expected a relative path inside a folder, such as tables/x.csv',
     );
     const probe = { references: (c: { from?: string }) => (c.from ? [c.from] : []) };
-    const probing = fakeKind('probe', () => [], { ...probe, expand: (c: { from?: string }, ctx) => {
-      ctx.modelsOf(c.from!);
-      return [];
-    } });
+    const probing = fakeKind('probe', () => [], {
+      ...probe,
+      expand: (c: { from?: string }, ctx) => {
+        ctx.modelsOf(c.from!);
+        return [];
+      },
+    });
     expect(() =>
-      plan({ experiments: [{ name: 'x', kind: 'fake' }, { name: 'p', kind: 'probe', from: 'x' }] }, [fakeKind('fake', () => []), probing], [fakeJob]),
+      plan(
+        {
+          experiments: [
+            { name: 'x', kind: 'fake' },
+            { name: 'p', kind: 'probe', from: 'x' },
+          ],
+        },
+        [fakeKind('fake', () => []), probing],
+        [fakeJob],
+      ),
     ).toThrow('test.json: experiments[1]: experiment "x" (kind "fake") trains no models');
   });
 });

@@ -29,7 +29,8 @@ function lastRunEvents(runDir: string): JournalEvent[] {
 test('resume, --rerun-failed, --force, a changed parameter; status and explain', async () => {
   const dir = tempDir();
   writeConfig(dir, 'again.json', config(10));
-  const run = (more: Partial<RunOptions> = {}) => runExperiments({ config: 'again.json', cwd: dir, workers: 2, progress: 'none', log: () => {}, ...more });
+  const run = (more: Partial<RunOptions> = {}) =>
+    runExperiments({ config: 'again.json', cwd: dir, workers: 2, progress: 'none', log: () => {}, ...more });
 
   const first = await run();
   expect(first.exitCode).toBe(1);
@@ -38,8 +39,16 @@ test('resume, --rerun-failed, --force, a changed parameter; status and explain',
   const status = formatStatus(readStatus(runDir));
   expect(status[0]).toBe(`${runDir}: 5 jobs: 3 done, 1 failed, 1 blocked, 0 running, 0 pending`);
   expect(status).toContain('selftest     3       1        1        0        0      5');
-  expect(status.some((line) => /^ {2}flaky\/seed=1\/job=0 \[\w+\] after 1 attempt\(s\): selftest job flaky #0 fails on its first attempt as asked$/.test(line))).toBe(true);
-  expect(explainJob(runDir, 'flaky/seed=1/job=0').at(-1)).toMatch(/^will not run again: it failed in an earlier run after 1 attempt\(s\): .*; --rerun-failed retries it$/);
+  expect(
+    status.some((line) =>
+      /^ {2}flaky\/seed=1\/job=0 \[\w+\] after 1 attempt\(s\): selftest job flaky #0 fails on its first attempt as asked$/.test(
+        line,
+      ),
+    ),
+  ).toBe(true);
+  expect(explainJob(runDir, 'flaky/seed=1/job=0').at(-1)).toMatch(
+    /^will not run again: it failed in an earlier run after 1 attempt\(s\): .*; --rerun-failed retries it$/,
+  );
 
   // Again: nothing runs; the earlier failure is still reported.
   const second = await run();
@@ -51,7 +60,11 @@ test('resume, --rerun-failed, --force, a changed parameter; status and explain',
   // --rerun-failed: the failed job and the job it blocked run, nothing else.
   const third = await run({ rerunFailed: true });
   expect(third.exitCode).toBe(0);
-  expect(lastRunEvents(runDir).filter((e) => e.event === 'finished').map((e) => 'key' in e && e.key)).toEqual(['flaky/seed=1/job=0', 'after-flaky/seed=1/job=0']);
+  expect(
+    lastRunEvents(runDir)
+      .filter((e) => e.event === 'finished')
+      .map((e) => 'key' in e && e.key),
+  ).toEqual(['flaky/seed=1/job=0', 'after-flaky/seed=1/job=0']);
   const published = tables(runDir);
   expect(published.size).toBe(5);
 
@@ -67,19 +80,24 @@ test('resume, --rerun-failed, --force, a changed parameter; status and explain',
     'will run: no result for this id yet',
     '  it waits for base/seed=1/job=0, which has no result yet',
     '  it waits for base/seed=1/job=1, which has no result yet',
-    expect.stringMatching(/^ {2}its earlier result \(id \w{20}, finished .*\) was computed with something else:$/),
+    expect.stringMatching(
+      /^ {2}its earlier result \(id \w{20}, finished .*\) was computed with something else:$/,
+    ),
     expect.stringMatching(/^ {4}needs\.in0 \(base\/seed=1\/job=0\) changed: id \w{20} → \w{20}$/),
     '      params.ms: 10 → 12',
     expect.stringMatching(/^ {4}needs\.in1 \(base\/seed=1\/job=1\) changed: id \w{20} → \w{20}$/),
     '      params.ms: 10 → 12',
   ]);
-  expect(explainJob(runDir, 'flaky/seed=1/job=0').at(-1)).toMatch(/^will not run again: its result is in place/);
+  expect(explainJob(runDir, 'flaky/seed=1/job=0').at(-1)).toMatch(
+    /^will not run again: its result is in place/,
+  );
   const changed = await run();
-  expect(lastRunEvents(runDir).filter((e) => e.event === 'finished').map((e) => 'key' in e && e.key).sort()).toEqual([
-    'base/seed=1/job=0',
-    'base/seed=1/job=1',
-    'derived/seed=1/job=0',
-  ]);
+  expect(
+    lastRunEvents(runDir)
+      .filter((e) => e.event === 'finished')
+      .map((e) => 'key' in e && e.key)
+      .sort(),
+  ).toEqual(['base/seed=1/job=0', 'base/seed=1/job=1', 'derived/seed=1/job=0']);
   expect(changed.exitCode).toBe(0);
   const summary = JSON.parse(readFileSync(path.join(runDir, 'summary.json'), 'utf8'));
   expect(summary.counts).toMatchObject({ total: 5, done: 5, ranNow: 3 });

@@ -34,7 +34,13 @@ function recordedResults(runDir: string): Map<string, string> {
 test('killed with SIGKILL at random moments, resumed: identical tables, nothing recomputed', async () => {
   const reference = tempDir();
   writeConfig(reference, 'sweep.json', config);
-  const expected = await runExperiments({ config: 'sweep.json', cwd: reference, workers: 2, progress: 'none', log: () => {} });
+  const expected = await runExperiments({
+    config: 'sweep.json',
+    cwd: reference,
+    workers: 2,
+    progress: 'none',
+    log: () => {},
+  });
   expect(expected.exitCode).toBe(0);
   const expectedTables = tables(expected.runDir);
   expect(expectedTables.size).toBe(24);

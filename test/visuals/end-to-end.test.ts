@@ -47,34 +47,61 @@ const lines: string[] = [];
 beforeAll(async () => {
   const configFile = path.join(out, 'visuals.json');
   writeFileSync(configFile, JSON.stringify(CONFIG, null, 2));
-  const summary = await runExperiments({ config: configFile, out, cwd: root, workers: 2, progress: 'none', log: (l) => lines.push(l) });
+  const summary = await runExperiments({
+    config: configFile,
+    out,
+    cwd: root,
+    workers: 2,
+    progress: 'none',
+    log: (l) => lines.push(l),
+  });
   expect(summary.failures).toEqual([]);
   expect(summary.exitCode).toBe(0);
   plan = JSON.parse(readFileSync(folder.planFile, 'utf8')) as Plan;
 }, 300_000);
 
 const job = (key: string): PlanJob => plan.jobs.find((j) => j.key === key)!;
-const result = <T>(key: string) => (JSON.parse(readFileSync(folder.resultFile(job(key).id), 'utf8')) as { result: T }).result;
+const result = <T>(key: string) =>
+  (JSON.parse(readFileSync(folder.resultFile(job(key).id), 'utf8')) as { result: T }).result;
 const published = (key: string, file: string) => folder.publishedFile(key, file);
 const png = (file: string) => PNG.sync.read(readFileSync(file));
-const table = (file: string) => parse(readFileSync(file, 'utf8'), { columns: true }) as Record<string, string>[];
+const table = (file: string) =>
+  parse(readFileSync(file, 'utf8'), { columns: true }) as Record<string, string>[];
 
 /** Every published file of the run, relative to the run folder. */
 function publishedFiles(): string[] {
-  return plan.jobs.flatMap((j) => j.publish.map((file) => path.relative(runDir, folder.publishedFile(j.key, file)).split(path.sep).join('/')));
+  return plan.jobs.flatMap((j) =>
+    j.publish.map((file) =>
+      path.relative(runDir, folder.publishedFile(j.key, file)).split(path.sep).join('/'),
+    ),
+  );
 }
 
 test('filters: 12, 12×12 and 8×12 tiles, and every tile of the published PNG decodes back to the weights', () => {
-  const kernels = convKernels(JSON.parse(readFileSync(path.join(folder.jobDir(job('train/seed=1').id), 'model', 'weights.json'), 'utf8')));
+  const kernels = convKernels(
+    JSON.parse(
+      readFileSync(path.join(folder.jobDir(job('train/seed=1').id), 'model', 'weights.json'), 'utf8'),
+    ),
+  );
   const files = job('filters/seed=1').publish.filter((f) => f.endsWith('.png'));
-  expect(files).toEqual(['figures/layer1_conv2d.png', 'figures/layer2_conv2d_1.png', 'figures/layer3_conv2d_2.png']);
+  expect(files).toEqual([
+    'figures/layer1_conv2d.png',
+    'figures/layer2_conv2d_1.png',
+    'figures/layer3_conv2d_2.png',
+  ]);
   const tiles = [12, 144, 96];
   kernels.forEach(({ kernel }, k) => {
     const grid = filterGrid(kernel, { scale: 14 }); // the default scale, as the job drew it
     const picture = png(published('filters/seed=1', files[k]));
     expect([picture.width, picture.height]).toEqual([grid.picture.cols, grid.picture.rows]);
     expect(grid.boxes.flat().filter(Boolean)).toHaveLength(tiles[k]);
-    expect([grid.boxes.length, grid.boxes[0].length]).toEqual([[1, 12], [12, 12], [8, 12]][k]);
+    expect([grid.boxes.length, grid.boxes[0].length]).toEqual(
+      [
+        [1, 12],
+        [12, 12],
+        [8, 12],
+      ][k],
+    );
     const colours = divergingScale(maxAbs(kernel.values));
     const level = (colours.domain[1] - colours.domain[0]) / 255; // one 8-bit step along the scale, about
     grid.boxes.forEach((row, r) =>
@@ -83,13 +110,20 @@ test('filters: 12, 12×12 and 8×12 tiles, and every tile of the published PNG d
         // columns input channels (one row of filters for a one-channel layer); the kernel is [3, 3, in, out].
         const [, , inChannels, filters] = kernel.shape;
         const [filter, channel] = inChannels === 1 ? [c, 0] : [r, c];
-        const weights = Array.from({ length: 9 }, (_, i) => kernel.values[(i * inChannels + channel) * filters + filter]);
+        const weights = Array.from(
+          { length: 9 },
+          (_, i) => kernel.values[(i * inChannels + channel) * filters + filter],
+        );
         const block = box!.rows / 3;
         weights.forEach((w, i) => {
           const y = box!.top + Math.floor(i / 3) * block + Math.floor(block / 2);
           const x = box!.left + (i % 3) * block + Math.floor(block / 2);
           const at = (y * picture.width + x) * 4;
-          const decoded = colours.invert([picture.data[at] / 255, picture.data[at + 1] / 255, picture.data[at + 2] / 255]);
+          const decoded = colours.invert([
+            picture.data[at] / 255,
+            picture.data[at + 1] / 255,
+            picture.data[at + 2] / 255,
+          ]);
           expect(Math.abs(decoded - w)).toBeLessThan(4 * level);
         });
       }),
@@ -98,7 +132,9 @@ test('filters: 12, 12×12 and 8×12 tiles, and every tile of the published PNG d
 });
 
 test('feature maps: the first test 0 and 8, after each of the six conv and pooling layers', () => {
-  const maps = result<{ images: { label: number }[]; layers: { layer: string; shape: number[] }[] }>('feature-maps/seed=2');
+  const maps = result<{ images: { label: number }[]; layers: { layer: string; shape: number[] }[] }>(
+    'feature-maps/seed=2',
+  );
   expect(maps.images.map((i) => i.label)).toEqual([0, 8]);
   expect(maps.layers.map((l) => l.shape)).toEqual([
     [26, 26, 12],
@@ -108,20 +144,24 @@ test('feature maps: the first test 0 and 8, after each of the six conv and pooli
     [3, 3, 8],
     [1, 1, 8],
   ]);
-  expect(table(published('feature-maps/seed=2', 'tables/activations.csv'))).toHaveLength(2 * (4 * 12 + 2 * 8));
+  expect(table(published('feature-maps/seed=2', 'tables/activations.csv'))).toHaveLength(
+    2 * (4 * 12 + 2 * 8),
+  );
   // Layer 1 side by side: two rows of (digit + 12 maps of 26×26 at ×3), so wider than 13 × 78 pixels.
   const layer1 = png(published('feature-maps/seed=2', 'figures/layer1_conv2d.png'));
   expect(layer1.width).toBeGreaterThan(13 * 78);
 });
 
-test('shift: the first test 7 in four directions, and accuracy at shift 0 is the model\'s test accuracy', () => {
+test("shift: the first test 7 in four directions, and accuracy at shift 0 is the model's test accuracy", () => {
   const strip = table(published('shift/seed=1/strip', 'tables/shifted_predictions.csv'));
   expect(strip).toHaveLength(4 * 3);
   expect(new Set(strip.map((r) => r.direction))).toEqual(new Set(['left', 'right', 'up', 'down']));
   expect(result<{ label: number }>('shift/seed=1/strip').label).toBe(7);
   for (const seed of [1, 2]) {
     const trained = result<TrainResult>(`train/seed=${seed}`);
-    const atZero = result<{ horizontalCorrect: number; verticalCorrect: number; images: number }>(`shift/seed=${seed}/accuracy/shift=0`);
+    const atZero = result<{ horizontalCorrect: number; verticalCorrect: number; images: number }>(
+      `shift/seed=${seed}/accuracy/shift=0`,
+    );
     expect(atZero.images).toBe(trained.testImages);
     expect(atZero.horizontalCorrect / atZero.images).toBe(trained.testAccuracy);
     const rows = table(published(`shift/seed=${seed}/accuracy`, 'tables/accuracy_vs_shift.csv'));
@@ -130,7 +170,11 @@ test('shift: the first test 7 in four directions, and accuracy at shift 0 is the
 });
 
 test('curves: one chart per seed and one overlaid, the histories of both seeds in one table', () => {
-  expect(job('curves').publish.filter((f) => f.endsWith('.png'))).toEqual(['figures/curves_all.png', 'figures/curves_seed=1.png', 'figures/curves_seed=2.png']);
+  expect(job('curves').publish.filter((f) => f.endsWith('.png'))).toEqual([
+    'figures/curves_all.png',
+    'figures/curves_seed=1.png',
+    'figures/curves_seed=2.png',
+  ]);
   const history = table(published('curves', 'tables/history.csv'));
   expect(history.map((r) => [r.model, r.epoch])).toEqual([
     ['seed=1', '1'],
@@ -170,9 +214,14 @@ test('the report opens cleanly in Chromium with every picture and table of the r
     const shown = page.tableSources.includes(csv) || html.includes(`href="${href(csv)}"`);
     expect([csv, shown]).toEqual([csv, true]);
   }
-  expect(page.tableSources).toEqual(expect.arrayContaining(['tables/train/summary/accuracy.csv', 'tables/train/seed=1/model_summary.csv']));
-  expect(html).toMatch(/Test accuracy 0\.\d{4} ± 0\.\d{4}, training accuracy 0\.\d{4} ± 0\.\d{4} \(mean ± sd over 2 seeds\)/);
-  for (const name of ['train', 'curves', 'filters', 'feature-maps', 'shift', 'occlusion']) expect(html).toContain(`id="exp-${name}"`);
+  expect(page.tableSources).toEqual(
+    expect.arrayContaining(['tables/train/summary/accuracy.csv', 'tables/train/seed=1/model_summary.csv']),
+  );
+  expect(html).toMatch(
+    /Test accuracy 0\.\d{4} ± 0\.\d{4}, training accuracy 0\.\d{4} ± 0\.\d{4} \(mean ± sd over 2 seeds\)/,
+  );
+  for (const name of ['train', 'curves', 'filters', 'feature-maps', 'shift', 'occlusion'])
+    expect(html).toContain(`id="exp-${name}"`);
 
   // Rebuilt from the folder alone by the command, after the config is gone.
   rmSync(path.join(out, 'visuals.json'));

@@ -33,17 +33,36 @@ export interface CheckSummary {
   passed: boolean;
 }
 
-function compare(exact: ExactResult, values: (ParameterElement & { value: number })[], floor: number): Comparison[] {
+function compare(
+  exact: ExactResult,
+  values: (ParameterElement & { value: number })[],
+  floor: number,
+): Comparison[] {
   return values.map(({ parameter, index, value }) => {
     const gradient = exact.gradients[parameter];
     const exactValue = getElement(gradient, index);
-    return { parameter, index, label: elementLabel(parameter, gradient, index), exact: exactValue, value, relativeError: relativeError(exactValue, value, floor) };
+    return {
+      parameter,
+      index,
+      label: elementLabel(parameter, gradient, index),
+      exact: exactValue,
+      value,
+      relativeError: relativeError(exactValue, value, floor),
+    };
   });
 }
 
 function summarise(check: string, comparisons: Comparison[], { tolerance, floor }: Tolerance): CheckSummary {
   const worst = comparisons.reduce((a, b) => (b.relativeError > a.relativeError ? b : a));
-  return { check, elements: comparisons.length, maxRelativeError: worst.relativeError, worst: worst.label, tolerance, floor, passed: worst.relativeError <= tolerance };
+  return {
+    check,
+    elements: comparisons.length,
+    maxRelativeError: worst.relativeError,
+    worst: worst.label,
+    tolerance,
+    floor,
+    passed: worst.relativeError <= tolerance,
+  };
 }
 
 function failureMessage(summary: CheckSummary, comparisons: Comparison[]): string {
@@ -63,7 +82,15 @@ export const bpttCheckJob: JobKind<CheckParams> = {
     const summaries: CheckSummary[] = [];
     const failures: string[] = [];
     const record = (check: string, comparisons: Comparison[], tolerance: Tolerance) => {
-      for (const c of comparisons) rows.push({ check, parameter: c.parameter, element: c.label, reference: c.exact, value: c.value, relative_error: c.relativeError });
+      for (const c of comparisons)
+        rows.push({
+          check,
+          parameter: c.parameter,
+          element: c.label,
+          reference: c.exact,
+          value: c.value,
+          relative_error: c.relativeError,
+        });
       const summary = summarise(check, comparisons, tolerance);
       summaries.push(summary);
       if (!summary.passed) failures.push(failureMessage(summary, comparisons));
@@ -71,32 +98,78 @@ export const bpttCheckJob: JobKind<CheckParams> = {
 
     let finiteDifferences: FiniteDifferencesResult['elements'] = [];
     if (params.finiteDifferences) {
-      const chunks = Array.from({ length: params.finiteDifferences.chunks }, (_, i) => ctx.needs[chunkNeed(i)].result as unknown as FiniteDifferencesResult);
+      const chunks = Array.from(
+        { length: params.finiteDifferences.chunks },
+        (_, i) => ctx.needs[chunkNeed(i)].result as unknown as FiniteDifferencesResult,
+      );
       finiteDifferences = chunks.flatMap((chunk) => chunk.elements);
-      record('finite differences', compare(exact, finiteDifferences, params.finiteDifferences.floor), params.finiteDifferences);
+      record(
+        'finite differences',
+        compare(exact, finiteDifferences, params.finiteDifferences.floor),
+        params.finiteDifferences,
+      );
     }
     if (params.tfjs) {
       const tfjs = ctx.needs.tfjs.result as unknown as TfjsResult;
       const values = Object.entries(tfjs.gradients).flatMap(([parameter, gradient]) =>
-        Array.from({ length: gradient.flat().length }, (_, index) => ({ parameter, index, value: getElement(gradient, index) })),
+        Array.from({ length: gradient.flat().length }, (_, index) => ({
+          parameter,
+          index,
+          value: getElement(gradient, index),
+        })),
       );
-      record(`tfjs autodiff (float32, ${tfjs.backend})`, compare(exact, values, params.tfjs.floor), params.tfjs);
+      record(
+        `tfjs autodiff (float32, ${tfjs.backend})`,
+        compare(exact, values, params.tfjs.floor),
+        params.tfjs,
+      );
     }
 
     // The homework's dL/db_f against the finite differences: a measured departure, not a check.
-    let homework: { element: string; homework: number; finiteDifferences: number; relativeError: number | null }[] | null = null;
+    let homework:
+      | { element: string; homework: number; finiteDifferences: number; relativeError: number | null }[]
+      | null = null;
     if (exact.homework) {
-      const fd = finiteDifferences.filter((e) => e.parameter === 'forget.b').sort((a, b) => a.index - b.index);
-      homework = fd.map((e) => ({ element: `forget.b[${e.index}]`, homework: exact.homework!.total[e.index], finiteDifferences: e.value, relativeError: departure(exact.homework!.total[e.index], e.value) }));
+      const fd = finiteDifferences
+        .filter((e) => e.parameter === 'forget.b')
+        .sort((a, b) => a.index - b.index);
+      homework = fd.map((e) => ({
+        element: `forget.b[${e.index}]`,
+        homework: exact.homework!.total[e.index],
+        finiteDifferences: e.value,
+        relativeError: departure(exact.homework!.total[e.index], e.value),
+      }));
       for (const h of homework) {
-        rows.push({ check: 'homework approximation vs finite differences (not a check)', parameter: 'forget.b', element: h.element, reference: h.finiteDifferences, value: h.homework, relative_error: h.relativeError });
+        rows.push({
+          check: 'homework approximation vs finite differences (not a check)',
+          parameter: 'forget.b',
+          element: h.element,
+          reference: h.finiteDifferences,
+          value: h.homework,
+          relative_error: h.relativeError,
+        });
       }
     }
 
-    writeRecordsCsv(path.join(ctx.dir, 'tables/checks.csv'), rows, ['check', 'parameter', 'element', 'reference', 'value', 'relative_error']);
+    writeRecordsCsv(path.join(ctx.dir, 'tables/checks.csv'), rows, [
+      'check',
+      'parameter',
+      'element',
+      'reference',
+      'value',
+      'relative_error',
+    ]);
     writeRecordsCsv(
       path.join(ctx.dir, 'tables/check_summary.csv'),
-      summaries.map((s) => ({ check: s.check, elements: s.elements, max_relative_error: s.maxRelativeError, worst_element: s.worst, tolerance: s.tolerance, floor: s.floor, passed: s.passed ? 'yes' : 'no' })),
+      summaries.map((s) => ({
+        check: s.check,
+        elements: s.elements,
+        max_relative_error: s.maxRelativeError,
+        worst_element: s.worst,
+        tolerance: s.tolerance,
+        floor: s.floor,
+        passed: s.passed ? 'yes' : 'no',
+      })),
       ['check', 'elements', 'max_relative_error', 'worst_element', 'tolerance', 'floor', 'passed'],
     );
     if (failures.length > 0) throw new Error(`${CHECK_KIND}: ${failures.join('; ')}`);

@@ -44,7 +44,13 @@ export const bpttExactJob: JobKind<ExactParams> = {
     let updateDetails: Record<string, unknown> | null = null;
     let lossAfterUpdate: number | null = null;
     if (update) {
-      const after = gradientDescentStep(problem.parameters, problem.ties, report.gradients, update.parameters, update.learningRate);
+      const after = gradientDescentStep(
+        problem.parameters,
+        problem.ties,
+        report.gradients,
+        update.parameters,
+        update.learningRate,
+      );
       lossAfterUpdate = problemLoss(problem, after);
       const rows = update.parameters.flatMap((name) =>
         membersOf(name, problem.parameters, problem.ties).flatMap((member) => {
@@ -72,7 +78,13 @@ export const bpttExactJob: JobKind<ExactParams> = {
       ...report.details,
       update: updateDetails,
     });
-    const result: ExactResult = { cell: problem.cell, loss: report.loss, lossAfterUpdate, gradients: report.gradients, homework: report.homework ?? null };
+    const result: ExactResult = {
+      cell: problem.cell,
+      loss: report.loss,
+      lossAfterUpdate,
+      gradients: report.gradients,
+      homework: report.homework ?? null,
+    };
     return result as unknown as JsonValue;
   },
 };

@@ -14,7 +14,13 @@ import type { Row } from './tables';
 import { perStepRows, sumOfSteps, vectorColumns } from './tables';
 
 function comparisonRows(step: number | 'total', homework: Vector, truth: Vector): Row[] {
-  return homework.map((value, i) => ({ step, element: `forget.b[${i}]`, homework: value, true: truth[i], relative_error: departure(value, truth[i]) }));
+  return homework.map((value, i) => ({
+    step,
+    element: `forget.b[${i}]`,
+    homework: value,
+    true: truth[i],
+    relative_error: departure(value, truth[i]),
+  }));
 }
 
 export function lstmReport(problem: BpttProblem, approximation: Approximation | null): CellReport {

@@ -19,7 +19,10 @@ export const bpttFiniteDifferencesJob: JobKind<FiniteDifferencesParams> = {
     const result: FiniteDifferencesResult = {
       step,
       points,
-      elements: elements.map((element) => ({ ...element, value: finiteDifference(problem, element, step, points) })),
+      elements: elements.map((element) => ({
+        ...element,
+        value: finiteDifference(problem, element, step, points),
+      })),
     };
     return result as unknown as JsonValue;
   },

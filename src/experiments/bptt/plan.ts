@@ -19,8 +19,16 @@ export interface GradientExperiment {
 const json = (params: object) => params as unknown as JsonObject;
 
 /** Files the exact job writes, relative to its folder. */
-export function exactJobFiles(experiment: Pick<GradientExperiment, 'problem' | 'update' | 'approximation'>): string[] {
-  const files = ['tables/gradients.json', 'tables/forward.csv', 'tables/loss.csv', 'tables/gradients.csv', 'tables/dL_db_per_step.csv'];
+export function exactJobFiles(
+  experiment: Pick<GradientExperiment, 'problem' | 'update' | 'approximation'>,
+): string[] {
+  const files = [
+    'tables/gradients.json',
+    'tables/forward.csv',
+    'tables/loss.csv',
+    'tables/gradients.csv',
+    'tables/dL_db_per_step.csv',
+  ];
   if (experiment.problem.cell === 'rnn') files.push('tables/jacobians.csv');
   if (experiment.update) files.push('tables/update.csv');
   if (experiment.approximation) files.push('tables/forget_bias_homework_vs_true.csv');
@@ -32,8 +40,14 @@ export const CHECK_FILES = ['tables/checks.csv', 'tables/check_summary.csv'];
 export function planGradientJobs(experiment: GradientExperiment, ctx: ExpandContext): PlannedJob[] {
   const { problem, checks } = experiment;
   const exactKey = `${ctx.prefix}/exact`;
-  const exact: ExactParams = { problem, update: experiment.update ?? null, approximation: experiment.approximation ?? null };
-  const jobs: PlannedJob[] = [{ key: exactKey, kind: EXACT_KIND, params: json(exact), cost: 0.01, publish: exactJobFiles(experiment) }];
+  const exact: ExactParams = {
+    problem,
+    update: experiment.update ?? null,
+    approximation: experiment.approximation ?? null,
+  };
+  const jobs: PlannedJob[] = [
+    { key: exactKey, kind: EXACT_KIND, params: json(exact), cost: 0.01, publish: exactJobFiles(experiment) },
+  ];
   const needs: Record<string, string> = { exact: exactKey };
   const check: CheckParams = { finiteDifferences: null, tfjs: null };
 
@@ -42,7 +56,12 @@ export function planGradientJobs(experiment: GradientExperiment, ctx: ExpandCont
     const elements = allElements(problem.parameters, problem.ties);
     const chunks = Math.ceil(elements.length / chunkSize);
     for (let i = 0; i < chunks; i++) {
-      const params: FiniteDifferencesParams = { problem, elements: elements.slice(i * chunkSize, (i + 1) * chunkSize), step, points };
+      const params: FiniteDifferencesParams = {
+        problem,
+        elements: elements.slice(i * chunkSize, (i + 1) * chunkSize),
+        step,
+        points,
+      };
       const key = `${ctx.prefix}/finite-differences/chunk=${i}`;
       jobs.push({ key, kind: FINITE_DIFFERENCES_KIND, params: json(params), cost: 0.01 });
       needs[chunkNeed(i)] = key;
@@ -60,6 +79,13 @@ export function planGradientJobs(experiment: GradientExperiment, ctx: ExpandCont
     check.tfjs = { tolerance, floor };
   }
 
-  jobs.push({ key: `${ctx.prefix}/check`, kind: CHECK_KIND, params: json(check), needs, cost: 0.01, publish: CHECK_FILES });
+  jobs.push({
+    key: `${ctx.prefix}/check`,
+    kind: CHECK_KIND,
+    params: json(check),
+    needs,
+    cost: 0.01,
+    publish: CHECK_FILES,
+  });
   return jobs;
 }

@@ -20,7 +20,11 @@ export function matrixRows(fixed: Row, M: Matrix): Row[] {
 /** One row per element of every named parameter: `{ parameter, element, <column>: value }`. */
 export function parameterRows(values: NamedParameters, column: string): Row[] {
   return Object.entries(values).flatMap(([parameter, value]) =>
-    Array.from({ length: elementCount(value) }, (_, i) => ({ parameter, element: elementLabel(parameter, value, i), [column]: getElement(value, i) })),
+    Array.from({ length: elementCount(value) }, (_, i) => ({
+      parameter,
+      element: elementLabel(parameter, value, i),
+      [column]: getElement(value, i),
+    })),
   );
 }
 

@@ -33,7 +33,11 @@ export const bpttTfjsJob: JobKind<TfjsParams> = {
         gradients: Object.fromEntries(names.map((name, i) => [name, grads[i].arraySync() as ParameterValue])),
       };
     });
-    const result: TfjsResult = { backend: activeBackend(), loss, gradients: withTiedGradients(gradients, problem.ties) };
+    const result: TfjsResult = {
+      backend: activeBackend(),
+      loss,
+      gradients: withTiedGradients(gradients, problem.ties),
+    };
     return result as unknown as JsonValue;
   },
 };

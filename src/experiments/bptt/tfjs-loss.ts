@@ -9,11 +9,16 @@ type Tensors = Record<string, tf.Tensor>;
 
 /** b + h Wᵀ + x Uᵀ for a 1 × n row h and a 1 × m row x. */
 function preActivation(T: Tf, p: Tensors, prefix: string, h: tf.Tensor, x: tf.Tensor): tf.Tensor2D {
-  return T.add(T.add(p[`${prefix}b`], T.matMul(h as tf.Tensor2D, p[`${prefix}W`] as tf.Tensor2D, false, true)), T.matMul(x as tf.Tensor2D, p[`${prefix}U`] as tf.Tensor2D, false, true)) as tf.Tensor2D;
+  return T.add(
+    T.add(p[`${prefix}b`], T.matMul(h as tf.Tensor2D, p[`${prefix}W`] as tf.Tensor2D, false, true)),
+    T.matMul(x as tf.Tensor2D, p[`${prefix}U`] as tf.Tensor2D, false, true),
+  ) as tf.Tensor2D;
 }
 
 function output(T: Tf, p: Tensors, h: tf.Tensor): tf.Tensor1D {
-  return T.softmax(T.add(p.c, T.matMul(h as tf.Tensor2D, p.V as tf.Tensor2D, false, true))).reshape([-1]) as tf.Tensor1D;
+  return T.softmax(T.add(p.c, T.matMul(h as tf.Tensor2D, p.V as tf.Tensor2D, false, true))).reshape([
+    -1,
+  ]) as tf.Tensor1D;
 }
 
 function rnnOutputs(T: Tf, p: Tensors, xs: tf.Tensor2D[]): tf.Tensor1D[] {
@@ -45,7 +50,11 @@ function lossOf(T: Tf, ys: tf.Tensor1D[], loss: LossSpec): tf.Scalar {
 }
 
 /** The loss as a function of the problem's plain parameters, in the order of `names`. */
-export function tfjsLossFunction(T: Tf, problem: BpttProblem, names: string[]): (...values: tf.Tensor[]) => tf.Scalar {
+export function tfjsLossFunction(
+  T: Tf,
+  problem: BpttProblem,
+  names: string[],
+): (...values: tf.Tensor[]) => tf.Scalar {
   return (...values) => {
     const p: Tensors = Object.fromEntries(names.map((name, i) => [name, values[i]]));
     const xs = problem.x.map((row) => T.tensor2d([row]));
