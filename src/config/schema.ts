@@ -5,11 +5,9 @@ import { dataSpecSchema } from '../data/spec';
 import { backendSchema, trainingOverridesSchema } from '../models/training-spec';
 
 /** Names become folder names and key segments: keep them plain. */
-export const plainName = z
-  .string()
-  .regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/, {
-    error: 'expected a name of letters, digits, ".", "_" and "-" (it names a folder)',
-  });
+export const plainName = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/, {
+  error: 'expected a name of letters, digits, ".", "_" and "-" (it names a folder)',
+});
 
 export const defaultsSchema = z
   .object({

@@ -44,8 +44,8 @@ test('GitHub Actions: a shard matrix and a merge job that needs it', () => {
   const [workflow] = yamlDocs(path.join(DEPLOY, 'github-actions', 'nightly.yml'));
   expect(workflow.on.schedule[0].cron).toBe('0 2 * * *');
   expect(workflow.jobs.shard.strategy.matrix.shard).toEqual([1, 2, 3, 4]);
-  // biome-ignore lint/suspicious/noTemplateCurlyInString: a GitHub Actions expression, not a template
   expect(workflow.jobs.shard.steps.map((s: { run?: string }) => s.run ?? '').join('\n')).toContain(
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: a GitHub Actions expression, not a template
     '--shard ${{ matrix.shard }}/$SHARDS',
   );
   expect(workflow.jobs.merge.needs).toBe('shard');
