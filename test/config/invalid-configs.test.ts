@@ -4,7 +4,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { ConfigError } from '../../src/config/errors';
 import { runExperiments } from '../../src/runner/run';
-import { runCli, snapshot, tempDir } from '../runner/helpers';
+import { runCli, snapshot, tempDir } from '../helpers/runner';
 
 const st = (extra: object = {}) => ({ name: 'a', kind: 'selftest', ...extra });
 

@@ -6,8 +6,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { buildReport } from '../../src/report/build-report';
 import { runExperiments } from '../../src/runner/run';
-import { runCli } from '../runner/helpers';
-import { openReport } from './browser';
+import { runCli } from '../helpers/runner';
+import { openReport } from '../helpers/browser';
 
 const root = path.join(__dirname, '../..');
 const out = mkdtempSync(path.join(os.tmpdir(), 'probelab-report-'));

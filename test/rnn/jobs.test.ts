@@ -11,7 +11,7 @@ import { allElements, getElement } from '../../src/rnn/parameters';
 import { problemGradients } from '../../src/rnn/problem';
 import { relativeError } from '../../src/rnn/relative-error';
 import { randomLstmProblem, randomRnnProblem, randomSource } from './random-configs';
-import { expandContext, removeRunFolders, runPlanned } from './run-planned';
+import { expandContext, removeRunFolders, runPlanned } from '../helpers/run-gradient-jobs';
 
 afterAll(removeRunFolders);
 

@@ -8,7 +8,7 @@ import { rnnGradientsExperiment, rnnProblemOf } from '../../src/experiments/rnn-
 import { finiteDifference } from '../../src/rnn/finite-differences';
 import { rnnParametersOf } from '../../src/rnn/problem';
 import { rnnBackward, rnnJacobians } from '../../src/rnn/rnn-cell';
-import { expandContext, removeRunFolders, runPlanned } from './run-planned';
+import { expandContext, removeRunFolders, runPlanned } from '../helpers/run-gradient-jobs';
 
 afterAll(removeRunFolders);
 

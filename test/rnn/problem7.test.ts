@@ -10,7 +10,7 @@ import { finiteDifference } from '../../src/rnn/finite-differences';
 import { lstmBackward } from '../../src/rnn/lstm-cell';
 import { homeworkForgetBiasGradient } from '../../src/rnn/lstm-homework';
 import { lstmParametersOf } from '../../src/rnn/problem';
-import { expandContext, removeRunFolders, runPlanned } from './run-planned';
+import { expandContext, removeRunFolders, runPlanned } from '../helpers/run-gradient-jobs';
 
 afterAll(removeRunFolders);
 

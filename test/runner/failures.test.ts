@@ -4,7 +4,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { readJournal, type JournalEvent } from '../../src/runner/journal';
 import { runExperiments } from '../../src/runner/run';
-import { tempDir, writeConfig } from './helpers';
+import { tempDir, writeConfig } from '../helpers/runner';
 
 const quiet = { progress: 'none' as const, log: () => {} };
 

@@ -6,7 +6,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { acquireLock, LockHeldError } from '../../src/runner/lock';
 import { runExperiments } from '../../src/runner/run';
-import { runCli, startCli, tempDir, writeConfig } from './helpers';
+import { runCli, startCli, tempDir, writeConfig } from '../helpers/runner';
 
 const quiet = { progress: 'none' as const, log: () => {} };
 

@@ -7,7 +7,7 @@ import { explainJob } from '../../src/runner/explain';
 import { readJournal, type JournalEvent } from '../../src/runner/journal';
 import { runExperiments, type RunOptions } from '../../src/runner/run';
 import { formatStatus, readStatus } from '../../src/runner/status';
-import { runCli, tables, tempDir, writeConfig } from './helpers';
+import { runCli, tables, tempDir, writeConfig } from '../helpers/runner';
 
 const config = (baseMs: number) => ({
   defaults: { retries: 0 },

@@ -4,7 +4,7 @@ import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { readJournal } from '../../src/runner/journal';
 import { runExperiments } from '../../src/runner/run';
-import { sleep, startCli, tables, tempDir, writeConfig } from './helpers';
+import { sleep, startCli, tables, tempDir, writeConfig } from '../helpers/runner';
 
 const config = {
   defaults: { seeds: [1, 2] },

@@ -3,7 +3,7 @@
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { planRun } from '../../src/runner/run';
-import { tempDir } from '../runner/helpers';
+import { tempDir } from '../helpers/runner';
 
 const dir = tempDir('probelab-visual-config-');
 

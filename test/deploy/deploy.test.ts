@@ -4,7 +4,7 @@ import { spawnSync } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { parseAllDocuments } from 'yaml';
-import { ROOT } from '../runner/helpers';
+import { ROOT } from '../helpers/runner';
 
 const DEPLOY = path.join(ROOT, 'deploy');
 const files = readdirSync(DEPLOY, { recursive: true, encoding: 'utf8' }).map((f) => path.join(DEPLOY, f));

@@ -5,7 +5,7 @@ import path from 'node:path';
 import { mkdirSync } from 'node:fs';
 import { jobKinds } from '../../src/experiments/index';
 import type { ExpandContext, JsonObject, ModelRef, NeededJob, PlannedJob } from '../../src/experiments/kind';
-import { jobContext, tempDir } from '../helpers/small-model';
+import { jobContext, tempDir } from './small-model';
 
 export function expandContext(
   defaults: JsonObject,

@@ -13,7 +13,7 @@ import { occlusionGrid } from '../../src/occlusion/grid';
 import { patchChangesImage, predictOcclusions } from '../../src/occlusion/predict';
 import { mulberry32 } from '../../src/random';
 import { SMALL_TRAIN, trainSmallModel } from '../helpers/small-model';
-import { expandContext, runPlanned } from './run-planned';
+import { expandContext, runPlanned } from '../helpers/run-occlusion-jobs';
 
 const MODEL_KEY = 'train/seed=1';
 const defaults = { data: SMALL_TRAIN.data, backend: 'wasm' } as never;

@@ -15,8 +15,8 @@ import { filterGrid } from '../../src/render/filter-grid';
 import { href } from '../../src/report/html';
 import { RunFolder } from '../../src/runner/run-folder';
 import { runExperiments } from '../../src/runner/run';
-import { openReport } from '../report/browser';
-import { runCli } from '../runner/helpers';
+import { openReport } from '../helpers/browser';
+import { runCli } from '../helpers/runner';
 
 const root = path.join(__dirname, '../..');
 const out = mkdtempSync(path.join(os.tmpdir(), 'probelab-visuals-'));

@@ -4,7 +4,7 @@ import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } fr
 import os from 'node:os';
 import path from 'node:path';
 import { runExperiments } from '../../src/runner/run';
-import { tables, writeConfig } from '../runner/helpers';
+import { tables, writeConfig } from '../helpers/runner';
 
 const root = mkdtempSync(path.join(os.tmpdir(), 'probelab-occlusion-run-'));
 afterAll(() => rmSync(root, { recursive: true, force: true }));

@@ -6,7 +6,7 @@ import { readJournal } from '../../src/runner/journal';
 import { dryRun, planRun, runExperiments } from '../../src/runner/run';
 import { mergeRuns } from '../../src/runner/merge';
 import { assignShards, parseShard } from '../../src/runner/shard';
-import { runCli, snapshot, tables, tempDir, writeConfig } from '../runner/helpers';
+import { runCli, snapshot, tables, tempDir, writeConfig } from '../helpers/runner';
 
 const quiet = { progress: 'none' as const, log: () => {} };
 
