@@ -8,7 +8,7 @@ import os from 'node:os';
 import { Worker } from 'node:worker_threads';
 import path from 'node:path';
 import { runExperiments, planRun } from '../src/runner/run';
-import { initialOutcomes } from '../src/runner/scheduler';
+import { initialOutcomes } from '../src/runner/outcomes';
 
 const ROOT = path.resolve(__dirname, '..', '..');
 const CLI = path.join(ROOT, 'dist', 'src', 'cli.js');

@@ -1,9 +1,16 @@
 #!/usr/bin/env node
-// run-experiments: the command line. Each command is a module in src/commands/.
+// run-experiments: the command line. Each command is a module in src/commands/. Errors the user
+// can act on (UserError: config, usage, lock) are printed here, once for every command, and end
+// the program with their own exit code; anything else is a bug and keeps its stack.
 import yargs from 'yargs';
 import { hideBin } from 'yargs/helpers';
 import { commands } from './commands/index';
+import { UserError } from './errors';
 import { EXIT } from './runner/exit-codes';
+import { createRunLogger, type LogFormat } from './runner/log';
+
+/** Where errors go: the command's --log format and --log-file, once its options are parsed. */
+let errorLog: { format: LogFormat; file?: string } = { format: 'text' };
 
 async function main(): Promise<void> {
   let cli = yargs(hideBin(process.argv))
@@ -23,13 +30,14 @@ async function main(): Promise<void> {
       ].join('\n'),
     )
     .wrap(Math.min(110, process.stdout.columns || 110))
+    .middleware((argv) => {
+      errorLog = { format: argv.log === 'json' ? 'json' : 'text', file: argv.logFile as string | undefined };
+    })
     .fail((message, error) => {
-      // yargs passes a message for bad usage (including .check failures); an error alone is a bug.
+      // yargs passes a message for bad usage (including .check failures); an error alone is thrown by a command.
       if (!message && error) throw error;
       if (wantsJsonLog(process.argv))
-        process.stderr.write(
-          `${JSON.stringify({ at: new Date().toISOString(), level: 'error', event: 'run-error', exitCode: EXIT.usage, error: message })}\n`,
-        );
+        createRunLogger('json').event('run-error', { exitCode: EXIT.usage, error: message }, 'error');
       else process.stderr.write(`${message}\n\n(run-experiments --help lists the commands and options)\n`);
       process.exit(EXIT.usage);
     });
@@ -37,12 +45,23 @@ async function main(): Promise<void> {
   await cli.parseAsync();
 }
 
-/** --log json was asked for: usage errors, found before the logger exists, are JSON lines too. */
+/** --log json was asked for: usage errors, found before the options are parsed, are JSON lines too. */
 function wantsJsonLog(argv: string[]): boolean {
   return argv.some((arg, i) => arg === '--log=json' || (arg === '--log' && argv[i + 1] === 'json'));
 }
 
 main().catch((error: unknown) => {
+  if (error instanceof UserError) {
+    if (errorLog.format === 'json')
+      createRunLogger('json', errorLog.file).event(
+        'run-error',
+        { exitCode: error.exitCode, error: error.message },
+        'error',
+      );
+    else process.stderr.write(`${error.message}\n`);
+    process.exitCode = error.exitCode;
+    return;
+  }
   // Reaching here is a bug, not bad input: keep the stack.
   process.stderr.write(
     `run-experiments: unexpected error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,

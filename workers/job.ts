@@ -5,6 +5,7 @@ import { existsSync, mkdirSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { BroadcastChannel } from 'node:worker_threads';
 import { Piscina } from 'piscina';
+import { errorFields } from '../src/errors';
 import { jobKinds } from '../src/experiments/index';
 import type { JobContext, JobKind } from '../src/experiments/kind';
 import type { WorkerData } from '../src/runner/pool';
@@ -83,16 +84,7 @@ function makeEmptyDir(dir: string): void {
 }
 
 function jobError(error: unknown): JobError {
-  if (error !== null && typeof error === 'object' && typeof (error as Error).message === 'string') {
-    const { name, message } = error as Error;
-    const code = (error as NodeJS.ErrnoException).code;
-    return {
-      ...(typeof name === 'string' ? { name } : {}),
-      message,
-      ...(typeof code === 'string' ? { code } : {}),
-    };
-  }
-  return { message: String(error) };
+  return errorFields(error) ?? { message: String(error) };
 }
 
 /** Moves (not copies) the buffers of typed arrays in the results back to the runner. */

@@ -1,10 +1,7 @@
 // `run-experiments merge <folders…> --out <folder>`: one run folder (tables, figures, summary,
 // journal, plan, report) from the run folders of a config's shards.
 import type { ArgumentsCamelCase, Argv, CommandModule } from 'yargs';
-import { EXIT } from '../runner/exit-codes';
-import { LockHeldError } from '../runner/lock';
 import { mergeRuns } from '../runner/merge';
-import { UsageError } from '../runner/status';
 
 interface MergeArgs {
   folders: string[];
@@ -29,17 +26,7 @@ export const mergeCommand: CommandModule<object, MergeArgs> = {
         describe: 'The merged run folder, e.g. outputs/all',
       }) as unknown as Argv<MergeArgs>,
   handler: (argv: ArgumentsCamelCase<MergeArgs>) => {
-    try {
-      const summary = mergeRuns(argv.folders, argv.out, (line) => process.stdout.write(`${line}\n`));
-      process.exitCode = summary.exitCode;
-    } catch (error) {
-      if (error instanceof UsageError) {
-        process.stderr.write(`${error.message}\n`);
-        process.exitCode = EXIT.usage;
-      } else if (error instanceof LockHeldError) {
-        process.stderr.write(`${error.message}\n`);
-        process.exitCode = EXIT.locked;
-      } else throw error;
-    }
+    const summary = mergeRuns(argv.folders, argv.out, (line) => process.stdout.write(`${line}\n`));
+    process.exitCode = summary.exitCode;
   },
 };

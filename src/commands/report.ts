@@ -2,8 +2,6 @@
 // folder holds — the plan, the job results and the published tables and figures.
 import type { ArgumentsCamelCase, Argv, CommandModule } from 'yargs';
 import { buildReport } from '../report/build-report';
-import { EXIT } from '../runner/exit-codes';
-import { UsageError } from '../runner/status';
 
 interface ReportArgs {
   runFolder: string;
@@ -33,15 +31,9 @@ export const reportCommand: CommandModule<object, ReportArgs> = {
         return true;
       }) as unknown as Argv<ReportArgs>,
   handler: (argv: ArgumentsCamelCase<ReportArgs>) => {
-    try {
-      const built = buildReport(argv.runFolder, { maxTableRows: argv.maxRows });
-      process.stdout.write(
-        `${built.file}: ${built.experiments} experiments, ${built.images} pictures, ${built.tables} tables\n`,
-      );
-    } catch (error) {
-      if (!(error instanceof UsageError)) throw error;
-      process.stderr.write(`${error.message}\n`);
-      process.exitCode = EXIT.usage;
-    }
+    const built = buildReport(argv.runFolder, { maxTableRows: argv.maxRows });
+    process.stdout.write(
+      `${built.file}: ${built.experiments} experiments, ${built.images} pictures, ${built.tables} tables\n`,
+    );
   },
 };

@@ -1,13 +1,11 @@
 // `run-experiments <config>` (also `run-experiments run <config>`): run a config, resuming
 // whatever an earlier run of it left unfinished.
 import type { ArgumentsCamelCase, Argv, CommandModule } from 'yargs';
-import { ConfigError } from '../config/errors';
 import { EXIT } from '../runner/exit-codes';
-import { LockHeldError } from '../runner/lock';
 import { createRunLogger, type LogFormat } from '../runner/log';
 import { dryRun, formatDryRun, runExperiments } from '../runner/run';
+import { BUILT_IN } from '../runner/settings';
 import { parseShard } from '../runner/shard';
-import { UsageError } from '../runner/status';
 
 interface RunArgs {
   config: string;
@@ -42,8 +40,7 @@ export const runCommand: CommandModule<object, RunArgs> = {
       })
       .option('retries', {
         type: 'number',
-        describe:
-          'Retries of a failed job before it is recorded as failed (default: defaults.retries, else 1)',
+        describe: `Retries of a failed job before it is recorded as failed (default: defaults.retries, else ${BUILT_IN.retries})`,
       })
       .option('timeout', {
         type: 'number',
@@ -51,7 +48,7 @@ export const runCommand: CommandModule<object, RunArgs> = {
       })
       .option('out', {
         type: 'string',
-        describe: 'Folder that holds run folders (default: defaults.outputDir, else outputs)',
+        describe: `Folder that holds run folders (default: defaults.outputDir, else ${BUILT_IN.outputDir})`,
       })
       .option('force', {
         type: 'boolean',
@@ -114,34 +111,25 @@ export const runCommand: CommandModule<object, RunArgs> = {
           throw new Error('--only: expected an experiment name or kind');
         return true;
       }) as unknown as Argv<RunArgs>,
+  // Config, usage and lock errors are thrown on to cli.ts, which prints them as --log asks.
   handler: async (argv: ArgumentsCamelCase<RunArgs>) => {
     const logger = createRunLogger(argv.log, argv.logFile);
     const json = logger.format === 'json';
-    const refuse = (error: Error, exitCode: number) => {
-      if (json) logger.event('run-error', { exitCode, error: error.message }, 'error');
-      else process.stderr.write(`${error.message}\n`);
-      process.exitCode = exitCode;
-    };
     const selection = {
       only: argv.only,
       shard: argv.shard === undefined ? undefined : parseShard(argv.shard),
     };
     if (argv.dryRun) {
-      try {
-        const plan = dryRun({
-          config: argv.config,
-          out: argv.out,
-          force: argv.force,
-          rerunFailed: argv.rerunFailed,
-          ...selection,
-        });
-        if (json) logger.event('plan', { run: plan.name, ...plan, name: undefined });
-        else for (const line of formatDryRun(plan)) logger.line(line);
-        process.exitCode = EXIT.ok;
-      } catch (error) {
-        if (error instanceof ConfigError || error instanceof UsageError) refuse(error, EXIT.usage);
-        else throw error;
-      }
+      const plan = dryRun({
+        config: argv.config,
+        out: argv.out,
+        force: argv.force,
+        rerunFailed: argv.rerunFailed,
+        ...selection,
+      });
+      if (json) logger.event('plan', { run: plan.name, ...plan, name: undefined });
+      else for (const line of formatDryRun(plan)) logger.line(line);
+      process.exitCode = EXIT.ok;
       return;
     }
     // First SIGINT/SIGTERM: stop cleanly (lock released, journal flushed). Second: leave at once.
@@ -171,10 +159,6 @@ export const runCommand: CommandModule<object, RunArgs> = {
         signal: stop.signal,
       });
       process.exitCode = summary.exitCode;
-    } catch (error) {
-      if (error instanceof ConfigError || error instanceof UsageError) refuse(error, EXIT.usage);
-      else if (error instanceof LockHeldError) refuse(error, EXIT.locked);
-      else throw error;
     } finally {
       process.off('SIGINT', onSignal);
       process.off('SIGTERM', onSignal);

@@ -1,8 +1,7 @@
 // `run-experiments status <run folder> [--explain <job>]`: what is done, failed, pending, and why.
 import type { ArgumentsCamelCase, Argv, CommandModule } from 'yargs';
-import { EXIT } from '../runner/exit-codes';
 import { explainJob } from '../runner/explain';
-import { formatStatus, readStatus, UsageError } from '../runner/status';
+import { formatStatus, readStatus } from '../runner/status';
 
 interface StatusArgs {
   runFolder: string;
@@ -27,15 +26,9 @@ export const statusCommand: CommandModule<object, StatusArgs> = {
         describe: 'With --explain: compare with this config instead of the one the run used',
       }) as unknown as Argv<StatusArgs>,
   handler: (argv: ArgumentsCamelCase<StatusArgs>) => {
-    try {
-      const lines = argv.explain
-        ? explainJob(argv.runFolder, argv.explain, { config: argv.config })
-        : formatStatus(readStatus(argv.runFolder));
-      process.stdout.write(`${lines.join('\n')}\n`);
-    } catch (error) {
-      if (!(error instanceof UsageError)) throw error;
-      process.stderr.write(`${error.message}\n`);
-      process.exitCode = EXIT.usage;
-    }
+    const lines = argv.explain
+      ? explainJob(argv.runFolder, argv.explain, { config: argv.config })
+      : formatStatus(readStatus(argv.runFolder));
+    process.stdout.write(`${lines.join('\n')}\n`);
   },
 };

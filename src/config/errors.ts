@@ -1,5 +1,7 @@
 // Config problems: each names the file, the exact field path and what was expected.
 // They end the program with exit code 2 before anything is written.
+import { UserError } from '../errors';
+import { EXIT } from '../runner/exit-codes';
 
 export interface ConfigProblem {
   /** Field path like `experiments[2].patch.size`; empty for the file as a whole. */
@@ -7,13 +9,12 @@ export interface ConfigProblem {
   message: string;
 }
 
-export class ConfigError extends Error {
+export class ConfigError extends UserError {
   readonly file: string;
   readonly problems: ConfigProblem[];
 
   constructor(file: string, problems: ConfigProblem[]) {
-    super(problems.map((p) => formatProblem(file, p)).join('\n'));
-    this.name = 'ConfigError';
+    super(problems.map((p) => formatProblem(file, p)).join('\n'), EXIT.usage);
     this.file = file;
     this.problems = problems;
   }

@@ -3,6 +3,7 @@
 import { z } from 'zod';
 import { dataSpecSchema } from '../data/spec';
 import { backendSchema, trainingOverridesSchema } from '../models/training-spec';
+import { BUILT_IN } from '../runner/settings';
 
 /** Names become folder names and key segments: keep them plain. */
 export const plainName = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/, {
@@ -35,7 +36,9 @@ export const defaultsSchema = z
       .int()
       .nonnegative()
       .optional()
-      .describe('Retries of a failed job before it is recorded as failed (default 1); --retries overrides.'),
+      .describe(
+        `Retries of a failed job before it is recorded as failed (default ${BUILT_IN.retries}); --retries overrides.`,
+      ),
     timeoutSeconds: z
       .number()
       .positive()
@@ -50,7 +53,7 @@ export const defaultsSchema = z
     outputDir: z
       .string()
       .min(1)
-      .default('outputs')
+      .default(BUILT_IN.outputDir)
       .describe('Folder that holds run folders, relative to the working directory; --out overrides.'),
   })
   .strict();

@@ -10,7 +10,9 @@ import { CODE_VERSION } from '../plan/job-id';
 import { readRecord, type JobRecord } from './job-record';
 import { lastEventById, readJournal, type JournalEvent } from './journal';
 import { RunFolder } from './run-folder';
-import { readSavedPlan, UsageError } from './status';
+import { UsageError } from '../errors';
+import { recordedState } from './outcomes';
+import { readSavedPlan } from './status';
 
 export interface ExplainOptions {
   /** Config to compare with; default: the one the run folder's plan came from. */
@@ -42,14 +44,14 @@ export function explainJob(runDir: string, ref: string, options: ExplainOptions 
 
   const events = readJournal(folder.journalFile);
   const last = lastEventById(events).get(current.id);
-  const record = readRecord(folder, current.id);
-  if (record) {
-    lines.push(
-      `will not run again: its result is in place (finished ${record.startedAt}, attempt ${record.attempt}); --force reruns it`,
-    );
+  const recorded = recordedState(folder, current.id, last);
+  if (recorded === 'done') {
+    const record = readRecord(folder, current.id);
+    const when = record ? ` (finished ${record.startedAt}, attempt ${record.attempt})` : '';
+    lines.push(`will not run again: its result is in place${when}; --force reruns it`);
     return lines;
   }
-  if (last?.event === 'failed' && last.final) {
+  if (recorded === 'failed' && last?.event === 'failed') {
     lines.push(
       `will not run again: it failed in an earlier run after ${last.attempt} attempt(s): ${last.error}; --rerun-failed retries it`,
     );

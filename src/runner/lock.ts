@@ -5,6 +5,8 @@
 // a lock untouched for 5 minutes belongs to a run that is gone.
 import { linkSync, readFileSync, statSync, unlinkSync, utimesSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
+import { UserError } from '../errors';
+import { EXIT } from './exit-codes';
 
 export interface LockOwner {
   pid: number;
@@ -23,7 +25,8 @@ export interface LockTiming {
 
 export const LOCK_TIMING: LockTiming = { heartbeatMs: 30_000, leaseMs: 300_000 };
 
-export class LockHeldError extends Error {
+/** Exit code 3. */
+export class LockHeldError extends UserError {
   constructor(
     readonly lockFile: string,
     readonly owner: LockOwner,
@@ -31,8 +34,8 @@ export class LockHeldError extends Error {
     super(
       `another run (${describeOwner(owner)}) is using this folder; ` +
         `wait for it to finish or stop it. If that run is gone, delete ${lockFile}`,
+      EXIT.locked,
     );
-    this.name = 'LockHeldError';
   }
 }
 

@@ -15,6 +15,7 @@ import {
   utimesSync,
 } from 'node:fs';
 import path from 'node:path';
+import { UsageError } from '../errors';
 import { writeFileAtomic, writeJsonAtomic } from '../files';
 import type { PlanJob } from '../plan/build-plan';
 import { buildReportAfterRun } from '../report/build-report';
@@ -23,9 +24,9 @@ import { lastEventById, readJournal, type JournalEvent } from './journal';
 import { acquireLock, isLive, LockHeldError, readLock } from './lock';
 import { publishJobs } from './publish';
 import { RunFolder } from './run-folder';
-import { initialOutcomes } from './scheduler';
+import { initialOutcomes } from './outcomes';
 import { parseShard } from './shard';
-import { readSavedPlan, UsageError, type SavedPlan } from './status';
+import { readSavedPlan, type SavedPlan } from './status';
 import { summarize, type RunSelection, type RunSummary } from './summary';
 
 interface Input {
@@ -97,13 +98,7 @@ export function mergeRuns(
     if (configCopy) copyFileSync(configCopy, path.join(out.dir, 'config.json'));
 
     // States as a run would find them, then what the inputs' last runs did: ran now, or reused.
-    const outcomes = initialOutcomes({
-      plan,
-      folder: out,
-      previous: lastEventById(events),
-      force: false,
-      rerunFailed: false,
-    });
+    const outcomes = initialOutcomes({ plan, folder: out, previous: lastEventById(events) });
     const ran = new Set(inputs.flatMap((i) => i.summary?.ran ?? []));
     const failures = new Map(inputs.flatMap((i) => i.summary?.failures ?? []).map((f) => [f.id, f]));
     for (const job of plan.jobs) {

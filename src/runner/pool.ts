@@ -48,7 +48,7 @@ export function createJobPool(options: PoolOptions): JobPool {
     filename: workerFile(),
     minThreads: options.workers,
     maxThreads: options.workers,
-    // Every task is sent when a thread is free, so nothing waits in piscina's queue.
+    // Threads live as long as the pool: the scheduler keeps one task queued beside each running one.
     idleTimeout: Infinity,
     resourceLimits: options.workerMemoryMb ? { maxOldGenerationSizeMb: options.workerMemoryMb } : undefined,
     workerData,

@@ -1,7 +1,6 @@
 // One run of a config: validate and plan (nothing written yet), lock the run folder, run what
 // is not done, publish, summarise. The programmatic entry used by the CLI and by tests.
 import { mkdirSync } from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { loadConfig } from '../config/load';
 import type { LoadedConfig } from '../config/load';
@@ -15,12 +14,15 @@ import { selectOnly } from './select';
 import { formatShard, selectShard, type Shard } from './shard';
 import { acquireLock } from './lock';
 import { createJobPool } from './pool';
-import { createProgress, type KindTotals, type ProgressMode } from './progress';
+import { createProgress, type ProgressMode } from './progress';
 import { publishJobs } from './publish';
 import { buildReportAfterRun } from '../report/build-report';
 import { RunFolder } from './run-folder';
-import { initialOutcomes, runScheduler, type JobOutcome } from './scheduler';
+import { type Counts, countStates, initialOutcomes, type Outcomes } from './outcomes';
+import { runScheduler } from './scheduler';
+import { runSettings } from './settings';
 import { summarize, type RunSelection, type RunSummary } from './summary';
+import { formatTable } from './text-table';
 
 export interface RunOptions {
   /** Config file (JSON or YAML), as the user named it. */
@@ -87,10 +89,7 @@ export interface DryRun {
   failedEarlier: number;
   blocked: number;
   toRun: number;
-  byKind: Record<
-    string,
-    { total: number; done: number; failedEarlier: number; blocked: number; toRun: number }
-  >;
+  byKind: Record<string, Counts<'done' | 'failedEarlier' | 'blocked' | 'toRun'>>;
   selection?: RunSelection;
 }
 
@@ -105,34 +104,22 @@ export function dryRun(options: RunOptions): DryRun {
     force: !!options.force,
     rerunFailed: !!options.rerunFailed,
   });
-  const result: DryRun = {
+  // The states under the names a dry run prints.
+  const asPlanned = { done: 'done', failed: 'failedEarlier', blocked: 'blocked', pending: 'toRun' } as const;
+  const { counts, byKind } = countStates(
+    plan.jobs,
+    (job) => asPlanned[outcomes.get(job.id)!.state],
+    Object.values(asPlanned),
+  );
+  const { total, ...states } = counts;
+  return {
     name: plan.name,
     runDir: folder.dir,
-    jobs: 0,
-    done: 0,
-    failedEarlier: 0,
-    blocked: 0,
-    toRun: 0,
-    byKind: {},
+    jobs: total,
+    ...states,
+    byKind,
     ...(selection ? { selection } : {}),
   };
-  for (const job of plan.jobs) {
-    const state = outcomes.get(job.id)!.state;
-    const field =
-      state === 'done'
-        ? 'done'
-        : state === 'failed'
-          ? 'failedEarlier'
-          : state === 'blocked'
-            ? 'blocked'
-            : 'toRun';
-    const kind = (result.byKind[job.kind] ??= { total: 0, done: 0, failedEarlier: 0, blocked: 0, toRun: 0 });
-    kind.total++;
-    kind[field]++;
-    result.jobs++;
-    result[field]++;
-  }
-  return result;
 }
 
 export function formatDryRun(dry: DryRun): string[] {
@@ -146,10 +133,7 @@ export function formatDryRun(dry: DryRun): string[] {
   const rows = Object.entries(dry.byKind).map(([kind, c]) =>
     [kind, c.total, c.done, c.failedEarlier, c.blocked, c.toRun].map(String),
   );
-  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
-  const line = (cells: string[]) =>
-    cells.map((cell, i) => (i === 0 ? cell.padEnd(widths[i]) : cell.padStart(widths[i]))).join('  ');
-  lines.push('', line(header), ...rows.map(line), '', '(dry run: nothing was run or written)');
+  lines.push('', ...formatTable(header, rows), '', '(dry run: nothing was run or written)');
   return lines;
 }
 
@@ -162,11 +146,7 @@ export async function runExperiments(options: RunOptions): Promise<RunSummary> {
   const startedAt = Date.now();
   const { config, plan, folder, selection } = planRun(options);
   const emit = options.events ?? (() => {});
-  const defaults = config.defaults;
-  const workers = options.workers ?? defaults.workers ?? os.availableParallelism();
-  const retries = options.retries ?? defaults.retries ?? 1;
-  const timeoutSeconds = options.timeoutSeconds ?? defaults.timeoutSeconds;
-  const workerMemoryMb = options.workerMemoryMb ?? defaults.workerMemoryMb;
+  const { workers, retries, timeoutMs, workerMemoryMb } = runSettings(options, config.defaults);
   const log = options.log ?? ((line: string) => process.stdout.write(`${line}\n`));
 
   mkdirSync(folder.jobsDir, { recursive: true });
@@ -192,9 +172,15 @@ export async function runExperiments(options: RunOptions): Promise<RunSummary> {
       jobs: plan.jobs,
     });
 
-    const flags = { force: !!options.force, rerunFailed: !!options.rerunFailed };
-    const outcomes = initialOutcomes({ plan, folder, previous, ...flags });
-    const toRun = [...outcomes.values()].filter((o) => o.state === 'pending').length;
+    const initial = initialOutcomes({
+      plan,
+      folder,
+      previous,
+      force: options.force,
+      rerunFailed: options.rerunFailed,
+    });
+    const before = countStates(plan.jobs, (job) => initial.get(job.id)!.state);
+    const toRun = before.counts.pending;
     const journal = options.events
       ? new LoggedJournal(folder.journalFile, emit)
       : new Journal(folder.journalFile);
@@ -205,16 +191,15 @@ export async function runExperiments(options: RunOptions): Promise<RunSummary> {
       jobs: plan.jobs.length,
       toRun,
     });
-    const states = [...outcomes.values()];
     emit('run-start', {
       run: plan.name,
       runDir: folder.dir,
       config: options.config,
       jobs: plan.jobs.length,
       toRun,
-      reused: states.filter((o) => o.state === 'done').length,
-      failedEarlier: states.filter((o) => o.state === 'failed').length,
-      blocked: states.filter((o) => o.state === 'blocked').length,
+      reused: before.counts.done,
+      failedEarlier: before.counts.failed,
+      blocked: before.counts.blocked,
       workers: Math.min(workers, toRun),
       ...(selection ?? {}),
     });
@@ -222,9 +207,17 @@ export async function runExperiments(options: RunOptions): Promise<RunSummary> {
     log(
       `${plan.name}: ${plan.jobs.length} jobs, ${plan.jobs.length - toRun} already done or failed, ${toRun} to run${toRun ? ` on ${Math.min(workers, toRun)} workers` : ''} → ${folder.dir}`,
     );
-    progress.start(kindTotals(plan, outcomes));
+    progress.start(
+      Object.entries(before.byKind).map(([kind, c]) => ({
+        kind,
+        total: c.total,
+        done: c.done,
+        failed: c.failed,
+      })),
+    );
+    let outcomes: Outcomes;
     try {
-      await runScheduler(
+      outcomes = await runScheduler(
         {
           plan,
           folder,
@@ -233,13 +226,11 @@ export async function runExperiments(options: RunOptions): Promise<RunSummary> {
           createPool: () => createJobPool({ workers: Math.min(workers, toRun), workerMemoryMb }),
           workers: Math.min(workers, toRun),
           retries,
-          timeoutMs: timeoutSeconds === undefined ? undefined : timeoutSeconds * 1000,
+          timeoutMs,
           failFast: !!options.failFast,
-          previous,
           stop: stop.signal,
-          ...flags,
         },
-        outcomes,
+        initial,
       );
     } finally {
       progress.stop();
@@ -285,19 +276,6 @@ class LoggedJournal extends Journal {
     const logged = jobLogEvent(event as Omit<JournalEvent, 'at'>);
     if (logged) this.emit(logged.event, logged.fields, logged.level);
   }
-}
-
-function kindTotals(plan: Plan, outcomes: Map<string, JobOutcome>): KindTotals[] {
-  const totals = new Map<string, KindTotals>();
-  for (const job of plan.jobs) {
-    const t = totals.get(job.kind) ?? { kind: job.kind, total: 0, done: 0, failed: 0 };
-    const state = outcomes.get(job.id)!.state;
-    t.total++;
-    if (state === 'done') t.done++;
-    if (state === 'failed') t.failed++;
-    totals.set(job.kind, t);
-  }
-  return [...totals.values()];
 }
 
 function summaryLines(summary: RunSummary): string[] {

@@ -2,7 +2,7 @@
 // (a probe needs its trained model; one already done is reused, not run again).
 import type { ValidConfig } from '../config/validate';
 import type { Plan } from '../plan/build-plan';
-import { UsageError } from './status';
+import { UsageError } from '../errors';
 
 export function selectOnly(plan: Plan, config: ValidConfig, names: readonly string[]): Plan {
   const experimentKind = new Map(config.experiments.map((e) => [e.name, e.kind.kind]));

@@ -2,7 +2,7 @@
 // one shard (the graph is split by connected components), so shards never wait on each other;
 // components go to shards by estimated cost (largest first, each to the least loaded shard).
 import type { Plan, PlanJob } from '../plan/build-plan';
-import { UsageError } from './status';
+import { UsageError } from '../errors';
 
 export interface Shard {
   /** 1 to count, as jest and Playwright count. */

@@ -2,17 +2,17 @@
 // and whether a run is live — read from the folder alone (plan.json, journal, results, lock).
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import type { Plan, PlanJob } from '../plan/build-plan';
+import { UsageError } from '../errors';
+import type { Plan } from '../plan/build-plan';
 import { lastEventById, readJournal, type JobEvent } from './journal';
 import { describeOwner, isLive, readLock, type LockOwner } from './lock';
+import { type Counts, countStates, JOB_STATES, type JobState, recordedState } from './outcomes';
 import { RunFolder } from './run-folder';
-import { emptyCounts, type StateCounts } from './summary';
-import type { JobState } from './scheduler';
+import { formatTable } from './text-table';
 
-/** Bad input to `status` (no such run folder): exit code 2. */
-export class UsageError extends Error {
-  override name = 'UsageError';
-}
+/** A job's state as `status` sees it: a live run may be running it. */
+export type StatusState = JobState | 'running';
+const STATUS_STATES: readonly StatusState[] = [...JOB_STATES, 'running'];
 
 export interface SavedPlan extends Plan {
   /** Absolute path of the config the plan came from. */
@@ -23,9 +23,9 @@ export interface RunStatus {
   runDir: string;
   plan: SavedPlan;
   liveRun?: LockOwner;
-  states: Map<string, { state: JobState | 'running'; last?: JobEvent }>;
-  counts: StateCounts & { running: number };
-  byKind: Record<string, StateCounts & { running: number }>;
+  states: Map<string, { state: StatusState; last?: JobEvent }>;
+  counts: Counts<StatusState>;
+  byKind: Record<string, Counts<StatusState>>;
 }
 
 export function readSavedPlan(runDir: string): SavedPlan {
@@ -42,29 +42,18 @@ export function readStatus(runDir: string): RunStatus {
   const liveRun = owner && isLive(owner) ? owner : undefined;
   const last = lastEventById(readJournal(folder.journalFile));
   const states: RunStatus['states'] = new Map();
-  const counts = { ...emptyCounts(), running: 0 };
-  const byKind: RunStatus['byKind'] = {};
   for (const job of plan.jobs) {
     const event = last.get(job.id);
-    const state = stateOf(job, folder, event, !!liveRun);
-    states.set(job.id, { state, last: event });
-    const kind = (byKind[job.kind] ??= { ...emptyCounts(), running: 0 });
-    for (const c of [counts, kind]) {
-      c.total++;
-      c[state]++;
-    }
+    states.set(job.id, { state: stateOf(folder, job.id, event, !!liveRun), last: event });
   }
+  const { counts, byKind } = countStates(plan.jobs, (job) => states.get(job.id)!.state, STATUS_STATES);
   return { runDir: folder.dir, plan, liveRun, states, counts, byKind };
 }
 
-function stateOf(
-  job: PlanJob,
-  folder: RunFolder,
-  event: JobEvent | undefined,
-  live: boolean,
-): JobState | 'running' {
-  if (existsSync(folder.resultFile(job.id))) return 'done';
-  if (event?.event === 'failed' && event.final) return 'failed';
+/** What the folder says (done, failed), else what the last run journalled: blocked, still running, or pending. */
+function stateOf(folder: RunFolder, id: string, event: JobEvent | undefined, live: boolean): StatusState {
+  const recorded = recordedState(folder, id, event);
+  if (recorded) return recorded;
   if (event?.event === 'blocked') return 'blocked';
   if (live && event?.event === 'started') return 'running';
   return 'pending';
@@ -80,10 +69,7 @@ export function formatStatus(status: RunStatus): string[] {
   const rows = Object.entries(status.byKind).map(([kind, c]) =>
     [kind, c.done, c.failed, c.blocked, c.running, c.pending, c.total].map(String),
   );
-  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
-  const line = (cells: string[]) =>
-    cells.map((cell, i) => (i === 0 ? cell.padEnd(widths[i]) : cell.padStart(widths[i]))).join('  ');
-  lines.push('', line(header), ...rows.map(line));
+  lines.push('', ...formatTable(header, rows));
   const failed = status.plan.jobs.filter((job) => status.states.get(job.id)!.state === 'failed');
   if (failed.length) {
     lines.push('', 'failures:');

@@ -3,9 +3,7 @@
 import type { Plan } from '../plan/build-plan';
 import { EXIT } from './exit-codes';
 import type { RunFolder } from './run-folder';
-import type { JobOutcome, JobState } from './scheduler';
-
-export type StateCounts = Record<JobState, number> & { total: number };
+import { type Counts, countStates, type Outcomes } from './outcomes';
 
 export interface RunSummary {
   name: string;
@@ -14,8 +12,8 @@ export interface RunSummary {
   interrupted: boolean;
   ms: number;
   finishedAt: string;
-  counts: StateCounts & { ranNow: number };
-  byKind: Record<string, StateCounts>;
+  counts: Counts & { ranNow: number };
+  byKind: Record<string, Counts>;
   failures: { key: string; id: string; kind: string; error: string; attempts: number; earlier: boolean }[];
   /** Keys of the jobs run (and finished) by this run. */
   ran: string[];
@@ -38,20 +36,15 @@ export interface RunSelection {
   planJobs: number;
 }
 
-export function emptyCounts(): StateCounts {
-  return { total: 0, done: 0, failed: 0, blocked: 0, pending: 0 };
-}
-
 export function summarize(
   plan: Plan,
   folder: RunFolder,
-  outcomes: Map<string, JobOutcome>,
+  outcomes: Outcomes,
   ms: number,
   interrupted: boolean,
   selection?: RunSelection,
 ): RunSummary {
-  const counts = { ...emptyCounts(), ranNow: 0 };
-  const byKind: Record<string, StateCounts> = {};
+  const { counts: states, byKind } = countStates(plan.jobs, (job) => outcomes.get(job.id)!.state);
   const failures: RunSummary['failures'] = [];
   const lists = {
     ran: [] as string[],
@@ -62,12 +55,6 @@ export function summarize(
   const keyOf = new Map(plan.jobs.map((job) => [job.id, job.key]));
   for (const job of plan.jobs) {
     const outcome = outcomes.get(job.id)!;
-    const kind = (byKind[job.kind] ??= emptyCounts());
-    for (const c of [counts, kind]) {
-      c.total++;
-      c[outcome.state]++;
-    }
-    if (outcome.state === 'done' && !outcome.skipped) counts.ranNow++;
     if (outcome.state === 'done') (outcome.skipped ? lists.reused : lists.ran).push(job.key);
     if (outcome.state === 'blocked')
       lists.blocked.push({
@@ -86,6 +73,7 @@ export function summarize(
         earlier: outcome.attempts === 0,
       });
   }
+  const counts = { ...states, ranNow: lists.ran.length };
   const exitCode = interrupted ? EXIT.interrupted : counts.done === counts.total ? EXIT.ok : EXIT.failed;
   return {
     name: plan.name,

@@ -1,4 +1,5 @@
 // Messages between the runner and its worker threads (workers/job.ts).
+import type { ErrorFields } from '../errors';
 import type { JsonObject, NeededJob } from '../experiments/kind';
 import type { JobHeader } from './job-record';
 
@@ -32,11 +33,7 @@ export interface JobBatch {
 }
 
 /** A job's error as a worker reports it (an Error does not cross threads whole). */
-export interface JobError {
-  name?: string;
-  message: string;
-  code?: string;
-}
+export type JobError = ErrorFields;
 
 /** What a worker sends back for each job of a batch, in order; a finished job is already in its job folder. */
 export type JobReply = { ok: true; ms: number; result: unknown } | { ok: false; error: JobError };

@@ -89,3 +89,27 @@ test('3 when another live run holds the folder', async () => {
   expect(line.error).toContain(`another run (pid ${first.child.pid}`);
   expect((await first.done).code).toBe(0);
 });
+
+test('2 from every command for bad input, one line without a stack; with --log json --log-file, a run-error line there', async () => {
+  const dir = tempDir();
+  writeConfig(dir, 'bad.json', { experiments: [{ name: 'x', kind: 'selftest', jobs: -1 }] });
+  const [status, report, merge, logged] = await Promise.all([
+    runCli(['status', 'nowhere'], dir),
+    runCli(['report', 'nowhere'], dir),
+    runCli(['merge', 'nowhere', '--out', 'merged'], dir),
+    runCli(['bad.json', '--log', 'json', '--log-file', 'logs/nightly.jsonl'], dir),
+  ]);
+  for (const [result, message] of [
+    [status, 'nowhere: not a run folder (no plan.json); run a config first\n'],
+    [report, 'nowhere: not a run folder (no plan.json); run a config first\n'],
+    [merge, 'nowhere: not a run folder (no plan.json); run a config first\n'],
+  ] as const) {
+    expect(result.code).toBe(2);
+    expect(result.stderr).toBe(message);
+  }
+  expect(logged.code).toBe(2);
+  expect(logged.stderr).toBe('');
+  const line = JSON.parse(readFileSync(path.join(dir, 'logs', 'nightly.jsonl'), 'utf8'));
+  expect(line).toMatchObject({ level: 'error', event: 'run-error', exitCode: 2 });
+  expect(line.error).toContain('bad.json: experiments[0].jobs');
+});

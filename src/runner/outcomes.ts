@@ -1,0 +1,106 @@
+// A job's state, decided in one place: before a run (from the run folder and the journal), for
+// `status` and `--explain` (which also know of running jobs), for `merge`; and the counts of
+// states per job kind that the log, the summary, `status` and `--dry-run` print.
+import { existsSync } from 'node:fs';
+import type { Plan, PlanJob } from '../plan/build-plan';
+import type { JobEvent } from './journal';
+import type { RunFolder } from './run-folder';
+
+export type JobState = 'done' | 'failed' | 'blocked' | 'pending';
+
+export const JOB_STATES: readonly JobState[] = ['done', 'failed', 'blocked', 'pending'];
+
+export interface JobOutcome {
+  state: JobState;
+  /** Attempts made in this run. */
+  attempts: number;
+  /** The job had its result before this run started. */
+  skipped?: boolean;
+  error?: string;
+  /** For blocked jobs: the failed job that blocks it. */
+  blockedBy?: string;
+}
+
+/** Job id → outcome, for every job of a plan. */
+export type Outcomes = Map<string, JobOutcome>;
+
+export interface RerunFlags {
+  /** --force: every job runs again, even one with a result. */
+  force?: boolean;
+  /** --rerun-failed: jobs an earlier run gave up on run again. */
+  rerunFailed?: boolean;
+}
+
+/**
+ * What the run folder says of a job whatever its needs: `done` (its result is in place) or
+ * `failed` (an earlier run gave up on it, and the flags do not ask to run it again); otherwise
+ * undefined (it would run).
+ */
+export function recordedState(
+  folder: RunFolder,
+  id: string,
+  last: JobEvent | undefined,
+  flags: RerunFlags = {},
+): 'done' | 'failed' | undefined {
+  if (flags.force) return undefined;
+  if (existsSync(folder.resultFile(id))) return 'done';
+  if (!flags.rerunFailed && last?.event === 'failed' && last.final) return 'failed';
+  return undefined;
+}
+
+/** Decides what is done, failed or blocked before anything runs. */
+export function initialOutcomes(
+  options: { plan: Plan; folder: RunFolder; previous: Map<string, JobEvent> } & RerunFlags,
+): Outcomes {
+  const outcomes: Outcomes = new Map();
+  for (const job of options.plan.jobs) {
+    const last = options.previous.get(job.id);
+    const state = recordedState(options.folder, job.id, last, options);
+    if (state === 'done') outcomes.set(job.id, { state, attempts: 0, skipped: true });
+    else if (state === 'failed')
+      outcomes.set(job.id, { state, attempts: 0, error: (last as { error: string }).error });
+    else outcomes.set(job.id, { state: 'pending', attempts: 0 });
+  }
+  // Jobs come after their needs in the plan, so one pass spreads blocking downstream.
+  for (const job of options.plan.jobs) {
+    if (outcomes.get(job.id)!.state !== 'pending') continue;
+    for (const need of Object.values(job.needs)) {
+      const needed = outcomes.get(need.id)!;
+      if (needed.state === 'failed' || needed.state === 'blocked') {
+        outcomes.set(job.id, { state: 'blocked', attempts: 0, blockedBy: needed.blockedBy ?? need.id });
+        break;
+      }
+    }
+  }
+  return outcomes;
+}
+
+/** How many jobs are in each state, and in all. */
+export type Counts<S extends string = JobState> = Record<S, number> & { total: number };
+
+export function emptyCounts<S extends string = JobState>(
+  states: readonly S[] = JOB_STATES as readonly S[],
+): Counts<S> {
+  const counts = { total: 0 } as Counts<S>;
+  for (const state of states) (counts as Record<S, number>)[state] = 0;
+  return counts;
+}
+
+/** Counts of states over all jobs and per job kind (kinds in plan order). */
+export function countStates<S extends string = JobState>(
+  jobs: readonly PlanJob[],
+  stateOf: (job: PlanJob) => S,
+  states: readonly S[] = JOB_STATES as readonly S[],
+): { counts: Counts<S>; byKind: Record<string, Counts<S>> } {
+  const counts = emptyCounts(states);
+  const byKind: Record<string, Counts<S>> = {};
+  for (const job of jobs) {
+    const state = stateOf(job);
+    const kind = (byKind[job.kind] ??= emptyCounts(states));
+    for (const c of [counts, kind]) {
+      c.total++;
+      (c as Record<S, number>)[state]++;
+    }
+  }
+  return { counts, byKind };
+}
