@@ -159,6 +159,8 @@ export function issueProblems(
       }));
     }
     case 'invalid_union': {
+      const discriminator = (issue as { discriminator?: string }).discriminator;
+      if (discriminator) return [discriminatorProblem(discriminator, path, input, root, displayPath)];
       // A branch whose problems all lie below this value matched its shape: report those.
       const deep = issue.errors.filter(
         (errors) => errors.length > 0 && errors.every((e) => e.path.length > 0),
@@ -172,6 +174,28 @@ export function issueProblems(
     default:
       return [{ path: displayPath(path), message: issue.message }];
   }
+}
+
+/** A tagged union given an unknown tag: `layers[0].type: expected one of "conv2d", ..., got "conv3d"`. */
+function discriminatorProblem(
+  discriminator: string,
+  path: PropertyKey[],
+  input: unknown,
+  root: JsonSchema,
+  displayPath: (path: PropertyKey[]) => string,
+): ConfigProblem {
+  const atTag = path.at(-1) === discriminator ? path : [...path, discriminator];
+  const union = resolveRef(schemaAt(root, atTag.slice(0, -1)) ?? {}, root);
+  const tags = ((union.oneOf ?? union.anyOf ?? []) as JsonSchema[])
+    .map((branch) => resolveRef(branch, root).properties?.[discriminator]?.const)
+    .filter((tag) => tag !== undefined)
+    .map((tag) => JSON.stringify(tag));
+  const given =
+    input !== null && typeof input === 'object' ? (input as Record<string, unknown>)[discriminator] : input;
+  return {
+    path: displayPath(atTag),
+    message: `expected ${tags.length ? `one of ${tags.join(', ')}` : 'another value'}, got ${showValue(given)}`,
+  };
 }
 
 function lowerFirst(text: string): string {

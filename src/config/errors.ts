@@ -46,3 +46,17 @@ export function showValue(value: unknown): string {
   }
   return text.length > 60 ? `${text.slice(0, 57)}...` : text;
 }
+
+/**
+ * A problem with one field of an experiment found while planning (e.g. a layer that does not fit
+ * the data): the runner reports it at `experiments[i].<field>`.
+ */
+export class FieldError extends Error {
+  override name = 'FieldError';
+  constructor(
+    readonly field: PropertyKey[],
+    message: string,
+  ) {
+    super(message);
+  }
+}

@@ -24,8 +24,10 @@ export function expandSweep(sweep: Record<string, unknown[]>): SweepPoint[] {
   return points.map((assignments) => ({ assignments, label: assignments.map(labelPart).join(',') }));
 }
 
-function labelPart({ field, value }: SweepAssignment): string {
+function labelPart({ field, index, value }: SweepAssignment): string {
   const name = field.split('.').pop() ?? field;
+  // A list or object (such as a `layers` list) is named by its place in the sweep: `layers=2`.
+  if (value !== null && typeof value === 'object') return `${name}=${index + 1}`;
   const text = typeof value === 'string' ? value : canonicalJson(value);
   // Labels become key segments and folder names: no path separators.
   return `${name}=${text.replace(/[/\\]/g, '_')}`;

@@ -6,6 +6,7 @@
 // to a small JSON result, writing any artifacts (CSV tables, PNG figures, model files) into
 // `ctx.dir`. The runner owns ids, scheduling, retries, the journal and the run folder.
 import type { z } from 'zod';
+import type { PlannedLayer } from '../models/shapes';
 
 export type JsonValue = null | boolean | number | string | JsonValue[] | { [key: string]: JsonValue };
 export type JsonObject = { [key: string]: JsonValue };
@@ -63,6 +64,8 @@ export interface ModelRef {
   seed: number;
   /** Short readable label, e.g. `seed=1` or `lr=0.001,seed=1`. */
   label: string;
+  /** Its layers (Keras names and classes, output shapes), so that probes can plan their files. */
+  layers?: PlannedLayer[];
 }
 
 export interface ExpandContext {

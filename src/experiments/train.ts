@@ -1,4 +1,5 @@
-// `train`: the Figure 1 CNN trained on a data set, once per seed (and per sweep point).
+// `train`: a sequential CNN (`layers`, by default the Figure 1 network) trained on a data set,
+// once per seed (and per sweep point).
 // Each job saves its model, its per-epoch curves and its final accuracies; one summary job per
 // sweep point tabulates accuracy per seed with mean and standard deviation.
 import path from 'node:path';
@@ -16,6 +17,10 @@ import { writeJsonAtomic } from '../files';
 import { writeRecordsCsv } from '../render/csv';
 import type { ExpandContext, ExperimentKind, JobContext, JobKind, ModelRef, PlannedJob } from './kind';
 import { cachedDataset, readDefaults } from './shared';
+import { FieldError } from '../config/errors';
+import { figure1Layers, layersSchema, type LayerSpec } from '../models/layers';
+import { planLayers, type PlannedLayer } from '../models/shapes';
+import { testLabels } from '../occlusion/test-labels';
 
 const trainConfigSchema = trainingOverridesSchema
   .extend({
@@ -23,6 +28,7 @@ const trainConfigSchema = trainingOverridesSchema
     seeds: z.array(z.number().int().nonnegative()).min(1).optional(),
     data: dataSpecSchema.optional(),
     backend: backendSchema.optional(),
+    layers: layersSchema.optional(),
   })
   .strict();
 type TrainConfig = z.infer<typeof trainConfigSchema>;
@@ -32,17 +38,34 @@ export interface TrainParams {
   data: DataSpec;
   backend: BackendName;
   training: TrainingSpec;
+  /** The network; absent for the Figure 1 CNN (so that its job ids stay what they were). */
+  layers?: LayerSpec[];
 }
 
 function trainParams(config: TrainConfig, ctx: ExpandContext, seed: number): TrainParams {
   const defaults = readDefaults(ctx.defaults);
-  const { seeds: _seeds, data, backend, ...own } = config;
+  const { seeds: _seeds, data, backend, layers, ...own } = config;
   return {
     seed,
     data: data ?? defaults.data,
     backend: backend ?? defaults.backend,
     training: trainingSpecSchema.parse({ ...defaults.training, ...own }),
+    ...(layers ? { layers } : {}),
   };
+}
+
+/** The layers of the network the params describe, checked against the data's image size and classes. */
+export function plannedLayers(params: TrainParams): PlannedLayer[] {
+  const { rows, cols, classes } = testLabels(params.data);
+  if (params.layers) return planLayers(params.layers, [rows, cols, 1], classes);
+  try {
+    return planLayers(figure1Layers(params.training.dropout), [rows, cols, 1], 10);
+  } catch (error) {
+    throw new FieldError(
+      ['data'],
+      `the Figure 1 CNN does not fit ${rows}×${cols} images (${(error as Error).message}); give "layers" for this image size`,
+    );
+  }
 }
 
 function seedsOf(config: TrainConfig, ctx: ExpandContext): number[] {
@@ -58,13 +81,16 @@ export const trainExperiment: ExperimentKind<TrainConfig> = {
     return seedsOf(config, ctx).map((seed) => ({
       key: `${ctx.prefix}/seed=${seed}`,
       seed,
-      label: `seed=${seed}`,
+      // With a sweep, the point's label comes first: `lr=0.001,seed=1`.
+      label: [...ctx.prefix.split('/').slice(1), `seed=${seed}`].join(','),
+      layers: plannedLayers(trainParams(config, ctx, seed)),
     }));
   },
   expand(config, ctx): PlannedJob[] {
     const models = trainExperiment.models!(config, ctx);
     const jobs: PlannedJob[] = models.map(({ key, seed }) => {
       const params = trainParams(config, ctx, seed);
+      plannedLayers(params);
       const images = params.data.train ? 10_000 : 60_000;
       return {
         key,
@@ -106,18 +132,17 @@ export const trainJob: JobKind<TrainParams> = {
   async run(params, ctx: JobContext) {
     // Loaded here, not at the top, so that worker threads running other kinds never load tfjs.
     const { useBackend, activeBackend } = require('../tf/backend') as typeof import('../tf/backend');
-    const { buildFigure1Cnn, summarise } = require('../models/cnn') as typeof import('../models/cnn');
+    const { buildCnn, buildFigure1Cnn, summarise } =
+      require('../models/cnn') as typeof import('../models/cnn');
     const { train, evaluate } = require('../models/train-loop') as typeof import('../models/train-loop');
     const { saveModel } = require('../models/persist') as typeof import('../models/persist');
     await useBackend(params.backend);
     const data = cachedDataset(ctx, params.data);
     const started = performance.now();
-    const model = buildFigure1Cnn({
-      rows: data.rows,
-      cols: data.cols,
-      dropout: params.training.dropout,
-      seed: params.seed,
-    });
+    const { rows, cols } = data;
+    const model = params.layers
+      ? buildCnn(params.layers, { rows, cols, classes: testLabels(params.data).classes, seed: params.seed })
+      : buildFigure1Cnn({ rows, cols, dropout: params.training.dropout, seed: params.seed });
     try {
       const history = train(model, data, params.training, { seed: params.seed, signal: ctx.signal });
       const trainEval = evaluate(model, data.train, data.rows, data.cols);

@@ -1,7 +1,10 @@
-// The network of the homework's Figure 1, with Keras' layer names and Keras' default
-// initialisation (Glorot-uniform kernels, zero biases) drawn from the job's own seed.
+// Sequential CNNs from a `layers` list (src/models/layers.ts) — by default the homework's Figure 1
+// network — with Keras' layer names and Keras' default initialisation (Glorot-uniform kernels,
+// zero biases) drawn from the job's own seed.
 import * as tf from '@tensorflow/tfjs';
 import { deriveSeed, mulberry32 } from '../random';
+import { figure1Layers, pair, type LayerSpec } from './layers';
+import { completeLayers, planLayers } from './shapes';
 
 export interface CnnOptions {
   rows?: number;
@@ -11,39 +14,86 @@ export interface CnnOptions {
 }
 
 export function buildFigure1Cnn({ rows = 28, cols = 28, dropout, seed }: CnnOptions): tf.LayersModel {
-  const conv = (name: string, filters: number, inputShape?: number[]) =>
-    tf.layers.conv2d({
-      name,
-      filters,
-      kernelSize: 3,
-      activation: 'relu',
-      ...(inputShape ? { inputShape } : {}),
-    });
-  const pool = (name: string) => tf.layers.maxPooling2d({ name, poolSize: 2 });
+  return buildCnn(figure1Layers(dropout), { rows, cols, classes: 10, seed, name: 'figure1_cnn' });
+}
+
+export interface BuildOptions {
+  rows: number;
+  cols: number;
+  classes: number;
+  seed: number;
+  name?: string;
+}
+
+/** `extra` carries the input shape of the first layer. */
+function tfjsLayer(spec: LayerSpec, name: string, extra: { inputShape?: number[] }): tf.layers.Layer {
+  switch (spec.type) {
+    case 'conv2d':
+      return tf.layers.conv2d({
+        name,
+        ...extra,
+        filters: spec.filters,
+        kernelSize: pair(spec.kernelSize),
+        strides: pair(spec.strides ?? 1),
+        padding: spec.padding ?? 'valid',
+        activation: spec.activation ?? 'linear',
+      });
+    case 'maxPooling2d':
+      return tf.layers.maxPooling2d({
+        name,
+        ...extra,
+        poolSize: pair(spec.poolSize),
+        strides: pair(spec.strides ?? spec.poolSize),
+      });
+    case 'averagePooling2d':
+      return tf.layers.averagePooling2d({
+        name,
+        ...extra,
+        poolSize: pair(spec.poolSize),
+        strides: pair(spec.strides ?? spec.poolSize),
+      });
+    case 'batchNormalization':
+      return tf.layers.batchNormalization({ name, ...extra, momentum: spec.momentum, epsilon: spec.epsilon });
+    case 'dropout':
+      return tf.layers.dropout({ name, ...extra, rate: spec.rate });
+    case 'flatten':
+      return tf.layers.flatten({ name, ...extra });
+    case 'globalAveragePooling2d':
+      return tf.layers.globalAveragePooling2d({ name, ...extra });
+    case 'dense':
+      return tf.layers.dense({ name, ...extra, units: spec.units, activation: spec.activation ?? 'linear' });
+    case 'activation':
+      return tf.layers.activation({ name, ...extra, activation: spec.activation });
+  }
+}
+
+/**
+ * The network of a `layers` list for rows × cols images (one channel), softmax added when absent,
+ * initialised from the seed. Shapes are checked first (planLayers), so a bad list fails with the
+ * layer and field named, not inside tfjs.
+ */
+export function buildCnn(layers: readonly LayerSpec[], options: BuildOptions): tf.LayersModel {
+  const { rows, cols, classes, seed, name = 'cnn' } = options;
+  const planned = planLayers(layers, [rows, cols, 1], classes);
   const model = tf.sequential({
-    name: 'figure1_cnn',
-    layers: [
-      conv('conv2d', 12, [rows, cols, 1]),
-      pool('max_pooling2d'),
-      conv('conv2d_1', 12),
-      pool('max_pooling2d_1'),
-      conv('conv2d_2', 8),
-      pool('max_pooling2d_2'),
-      tf.layers.flatten({ name: 'flatten' }),
-      tf.layers.dropout({ name: 'dropout', rate: dropout }),
-      tf.layers.dense({ name: 'dense', units: 10, activation: 'softmax' }),
-    ],
+    name,
+    layers: completeLayers(layers).map((spec, i) =>
+      tfjsLayer(spec, planned[i].name, i === 0 ? { inputShape: [rows, cols, 1] } : {}),
+    ),
   });
   initialiseGlorotUniform(model, seed);
   return model;
 }
 
+const GLOROT_CLASSES = new Set(['Conv2D', 'Dense']);
+
 /** Glorot-uniform kernels and zero biases from a seeded generator (tfjs' own initialisers ignore seeds in places). */
 export function initialiseGlorotUniform(model: tf.LayersModel, seed: number): void {
   const random = mulberry32(deriveSeed(seed, 'init'));
   for (const layer of model.layers) {
+    // Only kernels and biases: batch normalization keeps its own start (γ = 1, β = 0, mean 0, variance 1).
+    if (!GLOROT_CLASSES.has(layer.getClassName())) continue;
     const weights = layer.getWeights();
-    if (weights.length === 0) continue;
     const fresh = weights.map((w) => {
       if (w.shape.length === 1) return tf.zeros(w.shape);
       const receptive = w.shape.slice(0, -2).reduce((a, b) => a * b, 1);

@@ -48,7 +48,8 @@ function forwardTraining(model: tf.LayersModel, x: tf.Tensor, random: () => numb
         h = tf.mul(h, tf.tensor(keep, h.shape));
       }
     } else {
-      h = layer.apply(h) as tf.Tensor;
+      // Batch normalization normalises with the batch's statistics and updates its moving ones.
+      h = layer.apply(h, { training: layer.getClassName() === 'BatchNormalization' }) as tf.Tensor;
     }
   }
   return h;
@@ -107,6 +108,22 @@ export function validationIndices(
   return { train: all.slice(0, cut), validation: all.slice(cut) };
 }
 
+/** The model's number of outputs, checked to cover every label of the data. */
+function outputClasses(model: tf.LayersModel, data: Dataset): number {
+  const classes = model.outputs[0].shape.at(-1) as number;
+  for (const [name, split] of [
+    ['training', data.train],
+    ['test', data.test],
+  ] as const) {
+    const label = split.labels.find((l) => l >= classes);
+    if (label !== undefined)
+      throw new Error(
+        `${data.name}: the ${name} set has label ${label}, but the model has ${classes} outputs`,
+      );
+  }
+  return classes;
+}
+
 export function train(
   model: tf.LayersModel,
   data: Dataset,
@@ -115,6 +132,7 @@ export function train(
 ): EpochMetrics[] {
   const { rows, cols } = data;
   const pixels = rows * cols;
+  const classes = outputClasses(model, data);
   const optimizer = makeOptimizer(spec);
   const shuffleRandom = mulberry32(deriveSeed(seed, 'shuffle'));
   const dropoutRandom = mulberry32(deriveSeed(seed, 'dropout'));
@@ -141,7 +159,7 @@ export function train(
             const probs = forwardTraining(model, x, dropoutRandom);
             // Kept past minimize's own tidy, then freed by ours.
             hitCount = tf.keep(tf.sum(tf.cast(tf.equal(tf.argMax(probs, -1), y), 'float32')));
-            return crossEntropy(probs, tf.oneHot(y, 10));
+            return crossEntropy(probs, tf.oneHot(y, classes));
           }, true)!;
           const both = tf.stack([tf.mul(loss, batch.length), hitCount!]);
           hitCount!.dispose();

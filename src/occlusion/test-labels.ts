@@ -14,6 +14,8 @@ export interface TestLabels {
   cols: number;
   /** Labels of the spec's test split (its subset, when the spec takes one). */
   labels: Uint8Array;
+  /** Number of classes: the largest label of the whole test file, plus one. */
+  classes: number;
 }
 
 const LABELS = 't10k-labels-idx1-ubyte';
@@ -62,7 +64,8 @@ export function testLabels(spec: DataSpec): TestLabels {
   }
   const all = parseIdxLabels(bytes, labelsFile);
   const labels = spec.test ? Uint8Array.from(subsetIndices(all, spec.test), (i) => all[i]) : all;
-  const result = { ...imageSize(findFile(dir, IMAGES)), labels };
+  const classes = all.reduce((max, label) => Math.max(max, label), 0) + 1;
+  const result = { ...imageSize(findFile(dir, IMAGES)), labels, classes };
   cache.set(key, result);
   return result;
 }

@@ -1,7 +1,7 @@
 // Validated config → job graph: each experiment expands its sweep points into planned jobs,
 // the runner checks keys, needs and publish paths, orders the jobs and gives each a content id.
 import type { ValidConfig } from '../config/validate';
-import { ConfigError, formatPath, type ConfigProblem } from '../config/errors';
+import { ConfigError, FieldError, formatPath, type ConfigProblem } from '../config/errors';
 import type { ExpandContext, JobKind, JsonObject, ModelRef, PlannedJob } from '../experiments/kind';
 import { canonicalJson } from './canonical-json';
 import { CODE_VERSION, jobId } from './job-id';
@@ -40,7 +40,8 @@ export function buildPlan(config: ValidConfig, jobKinds: readonly JobKind[]): Pl
 
   for (const experiment of config.experiments) {
     for (const point of experiment.points) {
-      const where = formatPath(['experiments', experiment.index]) + (point.label ? ` (${point.label})` : '');
+      const sweepPoint = point.label ? ` (${point.label})` : '';
+      const where = formatPath(['experiments', experiment.index]) + sweepPoint;
       const ctx: ExpandContext = {
         name: experiment.name,
         prefix: point.prefix,
@@ -68,7 +69,12 @@ export function buildPlan(config: ValidConfig, jobKinds: readonly JobKind[]): Pl
           modelsOf.set(experiment.name, models);
         }
       } catch (error) {
-        problems.push({ path: where, message: (error as Error).message });
+        // A FieldError points at the field of the experiment it is about.
+        const path =
+          error instanceof FieldError
+            ? formatPath(['experiments', experiment.index, ...error.field]) + sweepPoint
+            : where;
+        problems.push({ path, message: (error as Error).message });
       }
     }
     if (experiment.kind.models && !modelsOf.has(experiment.name)) modelsOf.set(experiment.name, []);

@@ -26,7 +26,7 @@ describe('train experiment', () => {
       training: { epochs: 2, learningRate: 0.01, batchSize: 32, optimizer: 'adam', dropout: 0.2 },
     });
     expect(jobs[2].needs).toEqual({ 'seed=4': 'cnn/seed=4', 'seed=5': 'cnn/seed=5' });
-    expect(trainExperiment.models!(config, context({}))).toEqual([
+    expect(trainExperiment.models!(config, context({}))).toMatchObject([
       { key: 'cnn/seed=4', seed: 4, label: 'seed=4' },
       { key: 'cnn/seed=5', seed: 5, label: 'seed=5' },
     ]);
