@@ -1,8 +1,16 @@
 import { gzipSync } from 'node:zlib';
-import { writeFileSync, copyFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { copyFileSync, existsSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { DataError, parseIdxImages, parseIdxLabels } from '../../src/data/idx';
-import { loadDataset, loadIdxFolder, MNIST_SHA256, mnistDir, subsetIndices } from '../../src/data/datasets';
+import {
+  loadDataset,
+  loadIdxFolder,
+  MNIST_SHA256,
+  mnistDir,
+  subsetIndices,
+  takeSubset,
+} from '../../src/data/datasets';
 import { tempDir } from '../helpers/small-model';
 
 function idxImages(count: number, rows: number, cols: number, fill = (i: number) => i % 256): Uint8Array {
@@ -134,11 +142,21 @@ describe('data sets', () => {
   });
 });
 
-describe('Fashion-MNIST from Debian', () => {
-  const dir = '/usr/share/datasets/fashion-mnist';
-  test('loads through the same IDX reader (gzipped)', () => {
-    // .ci/run installs dataset-fashion-mnist, so this folder exists in CI.
+// The fixture (the first 100 images of each split, cut from the real files) always; Debian's
+// dataset-fashion-mnist as well where it is installed. Both must hold the same first 100 test images.
+const FASHION_SOURCES = [
+  { name: 'the fixture', dir: path.join(__dirname, '../fixtures/fashion-mnist-100'), counts: [100, 100] },
+  { name: "Debian's package", dir: '/usr/share/datasets/fashion-mnist', counts: [60000, 10000] },
+].filter((source) => existsSync(source.dir));
+
+describe('Fashion-MNIST', () => {
+  test.each(FASHION_SOURCES)('$name loads through the same IDX reader (gzipped)', ({ dir, counts }) => {
     const data = loadDataset({ source: 'idx', dir });
-    expect([data.train.count, data.test.count, data.rows, data.cols]).toEqual([60000, 10000, 28, 28]);
+    expect([data.train.count, data.test.count, data.rows, data.cols]).toEqual([...counts, 28, 28]);
+    const first = takeSubset(data.test, 28 * 28, subsetIndices(data.test.labels, { first: 100 }));
+    expect(Array.from(first.labels.subarray(0, 12))).toEqual([9, 2, 1, 1, 6, 1, 4, 6, 5, 7, 4, 5]);
+    expect(createHash('sha256').update(first.images).digest('hex')).toBe(
+      'd8c9b85550f6c8fa33478e27cb3fe70fd34b4cc96e6ab91b911853b51fb3d527',
+    );
   });
 });

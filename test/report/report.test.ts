@@ -7,7 +7,7 @@ import path from 'node:path';
 import { buildReport } from '../../src/report/build-report';
 import { runExperiments } from '../../src/runner/run';
 import { runCli } from '../helpers/runner';
-import { openReport } from '../helpers/browser';
+import { CHROMIUM_VARIABLE, chooseBrowser, openReport } from '../helpers/browser';
 
 const root = path.join(__dirname, '../..');
 const out = mkdtempSync(path.join(os.tmpdir(), 'probelab-report-'));
@@ -31,6 +31,23 @@ test('configs/smoke.json runs and its report opens cleanly in Chromium', async (
   expect(page.title).toBe('probelab: smoke');
   expect(existsSync(path.join(runDir, 'report-screenshot.png'))).toBe(true);
 }, 300_000);
+
+test('the browser: packaged on Linux x64, the one PROBELAB_CHROMIUM names, else one line that says what to set', () => {
+  expect(chooseBrowser({ env: {}, platform: 'linux', arch: 'x64' })).toEqual({ packaged: true });
+  expect(
+    chooseBrowser({ env: { [CHROMIUM_VARIABLE]: process.execPath }, platform: 'darwin', arch: 'arm64' }),
+  ).toEqual({
+    system: process.execPath,
+  });
+  expect(() => chooseBrowser({ env: {}, platform: 'darwin', arch: 'arm64' })).toThrow(
+    new Error(
+      'no Chromium for darwin-arm64 in @sparticuz/chromium (Linux x64 only): set PROBELAB_CHROMIUM=/path/to/chromium',
+    ),
+  );
+  expect(() =>
+    chooseBrowser({ env: { [CHROMIUM_VARIABLE]: '/nowhere/chromium' }, platform: 'linux', arch: 'x64' }),
+  ).toThrow(new Error('PROBELAB_CHROMIUM=/nowhere/chromium: no such file; set it to a Chromium binary'));
+});
 
 test('report of a folder that is not a run folder: a clear message and exit code 2', async () => {
   const cli = await runCli(['report', out], root);
