@@ -24,6 +24,31 @@ interface RunArgs {
   shard?: string;
 }
 
+/** `--workers abc` → `--workers: expected a positive integer, got "abc"` (yargs would pass NaN on). */
+function countFlag(name: string, min: 0 | 1): (value: unknown) => number | undefined {
+  return (value) => {
+    if (value === undefined) return undefined;
+    const text = String(Array.isArray(value) ? value.at(-1) : value);
+    const number = /^\s*\d+\s*$/.test(text) ? Number(text) : Number.NaN;
+    if (!Number.isSafeInteger(number) || number < min)
+      throw new Error(
+        `--${name}: expected ${min === 1 ? 'a positive integer' : 'a non-negative integer'}, got ${JSON.stringify(text)}`,
+      );
+    return number;
+  };
+}
+
+function secondsFlag(name: string): (value: unknown) => number | undefined {
+  return (value) => {
+    if (value === undefined) return undefined;
+    const text = String(Array.isArray(value) ? value.at(-1) : value);
+    const number = /^\s*\d+(\.\d+)?\s*$/.test(text) ? Number(text) : Number.NaN;
+    if (!(number > 0))
+      throw new Error(`--${name}: expected a positive number of seconds, got ${JSON.stringify(text)}`);
+    return number;
+  };
+}
+
 export const runCommand: CommandModule<object, RunArgs> = {
   command: ['$0 <config>', 'run <config>'],
   describe: 'Run the experiments of a config (JSON or YAML); a finished job is never run twice',
@@ -35,15 +60,18 @@ export const runCommand: CommandModule<object, RunArgs> = {
         describe: 'Config file, e.g. configs/smoke.json',
       })
       .option('workers', {
-        type: 'number',
+        type: 'string',
+        coerce: countFlag('workers', 1),
         describe: 'Worker threads (default: defaults.workers, else available cores)',
       })
       .option('retries', {
-        type: 'number',
+        type: 'string',
+        coerce: countFlag('retries', 0),
         describe: `Retries of a failed job before it is recorded as failed (default: defaults.retries, else ${BUILT_IN.retries})`,
       })
       .option('timeout', {
-        type: 'number',
+        type: 'string',
+        coerce: secondsFlag('timeout'),
         describe: 'Seconds one job attempt may take (default: defaults.timeoutSeconds, else none)',
       })
       .option('out', {
@@ -96,16 +124,6 @@ export const runCommand: CommandModule<object, RunArgs> = {
           'Run share k of n of the job graph (k from 1 to n) into <name>-shard-k-of-n; combine with `merge`',
       })
       .check((argv) => {
-        for (const [name, min] of [
-          ['workers', 1],
-          ['retries', 0],
-        ] as const) {
-          const value = argv[name];
-          if (value !== undefined && (!Number.isInteger(value) || value < min))
-            throw new Error(`--${name}: expected an integer ≥ ${min}, got ${value}`);
-        }
-        if (argv.timeout !== undefined && !(argv.timeout > 0))
-          throw new Error(`--timeout: expected a positive number of seconds, got ${argv.timeout}`);
         if (argv.shard !== undefined) parseShard(String(argv.shard)); // throws a clear message for 0/3, 4/3, "x"
         if (argv.only !== undefined && (argv.only as string[]).some((name) => !name))
           throw new Error('--only: expected an experiment name or kind');

@@ -1,7 +1,7 @@
 // Reading a config file: JSON (.json) or YAML (.yaml, .yml), with line and column on syntax errors.
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { ConfigError } from './errors';
+import { ConfigError, type ConfigProblem, formatPath } from './errors';
 
 /** Reads `file` (resolved against `cwd`); messages name it as given. */
 export function readConfigFile(file: string, cwd = process.cwd()): unknown {
@@ -25,8 +25,9 @@ export function parseConfigText(text: string, file: string): unknown {
 }
 
 function parseJson(text: string, file: string): unknown {
+  let value: unknown;
   try {
-    return JSON.parse(text);
+    value = JSON.parse(text);
   } catch (error) {
     const message = (error as Error).message;
     const position = /position (\d+)/.exec(message);
@@ -40,6 +41,55 @@ function parseJson(text: string, file: string): unknown {
     const reason = message.replace(/^(JSON\.parse: )?/, '').replace(/ in JSON at position \d+.*$/, '');
     throw new ConfigError(file, [{ path: '', message: `invalid JSON${where}: ${reason}` }]);
   }
+  const duplicates = duplicateKeys(text);
+  if (duplicates.length) throw new ConfigError(file, duplicates);
+  return value;
+}
+
+/**
+ * JSON.parse keeps the last of two equal keys without a word. The yaml package reads JSON too (YAML
+ * 1.2 is a superset) and keeps every key with its place, so it finds them; only done once the text
+ * is known to be valid JSON.
+ */
+function duplicateKeys(text: string): ConfigProblem[] {
+  const YAML = require('yaml') as typeof import('yaml');
+  const lines = new YAML.LineCounter();
+  const document = YAML.parseDocument(text, { uniqueKeys: false, lineCounter: lines });
+  const problems: ConfigProblem[] = [];
+  YAML.visit(document, {
+    Map(_key, map, ancestors) {
+      const seen = new Map<unknown, number>();
+      for (const pair of map.items) {
+        if (!YAML.isScalar(pair.key)) continue;
+        const line = lines.linePos(pair.key.range?.[0] ?? 0).line;
+        const first = seen.get(pair.key.value);
+        if (first === undefined) seen.set(pair.key.value, line);
+        else
+          problems.push({
+            path: formatPath(pathOf(ancestors, map, YAML)),
+            message: `duplicate key ${JSON.stringify(pair.key.value)} at line ${line} (first at line ${first}): remove one of them`,
+          });
+      }
+    },
+  });
+  return problems;
+}
+
+/** The JSON path of a node from the chain of its ancestors (for the message). */
+function pathOf(
+  ancestors: readonly unknown[],
+  node: unknown,
+  YAML: typeof import('yaml'),
+): (string | number)[] {
+  const chain = [...ancestors, node];
+  const out: (string | number)[] = [];
+  for (let i = 0; i < chain.length - 1; i++) {
+    const parent = chain[i];
+    const child = chain[i + 1];
+    if (YAML.isPair(parent) && YAML.isScalar(parent.key)) out.push(String(parent.key.value));
+    else if (YAML.isSeq(parent)) out.push(parent.items.indexOf(child as never));
+  }
+  return out;
 }
 
 function parseYaml(text: string, file: string): unknown {

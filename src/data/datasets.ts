@@ -22,7 +22,10 @@ export interface Dataset {
   test: Split;
 }
 
-const FILES = {
+/** The Figure 1 network has 10 outputs: a label must be 0..9. */
+export const CLASSES = 10;
+
+export const FILES = {
   trainImages: 'train-images-idx3-ubyte',
   trainLabels: 'train-labels-idx1-ubyte',
   testImages: 't10k-images-idx3-ubyte',
@@ -42,7 +45,7 @@ export function mnistDir(): string {
 }
 
 /** Finds `base` or `base.gz` in the folder. */
-function findFile(dir: string, base: string): string {
+export function findFile(dir: string, base: string): string {
   for (const name of [base, `${base}.gz`]) {
     const file = path.join(dir, name);
     if (existsSync(file)) return file;
@@ -70,7 +73,18 @@ function loadSplit(dir: string, imagesBase: string, labelsBase: string, checksum
   const images = parseIdxImages(readVerified(imagesFile, checksums?.[imagesBase]), imagesFile);
   const labels = parseIdxLabels(readVerified(labelsFile, checksums?.[labelsBase]), labelsFile);
   if (labels.length !== images.count) {
-    throw new DataError(labelsFile, `${labels.length} labels for ${images.count} images in ${imagesFile}`);
+    const first = Math.min(labels.length, images.count);
+    throw new DataError(
+      labelsFile,
+      `${labels.length} labels for ${images.count} images in ${imagesFile}: index ${first} is the first ${labels.length < images.count ? 'image without a label' : 'label without an image'}`,
+    );
+  }
+  const bad = labels.findIndex((label) => label >= CLASSES);
+  if (bad >= 0) {
+    throw new DataError(
+      labelsFile,
+      `label ${labels[bad]} at index ${bad} is out of range: expected 0 ≤ label < ${CLASSES}`,
+    );
   }
   return { images, labels, imagesFile };
 }

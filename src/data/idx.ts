@@ -51,9 +51,22 @@ function checkMagic(magic: number, expected: number, file: string, what: string)
   }
 }
 
-function checkLength(bytes: Uint8Array, expected: number, file: string, what: string): void {
+/** `itemBytes` after a `headerBytes` header: a short file names its first incomplete item. */
+function checkLength(
+  bytes: Uint8Array,
+  headerBytes: number,
+  itemBytes: number,
+  count: number,
+  file: string,
+  what: string,
+): void {
+  const expected = headerBytes + count * itemBytes;
   if (bytes.length < expected) {
-    throw new DataError(file, `truncated: ${bytes.length} bytes, expected ${expected} for ${what}`);
+    const first = Math.floor((bytes.length - headerBytes) / itemBytes);
+    throw new DataError(
+      file,
+      `truncated: ${bytes.length} bytes, expected ${expected} for ${what} (index ${first} is the first incomplete one)`,
+    );
   }
   if (bytes.length > expected) {
     throw new DataError(file, `${bytes.length - expected} unexpected bytes after ${what}`);
@@ -65,7 +78,7 @@ export function parseIdxImages(raw: Uint8Array, file: string): IdxImages {
   const [magic, count, rows, cols] = header(bytes, file, 4);
   checkMagic(magic, IMAGES_MAGIC, file, 'images');
   if (rows === 0 || cols === 0) throw new DataError(file, `image size ${rows}×${cols} is empty`);
-  checkLength(bytes, 16 + count * rows * cols, file, `${count} images of ${rows}×${cols}`);
+  checkLength(bytes, 16, rows * cols, count, file, `${count} images of ${rows}×${cols}`);
   return { count, rows, cols, pixels: bytes.subarray(16) };
 }
 
@@ -73,6 +86,6 @@ export function parseIdxLabels(raw: Uint8Array, file: string): Uint8Array {
   const bytes = maybeGunzip(raw, file);
   const [magic, count] = header(bytes, file, 2);
   checkMagic(magic, LABELS_MAGIC, file, 'labels');
-  checkLength(bytes, 8 + count, file, `${count} labels`);
+  checkLength(bytes, 8, 1, count, file, `${count} labels`);
   return bytes.subarray(8);
 }

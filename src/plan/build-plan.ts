@@ -4,6 +4,7 @@ import type { ValidConfig } from '../config/validate';
 import { ConfigError, FieldError, formatPath, type ConfigProblem } from '../config/errors';
 import type { ExpandContext, JobKind, JsonObject, ModelRef, PlannedJob } from '../experiments/kind';
 import { canonicalJson } from './canonical-json';
+import { checkConfigData, type DataFolders, identityParams } from './data-identity';
 import { CODE_VERSION, jobId } from './job-id';
 
 export interface PlanJob {
@@ -31,7 +32,12 @@ export interface Plan {
 // Key segments become folder names (`tables/<key>/...`): no separators, no dot folders.
 const SEGMENT = /^[^/\\:*?"<>|\0]+$/;
 
-export function buildPlan(config: ValidConfig, jobKinds: readonly JobKind[]): Plan {
+/** `data`: the checked IDX folders (checked here, without a hash cache, when not given). */
+export function buildPlan(
+  config: ValidConfig,
+  jobKinds: readonly JobKind[],
+  data: DataFolders = checkConfigData(config),
+): Plan {
   const problems: ConfigProblem[] = [];
   const versions = new Map(jobKinds.map((k) => [k.kind, k.version]));
   const modelsOf = new Map<string, ModelRef[]>();
@@ -95,7 +101,7 @@ export function buildPlan(config: ValidConfig, jobKinds: readonly JobKind[]): Pl
   }
   if (problems.length) throw new ConfigError(config.file, problems);
 
-  const jobs = orderAndIdentify(planned, versions, paramsJson, problems);
+  const jobs = orderAndIdentify(planned, versions, paramsJson, data, problems);
   if (problems.length) throw new ConfigError(config.file, problems);
   return { name: config.name, codeVersion: CODE_VERSION, jobs };
 }
@@ -133,6 +139,7 @@ function orderAndIdentify(
   planned: { job: PlannedJob; experiment: string; where: string }[],
   versions: Map<string, string>,
   paramsJson: Map<PlannedJob, string>,
+  data: DataFolders,
   problems: ConfigProblem[],
 ): PlanJob[] {
   const byKey = new Map(planned.map((p) => [p.job.key, p]));
@@ -164,14 +171,15 @@ function orderAndIdentify(
     const text = paramsJson.get(job)!;
     const params = JSON.parse(text) as JsonObject;
     const version = versions.get(job.kind)!;
+    const identity = identityParams(params, data);
     const id = jobId(
       {
         kind: job.kind,
         version,
-        params,
+        params: identity,
         needs: Object.fromEntries(Object.entries(needs).map(([n, need]) => [n, need.id])),
       },
-      text,
+      identity === params ? text : undefined,
     );
     const twin = keyOfId.get(id);
     if (twin)

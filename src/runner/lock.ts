@@ -25,18 +25,26 @@ export interface LockTiming {
 
 export const LOCK_TIMING: LockTiming = { heartbeatMs: 30_000, leaseMs: 300_000 };
 
-/** Exit code 3. */
+/** The folder is not free (exit code 3): another live run holds its lock, or a recent lock cannot be read. */
 export class LockHeldError extends UserError {
   constructor(
     readonly lockFile: string,
-    readonly owner: LockOwner,
+    readonly owner: LockOwner | undefined,
+    message = `another run (${describeOwner(owner!)}) is using this folder; ` +
+      `wait for it to finish or stop it. If that run is gone, delete ${lockFile}`,
   ) {
-    super(
-      `another run (${describeOwner(owner)}) is using this folder; ` +
-        `wait for it to finish or stop it. If that run is gone, delete ${lockFile}`,
-      EXIT.locked,
-    );
+    super(message, EXIT.locked);
   }
+}
+
+/** A lock file that does not hold a lock this program wrote (empty, cut short, edited by hand). */
+function unreadableLock(lockFile: string, why: string, timing: LockTiming): LockHeldError {
+  return new LockHeldError(
+    lockFile,
+    undefined,
+    `${lockFile} cannot be read as a lock (${why}); if no run is using this folder, remove it (rm ${JSON.stringify(lockFile)}) and run again. ` +
+      `It is taken over by itself once untouched for ${Math.round(timing.leaseMs / 1000)} s`,
+  );
 }
 
 /** "pid 12 on node-3, started …, its lock touched 4 s ago" */
@@ -56,8 +64,23 @@ export function readLock(lockFile: string): LockOwner | undefined {
   }
 }
 
+/** Throws (a message of what is wrong) unless the text is a lock this program wrote. */
 function parseLock(text: string, lockFile: string): LockOwner {
-  const owner = JSON.parse(text) as LockOwner;
+  if (!text.trim()) throw new Error('it is empty');
+  let owner: LockOwner;
+  try {
+    owner = JSON.parse(text) as LockOwner;
+  } catch {
+    throw new Error('it is not JSON');
+  }
+  if (
+    owner === null ||
+    typeof owner !== 'object' ||
+    !Number.isInteger(owner.pid) ||
+    typeof owner.host !== 'string' ||
+    typeof owner.startedAt !== 'string'
+  )
+    throw new Error(`expected {"pid", "host", "startedAt"}, found ${text.trim().slice(0, 40)}`);
   const touchedAt = statSync(lockFile, { throwIfNoEntry: false })?.mtimeMs;
   return touchedAt === undefined ? owner : { ...owner, touchedAt };
 }
@@ -78,12 +101,15 @@ export function isLive(owner: LockOwner, timing: LockTiming = LOCK_TIMING): bool
 export interface HeldLock {
   /** The owner whose stale lock was taken over, if any. */
   tookOverFrom?: LockOwner;
+  /** The lock taken over could not be read (and nobody had touched it for a lease). */
+  tookOverUnreadable?: boolean;
   release(): void;
 }
 
 export function acquireLock(lockFile: string, timing: LockTiming = LOCK_TIMING): HeldLock {
   const me: LockOwner = { pid: process.pid, host: os.hostname(), startedAt: new Date().toISOString() };
   let tookOverFrom: LockOwner | undefined;
+  let tookOverUnreadable = false;
   for (let tries = 0; tries < 5; tries++) {
     try {
       // A hard link fails when the name exists: an atomic test-and-set of a complete file.
@@ -98,6 +124,7 @@ export function acquireLock(lockFile: string, timing: LockTiming = LOCK_TIMING):
       const heartbeat = setInterval(() => touch(lockFile, me), timing.heartbeatMs).unref();
       return {
         tookOverFrom,
+        tookOverUnreadable,
         release() {
           if (released) return;
           released = true;
@@ -110,15 +137,16 @@ export function acquireLock(lockFile: string, timing: LockTiming = LOCK_TIMING):
     }
     const text = safeRead(lockFile);
     if (text === undefined) continue; // removed meanwhile: try again
-    let owner: LockOwner;
+    let owner: LockOwner | undefined;
     try {
       owner = parseLock(text, lockFile);
-    } catch {
-      throw new Error(
-        `${lockFile} is not a lock this program wrote; delete it if no run is using the folder`,
-      );
+    } catch (error) {
+      // Whoever wrote it, a lock nobody touched for a whole lease is stale like any other.
+      const touchedAt = statSync(lockFile, { throwIfNoEntry: false })?.mtimeMs;
+      if (touchedAt !== undefined && Date.now() - touchedAt < timing.leaseMs)
+        throw unreadableLock(lockFile, (error as Error).message, timing);
     }
-    if (isLive(owner, timing)) throw new LockHeldError(lockFile, owner);
+    if (owner && isLive(owner, timing)) throw new LockHeldError(lockFile, owner);
     // Take over only the lock we judged stale, not one another run created meanwhile.
     if (safeRead(lockFile) === text) {
       try {
@@ -127,7 +155,8 @@ export function acquireLock(lockFile: string, timing: LockTiming = LOCK_TIMING):
         // another run took it over first; the next try sees its lock
       }
     }
-    tookOverFrom = owner;
+    if (owner) tookOverFrom = owner;
+    else tookOverUnreadable = true;
   }
   throw new Error(`could not take the lock ${lockFile}: it keeps changing`);
 }

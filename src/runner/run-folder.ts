@@ -5,6 +5,7 @@
 //   jobs/<id>/     one finished job: result.json and its artifacts
 //   tables/, figures/  published copies of the jobs' files, under the job keys
 //   summary.json   counts and failures of the last run
+//   data-hashes.json  SHA-256 of the IDX files the config reads, by path, size and time
 //   lock           present while a run is live
 import { readdirSync, rmSync } from 'node:fs';
 import path from 'node:path';
@@ -27,6 +28,9 @@ export class RunFolder {
   }
   get summaryFile(): string {
     return path.join(this.dir, 'summary.json');
+  }
+  get dataHashesFile(): string {
+    return path.join(this.dir, 'data-hashes.json');
   }
   get lockFile(): string {
     return path.join(this.dir, 'lock');

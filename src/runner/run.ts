@@ -7,6 +7,8 @@ import type { LoadedConfig } from '../config/load';
 import { experimentKinds, jobKinds } from '../experiments/index';
 import { writeJsonAtomic } from '../files';
 import { buildPlan, type Plan } from '../plan/build-plan';
+import { checkConfigData } from '../plan/data-identity';
+import { type DataHashCache, readHashCache } from '../data/check';
 import { EXIT } from './exit-codes';
 import { Journal, lastEventById, readJournal, type JournalEvent } from './journal';
 import { jobLogEvent, type LogFields } from './log';
@@ -56,20 +58,23 @@ export interface PlannedRun {
   plan: Plan;
   folder: RunFolder;
   selection?: RunSelection;
+  /** The data files checked at planning: written to the run folder once the run holds its lock. */
+  dataHashes: DataHashCache;
 }
 
 /** Loads, validates and plans a config; throws ConfigError or UsageError (exit code 2) and writes nothing. */
 export function planRun(options: Pick<RunOptions, 'config' | 'out' | 'cwd' | 'only' | 'shard'>): PlannedRun {
   const cwd = options.cwd ?? process.cwd();
   const config = loadConfig(options.config, experimentKinds, cwd);
-  const whole = buildPlan(config, jobKinds);
-  let plan = whole;
-  if (options.only?.length) plan = selectOnly(plan, config, options.only);
-  if (options.shard) plan = selectShard(plan, options.shard);
   const folderName = options.shard
     ? `${config.name}-shard-${options.shard.index}-of-${options.shard.count}`
     : config.name;
   const folder = new RunFolder(path.resolve(cwd, options.out ?? config.defaults.outputDir, folderName));
+  const dataHashes = readHashCache(folder.dataHashesFile);
+  const whole = buildPlan(config, jobKinds, checkConfigData(config, dataHashes));
+  let plan = whole;
+  if (options.only?.length) plan = selectOnly(plan, config, options.only);
+  if (options.shard) plan = selectShard(plan, options.shard);
   const selection: RunSelection | undefined =
     options.only?.length || options.shard
       ? {
@@ -78,7 +83,7 @@ export function planRun(options: Pick<RunOptions, 'config' | 'out' | 'cwd' | 'on
           planJobs: whole.jobs.length,
         }
       : undefined;
-  return { config, plan, folder, selection };
+  return { config, plan, folder, selection, dataHashes };
 }
 
 export interface DryRun {
@@ -144,7 +149,7 @@ export function formatDryRun(dry: DryRun): string[] {
  */
 export async function runExperiments(options: RunOptions): Promise<RunSummary> {
   const startedAt = Date.now();
-  const { config, plan, folder, selection } = planRun(options);
+  const { config, plan, folder, selection, dataHashes } = planRun(options);
   const emit = options.events ?? (() => {});
   const { workers, retries, timeoutMs, workerMemoryMb } = runSettings(options, config.defaults);
   const log = options.log ?? ((line: string) => process.stdout.write(`${line}\n`));
@@ -161,9 +166,12 @@ export async function runExperiments(options: RunOptions): Promise<RunSummary> {
       log(
         `took over the lock of a run that is gone (pid ${gone.pid} on ${gone.host}, started ${gone.startedAt})`,
       );
+    if (lock.tookOverUnreadable)
+      log(`took over ${folder.lockFile}: it could not be read and nobody had touched it for the lease`);
     folder.removeLeftovers();
     const previous = lastEventById(readJournal(folder.journalFile));
     writeJsonAtomic(folder.configFile, config.contents);
+    if (Object.keys(dataHashes).length) writeJsonAtomic(folder.dataHashesFile, dataHashes);
     writeJsonAtomic(folder.planFile, {
       name: plan.name,
       config: path.resolve(options.cwd ?? process.cwd(), options.config),

@@ -94,3 +94,37 @@ test('a lock from another host is live while its run touches it, and taken over 
   lock.release();
   expect(existsSync(lockFile)).toBe(false);
 });
+
+test('a lock file that cannot be read: exit 3 naming it and how to remove it; taken over once older than the lease', async () => {
+  const dir = tempDir();
+  writeConfig(dir, 'x.json', { experiments: [{ name: 'ok', kind: 'selftest' }] });
+  const runDir = path.join(dir, 'outputs', 'x');
+  const lockFile = path.join(runDir, 'lock');
+  mkdirSync(runDir, { recursive: true });
+  for (const [text, why] of [
+    ['', 'it is empty'],
+    ['12345', 'expected {"pid", "host", "startedAt"}, found 12345'],
+    ['{"pid": 1', 'it is not JSON'],
+  ]) {
+    writeFileSync(lockFile, text);
+    const refused = await runCli(['x.json', '--progress', 'none'], dir);
+    expect(refused.code).toBe(3);
+    expect(refused.stderr).toBe(
+      `${lockFile} cannot be read as a lock (${why}); if no run is using this folder, remove it (rm "${lockFile}") and run again. It is taken over by itself once untouched for 300 s\n`,
+    );
+  }
+  const old = new Date(Date.now() - 301_000);
+  utimesSync(lockFile, old, old);
+  const lines: string[] = [];
+  const run = await runExperiments({
+    config: 'x.json',
+    cwd: dir,
+    progress: 'none',
+    log: (l) => lines.push(l),
+  });
+  expect(run.exitCode).toBe(0);
+  expect(lines[0]).toBe(
+    `took over ${lockFile}: it could not be read and nobody had touched it for the lease`,
+  );
+  expect(existsSync(lockFile)).toBe(false);
+});
