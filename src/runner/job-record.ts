@@ -7,6 +7,7 @@
 import { existsSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { JsonValue } from '../experiments/kind';
+import { writing } from '../files';
 import type { PlanJob } from '../plan/build-plan';
 import { CODE_VERSION } from '../plan/job-id';
 import type { RunFolder } from './run-folder';
@@ -50,9 +51,9 @@ export function normalizeResult(result: unknown): JsonValue {
 
 /** Written by the worker inside the attempt folder, which has no final name yet: no temporary name needed. */
 export function writeRecord(dir: string, record: Omit<JobRecord, 'result'> & { result: unknown }): void {
-  writeFileSync(
-    path.join(dir, 'result.json'),
-    `${JSON.stringify({ ...record, result: record.result ?? null }, jsonReplacer, 2)}\n`,
+  const file = path.join(dir, 'result.json');
+  writing(file, () =>
+    writeFileSync(file, `${JSON.stringify({ ...record, result: record.result ?? null }, jsonReplacer, 2)}\n`),
   );
 }
 

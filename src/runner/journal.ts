@@ -1,6 +1,9 @@
 // journal.jsonl: one JSON event per line, appended across runs, never rewritten.
 // Lines are written in small batches (a result on disk, not the journal, says a job is done),
 // so a killed run may lose its last few lines but never leaves a result half-written.
+// A failed write (disk full) never throws from the timed flush: the lines stay in memory, the
+// error goes to `onWriteError`, and the next flush tries again on a fresh line.
+import { WriteError, writing } from '../files';
 import { appendFileSync, closeSync, existsSync, openSync, readFileSync, readSync, statSync } from 'node:fs';
 
 export type JournalEvent =
@@ -28,10 +31,16 @@ const FLUSH_EVERY_MS = 200;
 export class Journal {
   private lines: string[] = [];
   private timer: NodeJS.Timeout | undefined;
+  /** A write failed: it may have left part of a line, so the next write starts on a new one. */
+  private cut = false;
+  /** Called with each failed write (the lines are kept for the next flush). */
+  onWriteError: (error: WriteError) => void = () => {};
 
   constructor(private readonly file: string) {
     // A run killed mid-line leaves a partial last line: start on a fresh one.
-    if (existsSync(file) && statSync(file).size > 0 && lastByte(file) !== 0x0a) appendFileSync(file, '\n');
+    writing(file, () => {
+      if (existsSync(file) && statSync(file).size > 0 && lastByte(file) !== 0x0a) appendFileSync(file, '\n');
+    });
   }
 
   append(event: WithoutTime<JournalEvent>): void {
@@ -43,9 +52,15 @@ export class Journal {
     clearTimeout(this.timer);
     this.timer = undefined;
     if (this.lines.length === 0) return;
-    const text = `${this.lines.join('\n')}\n`;
-    this.lines = [];
-    appendFileSync(this.file, text);
+    const text = `${this.cut ? '\n' : ''}${this.lines.join('\n')}\n`;
+    try {
+      appendFileSync(this.file, text);
+      this.lines = [];
+      this.cut = false;
+    } catch (error) {
+      this.cut = true;
+      this.onWriteError(new WriteError(this.file, error));
+    }
   }
 }
 

@@ -3,7 +3,8 @@
 // On this host the process table tells. A lock from another host (a shared folder on a cluster)
 // is live while its run keeps touching it: the holder refreshes the file's time every 30 s, and
 // a lock untouched for 5 minutes belongs to a run that is gone.
-import { linkSync, readFileSync, statSync, unlinkSync, utimesSync, writeFileSync } from 'node:fs';
+import { linkSync, readFileSync, rmSync, statSync, unlinkSync, utimesSync, writeFileSync } from 'node:fs';
+import { writing } from '../files';
 import os from 'node:os';
 import { UserError } from '../errors';
 import { EXIT } from './exit-codes';
@@ -114,11 +115,11 @@ export function acquireLock(lockFile: string, timing: LockTiming = LOCK_TIMING):
     try {
       // A hard link fails when the name exists: an atomic test-and-set of a complete file.
       const temp = `${lockFile}.tmp-${process.pid}`;
-      writeFileSync(temp, JSON.stringify(me));
       try {
+        writing(lockFile, () => writeFileSync(temp, JSON.stringify(me)));
         linkSync(temp, lockFile);
       } finally {
-        unlinkSync(temp);
+        rmSync(temp, { force: true });
       }
       let released = false;
       const heartbeat = setInterval(() => touch(lockFile, me), timing.heartbeatMs).unref();

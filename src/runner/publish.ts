@@ -1,17 +1,37 @@
 // Copies the files finished jobs list in `publish` to the run's tables/ and figures/ folders,
 // under each job's key: `tables/x.csv` of `occlusion/seed=1` → `<run>/tables/occlusion/seed=1/x.csv`.
-import { copyFileSync, mkdirSync, readdirSync, renameSync, statSync, utimesSync, type Stats } from 'node:fs';
+// Those folders show the current config only: a file no finished job of the plan publishes (an
+// experiment since removed, a job that failed this time) is removed. `jobs/` keeps every result.
+import {
+  copyFileSync,
+  mkdirSync,
+  readdirSync,
+  renameSync,
+  rmdirSync,
+  rmSync,
+  statSync,
+  utimesSync,
+  type Stats,
+} from 'node:fs';
 import path from 'node:path';
+import { writing } from '../files';
 import type { PlanJob } from '../plan/build-plan';
 import type { RunFolder } from './run-folder';
 
-/** Publishes the files of `jobs`; a copy already up to date (same size and time) is left alone. Returns how many were copied. */
-export function publishJobs(folder: RunFolder, jobs: readonly PlanJob[]): number {
-  let copied = 0;
+/** The folders of the run that hold published files. */
+const PUBLISHED_TOPS = ['tables', 'figures'];
+
+/**
+ * Publishes the files of `jobs` (finished jobs); a copy already up to date (same size and time) is
+ * left alone. Returns the published paths. Throws a WriteError naming the file it could not write.
+ */
+export function publishJobs(folder: RunFolder, jobs: readonly PlanJob[]): Set<string> {
+  const published = new Set<string>();
   for (const job of jobs) {
     for (const file of job.publish.flatMap((entry) => filesUnder(folder.jobDir(job.id), entry))) {
       const source = path.join(folder.jobDir(job.id), ...file.split('/'));
       const target = folder.publishedFile(job.key, file);
+      published.add(target);
       const sourceStat = statSync(source);
       const targetStat = statOrUndefined(target);
       if (
@@ -20,15 +40,68 @@ export function publishJobs(folder: RunFolder, jobs: readonly PlanJob[]): number
         Math.abs(targetStat.mtimeMs - sourceStat.mtimeMs) < 1
       )
         continue;
-      mkdirSync(path.dirname(target), { recursive: true });
       const temp = `${target}.tmp-${process.pid}`;
-      copyFileSync(source, temp);
-      utimesSync(temp, sourceStat.atimeMs / 1000, sourceStat.mtimeMs / 1000);
-      renameSync(temp, target);
-      copied++;
+      writing(target, () => {
+        try {
+          mkdirSync(path.dirname(target), { recursive: true });
+          copyFileSync(source, temp);
+          utimesSync(temp, sourceStat.atimeMs / 1000, sourceStat.mtimeMs / 1000);
+          renameSync(temp, target);
+        } catch (error) {
+          rmSync(temp, { force: true });
+          throw error;
+        }
+      });
     }
   }
-  return copied;
+  return published;
+}
+
+/** The files `jobs` would publish from their job folders as they are now (jobs without a folder publish nothing). */
+export function publishedFiles(folder: RunFolder, jobs: readonly PlanJob[]): Set<string> {
+  const files = new Set<string>();
+  for (const job of jobs) {
+    for (const entry of job.publish) {
+      let names: string[];
+      try {
+        names = filesUnder(folder.jobDir(job.id), entry);
+      } catch {
+        continue; // not finished: it publishes nothing
+      }
+      for (const name of names) files.add(folder.publishedFile(job.key, name));
+    }
+  }
+  return files;
+}
+
+/** Removes every file under tables/ and figures/ that is not in `keep`, and the folders left empty. Returns how many. */
+export function removeUnpublished(folder: RunFolder, keep: ReadonlySet<string>): number {
+  let removed = 0;
+  const sweep = (dir: string): boolean => {
+    let names: string[];
+    try {
+      names = readdirSync(dir);
+    } catch {
+      return false;
+    }
+    let left = names.length;
+    for (const name of names) {
+      const full = path.join(dir, name);
+      const stat = statOrUndefined(full);
+      if (stat?.isDirectory()) {
+        if (sweep(full)) left--;
+      } else if (!keep.has(full)) {
+        rmSync(full, { force: true });
+        removed++;
+        left--;
+      }
+    }
+    if (left > 0) return false;
+    rmdirSync(dir);
+    return true;
+  };
+  for (const top of PUBLISHED_TOPS) sweep(path.join(folder.dir, top));
+  return removed;
 }
 
 /**

@@ -5,7 +5,9 @@ import path from 'node:path';
 import { loadConfig } from '../config/load';
 import type { LoadedConfig } from '../config/load';
 import { experimentKinds, jobKinds } from '../experiments/index';
-import { writeJsonAtomic } from '../files';
+import { createHash } from 'node:crypto';
+import { isDiskFull, WriteError, writeJsonAtomic, writing } from '../files';
+import { canonicalJson } from '../plan/canonical-json';
 import { buildPlan, type Plan } from '../plan/build-plan';
 import { checkConfigData } from '../plan/data-identity';
 import { type DataHashCache, readHashCache } from '../data/check';
@@ -17,7 +19,7 @@ import { formatShard, selectShard, type Shard } from './shard';
 import { acquireLock } from './lock';
 import { createJobPool } from './pool';
 import { createProgress, type ProgressMode } from './progress';
-import { publishJobs } from './publish';
+import { publishedFiles, publishJobs, removeUnpublished } from './publish';
 import { buildReportAfterRun } from '../report/build-report';
 import { RunFolder } from './run-folder';
 import { type Counts, countStates, initialOutcomes, type Outcomes } from './outcomes';
@@ -54,6 +56,8 @@ export interface RunOptions {
 
 export interface PlannedRun {
   config: LoadedConfig;
+  /** Every job of the config. */
+  whole: Plan;
   /** The jobs this run covers (the whole config unless --only or --shard). */
   plan: Plan;
   folder: RunFolder;
@@ -83,7 +87,7 @@ export function planRun(options: Pick<RunOptions, 'config' | 'out' | 'cwd' | 'on
           planJobs: whole.jobs.length,
         }
       : undefined;
-  return { config, plan, folder, selection, dataHashes };
+  return { config, whole, plan, folder, selection, dataHashes };
 }
 
 export interface DryRun {
@@ -149,12 +153,12 @@ export function formatDryRun(dry: DryRun): string[] {
  */
 export async function runExperiments(options: RunOptions): Promise<RunSummary> {
   const startedAt = Date.now();
-  const { config, plan, folder, selection, dataHashes } = planRun(options);
+  const { config, whole, plan, folder, selection, dataHashes } = planRun(options);
   const emit = options.events ?? (() => {});
   const { workers, retries, timeoutMs, workerMemoryMb } = runSettings(options, config.defaults);
   const log = options.log ?? ((line: string) => process.stdout.write(`${line}\n`));
 
-  mkdirSync(folder.jobsDir, { recursive: true });
+  writing(folder.jobsDir, () => mkdirSync(folder.jobsDir, { recursive: true }));
   const lock = acquireLock(folder.lockFile);
   const stop = new AbortController();
   const onAbort = () => stop.abort();
@@ -175,6 +179,7 @@ export async function runExperiments(options: RunOptions): Promise<RunSummary> {
     writeJsonAtomic(folder.planFile, {
       name: plan.name,
       config: path.resolve(options.cwd ?? process.cwd(), options.config),
+      configHash: configHash(config.contents),
       codeVersion: plan.codeVersion,
       ...(selection ? { selection } : {}),
       jobs: plan.jobs,
@@ -192,6 +197,14 @@ export async function runExperiments(options: RunOptions): Promise<RunSummary> {
     const journal = options.events
       ? new LoggedJournal(folder.journalFile, emit)
       : new Journal(folder.journalFile);
+    // The first write that fails for want of room: no new job starts, the rest of the run writes what it can.
+    let diskFull: string | undefined;
+    const drain = new AbortController();
+    const onWriteError = (message: string) => {
+      diskFull ??= message;
+      drain.abort();
+    };
+    journal.onWriteError = (error) => (isDiskFull(error) ? onWriteError(error.message) : log(error.message));
     journal.append({
       event: 'run-started',
       pid: process.pid,
@@ -237,6 +250,8 @@ export async function runExperiments(options: RunOptions): Promise<RunSummary> {
           timeoutMs,
           failFast: !!options.failFast,
           stop: stop.signal,
+          drain: drain.signal,
+          onDiskFull: onWriteError,
         },
         initial,
       );
@@ -244,10 +259,31 @@ export async function runExperiments(options: RunOptions): Promise<RunSummary> {
       progress.stop();
     }
 
+    // From here on every write may fail (disk full): each is tried, and a failure is reported, not thrown.
+    const keepWriting = (write: () => void) => {
+      try {
+        write();
+      } catch (error) {
+        if (!(error instanceof WriteError)) throw error;
+        if (isDiskFull(error)) onWriteError(error.message);
+        else log(error.message);
+      }
+    };
     const done = plan.jobs.filter((job) => outcomes.get(job.id)!.state === 'done');
-    publishJobs(folder, done);
+    keepWriting(() => {
+      const published = publishJobs(folder, done);
+      // Jobs outside --only/--shard keep what they published; the rest shows this plan only.
+      const others = whole.jobs.filter((job) => !outcomes.has(job.id));
+      for (const file of publishedFiles(folder, others)) published.add(file);
+      removeUnpublished(folder, published);
+    });
     const summary = summarize(plan, folder, outcomes, Date.now() - startedAt, stop.signal.aborted, selection);
-    writeJsonAtomic(folder.summaryFile, summary);
+    summary.configHash = configHash(config.contents);
+    if (diskFull) {
+      summary.diskFull = diskFull;
+      if (summary.exitCode === EXIT.ok) summary.exitCode = EXIT.failed;
+    }
+    keepWriting(() => writeJsonAtomic(folder.summaryFile, summary));
     buildReportAfterRun(folder.dir, log);
     journal.append({ event: 'run-finished', pid: process.pid, exitCode: summary.exitCode, ms: summary.ms });
     journal.flush();
@@ -261,6 +297,7 @@ export async function runExperiments(options: RunOptions): Promise<RunSummary> {
         ms: summary.ms,
         counts: summary.counts,
         interrupted: summary.interrupted,
+        ...(diskFull ? { error: diskFull } : {}),
       },
       summary.exitCode === EXIT.ok ? 'info' : 'error',
     );
@@ -269,6 +306,11 @@ export async function runExperiments(options: RunOptions): Promise<RunSummary> {
     options.signal?.removeEventListener('abort', onAbort);
     lock.release();
   }
+}
+
+/** SHA-256 of the config's contents as canonical JSON (the same for a JSON file and its YAML twin), 16 hex digits. */
+function configHash(contents: unknown): string {
+  return createHash('sha256').update(canonicalJson(contents)).digest('hex').slice(0, 16);
 }
 
 /** The journal, with every job event also sent to the --log json stream. */
@@ -292,6 +334,7 @@ function summaryLines(summary: RunSummary): string[] {
     `${summary.interrupted ? 'stopped' : 'finished'} in ${(summary.ms / 1000).toFixed(1)} s: ${c.done} done (${c.ranNow} now), ${c.failed} failed, ${c.blocked} blocked, ${c.pending} pending → ${summary.runDir}`,
   ];
   for (const f of summary.failures) lines.push(`  failed ${f.key} [${f.id}]: ${f.error}`);
+  if (summary.diskFull) lines.push(summary.diskFull);
   if (summary.failures.some((f) => f.earlier))
     lines.push('  (jobs that failed in an earlier run are not retried; use --rerun-failed)');
   return lines;

@@ -9,6 +9,7 @@
 // → pump() again. All state lives on one Scheduler object, made per run.
 import { rmSync } from 'node:fs';
 import { describeError } from '../errors';
+import { isDiskFull, WriteError } from '../files';
 import type { JsonValue, NeededJob } from '../experiments/kind';
 import type { Plan, PlanJob } from '../plan/build-plan';
 import { Attempt, type AbortReason, Dispatch } from './dispatch';
@@ -35,6 +36,10 @@ export interface SchedulerOptions {
   failFast: boolean;
   /** Aborting stops the run: running jobs are ended and stay pending. */
   stop: AbortSignal;
+  /** Aborting starts no new job; those in the pool's hands end on their own (the disk is full). */
+  drain?: AbortSignal;
+  /** A job could not write (disk full, read-only): it stays pending; gets "disk full writing <path>: …". */
+  onDiskFull?: (message: string) => void;
 }
 
 /** Time a worker gets to stop on its own after its job's time limit before its thread is ended. */
@@ -148,6 +153,9 @@ class Scheduler {
         }
       };
       if (stop.aborted) this.stopping = true;
+      const { drain } = this.options;
+      drain?.addEventListener('abort', () => (this.stopping = true), { once: true });
+      if (drain?.aborted) this.stopping = true;
       pump();
     });
   }
@@ -319,6 +327,17 @@ class Scheduler {
     const ms = Date.now() - dispatch.startedAt;
     if (dispatch.abortedAs === 'stopped' || options.stop.aborted) {
       this.journalFailure(attempt, ms, 'interrupted: the run was stopped', false);
+      return;
+    }
+    if (dispatch.abortedAs === undefined && isDiskFull(error)) {
+      // Not the job's fault: it stays pending for the next run, which finds room again.
+      const message =
+        (error as Error).name === 'WriteError'
+          ? (error as Error).message
+          : new WriteError(attempt.dir, error).message;
+      this.journalFailure(attempt, ms, message, false);
+      options.progress.failed(job, message, number, false);
+      options.onDiskFull?.(message);
       return;
     }
     const message = failureMessage(dispatch.abortedAs, error, options.timeoutMs);

@@ -25,6 +25,10 @@ export interface RunSummary {
   pending: string[];
   /** Part of the config this run covered: --only names and --shard k/n; absent for a whole config. */
   selection?: RunSelection;
+  /** SHA-256 of the config the run read (canonical JSON, 16 hex digits): which config these results belong to. */
+  configHash?: string;
+  /** "disk full writing <path>: free space and run again": the run stopped starting jobs; a plain rerun finishes it. */
+  diskFull?: string;
   /** Written by `merge`: the run folders it combined and the shards none of them ran. */
   merged?: { from: string[]; missingShards: string[] };
 }
