@@ -210,7 +210,7 @@ describe('invalid configs', () => {
     const dir = tempDir('probelab-invalid-');
     writeFileSync(path.join(dir, 'case.json'), JSON.stringify({ experiments: [st()] }));
     const result = await runCli(['case.json', '--workers', '0'], dir);
-    expect(result.stderr).toContain('--workers: expected an integer ≥ 1, got 0');
+    expect(result.stderr).toContain('--workers: expected a positive integer, got "0"');
     expect(result.code).toBe(2);
     expect(snapshot(dir).size).toBe(1);
   });
