@@ -8,7 +8,7 @@ import { parse } from 'csv-parse/sync';
 import { z } from 'zod';
 import type { ChartSpec } from '../render/chart';
 import { writeRecordsCsv } from '../render/csv';
-import type { ExperimentKind, JobKind, PlannedJob } from './kind';
+import { defineJob, type ExperimentKind, type PlannedJob } from './kind';
 import { labelSegment, modelField } from './probe-setting';
 
 const curvesConfigSchema = z
@@ -43,14 +43,13 @@ export const curvesExperiment: ExperimentKind<CurvesConfig> = {
     if (models.length === 0) return [];
     const labels = models.map((m) => m.label);
     return [
-      {
+      curvesJob.plan({
         key: ctx.prefix,
-        kind: 'curves',
-        params: { models: labels } satisfies CurvesParams,
+        params: { models: labels },
         needs: Object.fromEntries(models.map((m) => [m.label, m.key])),
         cost: 1 + 0.2 * models.length,
         publish: curvesFiles(labels),
-      },
+      }),
     ];
   },
 };
@@ -146,7 +145,7 @@ export function curvesChart(rows: EpochRow[], title: string, overlay: boolean): 
   } as ChartSpec;
 }
 
-export const curvesJob: JobKind<CurvesParams> = {
+export const curvesJob = defineJob<CurvesParams>({
   kind: 'curves',
   version: '1',
   async run(params, ctx) {
@@ -192,4 +191,4 @@ export const curvesJob: JobKind<CurvesParams> = {
       finalValAccuracy: last.map((r) => r?.valAccuracy ?? null),
     };
   },
-};
+});

@@ -10,7 +10,7 @@ import { PROBED_LAYERS, checkLayers, layerFileName } from '../probes/figure1-lay
 import { writeRecordsCsv } from '../render/csv';
 import type { ProbedImage } from '../render/feature-map-grid';
 import { writePicture } from '../render/picture';
-import type { ExperimentKind, JobKind, PlannedJob } from './kind';
+import { defineJob, type ExperimentKind, type PlannedJob } from './kind';
 import { testLabels } from '../occlusion/test-labels';
 import {
   chooseImages,
@@ -72,18 +72,19 @@ export const featureMapsExperiment: ExperimentKind<FeatureMapsConfig> = {
       `feature-maps experiment "${ctx.name}"`,
       { index: 'images[]', digit: 'digits[]' },
     );
-    return ctx.modelsOf(config.model).map((model) => ({
-      key: `${ctx.prefix}/${model.label}`,
-      kind: 'feature-maps',
-      params: { ...setting, images } satisfies FeatureMapsParams as never,
-      needs: { model: model.key },
-      cost: 0.5 + 0.3 * images.length,
-      publish: featureMapFiles(images),
-    }));
+    return ctx.modelsOf(config.model).map((model) =>
+      featureMapsJob.plan({
+        key: `${ctx.prefix}/${model.label}`,
+        params: { ...setting, images },
+        needs: { model: model.key },
+        cost: 0.5 + 0.3 * images.length,
+        publish: featureMapFiles(images),
+      }),
+    );
   },
 };
 
-export const featureMapsJob: JobKind<FeatureMapsParams> = {
+export const featureMapsJob = defineJob<FeatureMapsParams>({
   kind: 'feature-maps',
   version: '1',
   async run(params, ctx) {
@@ -158,7 +159,7 @@ export const featureMapsJob: JobKind<FeatureMapsParams> = {
     }
     writeRecordsCsv(path.join(ctx.dir, 'tables/activations.csv'), stats);
     return {
-      images: params.images as never,
+      images: params.images,
       layers: activations.map((a) => ({
         layer: a.layer,
         type: a.type,
@@ -166,4 +167,4 @@ export const featureMapsJob: JobKind<FeatureMapsParams> = {
       })),
     };
   },
-};
+});

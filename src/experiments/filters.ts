@@ -9,7 +9,7 @@ import { CONV_LAYERS, checkLayers, layerFileName } from '../probes/figure1-layer
 import { writeRecordsCsv } from '../render/csv';
 import { filterGrid, filterWeights, kernelDims, type Kernel } from '../render/filter-grid';
 import { writePicture } from '../render/picture';
-import type { ExperimentKind, JobKind, PlannedJob } from './kind';
+import { defineJob, type ExperimentKind, type PlannedJob } from './kind';
 import { modelField } from './probe-setting';
 import { modelDir } from './shared';
 
@@ -42,14 +42,15 @@ export const filtersExperiment: ExperimentKind<FiltersConfig> = {
   schema: filtersConfigSchema,
   references: (config) => [config.model],
   expand(config, ctx): PlannedJob[] {
-    return ctx.modelsOf(config.model).map((model) => ({
-      key: `${ctx.prefix}/${model.label}`,
-      kind: 'filters',
-      params: { scale: config.scale } satisfies FiltersParams,
-      needs: { model: model.key },
-      cost: 0.3,
-      publish: [...FIGURES, ...TABLES],
-    }));
+    return ctx.modelsOf(config.model).map((model) =>
+      filtersJob.plan({
+        key: `${ctx.prefix}/${model.label}`,
+        params: { scale: config.scale },
+        needs: { model: model.key },
+        cost: 0.3,
+        publish: [...FIGURES, ...TABLES],
+      }),
+    );
   },
 };
 
@@ -71,7 +72,7 @@ export function convKernels(weights: PlainWeights): { kernel: Kernel; bias: numb
     }));
 }
 
-export const filtersJob: JobKind<FiltersParams> = {
+export const filtersJob = defineJob<FiltersParams>({
   kind: 'filters',
   version: '1',
   async run(params, ctx) {
@@ -131,4 +132,4 @@ export const filtersJob: JobKind<FiltersParams> = {
     writeRecordsCsv(path.join(ctx.dir, 'tables/filters.csv'), weights);
     return { layers: described };
   },
-};
+});

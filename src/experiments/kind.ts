@@ -6,6 +6,7 @@
 // to a small JSON result, writing any artifacts (CSV tables, PNG figures, model files) into
 // `ctx.dir`. The runner owns ids, scheduling, retries, the journal and the run folder.
 import type { z } from 'zod';
+import type { Defaults } from '../config/schema';
 import type { PlannedLayer } from '../models/shapes';
 
 export type JsonValue = null | boolean | number | string | JsonValue[] | { [key: string]: JsonValue };
@@ -36,7 +37,25 @@ export interface JobKind<P = any> {
   kind: string;
   /** Bump when what the job computes changes: it is part of every job id of this kind. */
   version: string;
-  run(params: P, ctx: JobContext): Promise<JsonValue>;
+  /** Resolves with the job's result: plain JSON, or objects JSON.stringify turns into it (typed arrays become lists). */
+  run(params: P, ctx: JobContext): Promise<JsonValue | object>;
+}
+
+/** A job kind that plans its own jobs: the planner refers to the definition, not to its kind name. */
+export interface JobDefinition<P> extends JobKind<P> {
+  /** A planned job of this kind; `params` are checked against the kind's params type. */
+  plan(job: Omit<PlannedJob, 'kind' | 'params'> & { params: P }): PlannedJob;
+}
+
+/**
+ * Defines a job kind for the worker (`run`) and the planner (`plan`). Params must be plain JSON
+ * (the planner checks them with canonicalJson); typed as an interface, they need this one cast.
+ */
+export function defineJob<P extends object>(kind: JobKind<P>): JobDefinition<P> {
+  return {
+    ...kind,
+    plan: ({ params, ...job }) => ({ ...job, kind: kind.kind, params: params as unknown as JsonObject }),
+  };
 }
 
 /** One job as an experiment plans it; the runner turns `key`s into content ids. */
@@ -76,8 +95,8 @@ export interface ExpandContext {
    * label when the experiment has a sweep (e.g. `train/lr=0.001`). Keys are `${prefix}/...`.
    */
   prefix: string;
-  /** The config's shared defaults (data, model, training, seeds, ...), already validated. */
-  defaults: JsonObject;
+  /** The config's shared defaults (data, backend, training, seeds, ...), validated, with every default filled in. */
+  defaults: Defaults;
   /** Trained models produced by another experiment of the same config (for `model: "<name>"`). */
   modelsOf(experimentName: string): ModelRef[];
 }

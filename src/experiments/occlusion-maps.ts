@@ -21,7 +21,7 @@ import { importantRegion } from '../occlusion/region';
 import { writeCsv, writeRecordsCsv } from '../render/csv';
 import { writeGrayPng, writePicture, type RgbPicture } from '../render/picture';
 import type { OcclusionChunkParams, OcclusionMapParams } from './occlusion';
-import type { JobContext, JobKind, JsonObject, NeededJob } from './kind';
+import { defineJob, type JobContext, type NeededJob } from './kind';
 import { cachedDataset, cachedModel } from './shared';
 
 /** The mean training pixel of a data set (0..1), computed once per thread. */
@@ -49,7 +49,7 @@ export function testImage(
   };
 }
 
-export interface OcclusionChunkResult extends JsonObject {
+export interface OcclusionChunkResult {
   index: number;
   start: number;
   end: number;
@@ -60,7 +60,7 @@ export interface OcclusionChunkResult extends JsonObject {
   clean: number[] | null;
 }
 
-export const occlusionChunkJob: JobKind<OcclusionChunkParams> = {
+export const occlusionChunkJob = defineJob<OcclusionChunkParams>({
   kind: 'occlusion-chunk',
   version: '1',
   async run(params, ctx): Promise<OcclusionChunkResult> {
@@ -86,7 +86,7 @@ export const occlusionChunkJob: JobKind<OcclusionChunkParams> = {
       clean: params.clean ? Array.from(clean) : null,
     };
   },
-};
+});
 
 /** The chunks' results in position order, checked to cover the grid exactly. */
 function gatherChunks(
@@ -125,7 +125,7 @@ export function adversarialFileName(row: number, col: number, label: number, gri
   return `r${String(row).padStart(width, '0')}_c${String(col).padStart(width, '0')}_as${label}.png`;
 }
 
-export const occlusionMapJob: JobKind<OcclusionMapParams> = {
+export const occlusionMapJob = defineJob<OcclusionMapParams>({
   kind: 'occlusion-map',
   version: '1',
   async run(params, ctx) {
@@ -254,4 +254,4 @@ export const occlusionMapJob: JobKind<OcclusionMapParams> = {
       ),
     };
   },
-};
+});

@@ -19,19 +19,19 @@ import {
   type ImageOutcome,
 } from '../occlusion/population';
 import { writeCsv, writeRecordsCsv } from '../render/csv';
-import type { JobKind, JsonObject } from './kind';
+import { defineJob } from './kind';
 import type { PopulationChunkParams, PopulationParams } from './occlusion';
 import { cachedDatasetMean } from './occlusion-maps';
 import { cachedDataset, cachedModel } from './shared';
 
-export interface PopulationChunkResult extends JsonObject {
+export interface PopulationChunkResult {
   classes: number;
   positions: number;
-  images: ImageOutcome[] & JsonObject[];
-  totals: ClassTotals[] & JsonObject[];
+  images: ImageOutcome[];
+  totals: ClassTotals[];
 }
 
-export const populationChunkJob: JobKind<PopulationChunkParams> = {
+export const populationChunkJob = defineJob<PopulationChunkParams>({
   kind: 'occlusion-population-chunk',
   version: '1',
   async run(params, ctx): Promise<PopulationChunkResult> {
@@ -65,15 +65,15 @@ export const populationChunkJob: JobKind<PopulationChunkParams> = {
     return {
       classes: totals!.length,
       positions: grid.count,
-      images: images as never,
-      totals: totals as never,
+      images,
+      totals: totals!,
     };
   },
-};
+});
 
 const six = (v: number) => v.toFixed(6);
 
-export const populationJob: JobKind<PopulationParams> = {
+export const populationJob = defineJob<PopulationParams>({
   kind: 'occlusion-population',
   version: '1',
   async run(params, ctx) {
@@ -143,4 +143,4 @@ export const populationJob: JobKind<PopulationParams> = {
       ),
     };
   },
-};
+});

@@ -14,7 +14,8 @@ import { selectImages, type ImageSelection } from '../occlusion/images';
 import type { FillSpec } from '../occlusion/occlude';
 import { testLabels, type TestLabels } from '../occlusion/test-labels';
 import type { ExpandContext, ExperimentKind, ModelRef, PlannedJob } from './kind';
-import { readDefaults } from './shared';
+import { occlusionChunkJob, occlusionMapJob } from './occlusion-maps';
+import { populationChunkJob, populationJob } from './occlusion-population';
 
 const index = z.number().int().nonnegative();
 const positive = z.number().int().positive();
@@ -208,10 +209,9 @@ export const occlusionExperiment: ExperimentKind<OcclusionConfig> = {
   schema: occlusionConfigSchema,
   references: (config) => [config.model],
   expand(config, ctx: ExpandContext): PlannedJob[] {
-    const defaults = readDefaults(ctx.defaults);
     const setting: OcclusionSetting = {
-      data: config.data ?? defaults.data,
-      backend: config.backend ?? defaults.backend,
+      data: config.data ?? ctx.defaults.data,
+      backend: config.backend ?? ctx.defaults.backend,
       patch: config.patch,
       stride: config.stride,
       fill: config.fill,
@@ -238,13 +238,14 @@ export const occlusionExperiment: ExperimentKind<OcclusionConfig> = {
             const key = `${base}/image=${index}/chunk=${c}`;
             needs[`chunk=${c}`] = key;
             const params: OcclusionChunkParams = { ...setting, index, start, end, clean: start === 0 };
-            jobs.push({
-              key,
-              kind: 'occlusion-chunk',
-              params: params as never,
-              needs: { model: model.key },
-              cost: 0.005 + (end - start) * 6e-5,
-            });
+            jobs.push(
+              occlusionChunkJob.plan({
+                key,
+                params,
+                needs: { model: model.key },
+                cost: 0.005 + (end - start) * 6e-5,
+              }),
+            );
           });
           const params: OcclusionMapParams = {
             ...setting,
@@ -254,14 +255,15 @@ export const occlusionExperiment: ExperimentKind<OcclusionConfig> = {
             scale: config.scale,
             chunks: ranges.length,
           };
-          jobs.push({
-            key: `${base}/image=${index}`,
-            kind: 'occlusion-map',
-            params: params as never,
-            needs,
-            cost: 1,
-            publish: mapFiles(label),
-          });
+          jobs.push(
+            occlusionMapJob.plan({
+              key: `${base}/image=${index}`,
+              params,
+              needs,
+              cost: 1,
+              publish: mapFiles(label),
+            }),
+          );
         }
       } else {
         const needs: Record<string, string> = {};
@@ -270,13 +272,14 @@ export const occlusionExperiment: ExperimentKind<OcclusionConfig> = {
           const key = `${base}/population/chunk=${c}`;
           needs[`chunk=${c}`] = key;
           const params: PopulationChunkParams = { ...setting, indices: indices.slice(start, end) };
-          jobs.push({
-            key,
-            kind: 'occlusion-population-chunk',
-            params: params as never,
-            needs: { model: model.key },
-            cost: (end - start) * grid.count * 6e-5,
-          });
+          jobs.push(
+            populationChunkJob.plan({
+              key,
+              params,
+              needs: { model: model.key },
+              cost: (end - start) * grid.count * 6e-5,
+            }),
+          );
         });
         const params: PopulationParams = {
           data: setting.data,
@@ -286,14 +289,15 @@ export const occlusionExperiment: ExperimentKind<OcclusionConfig> = {
           chunks: ranges.length,
           modelLabel: model.label,
         };
-        jobs.push({
-          key: `${base}/population`,
-          kind: 'occlusion-population',
-          params: params as never,
-          needs,
-          cost: 2,
-          publish: populationFiles(classCount(data.labels)),
-        });
+        jobs.push(
+          populationJob.plan({
+            key: `${base}/population`,
+            params,
+            needs,
+            cost: 2,
+            publish: populationFiles(classCount(data.labels)),
+          }),
+        );
       }
     }
     return jobs;

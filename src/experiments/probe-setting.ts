@@ -5,7 +5,6 @@ import { z } from 'zod';
 import { dataSpecSchema, type DataSpec } from '../data/spec';
 import { backendSchema, type BackendName } from '../models/training-spec';
 import type { ExpandContext } from './kind';
-import { readDefaults } from './shared';
 
 export const modelField = z
   .string({ error: 'expected the name of a "train" experiment of this config, e.g. "train"' })
@@ -28,8 +27,7 @@ export function probeSetting(
   config: { data?: DataSpec; backend?: BackendName },
   ctx: ExpandContext,
 ): ProbeSetting {
-  const defaults = readDefaults(ctx.defaults);
-  return { data: config.data ?? defaults.data, backend: config.backend ?? defaults.backend };
+  return { data: config.data ?? ctx.defaults.data, backend: config.backend ?? ctx.defaults.backend };
 }
 
 export const digitField = z

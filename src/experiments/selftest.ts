@@ -11,7 +11,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { z } from 'zod';
 import { deriveSeed, mulberry32 } from '../random';
 import { writeRecordsCsv } from '../render/csv';
-import type { ExperimentKind, JobKind, JsonValue, ModelRef, PlannedJob } from './kind';
+import { defineJob, type ExperimentKind, type JsonValue, type ModelRef, type PlannedJob } from './kind';
 
 const actions = ['compute', 'sleep', 'throw', 'exit', 'oom', 'hang', 'flaky'] as const;
 
@@ -59,8 +59,8 @@ export interface SelftestParams {
   rows: number;
 }
 
-function seedsOf(config: SelftestConfig, defaults: { seeds?: unknown }): number[] {
-  return config.seeds ?? (defaults.seeds as number[] | undefined) ?? [1];
+function seedsOf(config: SelftestConfig, defaults: { seeds: number[] }): number[] {
+  return config.seeds ?? defaults.seeds;
 }
 
 function keyOf(prefix: string, seed: number, index: number): string {
@@ -86,14 +86,15 @@ export const selftestExperiment: ExperimentKind<SelftestConfig> = {
           ms: config.ms,
           rows: config.rows,
         };
-        jobs.push({
-          key: keyOf(ctx.prefix, seed, index),
-          kind: 'selftest',
-          params: { ...params },
-          needs: Object.fromEntries(needed.map((m, i) => [`in${i}`, m.key])),
-          cost: Math.max(config.ms, 1) / 1000,
-          publish: config.rows > 0 ? ['tables/values.csv'] : [],
-        });
+        jobs.push(
+          selftestJob.plan({
+            key: keyOf(ctx.prefix, seed, index),
+            params,
+            needs: Object.fromEntries(needed.map((m, i) => [`in${i}`, m.key])),
+            cost: Math.max(config.ms, 1) / 1000,
+            publish: config.rows > 0 ? ['tables/values.csv'] : [],
+          }),
+        );
       }
     }
     return jobs;
@@ -132,7 +133,7 @@ function allocateForever(): never {
   }
 }
 
-export const selftestJob: JobKind<SelftestParams> = {
+export const selftestJob = defineJob<SelftestParams>({
   kind: 'selftest',
   version: '1',
   async run(params, ctx) {
@@ -193,4 +194,4 @@ export const selftestJob: JobKind<SelftestParams> = {
     // `values` is a typed array on purpose: the runner transfers it and stores it as a JSON list.
     return { total, checksum, inputs: Object.keys(ctx.needs).length, values } as unknown as JsonValue;
   },
-};
+});

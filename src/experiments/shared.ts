@@ -1,17 +1,10 @@
-// What several experiment and job kinds share: reading the config defaults, loading data and
-// models once per worker thread.
+// What several job kinds share: loading data and models once per worker thread.
 import type * as tf from '@tensorflow/tfjs';
 import path from 'node:path';
-import { defaultsSchema, type Defaults } from '../config/schema';
 import type { DataSpec } from '../data/spec';
 import type { Dataset } from '../data/datasets';
 import type { BackendName } from '../models/training-spec';
-import type { JobContext, JsonObject, NeededJob } from './kind';
-
-/** The config's `defaults` with every default filled in (the runner has validated them; one schema for both). */
-export function readDefaults(defaults: JsonObject): Defaults {
-  return defaultsSchema.parse(defaults);
-}
+import type { JobContext, NeededJob } from './kind';
 
 /** The data set of a spec, loaded once per thread (tfjs and the data files are imported lazily, so light jobs stay light). */
 export function cachedDataset(ctx: Pick<JobContext, 'cache'>, spec: DataSpec): Dataset {

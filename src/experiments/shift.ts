@@ -13,7 +13,7 @@ import type { ChartSpec } from '../render/chart';
 import { writeRecordsCsv } from '../render/csv';
 import { writePicture } from '../render/picture';
 import { shiftStripGrid, type ShiftedDigit } from '../render/shift-strip';
-import type { ExperimentKind, JobContext, JobKind, PlannedJob } from './kind';
+import { defineJob, type ExperimentKind, type JobContext, type PlannedJob } from './kind';
 import { testLabels } from '../occlusion/test-labels';
 import {
   chooseImages,
@@ -107,36 +107,39 @@ export const shiftExperiment: ExperimentKind<ShiftConfig> = {
     for (const model of ctx.modelsOf(config.model)) {
       const base = `${ctx.prefix}/${model.label}`;
       const strip: ShiftStripParams = { ...setting, image, maxShift: config.maxShift, scale: config.scale };
-      jobs.push({
-        key: `${base}/strip`,
-        kind: 'shift-strip',
-        params: strip as never,
-        needs: { model: model.key },
-        cost: 0.3,
-        publish: STRIP_FILES,
-      });
+      jobs.push(
+        shiftStripJob.plan({
+          key: `${base}/strip`,
+          params: strip,
+          needs: { model: model.key },
+          cost: 0.3,
+          publish: STRIP_FILES,
+        }),
+      );
       if (config.accuracyRange === 0) continue;
       const needs: Record<string, string> = {};
       for (let shift = -config.accuracyRange; shift <= config.accuracyRange; shift++) {
         const key = `${base}/accuracy/shift=${shift}`;
         needs[`shift=${shift}`] = key;
         const params: ShiftAccuracyChunkParams = { ...setting, shift };
-        jobs.push({
-          key,
-          kind: 'shift-accuracy-chunk',
-          params: params as never,
-          needs: { model: model.key },
-          cost: (labels.length * 2) / 20_000,
-        });
+        jobs.push(
+          shiftAccuracyChunkJob.plan({
+            key,
+            params,
+            needs: { model: model.key },
+            cost: (labels.length * 2) / 20_000,
+          }),
+        );
       }
-      jobs.push({
-        key: `${base}/accuracy`,
-        kind: 'shift-accuracy',
-        params: { range: config.accuracyRange } satisfies ShiftAccuracyParams,
-        needs,
-        cost: 0.5,
-        publish: ACCURACY_FILES,
-      });
+      jobs.push(
+        shiftAccuracyJob.plan({
+          key: `${base}/accuracy`,
+          params: { range: config.accuracyRange },
+          needs,
+          cost: 0.5,
+          publish: ACCURACY_FILES,
+        }),
+      );
     }
     return jobs;
   },
@@ -154,7 +157,7 @@ const argMax = (values: ArrayLike<number>, from: number, count: number) => {
   return best;
 };
 
-export const shiftStripJob: JobKind<ShiftStripParams> = {
+export const shiftStripJob = defineJob<ShiftStripParams>({
   kind: 'shift-strip',
   version: '1',
   async run(params, ctx) {
@@ -222,12 +225,12 @@ export const shiftStripJob: JobKind<ShiftStripParams> = {
       firstWrong: wrong.length ? `${wrong[0].direction} ${wrong[0].pixels}px` : null,
     };
   },
-};
+});
 
 /** Images per predict call: large batches are fast on wasm, and 1000 images stay a few MB. */
 const PREDICT_BATCH = 1000;
 
-export const shiftAccuracyChunkJob: JobKind<ShiftAccuracyChunkParams> = {
+export const shiftAccuracyChunkJob = defineJob<ShiftAccuracyChunkParams>({
   kind: 'shift-accuracy-chunk',
   version: '1',
   async run(params, ctx): Promise<ShiftAccuracyChunkResult> {
@@ -258,7 +261,7 @@ export const shiftAccuracyChunkJob: JobKind<ShiftAccuracyChunkParams> = {
     const verticalCorrect = params.shift === 0 ? horizontalCorrect : correct(0, params.shift);
     return { shift: params.shift, images: count, horizontalCorrect, verticalCorrect };
   },
-};
+});
 
 export function accuracyChart(
   rows: { shift: number; horizontal: number; vertical: number }[],
@@ -291,7 +294,7 @@ export function accuracyChart(
   } as ChartSpec;
 }
 
-export const shiftAccuracyJob: JobKind<ShiftAccuracyParams> = {
+export const shiftAccuracyJob = defineJob<ShiftAccuracyParams>({
   kind: 'shift-accuracy',
   version: '1',
   async run(params, ctx) {
@@ -331,4 +334,4 @@ export const shiftAccuracyJob: JobKind<ShiftAccuracyParams> = {
       worstVertical: Math.min(...rows.map((r) => r.vertical)),
     };
   },
-};
+});

@@ -15,8 +15,15 @@ import {
 import type { DataSpec } from '../data/spec';
 import { writeJsonAtomic } from '../files';
 import { writeRecordsCsv } from '../render/csv';
-import type { ExpandContext, ExperimentKind, JobContext, JobKind, ModelRef, PlannedJob } from './kind';
-import { cachedDataset, readDefaults } from './shared';
+import {
+  defineJob,
+  type ExpandContext,
+  type ExperimentKind,
+  type JobContext,
+  type ModelRef,
+  type PlannedJob,
+} from './kind';
+import { cachedDataset } from './shared';
 import { FieldError } from '../config/errors';
 import { figure1Layers, layersSchema, type LayerSpec } from '../models/layers';
 import { planLayers, type PlannedLayer } from '../models/shapes';
@@ -43,7 +50,7 @@ export interface TrainParams {
 }
 
 function trainParams(config: TrainConfig, ctx: ExpandContext, seed: number): TrainParams {
-  const defaults = readDefaults(ctx.defaults);
+  const { defaults } = ctx;
   const { seeds: _seeds, data, backend, layers, ...own } = config;
   return {
     seed,
@@ -69,7 +76,7 @@ export function plannedLayers(params: TrainParams): PlannedLayer[] {
 }
 
 function seedsOf(config: TrainConfig, ctx: ExpandContext): number[] {
-  return config.seeds ?? readDefaults(ctx.defaults).seeds;
+  return config.seeds ?? ctx.defaults.seeds;
 }
 
 const TRAIN_FILES = ['tables/history.csv', 'tables/model_summary.csv', 'tables/metrics.json'];
@@ -92,22 +99,22 @@ export const trainExperiment: ExperimentKind<TrainConfig> = {
       const params = trainParams(config, ctx, seed);
       plannedLayers(params);
       const images = params.data.train ? 10_000 : 60_000;
-      return {
+      return trainJob.plan({
         key,
-        kind: 'train',
-        params: params as never,
+        params,
         cost: (params.training.epochs * images) / 1000,
         publish: TRAIN_FILES,
-      };
+      });
     });
-    jobs.push({
-      key: `${ctx.prefix}/summary`,
-      kind: 'train-summary',
-      params: {},
-      needs: Object.fromEntries(models.map(({ key, seed }) => [`seed=${seed}`, key])),
-      cost: 0.01,
-      publish: ['tables/accuracy.csv'],
-    });
+    jobs.push(
+      trainSummaryJob.plan({
+        key: `${ctx.prefix}/summary`,
+        params: {},
+        needs: Object.fromEntries(models.map(({ key, seed }) => [`seed=${seed}`, key])),
+        cost: 0.01,
+        publish: ['tables/accuracy.csv'],
+      }),
+    );
     return jobs;
   },
 };
@@ -126,7 +133,7 @@ export interface TrainResult {
   [key: string]: string | number;
 }
 
-export const trainJob: JobKind<TrainParams> = {
+export const trainJob = defineJob<TrainParams>({
   kind: 'train',
   version: '1',
   async run(params, ctx: JobContext) {
@@ -169,7 +176,7 @@ export const trainJob: JobKind<TrainParams> = {
       model.dispose();
     }
   },
-};
+});
 
 function mean(values: number[]): number {
   return values.reduce((a, b) => a + b, 0) / values.length;
@@ -182,7 +189,7 @@ function sd(values: number[]): number {
   return Math.sqrt(values.reduce((a, v) => a + (v - m) ** 2, 0) / (values.length - 1));
 }
 
-export const trainSummaryJob: JobKind<Record<string, never>> = {
+export const trainSummaryJob = defineJob<Record<string, never>>({
   kind: 'train-summary',
   version: '1',
   async run(_params, ctx) {
@@ -223,4 +230,4 @@ export const trainSummaryJob: JobKind<Record<string, never>> = {
       sdTestAccuracy: sd(test),
     };
   },
-};
+});

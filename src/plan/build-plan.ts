@@ -51,7 +51,7 @@ export function buildPlan(
       const ctx: ExpandContext = {
         name: experiment.name,
         prefix: point.prefix,
-        defaults: config.defaults as unknown as JsonObject,
+        defaults: config.defaults,
         modelsOf(name: string): ModelRef[] {
           const models = modelsOf.get(name);
           if (!models) {

@@ -1,4 +1,5 @@
 import { trainExperiment, trainSummaryJob } from '../../src/experiments/train';
+import { defaultsSchema } from '../../src/config/schema';
 import type { ExpandContext } from '../../src/experiments/kind';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
@@ -7,7 +8,7 @@ import { jobContext, tempDir } from '../helpers/small-model';
 const context = (defaults: object): ExpandContext => ({
   name: 'cnn',
   prefix: 'cnn',
-  defaults: defaults as never,
+  defaults: defaultsSchema.parse(defaults),
   modelsOf: () => [],
 });
 

@@ -3,7 +3,9 @@
 import { mkdtempSync, mkdirSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { defaultsSchema } from '../../src/config/schema';
 import { jobKinds } from '../../src/experiments';
+import { normalizeResult } from '../../src/runner/job-record';
 import type { ExpandContext, JsonValue, NeededJob, PlannedJob } from '../../src/experiments/kind';
 
 export interface RanJob {
@@ -20,7 +22,7 @@ export function removeRunFolders(): void {
 }
 
 export function expandContext(name: string): ExpandContext {
-  return { name, prefix: name, defaults: {}, modelsOf: () => [] };
+  return { name, prefix: name, defaults: defaultsSchema.parse({}), modelsOf: () => [] };
 }
 
 /** Runs `jobs` (already in dependency order); `onResult` may replace a result before later jobs see it. */
@@ -44,12 +46,10 @@ export async function runPlanned(
     const ran: RanJob = {
       job,
       dir,
-      result: await kind.run(job.params, {
-        dir,
-        needs,
-        cache: new Map(),
-        signal: new AbortController().signal,
-      }),
+      // As JSON, the way results travel from a worker to the jobs that need them.
+      result: normalizeResult(
+        await kind.run(job.params, { dir, needs, cache: new Map(), signal: new AbortController().signal }),
+      ),
     };
     ran.result = onResult?.(ran) ?? ran.result;
     done.set(job.key, ran);

@@ -3,10 +3,12 @@
 // experiments before (and besides) the real runner.
 import path from 'node:path';
 import { mkdirSync } from 'node:fs';
+import { defaultsSchema } from '../../src/config/schema';
 import { jobKinds } from '../../src/experiments/index';
 import type { ExpandContext, JsonObject, ModelRef, NeededJob, PlannedJob } from '../../src/experiments/kind';
 import { jobContext, tempDir } from './small-model';
 
+/** `defaults` as a config file gives them; they are validated and filled in as the runner does. */
 export function expandContext(
   defaults: JsonObject,
   models: Record<string, ModelRef[]>,
@@ -15,7 +17,7 @@ export function expandContext(
   return {
     name,
     prefix: name,
-    defaults,
+    defaults: defaultsSchema.parse(defaults),
     modelsOf: (experiment) => {
       const refs = models[experiment];
       if (!refs) throw new Error(`no models of ${experiment}`);

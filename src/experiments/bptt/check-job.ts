@@ -9,11 +9,11 @@ import type { ParameterElement } from '../../rnn/parameters';
 import { elementLabel, getElement } from '../../rnn/parameters';
 import { departure, relativeError } from '../../rnn/relative-error';
 import { writeRecordsCsv } from '../../render/csv';
-import type { JobKind, JsonValue } from '../kind';
+import { defineJob, type JsonValue } from '../kind';
 import type { ExactResult } from './exact-job';
 import type { FiniteDifferencesResult } from './finite-differences-job';
 import type { CheckParams, Tolerance } from './jobs';
-import { CHECK_KIND, chunkNeed } from './jobs';
+import { chunkNeed } from './jobs';
 import type { TfjsResult } from './tfjs-job';
 
 interface Comparison extends ParameterElement {
@@ -73,7 +73,9 @@ function failureMessage(summary: CheckSummary, comparisons: Comparison[]): strin
   );
 }
 
-export const bpttCheckJob: JobKind<CheckParams> = {
+const CHECK_KIND = 'bptt-check';
+
+export const bpttCheckJob = defineJob<CheckParams>({
   kind: CHECK_KIND,
   version: '1',
   async run(params, ctx) {
@@ -175,4 +177,4 @@ export const bpttCheckJob: JobKind<CheckParams> = {
     if (failures.length > 0) throw new Error(`${CHECK_KIND}: ${failures.join('; ')}`);
     return { checks: summaries, homework } as unknown as JsonValue;
   },
-};
+});

@@ -8,11 +8,10 @@ import type { NamedParameters } from '../../rnn/parameters';
 import { elementCount, elementLabel, getElement, membersOf } from '../../rnn/parameters';
 import { problemLoss } from '../../rnn/problem';
 import { writeRecordsCsv } from '../../render/csv';
-import type { JobKind, JsonValue } from '../kind';
+import { defineJob, type JsonValue } from '../kind';
 import { lstmReport } from './exact-lstm';
 import { rnnReport } from './exact-rnn';
 import type { ExactParams } from './jobs';
-import { EXACT_KIND } from './jobs';
 import type { Row } from './tables';
 import { parameterRows } from './tables';
 
@@ -30,8 +29,8 @@ function writeTable(dir: string, file: string, rows: Row[]): void {
   writeRecordsCsv(path.join(dir, file), rows, columns);
 }
 
-export const bpttExactJob: JobKind<ExactParams> = {
-  kind: EXACT_KIND,
+export const bpttExactJob = defineJob<ExactParams>({
+  kind: 'bptt-exact',
   version: '1',
   async run(params, ctx) {
     const { problem, update, approximation } = params;
@@ -87,4 +86,4 @@ export const bpttExactJob: JobKind<ExactParams> = {
     };
     return result as unknown as JsonValue;
   },
-};
+});

@@ -1,9 +1,8 @@
 // `bptt-finite-differences`: central finite differences in float64 for one chunk of parameter
 // elements — the forward pass only, so it checks BPTT independently.
 import { finiteDifference } from '../../rnn/finite-differences';
-import type { JobKind, JsonValue } from '../kind';
+import { defineJob, type JsonValue } from '../kind';
 import type { FiniteDifferencesParams } from './jobs';
-import { FINITE_DIFFERENCES_KIND } from './jobs';
 
 export interface FiniteDifferencesResult {
   step: number;
@@ -11,8 +10,8 @@ export interface FiniteDifferencesResult {
   elements: { parameter: string; index: number; value: number }[];
 }
 
-export const bpttFiniteDifferencesJob: JobKind<FiniteDifferencesParams> = {
-  kind: FINITE_DIFFERENCES_KIND,
+export const bpttFiniteDifferencesJob = defineJob<FiniteDifferencesParams>({
+  kind: 'bptt-finite-differences',
   version: '1',
   async run(params) {
     const { problem, elements, step, points } = params;
@@ -26,4 +25,4 @@ export const bpttFiniteDifferencesJob: JobKind<FiniteDifferencesParams> = {
     };
     return result as unknown as JsonValue;
   },
-};
+});

@@ -1,14 +1,9 @@
-// The job kinds both gradient experiments plan, and the params each receives (all plain JSON).
+// The params of the job kinds both gradient experiments plan (all plain JSON).
 import type { BackendName } from '../../models/training-spec';
 import type { StencilPoints } from '../../rnn/finite-differences';
 import type { ParameterElement } from '../../rnn/parameters';
 import type { BpttProblem } from '../../rnn/problem';
 import type { UpdateConfig } from './config';
-
-export const EXACT_KIND = 'bptt-exact';
-export const FINITE_DIFFERENCES_KIND = 'bptt-finite-differences';
-export const TFJS_KIND = 'bptt-tfjs';
-export const CHECK_KIND = 'bptt-check';
 
 export type Approximation = 'homework';
 

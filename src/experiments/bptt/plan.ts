@@ -3,11 +3,14 @@
 // job that compares them all with the exact values.
 import { allElements } from '../../rnn/parameters';
 import type { BpttProblem } from '../../rnn/problem';
-import type { ExpandContext, JsonObject, PlannedJob } from '../kind';
-import { readDefaults } from '../shared';
+import type { ExpandContext, PlannedJob } from '../kind';
+import { bpttCheckJob } from './check-job';
 import type { ChecksConfig, UpdateConfig } from './config';
+import { bpttExactJob } from './exact-job';
+import { bpttFiniteDifferencesJob } from './finite-differences-job';
 import type { Approximation, CheckParams, ExactParams, FiniteDifferencesParams, TfjsParams } from './jobs';
-import { CHECK_KIND, EXACT_KIND, FINITE_DIFFERENCES_KIND, TFJS_KIND, chunkNeed } from './jobs';
+import { chunkNeed } from './jobs';
+import { bpttTfjsJob } from './tfjs-job';
 
 export interface GradientExperiment {
   problem: BpttProblem;
@@ -15,8 +18,6 @@ export interface GradientExperiment {
   approximation?: Approximation;
   checks: ChecksConfig;
 }
-
-const json = (params: object) => params as unknown as JsonObject;
 
 /** Files the exact job writes, relative to its folder. */
 export function exactJobFiles(
@@ -46,7 +47,7 @@ export function planGradientJobs(experiment: GradientExperiment, ctx: ExpandCont
     approximation: experiment.approximation ?? null,
   };
   const jobs: PlannedJob[] = [
-    { key: exactKey, kind: EXACT_KIND, params: json(exact), cost: 0.01, publish: exactJobFiles(experiment) },
+    bpttExactJob.plan({ key: exactKey, params: exact, cost: 0.01, publish: exactJobFiles(experiment) }),
   ];
   const needs: Record<string, string> = { exact: exactKey };
   const check: CheckParams = { finiteDifferences: null, tfjs: null };
@@ -63,7 +64,7 @@ export function planGradientJobs(experiment: GradientExperiment, ctx: ExpandCont
         points,
       };
       const key = `${ctx.prefix}/finite-differences/chunk=${i}`;
-      jobs.push({ key, kind: FINITE_DIFFERENCES_KIND, params: json(params), cost: 0.01 });
+      jobs.push(bpttFiniteDifferencesJob.plan({ key, params, cost: 0.01 }));
       needs[chunkNeed(i)] = key;
     }
     check.finiteDifferences = { tolerance, floor, chunks };
@@ -71,21 +72,16 @@ export function planGradientJobs(experiment: GradientExperiment, ctx: ExpandCont
 
   if (checks.tfjs) {
     const { backend, tolerance, floor } = checks.tfjs;
-    const params: TfjsParams = { problem, backend: backend ?? readDefaults(ctx.defaults).backend };
+    const params: TfjsParams = { problem, backend: backend ?? ctx.defaults.backend };
     const key = `${ctx.prefix}/tfjs`;
     // Most of its cost is loading tfjs into the thread.
-    jobs.push({ key, kind: TFJS_KIND, params: json(params), cost: 0.5 });
+    jobs.push(bpttTfjsJob.plan({ key, params, cost: 0.5 }));
     needs.tfjs = key;
     check.tfjs = { tolerance, floor };
   }
 
-  jobs.push({
-    key: `${ctx.prefix}/check`,
-    kind: CHECK_KIND,
-    params: json(check),
-    needs,
-    cost: 0.01,
-    publish: CHECK_FILES,
-  });
+  jobs.push(
+    bpttCheckJob.plan({ key: `${ctx.prefix}/check`, params: check, needs, cost: 0.01, publish: CHECK_FILES }),
+  );
   return jobs;
 }

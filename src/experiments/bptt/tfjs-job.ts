@@ -3,9 +3,8 @@
 import type { BackendName } from '../../models/training-spec';
 import type { NamedParameters, ParameterValue } from '../../rnn/parameters';
 import { withTiedGradients } from '../../rnn/parameters';
-import type { JobKind, JsonValue } from '../kind';
+import { defineJob, type JsonValue } from '../kind';
 import type { TfjsParams } from './jobs';
-import { TFJS_KIND } from './jobs';
 import { tfjsLossFunction } from './tfjs-loss';
 
 export interface TfjsResult {
@@ -14,8 +13,8 @@ export interface TfjsResult {
   gradients: NamedParameters;
 }
 
-export const bpttTfjsJob: JobKind<TfjsParams> = {
-  kind: TFJS_KIND,
+export const bpttTfjsJob = defineJob<TfjsParams>({
+  kind: 'bptt-tfjs',
   version: '1',
   async run(params) {
     // Loaded here, not at the top, so that threads running only the float64 jobs never load tfjs
@@ -40,4 +39,4 @@ export const bpttTfjsJob: JobKind<TfjsParams> = {
     };
     return result as unknown as JsonValue;
   },
-};
+});
