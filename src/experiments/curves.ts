@@ -7,6 +7,7 @@ import path from 'node:path';
 import { parse } from 'csv-parse/sync';
 import { z } from 'zod';
 import type { ChartSpec } from '../render/chart';
+import { LINE_LEGEND } from '../render/line-legend';
 import { writeRecordsCsv } from '../render/csv';
 import { defineJob, type ExperimentKind, type PlannedJob } from './kind';
 import { labelSegment, modelField } from './probe-setting';
@@ -113,9 +114,17 @@ export function curvesChart(rows: EpochRow[], title: string, overlay: boolean): 
   // Whole epochs on the axis (vega's own ticks would put 1.5 between 1 and 2).
   const epochs = [...new Set(rows.map((r) => r.epoch))].sort((a, b) => a - b);
   const ticks = epochs.length <= 20 ? { values: epochs } : { tickMinStep: 1 };
+  const legend = LINE_LEGEND;
   const colour = overlay
-    ? { field: 'model', type: 'nominal', title: 'model' }
-    : { field: 'data', type: 'nominal', title: 'data' };
+    ? { field: 'model', type: 'nominal', title: 'model', legend }
+    : { field: 'data', type: 'nominal', title: 'data', legend };
+  // Overlaid, the dashes have a legend of their own, which has no colour to take: dark gray.
+  const dashes = {
+    field: 'data',
+    type: 'nominal',
+    title: 'data',
+    legend: overlay ? { ...legend, encode: { symbols: { update: { stroke: { value: '#444' } } } } } : legend,
+  };
   return {
     title,
     data: { values: curvePoints(rows) },
@@ -136,9 +145,9 @@ export function curvesChart(rows: EpochRow[], title: string, overlay: boolean): 
         x: { field: 'epoch', type: 'quantitative', title: 'epoch', axis: { ...ticks, format: 'd' } },
         y: { field: 'value', type: 'quantitative', title: null, scale: { zero: false } },
         color: colour,
-        ...(overlay
-          ? { strokeDash: { field: 'data', type: 'nominal', title: 'data' }, detail: { field: 'data' } }
-          : {}),
+        // Train solid, validation dashed, in every curves chart.
+        strokeDash: dashes,
+        ...(overlay ? { detail: { field: 'data' } } : {}),
       },
     },
     resolve: { scale: { y: 'independent' } },
@@ -147,7 +156,8 @@ export function curvesChart(rows: EpochRow[], title: string, overlay: boolean): 
 
 export const curvesJob = defineJob<CurvesParams>({
   kind: 'curves',
-  version: '1',
+  // 2: charts in the bundled DejaVu Sans; validation dashed, legends drawn as lines.
+  version: '2',
   async run(params, ctx) {
     const { writeChart } = require('../render/chart') as typeof import('../render/chart');
     const histories = params.models.map((label) => {

@@ -127,7 +127,8 @@ export function adversarialFileName(row: number, col: number, label: number, gri
 
 export const occlusionMapJob = defineJob<OcclusionMapParams>({
   kind: 'occlusion-map',
-  version: '1',
+  // 2: charts in the bundled DejaVu Sans.
+  version: '2',
   async run(params, ctx) {
     const { writeChart } = require('../render/chart') as typeof import('../render/chart');
     const data = cachedDataset(ctx, params.data);

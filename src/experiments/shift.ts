@@ -10,6 +10,7 @@ import type { DataSpec } from '../data/spec';
 import type { BackendName } from '../models/training-spec';
 import { DIRECTIONS, offsetOf, shiftImage, shiftedPixels } from '../probes/shift';
 import type { ChartSpec } from '../render/chart';
+import { LINE_LEGEND } from '../render/line-legend';
 import { writeRecordsCsv } from '../render/csv';
 import { writePicture } from '../render/picture';
 import { shiftStripGrid, type ShiftedDigit } from '../render/shift-strip';
@@ -289,14 +290,20 @@ export function accuracyChart(
         },
       },
       y: { field: 'accuracy', type: 'quantitative', title: 'test accuracy', scale: { domain: [0, 1] } },
-      color: { field: 'direction', type: 'nominal', title: 'shift', legend: { labelLimit: 400 } },
+      color: {
+        field: 'direction',
+        type: 'nominal',
+        title: 'shift',
+        legend: { ...LINE_LEGEND, labelLimit: 400 },
+      },
     },
   } as ChartSpec;
 }
 
 export const shiftAccuracyJob = defineJob<ShiftAccuracyParams>({
   kind: 'shift-accuracy',
-  version: '1',
+  // 2: the chart in the bundled DejaVu Sans, its legend drawn as lines.
+  version: '2',
   async run(params, ctx) {
     const chunks = Object.values(ctx.needs)
       .map((n) => n.result as unknown as ShiftAccuracyChunkResult)

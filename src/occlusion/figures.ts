@@ -2,6 +2,7 @@
 // scale), the label map as a categorical image with a legend, the important region over the
 // digit, and the population's mean drop maps and flip shares.
 import type { ChartSpec } from '../render/chart';
+import { maxAbs } from '../render/colour';
 import { grayToRgb, outlineRect, tint, upscale, type RgbPicture } from '../render/picture';
 import type { OcclusionGrid } from './grid';
 import type { ImportantRegion } from './region';
@@ -158,6 +159,7 @@ export function meanDropMaps(
     cells(grid, drop).map((c) => ({ ...c, class: label })),
   );
   const panel = { width: Math.min(size.width, 160), height: Math.min(size.height, 160) };
+  const reach = Math.max(0, ...dropsByClass.map(({ drop }) => maxAbs(drop))) || 1;
   return {
     title,
     data: { values },
@@ -173,7 +175,9 @@ export function meanDropMaps(
           field: 'value',
           type: 'quantitative',
           title: 'mean drop',
-          scale: { scheme: 'redblue', reverse: true, domainMid: 0 },
+          // Symmetric about 0, so equal colours mean equal sizes of drop and rise, and the
+          // legend runs from the largest rise (negative) to the largest drop.
+          scale: { scheme: 'redblue', reverse: true, domain: [-reach, reach], nice: true },
         },
       },
     },

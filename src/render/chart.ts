@@ -4,6 +4,7 @@ import { Resvg } from '@resvg/resvg-js';
 import * as vega from 'vega';
 import { compile, type TopLevelSpec } from 'vega-lite';
 import { writeFileAtomic } from '../files';
+import { RESVG_FONTS } from './fonts';
 
 export type ChartSpec = TopLevelSpec;
 
@@ -20,7 +21,7 @@ export function svgToPng(svg: string, scale = 2): Uint8Array {
   const resvg = new Resvg(svg, {
     fitTo: { mode: 'zoom', value: scale },
     background: 'white',
-    font: { loadSystemFonts: true },
+    font: RESVG_FONTS,
   });
   return resvg.render().asPng();
 }

@@ -1,9 +1,8 @@
 // Text on pixel pictures: all labels of a picture are laid out as one transparent SVG, rendered
-// by resvg with the system fonts, and blended over the pixels. So grids keep exact pixels for
-// their tiles and still get real, readable type.
+// by resvg with the bundled DejaVu Sans (./fonts), and blended over the pixels. So grids keep
+// exact pixels for their tiles and still get real, readable type.
+import { FONT_FAMILY, RESVG_FONTS } from './fonts';
 import type { RgbPicture } from './picture';
-
-export const FONT_FAMILY = 'DejaVu Sans, Liberation Sans, Arial, sans-serif';
 
 export interface TextLabel {
   text: string;
@@ -41,7 +40,7 @@ export function drawText(picture: RgbPicture, labels: readonly TextLabel[]): voi
   const { PNG } = require('pngjs') as typeof import('pngjs');
   const rendered = new Resvg(svg, {
     fitTo: { mode: 'original' },
-    font: { loadSystemFonts: true, defaultFontFamily: 'DejaVu Sans' },
+    font: RESVG_FONTS,
   }).render();
   // Decoding the PNG gives straight (not premultiplied) alpha, which is what blending wants.
   const overlay = PNG.sync.read(Buffer.from(rendered.asPng()));

@@ -1,13 +1,15 @@
 // report.html: one page a person opens from the run folder (no server, works offline). Every
 // figure, chart and table the jobs published, under its experiment's name, with links to the
 // CSV and SVG files; up front the run's state, the model summary and the accuracy per seed with
-// mean ± sd; the config at the end. Images are referenced by relative paths into the run folder,
-// tables are inlined. Built from the run folder alone, so `run-experiments report` can rebuild it.
+// mean ± sd; the config at the end. Numbers are rounded for reading (./numbers.ts); the files
+// keep every digit. Images are referenced by relative paths into the run folder, tables are
+// inlined. Built from the run folder alone, so `run-experiments report` can rebuild it.
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { writeFileAtomic } from '../files';
 import { csvTable, escapeHtml, href, jsonFold, link, readCsvRows } from './html';
+import { readableCell, readableJson } from './numbers';
 import {
   readJobResult,
   readRunContents,
@@ -119,7 +121,7 @@ class PageBuilder {
         ? `<span class="error">${escapeHtml(error)}</span>`
         : result === undefined
           ? ''
-          : escapeHtml(truncate(JSON.stringify(result), 240));
+          : escapeHtml(truncate(readableJson(result), 240));
       return `<tr class="state-${escapeHtml(state)}"><td>${escapeHtml(job.key)}</td><td>${escapeHtml(job.kind)}</td><td>${escapeHtml(state)}</td><td><code>${job.id.slice(0, 10)}</code></td><td class="detail">${detail}</td></tr>`;
     });
     const hidden = experiment.jobs.length - shown.length;
@@ -229,8 +231,9 @@ export function accuracySentence(file: string): string {
   const train = column('train_accuracy');
   if (!mean || !sd || test < 0)
     return `accuracy per seed: see the table (${seeds} seed${seeds === 1 ? '' : 's'})`;
-  const trainText = train >= 0 ? `, training accuracy ${mean[train]} ± ${sd[train]}` : '';
-  return `Test accuracy ${mean[test]} ± ${sd[test]}${trainText} (mean ± sd over ${seeds} seed${seeds === 1 ? '' : 's'})`;
+  const shown = (row: string[], column: number) => readableCell(row[column]).text;
+  const trainText = train >= 0 ? `, training accuracy ${shown(mean, train)} ± ${shown(sd, train)}` : '';
+  return `Test accuracy ${shown(mean, test)} ± ${shown(sd, test)}${trainText} (mean ± sd over ${seeds} seed${seeds === 1 ? '' : 's'})`;
 }
 
 /** Writes `<runDir>/report.html` from the run folder's contents. */

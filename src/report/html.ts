@@ -1,8 +1,10 @@
 // Small HTML pieces of the report: escaping, links that work from the file system, CSV files
-// as HTML tables (long ones cut, with a link to the whole file), JSON in a fold.
+// as HTML tables (long ones cut, with a link to the whole file, numbers rounded for reading),
+// JSON in a fold.
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { parse } from 'csv-parse/sync';
+import { NUMBER, readableCell, readableJson } from './numbers';
 
 export function escapeHtml(text: string): string {
   return text.replace(
@@ -19,8 +21,6 @@ export function href(relativePath: string): string {
 export function link(relativePath: string, text = relativePath): string {
   return `<a href="${href(relativePath)}">${escapeHtml(text)}</a>`;
 }
-
-const NUMBER = /^[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?$/;
 
 /** Rows of a CSV file (the first the header); throws with the file name when it cannot be parsed. */
 export function readCsvRows(file: string): string[][] {
@@ -73,13 +73,17 @@ export function csvTable(runDir: string, source: string, bytes: number, maxRows:
   }
   const [header = [], ...shown] = head.rows;
   const total = head.bodyRows;
-  const cell = (value: string, tag: 'td' | 'th') =>
-    `<${tag}${tag === 'td' && NUMBER.test(value) ? ' class="num"' : ''}>${escapeHtml(value)}</${tag}>`;
+  const headerCell = (value: string) => `<th>${escapeHtml(value)}</th>`;
+  const cell = (value: string) => {
+    if (!NUMBER.test(value)) return `<td>${escapeHtml(value)}</td>`;
+    const shown = readableCell(value);
+    return `<td class="num"${shown.rounded ? ` title="${escapeHtml(value)}"` : ''}>${escapeHtml(shown.text)}</td>`;
+  };
   const more = total - shown.length;
   return [
     `<div class="table-wrap"><table data-source="${escapeHtml(source)}">`,
-    `<thead><tr>${header.map((h) => cell(h, 'th')).join('')}</tr></thead>`,
-    `<tbody>${shown.map((row) => `<tr>${row.map((v) => cell(v, 'td')).join('')}</tr>`).join('\n')}</tbody>`,
+    `<thead><tr>${header.map(headerCell).join('')}</tr></thead>`,
+    `<tbody>${shown.map((row) => `<tr>${row.map(cell).join('')}</tr>`).join('\n')}</tbody>`,
     '</table></div>',
     linkLine(
       more > 0
@@ -89,11 +93,11 @@ export function csvTable(runDir: string, source: string, bytes: number, maxRows:
   ].join('\n');
 }
 
-/** JSON (file contents or a value) pretty-printed in a fold, cut after `maxChars`. */
+/** JSON (file contents or a value) pretty-printed in a fold, numbers rounded, cut after `maxChars`. */
 export function jsonFold(summary: string, json: string, maxChars = 20_000): string {
   let text = json;
   try {
-    text = JSON.stringify(JSON.parse(json), null, 2);
+    text = readableJson(JSON.parse(json), 2);
   } catch {
     // not JSON after all: show it as it is
   }

@@ -1,0 +1,59 @@
+// The report shows numbers rounded for reading; the CSV files it links keep every digit.
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { csvTable, jsonFold } from '../../src/report/html';
+import { formatForReading, readableCell, readableJson } from '../../src/report/numbers';
+import { mulberry32 } from '../../src/random';
+
+test.each([
+  ['0.8136111111111111', '0.8136'],
+  ['4.012540466591339e-8', '4.013e-8'],
+  ['0.0000017581287532123738', '1.758e-6'],
+  ['-1.000000208646014', '-1.000'],
+  ['0.0012345678', '0.001235'],
+  ['2.2412236012352835', '2.241'],
+  ['12345.678', '12346'],
+  ['0.3720', '0.3720'],
+  ['0.16', '0.16'],
+  ['60000', '60000'],
+  ['seed=1', 'seed=1'],
+  ['', ''],
+])('the cell %s reads %s', (cell, shown) => {
+  expect(readableCell(cell).text).toBe(shown);
+  expect(readableCell(cell).rounded).toBe(shown !== cell);
+});
+
+test('rounding keeps 4 significant digits: within half a unit of the 4th digit, integers untouched', () => {
+  const random = mulberry32(3);
+  for (let i = 0; i < 2000; i++) {
+    const value = (random() - 0.5) * 10 ** Math.floor(random() * 16 - 10);
+    const rounded = Number(formatForReading(value));
+    const unit = 10 ** (Math.floor(Math.log10(Math.abs(value))) - 3);
+    expect(Math.abs(rounded - value)).toBeLessThanOrEqual(Math.max(unit, 1) * 0.5 + 1e-12 * Math.abs(value));
+    const digits = rounded.toExponential().replace(/e.*$/, '').replace(/[-.]/g, '');
+    if (Math.abs(value) < 1000) expect(digits.length).toBeLessThanOrEqual(4);
+  }
+  expect(formatForReading(7)).toBe('7');
+  expect(formatForReading(Number.NaN)).toBe('NaN');
+  expect(readableJson({ accuracy: [0.8136111111111111, null], epochs: 3 })).toBe(
+    '{"accuracy":[0.8136,null],"epochs":3}',
+  );
+});
+
+test('a table in the report: rounded cells with the full value on hover; the CSV file unchanged', () => {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'probelab-numbers-'));
+  try {
+    const csv = 'seed,test_accuracy,images\n1,0.8136111111111111,10000\nmean,0.3720,\n';
+    writeFileSync(path.join(dir, 'accuracy.csv'), csv);
+    const html = csvTable(dir, 'accuracy.csv', csv.length, 10);
+    expect(html).toContain('<td class="num" title="0.8136111111111111">0.8136</td>');
+    expect(html).toContain('<td class="num">0.3720</td><td></td>');
+    expect(html).toContain('<td class="num">10000</td>');
+    expect(html).not.toContain('>0.8136111111111111<');
+    expect(readFileSync(path.join(dir, 'accuracy.csv'), 'utf8')).toBe(csv);
+    expect(jsonFold('result', '{"loss":0.255473337380186}')).toContain('&quot;loss&quot;: 0.2555');
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
