@@ -1,4 +1,5 @@
 // Loading a config: read, parse, validate. Every failure is a ConfigError (exit code 2).
+import path from 'node:path';
 import { experimentKinds } from '../experiments/index';
 import type { ExperimentKind } from '../experiments/kind';
 import { readConfigFile } from './parse-file';
@@ -16,5 +17,5 @@ export function loadConfig(
   cwd = process.cwd(),
 ): LoadedConfig {
   const contents = readConfigFile(file, cwd);
-  return { ...validateConfig(contents, file, kinds), contents };
+  return { ...validateConfig(contents, file, kinds), contents, dir: path.dirname(path.resolve(cwd, file)) };
 }

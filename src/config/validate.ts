@@ -28,6 +28,8 @@ export interface ValidExperiment {
 
 export interface ValidConfig {
   file: string;
+  /** Absolute folder of the file, when it was read from disk (relative paths in experiments start there). */
+  dir?: string;
   name: string;
   defaults: Defaults;
   /** In dependency order. */

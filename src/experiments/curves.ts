@@ -10,12 +10,14 @@ import type { ChartSpec } from '../render/chart';
 import { LINE_LEGEND } from '../render/line-legend';
 import { writeRecordsCsv } from '../render/csv';
 import { defineJob, type ExperimentKind, type PlannedJob } from './kind';
-import { labelSegment, modelField } from './probe-setting';
+import { FieldError } from '../config/errors';
+import { modelReferences, modelSourceField } from './model-source';
+import { labelSegment } from './probe-setting';
 
 const curvesConfigSchema = z
   .object({
-    model: modelField.describe(
-      'Name of the train experiment whose training curves are drawn (every seed and sweep point).',
+    model: modelSourceField.describe(
+      'Name of the train experiment whose training curves are drawn (every seed and sweep point); a model file has no curves.',
     ),
   })
   .strict();
@@ -38,8 +40,13 @@ export const curvesFiles = (labels: string[]) => [
 export const curvesExperiment: ExperimentKind<CurvesConfig> = {
   kind: 'curves',
   schema: curvesConfigSchema,
-  references: (config) => [config.model],
+  references: (config) => modelReferences(config.model),
   expand(config, ctx): PlannedJob[] {
+    if (typeof config.model !== 'string')
+      throw new FieldError(
+        ['model'],
+        'curves draws what training recorded, and a model file has none: name a train experiment',
+      );
     const models = ctx.modelsOf(config.model);
     if (models.length === 0) return [];
     const labels = models.map((m) => m.label);

@@ -1,12 +1,13 @@
-// `feature-maps`: what each convolution and pooling layer makes of chosen test digits
-// (Figures 4–5; default the first test 0 and the first test 8), for every model of a train
-// experiment. Per layer one grid with the digits side by side on one scale (layer 1 shows what
+// `feature-maps`: what each convolution, pooling and batch-normalization layer makes of chosen
+// test digits (Figures 4–5; default the first test 0 and the first test 8), for every probed
+// model. Per layer one grid with the digits side by side on one scale (layer 1 shows what
 // separates a 0 from an 8); per digit one grid of all layers; a table of per-channel statistics.
 import path from 'node:path';
 import { z } from 'zod';
 import type { DataSpec } from '../data/spec';
 import type { BackendName } from '../models/training-spec';
-import { PROBED_LAYERS, checkLayers, layerFileName } from '../probes/figure1-layers';
+import type { PlannedLayer } from '../models/shapes';
+import { FEATURE_MAP_CLASSES, layerFileName, layersOfClasses } from '../probes/probed-layers';
 import { writeRecordsCsv } from '../render/csv';
 import type { ProbedImage } from '../render/feature-map-grid';
 import { writePicture } from '../render/picture';
@@ -15,17 +16,24 @@ import { testLabels } from '../occlusion/test-labels';
 import {
   chooseImages,
   digitField,
-  modelField,
   probeDataFields,
   probeSetting,
   testIndexField,
   type ChosenImage,
 } from './probe-setting';
-import { cachedDataset, cachedModel } from './shared';
+import { cachedDataset, modelTitle, probedModel } from './shared';
+import {
+  layersOf,
+  modelReferences,
+  modelSourceField,
+  probedModels,
+  withModel,
+  type ModelFileParam,
+} from './model-source';
 
 const featureMapsConfigSchema = z
   .object({
-    model: modelField,
+    model: modelSourceField,
     digits: z
       .array(digitField)
       .min(1, 'expected at least one digit')
@@ -47,13 +55,16 @@ export interface FeatureMapsParams {
   data: DataSpec;
   backend: BackendName;
   images: ChosenImage[];
+  modelFile?: ModelFileParam;
 }
 
 export const imageFileName = (image: ChosenImage) => `digit${image.label}_test${image.index}`;
 
-export function featureMapFiles(images: ChosenImage[]): string[] {
+export function featureMapFiles(layers: readonly PlannedLayer[], images: ChosenImage[]): string[] {
   return [
-    ...PROBED_LAYERS.map((layer, i) => `figures/${layerFileName(layer, i)}.png`),
+    ...layersOfClasses(layers, FEATURE_MAP_CLASSES).map(
+      (layer, i) => `figures/${layerFileName(layer, i)}.png`,
+    ),
     ...images.map((image) => `figures/${imageFileName(image)}.png`),
     'tables/activations.csv',
   ];
@@ -62,7 +73,7 @@ export function featureMapFiles(images: ChosenImage[]): string[] {
 export const featureMapsExperiment: ExperimentKind<FeatureMapsConfig> = {
   kind: 'feature-maps',
   schema: featureMapsConfigSchema,
-  references: (config) => [config.model],
+  references: (config) => modelReferences(config.model),
   expand(config, ctx): PlannedJob[] {
     const setting = probeSetting(config, ctx);
     const images = chooseImages(
@@ -72,14 +83,16 @@ export const featureMapsExperiment: ExperimentKind<FeatureMapsConfig> = {
       `feature-maps experiment "${ctx.name}"`,
       { index: 'images[]', digit: 'digits[]' },
     );
-    return ctx.modelsOf(config.model).map((model) =>
-      featureMapsJob.plan({
-        key: `${ctx.prefix}/${model.label}`,
-        params: { ...setting, images },
-        needs: { model: model.key },
-        cost: 0.5 + 0.3 * images.length,
-        publish: featureMapFiles(images),
-      }),
+    return probedModels(config.model, ctx, setting.data).map((model) =>
+      withModel(
+        model,
+        featureMapsJob.plan({
+          key: `${ctx.prefix}/${model.label}`,
+          params: { ...setting, images },
+          cost: 0.5 + 0.3 * images.length,
+          publish: featureMapFiles(layersOf(model, `feature-maps experiment "${ctx.name}"`), images),
+        }),
+      ),
     );
   },
 };
@@ -91,9 +104,8 @@ export const featureMapsJob = defineJob<FeatureMapsParams>({
     const { layerActivations } = require('../probes/activations') as typeof import('../probes/activations');
     const { compareImagesGrid, imageLayersGrid } =
       require('../render/feature-map-grid') as typeof import('../render/feature-map-grid');
-    const need = ctx.needs.model;
-    if (!need) throw new Error('feature-maps: no model among the needed jobs (expected needs.model)');
-    const model = await cachedModel(ctx, need, params.backend);
+    const model = await probedModel(ctx, params.backend, params.modelFile);
+    const title = modelTitle(ctx, params.modelFile);
     const data = cachedDataset(ctx, params.data);
     const { rows, cols } = data;
     const pixels = rows * cols;
@@ -111,22 +123,17 @@ export const featureMapsJob = defineJob<FeatureMapsParams>({
     const batch = new Float32Array(probed.length * pixels);
     probed.forEach((image, i) => batch.set(image.pixels, i * pixels));
     const activations = layerActivations(model, batch, probed.length, rows, cols);
-    checkLayers(
-      activations.map((a) => a.layer),
-      PROBED_LAYERS,
-      `model of ${need.id}`,
-    );
 
     activations.forEach((activation, i) =>
       writePicture(
         path.join(ctx.dir, `figures/${layerFileName(activation.layer, i)}.png`),
-        compareImagesGrid(activation, probed, i + 1).picture,
+        compareImagesGrid(activation, probed, i + 1, title).picture,
       ),
     );
     probed.forEach((image, position) =>
       writePicture(
         path.join(ctx.dir, `figures/${imageFileName(image)}.png`),
-        imageLayersGrid(activations, image, position).picture,
+        imageLayersGrid(activations, image, position, title).picture,
       ),
     );
 

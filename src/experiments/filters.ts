@@ -1,21 +1,31 @@
-// `filters`: the learned filters of the three convolution layers of every model of a train
-// experiment (Figure 3), as labelled grids on a colour scale centred on zero, plus the weights
-// as tables. Reads the model's plain weights.json: no tfjs needed.
+// `filters`: the learned filters of every convolution layer of every probed model (Figure 3 for
+// the Figure 1 CNN), as labelled grids on a colour scale centred on zero — the first layer's
+// one-channel kernels as one image each — plus the weights as tables. A trained model's weights
+// come from its plain weights.json (no tfjs needed); a model file's from tfjs.
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
 import type { PlainWeights } from '../models/persist';
-import { CONV_LAYERS, checkLayers, layerFileName } from '../probes/figure1-layers';
+import type { BackendName } from '../models/training-spec';
+import { CONV_CLASSES, layerFileName, layersOfClasses } from '../probes/probed-layers';
 import { writeRecordsCsv } from '../render/csv';
 import { filterGrid, filterWeights, kernelDims, type Kernel } from '../render/filter-grid';
 import { writePicture } from '../render/picture';
-import { defineJob, type ExperimentKind, type PlannedJob } from './kind';
-import { modelField } from './probe-setting';
-import { modelDir } from './shared';
+import { defineJob, type ExperimentKind, type JobContext, type PlannedJob } from './kind';
+import {
+  layersOf,
+  modelReferences,
+  modelSourceField,
+  probedModels,
+  withModel,
+  type ModelFileParam,
+} from './model-source';
+import { probeDataFields, probeSetting } from './probe-setting';
+import { modelDir, modelTitle, probedModel } from './shared';
 
 const filtersConfigSchema = z
   .object({
-    model: modelField,
+    model: modelSourceField,
     scale: z
       .number()
       .int('expected a whole number of pixels')
@@ -25,32 +35,41 @@ const filtersConfigSchema = z
       .describe(
         'Pixels per weight in the pictures: a 3×3 filter becomes 3·scale pixels square (twice that for the first layer).',
       ),
+    ...probeDataFields,
   })
   .strict();
 type FiltersConfig = z.infer<typeof filtersConfigSchema>;
 
 export interface FiltersParams {
   scale: number;
-  [key: string]: number;
+  /** A model file, loaded on this backend; absent for a trained model (read from its weights.json). */
+  modelFile?: ModelFileParam;
+  backend?: BackendName;
 }
 
-const FIGURES = CONV_LAYERS.map((layer, i) => `figures/${layerFileName(layer, i)}.png`);
 const TABLES = ['tables/filter_summary.csv', 'tables/filters.csv'];
 
 export const filtersExperiment: ExperimentKind<FiltersConfig> = {
   kind: 'filters',
   schema: filtersConfigSchema,
-  references: (config) => [config.model],
+  references: (config) => modelReferences(config.model),
   expand(config, ctx): PlannedJob[] {
-    return ctx.modelsOf(config.model).map((model) =>
-      filtersJob.plan({
-        key: `${ctx.prefix}/${model.label}`,
-        params: { scale: config.scale },
-        needs: { model: model.key },
-        cost: 0.3,
-        publish: [...FIGURES, ...TABLES],
-      }),
-    );
+    const setting = probeSetting(config, ctx);
+    return probedModels(config.model, ctx, setting.data).map((model) => {
+      const convs = layersOfClasses(layersOf(model, `filters experiment "${ctx.name}"`), CONV_CLASSES);
+      const params: FiltersParams = model.file
+        ? { scale: config.scale, backend: setting.backend }
+        : { scale: config.scale };
+      return withModel(
+        model,
+        filtersJob.plan({
+          key: `${ctx.prefix}/${model.label}`,
+          params,
+          cost: 0.3,
+          publish: [...convs.map((layer, i) => `figures/${layerFileName(layer, i)}.png`), ...TABLES],
+        }),
+      );
+    });
   },
 };
 
@@ -72,19 +91,22 @@ export function convKernels(weights: PlainWeights): { kernel: Kernel; bias: numb
     }));
 }
 
+async function weightsOf(params: FiltersParams, ctx: JobContext): Promise<PlainWeights> {
+  if (!params.modelFile) {
+    const need = ctx.needs.model;
+    if (!need) throw new Error('filters: no model among the needed jobs (expected needs.model)');
+    return readWeights(path.join(modelDir(need), 'weights.json'));
+  }
+  const { plainWeights } = require('../models/persist') as typeof import('../models/persist');
+  return plainWeights(await probedModel(ctx, params.backend ?? 'wasm', params.modelFile));
+}
+
 export const filtersJob = defineJob<FiltersParams>({
   kind: 'filters',
   version: '1',
   async run(params, ctx) {
-    const need = ctx.needs.model;
-    if (!need) throw new Error('filters: no model among the needed jobs (expected needs.model)');
-    const file = path.join(modelDir(need), 'weights.json');
-    const layers = convKernels(readWeights(file));
-    checkLayers(
-      layers.map((l) => l.kernel.layer),
-      CONV_LAYERS,
-      file,
-    );
+    const layers = convKernels(await weightsOf(params, ctx));
+    const model = modelTitle(ctx, params.modelFile);
 
     const summary: Record<string, string | number>[] = [];
     const weights: Record<string, string | number>[] = [];
@@ -92,7 +114,7 @@ export const filtersJob = defineJob<FiltersParams>({
       const dims = kernelDims(kernel);
       const grid = filterGrid(kernel, {
         scale: params.scale,
-        title: `Layer ${position + 1}, ${kernel.layer}: ${dims.filters} filters of ${dims.kernelRows}×${dims.kernelCols}×${dims.inChannels}`,
+        title: `${model}: layer ${position + 1}, ${kernel.layer}: ${dims.filters} filters of ${dims.kernelRows}×${dims.kernelCols}×${dims.inChannels}`,
       });
       writePicture(path.join(ctx.dir, `figures/${layerFileName(kernel.layer, position)}.png`), grid.picture);
       for (let f = 0; f < dims.filters; f++) {

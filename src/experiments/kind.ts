@@ -15,6 +15,8 @@ export type JsonObject = { [key: string]: JsonValue };
 /** A finished job that another job needs. */
 export interface NeededJob {
   id: string;
+  /** Its readable key, e.g. `train/seed=1` (figure titles name the probed model by it). */
+  key?: string;
   kind: string;
   /** The needed job's folder (`jobs/<id>/`), with its artifacts. */
   dir: string;
@@ -64,6 +66,11 @@ export interface PlannedJob {
   key: string;
   kind: string;
   params: JsonObject;
+  /**
+   * What the job id hashes instead of `params`, when params hold a path whose content is hashed
+   * (a model file): moving the file then keeps the id, replacing it changes the id.
+   */
+  identity?: JsonObject;
   /** name → key of a job this one needs (that job's result and folder arrive as `ctx.needs[name]`). */
   needs?: Record<string, string>;
   /** Rough cost in arbitrary units (1 ≈ one second on one core), used for ordering and sharding. */
@@ -95,6 +102,8 @@ export interface ExpandContext {
    * label when the experiment has a sweep (e.g. `train/lr=0.001`). Keys are `${prefix}/...`.
    */
   prefix: string;
+  /** Absolute folder of the config file (default: the working folder): relative paths in an experiment start there. */
+  configDir?: string;
   /** The config's shared defaults (data, backend, training, seeds, ...), validated, with every default filled in. */
   defaults: Defaults;
   /** Trained models produced by another experiment of the same config (for `model: "<name>"`). */

@@ -22,7 +22,7 @@ import { writeCsv, writeRecordsCsv } from '../render/csv';
 import { writeGrayPng, writePicture, type RgbPicture } from '../render/picture';
 import type { OcclusionChunkParams, OcclusionMapParams } from './occlusion';
 import { defineJob, type JobContext, type NeededJob } from './kind';
-import { cachedDataset, cachedModel } from './shared';
+import { cachedDataset, modelTitle, probedModel } from './shared';
 
 /** The mean training pixel of a data set (0..1), computed once per thread. */
 export function cachedDatasetMean(ctx: Pick<JobContext, 'cache'>, data: Dataset): number {
@@ -58,6 +58,8 @@ export interface OcclusionChunkResult {
   probabilities: number[];
   /** Probabilities of the unoccluded image, when asked for. */
   clean: number[] | null;
+  /** The probed model as figure titles name it. */
+  model: string;
 }
 
 export const occlusionChunkJob = defineJob<OcclusionChunkParams>({
@@ -66,7 +68,7 @@ export const occlusionChunkJob = defineJob<OcclusionChunkParams>({
   async run(params, ctx): Promise<OcclusionChunkResult> {
     const { predictOcclusions } = require('../occlusion/predict') as typeof import('../occlusion/predict');
     const data = cachedDataset(ctx, params.data);
-    const model = await cachedModel(ctx, ctx.needs.model, params.backend);
+    const model = await probedModel(ctx, params.backend, params.modelFile);
     const grid = occlusionGrid(data.rows, data.cols, params.patch, params.stride);
     const { image, fill } = testImage(ctx, data, params.index, params.fill);
     const { classes, clean, occluded } = predictOcclusions(
@@ -84,6 +86,7 @@ export const occlusionChunkJob = defineJob<OcclusionChunkParams>({
       classes,
       probabilities: Array.from(occluded),
       clean: params.clean ? Array.from(clean) : null,
+      model: modelTitle(ctx, params.modelFile),
     };
   },
 });
@@ -93,7 +96,7 @@ function gatherChunks(
   needs: Record<string, NeededJob>,
   grid: OcclusionGrid,
   chunks: number,
-): { probabilities: number[]; classes: number; clean: number[] } {
+): { probabilities: number[]; classes: number; clean: number[]; model?: string } {
   const results = Array.from({ length: chunks }, (_, c) => {
     const need = needs[`chunk=${c}`];
     if (!need) throw new Error(`occlusion-map: missing needed job chunk=${c}`);
@@ -110,7 +113,7 @@ function gatherChunks(
   if (next !== grid.count) throw new Error(`occlusion-map: chunks cover ${next} of ${grid.count} positions`);
   const clean = results[0].clean;
   if (!clean) throw new Error('occlusion-map: the first chunk has no clean prediction');
-  return { probabilities, classes: results[0].classes, clean };
+  return { probabilities, classes: results[0].classes, clean, model: results[0].model as string | undefined };
 }
 
 const six = (v: number) => v.toFixed(6);
@@ -133,7 +136,8 @@ export const occlusionMapJob = defineJob<OcclusionMapParams>({
     const { writeChart } = require('../render/chart') as typeof import('../render/chart');
     const data = cachedDataset(ctx, params.data);
     const grid = occlusionGrid(data.rows, data.cols, params.patch, params.stride);
-    const { probabilities, classes, clean } = gatherChunks(ctx.needs, grid, params.chunks);
+    const { probabilities, classes, clean, model } = gatherChunks(ctx.needs, grid, params.chunks);
+    const ofModel = model ? `${model}: ` : '';
     const maps = assembleMaps(grid, probabilities, classes, params.label);
     const out = (...parts: string[]) => path.join(ctx.dir, ...parts);
     const patchText = `${grid.patch}×${grid.patch}`;
@@ -148,7 +152,7 @@ export const occlusionMapJob = defineJob<OcclusionMapParams>({
       probabilityHeatMap(
         grid,
         maps.probOfTrue,
-        `P(${params.label}) by position of the ${patchText} patch (test image ${params.index})`,
+        `${ofModel}P(${params.label}) by position of the ${patchText} patch (test image ${params.index})`,
         `P(${params.label})`,
       ),
     );
@@ -157,7 +161,7 @@ export const occlusionMapJob = defineJob<OcclusionMapParams>({
       probabilityHeatMap(
         grid,
         maps.highestProb,
-        `Highest probability by position of the ${patchText} patch (test image ${params.index})`,
+        `${ofModel}Highest probability by position of the ${patchText} patch (test image ${params.index})`,
         'highest prob',
       ),
     );
@@ -167,7 +171,7 @@ export const occlusionMapJob = defineJob<OcclusionMapParams>({
         grid,
         maps.label,
         classes,
-        `Predicted label by position of the ${patchText} patch (test image ${params.index})`,
+        `${ofModel}Predicted label by position of the ${patchText} patch (test image ${params.index})`,
       ),
     );
     const { image, fill } = testImage(ctx, data, params.index, params.fill);

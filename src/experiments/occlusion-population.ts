@@ -22,7 +22,7 @@ import { writeCsv, writeRecordsCsv } from '../render/csv';
 import { defineJob } from './kind';
 import type { PopulationChunkParams, PopulationParams } from './occlusion';
 import { cachedDatasetMean } from './occlusion-maps';
-import { cachedDataset, cachedModel } from './shared';
+import { cachedDataset, probedModel } from './shared';
 
 export interface PopulationChunkResult {
   classes: number;
@@ -37,7 +37,7 @@ export const populationChunkJob = defineJob<PopulationChunkParams>({
   async run(params, ctx): Promise<PopulationChunkResult> {
     const { predictOcclusions } = require('../occlusion/predict') as typeof import('../occlusion/predict');
     const data = cachedDataset(ctx, params.data);
-    const model = await cachedModel(ctx, ctx.needs.model, params.backend);
+    const model = await probedModel(ctx, params.backend, params.modelFile);
     const grid = occlusionGrid(data.rows, data.cols, params.patch, params.stride);
     const pixels = data.rows * data.cols;
     const datasetMean = params.fill === 'dataset-mean' ? cachedDatasetMean(ctx, data) : undefined;

@@ -16,6 +16,15 @@ import { testLabels, type TestLabels } from '../occlusion/test-labels';
 import type { ExpandContext, ExperimentKind, ModelRef, PlannedJob } from './kind';
 import { occlusionChunkJob, occlusionMapJob } from './occlusion-maps';
 import { populationChunkJob, populationJob } from './occlusion-population';
+import { FieldError } from '../config/errors';
+import {
+  modelReferences,
+  modelSourceField,
+  probedModels,
+  withModel,
+  type ModelFileParam,
+  type ProbedModel,
+} from './model-source';
 
 const index = z.number().int().nonnegative();
 const positive = z.number().int().positive();
@@ -34,10 +43,7 @@ const imagesSchema = z
 
 export const occlusionConfigSchema = z
   .object({
-    model: z
-      .string()
-      .min(1)
-      .describe('Name of the train experiment whose models are probed (every seed and sweep point).'),
+    model: modelSourceField,
     seeds: z
       .array(index)
       .min(1)
@@ -116,6 +122,7 @@ export interface OcclusionChunkParams extends OcclusionSetting {
   end: number;
   /** Also predict the unoccluded image (the first chunk of each image does). */
   clean: boolean;
+  modelFile?: ModelFileParam;
 }
 
 export interface OcclusionMapParams extends OcclusionSetting {
@@ -128,6 +135,7 @@ export interface OcclusionMapParams extends OcclusionSetting {
 
 export interface PopulationChunkParams extends OcclusionSetting {
   indices: number[];
+  modelFile?: ModelFileParam;
 }
 
 export interface PopulationParams {
@@ -179,16 +187,18 @@ function gridFor(config: OcclusionConfig, data: TestLabels): OcclusionGrid {
   return occlusionGrid(data.rows, data.cols, config.patch, config.stride);
 }
 
-function modelsToProbe(config: OcclusionConfig, ctx: ExpandContext): ModelRef[] {
-  const all = ctx.modelsOf(config.model);
+function modelsToProbe(config: OcclusionConfig, ctx: ExpandContext, data: DataSpec): ProbedModel[] {
+  const all = probedModels(config.model, ctx, data);
   if (!config.seeds) return all;
+  if (typeof config.model !== 'string')
+    throw new FieldError(['seeds'], 'only for the models of a train experiment, not a model file');
   for (const seed of config.seeds) {
     if (!all.some((m) => m.seed === seed))
       throw new Error(
         `seeds: experiment "${config.model}" trains no model with seed ${seed} (its seeds: ${[...new Set(all.map((m) => m.seed))].join(', ')})`,
       );
   }
-  return all.filter((m) => config.seeds!.includes(m.seed));
+  return all.filter((m) => m.seed !== undefined && config.seeds!.includes(m.seed));
 }
 
 /** Labels run 0..max in the data sets probelab reads (MNIST: 10). */
@@ -207,7 +217,7 @@ function chunkRanges(count: number, size: number): [number, number][] {
 export const occlusionExperiment: ExperimentKind<OcclusionConfig> = {
   kind: 'occlusion',
   schema: occlusionConfigSchema,
-  references: (config) => [config.model],
+  references: (config) => modelReferences(config.model),
   expand(config, ctx: ExpandContext): PlannedJob[] {
     const setting: OcclusionSetting = {
       data: config.data ?? ctx.defaults.data,
@@ -225,7 +235,7 @@ export const occlusionExperiment: ExperimentKind<OcclusionConfig> = {
         `images: ${indices.length} images in mode "maps" would write tens of files each (at most ${MAX_MAP_IMAGES}); use mode "population" for many images`,
       );
     }
-    const models = modelsToProbe(config, ctx);
+    const models = modelsToProbe(config, ctx, setting.data);
     const jobs: PlannedJob[] = [];
     for (const model of models) {
       const base = `${ctx.prefix}/${model.label}`;
@@ -239,12 +249,14 @@ export const occlusionExperiment: ExperimentKind<OcclusionConfig> = {
             needs[`chunk=${c}`] = key;
             const params: OcclusionChunkParams = { ...setting, index, start, end, clean: start === 0 };
             jobs.push(
-              occlusionChunkJob.plan({
-                key,
-                params,
-                needs: { model: model.key },
-                cost: 0.005 + (end - start) * 6e-5,
-              }),
+              withModel(
+                model,
+                occlusionChunkJob.plan({
+                  key,
+                  params,
+                  cost: 0.005 + (end - start) * 6e-5,
+                }),
+              ),
             );
           });
           const params: OcclusionMapParams = {
@@ -273,12 +285,14 @@ export const occlusionExperiment: ExperimentKind<OcclusionConfig> = {
           needs[`chunk=${c}`] = key;
           const params: PopulationChunkParams = { ...setting, indices: indices.slice(start, end) };
           jobs.push(
-            populationChunkJob.plan({
-              key,
-              params,
-              needs: { model: model.key },
-              cost: (end - start) * grid.count * 6e-5,
-            }),
+            withModel(
+              model,
+              populationChunkJob.plan({
+                key,
+                params,
+                cost: (end - start) * grid.count * 6e-5,
+              }),
+            ),
           );
         });
         const params: PopulationParams = {

@@ -1,15 +1,10 @@
-// What the probe experiments (filters, feature-maps, shift, curves) share: the `model` field
-// naming a train experiment, the data and backend they run with, choosing test images by label
-// or index when the experiment is planned, and the folder name of one probed model.
+// What the probe experiments (filters, feature-maps, shift, curves) share: the data and backend
+// they run with, choosing test images by label or index when the experiment is planned, and the
+// folder name of one probed model.
 import { z } from 'zod';
 import { dataSpecSchema, type DataSpec } from '../data/spec';
 import { backendSchema, type BackendName } from '../models/training-spec';
 import type { ExpandContext } from './kind';
-
-export const modelField = z
-  .string({ error: 'expected the name of a "train" experiment of this config, e.g. "train"' })
-  .min(1, 'expected the name of a "train" experiment of this config, e.g. "train"')
-  .describe('Name of the train experiment whose models are probed (every seed and sweep point).');
 
 export const probeDataFields = {
   data: dataSpecSchema

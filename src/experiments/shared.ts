@@ -5,6 +5,7 @@ import type { DataSpec } from '../data/spec';
 import type { Dataset } from '../data/datasets';
 import type { BackendName } from '../models/training-spec';
 import type { JobContext, NeededJob } from './kind';
+import type { ModelFileParam } from './model-source';
 
 /** The data set of a spec, loaded once per thread (tfjs and the data files are imported lazily, so light jobs stay light). */
 export function cachedDataset(ctx: Pick<JobContext, 'cache'>, spec: DataSpec): Dataset {
@@ -38,4 +39,35 @@ export async function cachedModel(
     ctx.cache.set(key, model);
   }
   return model;
+}
+
+/** The model a probe job runs on: its params' model file, or else the train job it needs. */
+export async function probedModel(
+  ctx: Pick<JobContext, 'cache' | 'needs'>,
+  backend: BackendName,
+  modelFile: ModelFileParam | undefined,
+): Promise<tf.LayersModel> {
+  if (!modelFile) {
+    const need = ctx.needs.model;
+    if (!need)
+      throw new Error('no model: expected a model file in the params or a needed train job (needs.model)');
+    return cachedModel(ctx, need, backend);
+  }
+  const key = `model-file:${modelFile.sha256}`;
+  let model = ctx.cache.get(key) as Promise<tf.LayersModel> | undefined;
+  if (!model) {
+    const { useBackend } = require('../tf/backend') as typeof import('../tf/backend');
+    const { loadModelFile } = require('../models/model-file') as typeof import('../models/model-file');
+    model = useBackend(backend).then(() => loadModelFile(modelFile.path, modelFile.sha256));
+    model.catch(() => ctx.cache.delete(key));
+    ctx.cache.set(key, model);
+  }
+  return model;
+}
+
+/** How figure titles name the probed model: the train job's key (`train/seed=1`) or the file. */
+export function modelTitle(ctx: Pick<JobContext, 'needs'>, modelFile: ModelFileParam | undefined): string {
+  if (modelFile) return path.join(path.basename(path.dirname(modelFile.path)), path.basename(modelFile.path));
+  const need = ctx.needs.model;
+  return need?.key ?? need?.id ?? 'model';
 }

@@ -14,29 +14,35 @@ import { LINE_LEGEND } from '../render/line-legend';
 import { writeRecordsCsv } from '../render/csv';
 import { writePicture } from '../render/picture';
 import { shiftStripGrid, type ShiftedDigit } from '../render/shift-strip';
-import { defineJob, type ExperimentKind, type JobContext, type PlannedJob } from './kind';
+import { defineJob, type ExperimentKind, type PlannedJob } from './kind';
 import { testLabels } from '../occlusion/test-labels';
 import {
   chooseImages,
   digitField,
-  modelField,
   probeDataFields,
   probeSetting,
   testIndexField,
   type ChosenImage,
 } from './probe-setting';
-import { cachedDataset, cachedModel } from './shared';
+import { FieldError } from '../config/errors';
+import {
+  modelReferences,
+  modelSourceField,
+  probedModels,
+  withModel,
+  type ModelFileParam,
+} from './model-source';
+import { cachedDataset, modelTitle, probedModel } from './shared';
 
 const pixelsField = (what: string, min: number) =>
   z
     .number({ error: `expected ${what}` })
     .int(`expected a whole number of pixels`)
-    .min(min, `expected at least ${min}`)
-    .max(27, 'expected at most 27 pixels (an MNIST digit is 28 wide)');
+    .min(min, `expected at least ${min}`);
 
 const shiftConfigSchema = z
   .object({
-    model: modelField,
+    model: modelSourceField,
     digit: digitField
       .default(7)
       .describe('The first test image of this digit is shifted (ignored when image is given).'),
@@ -61,12 +67,14 @@ export interface ShiftStripParams {
   image: ChosenImage;
   maxShift: number;
   scale: number;
+  modelFile?: ModelFileParam;
 }
 
 export interface ShiftAccuracyChunkParams {
   data: DataSpec;
   backend: BackendName;
   shift: number;
+  modelFile?: ModelFileParam;
 }
 
 export interface ShiftAccuracyChunkResult {
@@ -93,10 +101,17 @@ export const ACCURACY_FILES = [
 export const shiftExperiment: ExperimentKind<ShiftConfig> = {
   kind: 'shift',
   schema: shiftConfigSchema,
-  references: (config) => [config.model],
+  references: (config) => modelReferences(config.model),
   expand(config, ctx): PlannedJob[] {
     const setting = probeSetting(config, ctx);
-    const { labels } = testLabels(setting.data);
+    const { labels, rows, cols } = testLabels(setting.data);
+    const largest = Math.min(rows, cols) - 1;
+    for (const field of ['maxShift', 'accuracyRange'] as const)
+      if (config[field] > largest)
+        throw new FieldError(
+          [field],
+          `expected at most ${largest} pixels (the images are ${rows}×${cols}), got ${config[field]}`,
+        );
     const [image] = chooseImages(
       labels,
       config.image === undefined ? undefined : [config.image],
@@ -105,17 +120,19 @@ export const shiftExperiment: ExperimentKind<ShiftConfig> = {
       { index: 'image', digit: 'digit' },
     );
     const jobs: PlannedJob[] = [];
-    for (const model of ctx.modelsOf(config.model)) {
+    for (const model of probedModels(config.model, ctx, setting.data)) {
       const base = `${ctx.prefix}/${model.label}`;
       const strip: ShiftStripParams = { ...setting, image, maxShift: config.maxShift, scale: config.scale };
       jobs.push(
-        shiftStripJob.plan({
-          key: `${base}/strip`,
-          params: strip,
-          needs: { model: model.key },
-          cost: 0.3,
-          publish: STRIP_FILES,
-        }),
+        withModel(
+          model,
+          shiftStripJob.plan({
+            key: `${base}/strip`,
+            params: strip,
+            cost: 0.3,
+            publish: STRIP_FILES,
+          }),
+        ),
       );
       if (config.accuracyRange === 0) continue;
       const needs: Record<string, string> = {};
@@ -124,12 +141,14 @@ export const shiftExperiment: ExperimentKind<ShiftConfig> = {
         needs[`shift=${shift}`] = key;
         const params: ShiftAccuracyChunkParams = { ...setting, shift };
         jobs.push(
-          shiftAccuracyChunkJob.plan({
-            key,
-            params,
-            needs: { model: model.key },
-            cost: (labels.length * 2) / 20_000,
-          }),
+          withModel(
+            model,
+            shiftAccuracyChunkJob.plan({
+              key,
+              params,
+              cost: (labels.length * 2) / 20_000,
+            }),
+          ),
         );
       }
       jobs.push(
@@ -146,12 +165,6 @@ export const shiftExperiment: ExperimentKind<ShiftConfig> = {
   },
 };
 
-function modelNeed(ctx: JobContext, kind: string) {
-  const need = ctx.needs.model;
-  if (!need) throw new Error(`${kind}: no model among the needed jobs (expected needs.model)`);
-  return need;
-}
-
 const argMax = (values: ArrayLike<number>, from: number, count: number) => {
   let best = 0;
   for (let k = 1; k < count; k++) if (values[from + k] > values[from + best]) best = k;
@@ -163,7 +176,7 @@ export const shiftStripJob = defineJob<ShiftStripParams>({
   version: '1',
   async run(params, ctx) {
     const { predictBatch } = require('../occlusion/predict') as typeof import('../occlusion/predict');
-    const model = await cachedModel(ctx, modelNeed(ctx, 'shift-strip'), params.backend);
+    const model = await probedModel(ctx, params.backend, params.modelFile);
     const data = cachedDataset(ctx, params.data);
     const { rows, cols } = data;
     const pixels = rows * cols;
@@ -202,7 +215,14 @@ export const shiftStripJob = defineJob<ShiftStripParams>({
 
     writePicture(
       path.join(ctx.dir, 'figures/shift_strip.png'),
-      shiftStripGrid(shifted, { rows, cols, label, index, scale: params.scale }).picture,
+      shiftStripGrid(shifted, {
+        rows,
+        cols,
+        label,
+        index,
+        scale: params.scale,
+        model: modelTitle(ctx, params.modelFile),
+      }).picture,
     );
     writeRecordsCsv(
       path.join(ctx.dir, 'tables/shifted_predictions.csv'),
@@ -236,7 +256,7 @@ export const shiftAccuracyChunkJob = defineJob<ShiftAccuracyChunkParams>({
   version: '1',
   async run(params, ctx): Promise<ShiftAccuracyChunkResult> {
     const { predictBatch } = require('../occlusion/predict') as typeof import('../occlusion/predict');
-    const model = await cachedModel(ctx, modelNeed(ctx, 'shift-accuracy-chunk'), params.backend);
+    const model = await probedModel(ctx, params.backend, params.modelFile);
     const data = cachedDataset(ctx, params.data);
     const { rows, cols } = data;
     const { images, labels, count } = data.test;

@@ -51,6 +51,7 @@ export function buildPlan(
       const ctx: ExpandContext = {
         name: experiment.name,
         prefix: point.prefix,
+        configDir: config.dir ?? process.cwd(),
         defaults: config.defaults,
         modelsOf(name: string): ModelRef[] {
           const models = modelsOf.get(name);
@@ -171,7 +172,8 @@ function orderAndIdentify(
     const text = paramsJson.get(job)!;
     const params = JSON.parse(text) as JsonObject;
     const version = versions.get(job.kind)!;
-    const identity = identityParams(params, data);
+    // A job whose params hold a model file's path is identified by its content (PlannedJob.identity).
+    const identity = identityParams(job.identity ?? params, data);
     const id = jobId(
       {
         kind: job.kind,

@@ -1,11 +1,13 @@
-// What each convolution and pooling layer of a model outputs for given images: the model's
-// layers applied one by one (inference mode, so dropout does nothing), recording every
-// Conv2D and MaxPooling2D output.
+// What each convolution, pooling and batch-normalization layer of a model outputs for given
+// images: one model with those layers' outputs as its outputs (so any layer graph works, not
+// only a chain), run in inference mode (dropout does nothing, batch normalization uses its
+// moving statistics).
 import * as tf from '@tensorflow/tfjs';
+import { FEATURE_MAP_CLASSES } from './probed-layers';
 
 export interface LayerActivation {
   layer: string;
-  /** Keras class name: Conv2D or MaxPooling2D. */
+  /** Keras class name: Conv2D, MaxPooling2D, AveragePooling2D or BatchNormalization. */
   type: string;
   height: number;
   width: number;
@@ -14,9 +16,7 @@ export interface LayerActivation {
   values: Float32Array;
 }
 
-const RECORDED = new Set(['Conv2D', 'MaxPooling2D']);
-
-/** Activations of `count` images (pixels 0..1, rows × cols each) after every conv and pooling layer. */
+/** Activations of `count` images (pixels 0..1, rows × cols each) after every conv, pooling and batch-norm layer. */
 export function layerActivations(
   model: tf.LayersModel,
   pixels: Float32Array,
@@ -24,18 +24,28 @@ export function layerActivations(
   rows: number,
   cols: number,
 ): LayerActivation[] {
-  const out: LayerActivation[] = [];
-  tf.tidy(() => {
-    let h: tf.Tensor = tf.tensor4d(pixels.subarray(0, count * rows * cols), [count, rows, cols, 1]);
-    for (const layer of model.layers) {
-      h = layer.apply(h, { training: false }) as tf.Tensor;
-      const type = layer.getClassName();
-      if (!RECORDED.has(type)) continue;
-      const [, height, width, channels] = h.shape as number[];
-      out.push({ layer: layer.name, type, height, width, channels, values: Float32Array.from(h.dataSync()) });
-    }
+  const recorded = model.layers.filter((layer) => FEATURE_MAP_CLASSES.has(layer.getClassName()));
+  if (recorded.length === 0) return [];
+  const probe = tf.model({
+    inputs: model.inputs,
+    outputs: recorded.map((layer) => layer.output as tf.SymbolicTensor),
   });
-  return out;
+  return tf.tidy(() => {
+    const x = tf.tensor4d(pixels.subarray(0, count * rows * cols), [count, rows, cols, 1]);
+    const outputs = probe.predict(x, { batchSize: count }) as tf.Tensor | tf.Tensor[];
+    return (Array.isArray(outputs) ? outputs : [outputs]).map((h, i) => {
+      const [, height, width, channels] = h.shape as number[];
+      const layer = recorded[i];
+      return {
+        layer: layer.name,
+        type: layer.getClassName(),
+        height,
+        width,
+        channels,
+        values: Float32Array.from(h.dataSync()),
+      };
+    });
+  });
 }
 
 /** One channel of one image of an activation, as a height × width matrix. */

@@ -3,7 +3,7 @@
 // colour scale, so what separates a 0 from an 8 shows at a glance.
 import type { LayerActivation } from '../probes/activations';
 import { channelMap } from '../probes/activations';
-import { maxAbs, sequentialScale } from './colour';
+import { divergingScale, maxAbs, sequentialScale, type ColourScale } from './colour';
 import { renderGrid, scaleFor, tilePicture, type Grid, type GridCell } from './grid';
 import { grayToRgb, upscale, type RgbPicture } from './picture';
 
@@ -40,25 +40,38 @@ const shapeText = (a: LayerActivation) => `${a.height}×${a.width}×${a.channels
 const fmt = (v: number) => v.toPrecision(2);
 const UNIT = sequentialScale(1);
 
+/** 0..max for outputs that are never negative (after relu or max pooling); centred on zero otherwise (batch normalization, linear convolutions). */
+function activationScale(values: ArrayLike<number>, max: number): ColourScale {
+  for (let i = 0; i < values.length; i++) if (values[i] < 0) return divergingScale(max);
+  return sequentialScale(max);
+}
+
 /**
  * One image through the network: a row per recorded layer (tiles normalised to that layer's
  * largest activation for this image, given in the row label), the input digit on the left.
  */
-export function imageLayersGrid(activations: LayerActivation[], image: ProbedImage, position: number): Grid {
+export function imageLayersGrid(
+  activations: LayerActivation[],
+  image: ProbedImage,
+  position: number,
+  model?: string,
+): Grid {
   const channels = Math.max(...activations.map((a) => a.channels));
   const cells = activations.map((activation, row) => {
     // Each row on its own scale: deeper layers have larger activations and would wash out the first.
-    const max = maxAbs(activationValues(activation, position)) || 1;
+    const values = activationValues(activation, position);
+    const max = maxAbs(values) || 1;
+    const colours = activationScale(values, 1);
     const tileScale = scaleFor(Math.max(activation.height, activation.width), TILE);
     const tiles = Array.from({ length: channels }, (_, c): GridCell | null => {
       if (c >= activation.channels) return null;
       const map = channelMap(activation, position, c).map((v) => v / max);
-      return { picture: tilePicture(map, activation.height, activation.width, UNIT, tileScale) };
+      return { picture: tilePicture(map, activation.height, activation.width, colours, tileScale) };
     });
     return [row === 0 ? imageCell(image) : null, ...tiles];
   });
   return renderGrid({
-    title: `Feature maps of ${imageName(image)} after every convolution and pooling layer`,
+    title: `${model ? `${model}: f` : 'F'}eature maps of ${imageName(image)} after every convolution, pooling and batch-normalization layer`,
     cells,
     rowLabels: activations.map(
       (a) => `${a.layer} ${shapeText(a)}, max ${fmt(maxAbs(activationValues(a, position)))}`,
@@ -73,8 +86,9 @@ export function compareImagesGrid(
   activation: LayerActivation,
   images: ProbedImage[],
   layerNumber: number,
+  model?: string,
 ): Grid {
-  const scale = sequentialScale(maxAbs(activation.values));
+  const scale = activationScale(activation.values, maxAbs(activation.values));
   const tileScale = scaleFor(Math.max(activation.height, activation.width), TILE);
   const cells = images.map((image, position) => [
     imageCell(image),
@@ -93,7 +107,7 @@ export function compareImagesGrid(
   ]);
   const digits = images.map((i) => i.label).join(' and ');
   return renderGrid({
-    title: `Layer ${layerNumber}, ${activation.layer} (${activation.type} ${shapeText(activation)}): feature maps of ${digits}`,
+    title: `${model ? `${model}: l` : 'L'}ayer ${layerNumber}, ${activation.layer} (${activation.type} ${shapeText(activation)}): feature maps of ${digits}`,
     cells,
     rowLabels: images.map(imageName),
     colLabels: ['input', ...Array.from({ length: activation.channels }, (_, c) => `${c + 1}`)],

@@ -14,7 +14,7 @@ export interface ShiftedDigit {
 
 export function shiftStripGrid(
   shifted: ShiftedDigit[],
-  options: { rows: number; cols: number; label: number; index: number; scale: number },
+  options: { rows: number; cols: number; label: number; index: number; scale: number; model?: string },
 ): Grid {
   const directions = [...new Set(shifted.map((s) => s.direction))];
   const amounts = [...new Set(shifted.map((s) => s.pixels))].sort((a, b) => a - b);
@@ -30,7 +30,7 @@ export function shiftStripGrid(
     }),
   );
   return renderGrid({
-    title: `Digit ${options.label} (test #${options.index}) shifted, with predicted label (probability)`,
+    title: `${options.model ? `${options.model}: d` : 'D'}igit ${options.label} (test #${options.index}) shifted, with predicted label (probability)`,
     cells,
     rowLabels: directions,
     colLabels: amounts.map((p) => `${p} px`),

@@ -228,6 +228,7 @@ class Scheduler {
     for (const [name, need] of Object.entries(job.needs)) {
       needs[name] = {
         id: need.id,
+        key: need.key,
         kind: this.byId.get(need.id)!.kind,
         dir: folder.jobDir(need.id),
         result: this.resultOf(need.id),

@@ -64,7 +64,7 @@ test('accuracyRange 0 leaves out the whole-test-set part', () => {
 test.each([
   [
     { name: 's', kind: 'shift', model: 'train', maxShift: 40 },
-    'experiments[1].maxShift: expected an integer ≥ 1 and ≤ 27, got 40',
+    'experiments[1].maxShift: expected at most 27 pixels (the images are 28×28), got 40',
   ],
   [
     { name: 's', kind: 'shift', model: 'train', digit: 11 },
@@ -86,7 +86,10 @@ test.each([
     { name: 'f', kind: 'filters', model: 'train', scale: 1 },
     'experiments[1].scale: expected an integer ≥ 2 and ≤ 40, got 1',
   ],
-  [{ name: 'c', kind: 'curves' }, 'experiments[1].model: expected a non-empty string, got nothing'],
+  [
+    { name: 'c', kind: 'curves' },
+    'experiments[1].model: expected a non-empty string or an object with fields file, got nothing',
+  ],
   [
     { name: 'c', kind: 'curves', model: 'trian' },
     'experiments[1].model: no experiment is named "trian" (experiments: "train", "c")',

@@ -1,0 +1,136 @@
+// A model trained elsewhere, in the tfjs layers format that `tensorflowjs_converter` writes for a
+// Keras model: model.json (topology + weights manifest) beside its weight files. Planning reads
+// its layers, input shape and content hash from the files; a worker loads it into tfjs.
+import * as tf from '@tensorflow/tfjs';
+import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import type { PlannedLayer } from './shapes';
+
+export class ModelFileError extends Error {
+  override name = 'ModelFileError';
+}
+
+interface LayerJson {
+  class_name: string;
+  config?: { name?: string; batch_input_shape?: (number | null)[]; batch_shape?: (number | null)[] };
+  name?: string;
+}
+
+interface ModelJson {
+  format?: string;
+  modelTopology?: { model_config?: { config?: unknown }; config?: unknown };
+  weightsManifest?: { paths: string[]; weights: tf.io.WeightsManifestEntry[] }[];
+}
+
+export interface ModelFileInfo {
+  /** Absolute path of model.json. */
+  path: string;
+  /** SHA-256 of model.json and of every weight file, in the manifest's order. */
+  sha256: string;
+  /** Input shape without the batch axis, e.g. [28, 28, 1]. */
+  inputShape: (number | null)[];
+  /** Its layers with their names and Keras classes (output shapes are not read: empty). */
+  layers: PlannedLayer[];
+}
+
+/** `named` is the file messages name (model.json, also for its weight files). */
+function readBytes(file: string, what: string, named = file): Buffer {
+  try {
+    return readFileSync(file);
+  } catch (err) {
+    throw new ModelFileError(
+      `${named}: cannot read ${what} (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`,
+    );
+  }
+}
+
+function parseModelJson(file: string, bytes: Buffer): ModelJson {
+  let json: ModelJson;
+  try {
+    json = JSON.parse(bytes.toString('utf8')) as ModelJson;
+  } catch (err) {
+    throw new ModelFileError(`${file}: not valid JSON (${(err as Error).message})`);
+  }
+  if (json.format === 'graph-model')
+    throw new ModelFileError(
+      `${file}: a tfjs graph model; probelab needs a layers model (tensorflowjs_converter --output_format tfjs_layers_model)`,
+    );
+  if (!json.modelTopology || !Array.isArray(json.weightsManifest))
+    throw new ModelFileError(
+      `${file}: not a tfjs layers model (expected "modelTopology" and "weightsManifest")`,
+    );
+  return json;
+}
+
+/** The layers of a Sequential or Functional topology (Keras 2 and tfjs write both shapes). */
+function topologyLayers(file: string, json: ModelJson): LayerJson[] {
+  const topology = json.modelTopology!;
+  const config = (topology.model_config ?? topology).config as
+    | { layers?: LayerJson[] }
+    | LayerJson[]
+    | undefined;
+  const layers = Array.isArray(config) ? config : config?.layers;
+  if (!Array.isArray(layers) || layers.length === 0)
+    throw new ModelFileError(`${file}: the topology lists no layers`);
+  return layers;
+}
+
+/** The class names tfjs can build (its own layers and any registered ones). */
+function loadableClasses(): Set<string> {
+  return new Set(Object.keys(tf.serialization.SerializationMap.getMap().classNameMap));
+}
+
+/** Reads, checks and hashes a model file; every problem is a ModelFileError naming the file. */
+export function readModelFile(file: string): ModelFileInfo {
+  const bytes = readBytes(file, 'the model');
+  const json = parseModelJson(file, bytes);
+  const layers = topologyLayers(file, json);
+  const loadable = loadableClasses();
+  for (const layer of layers) {
+    if (!loadable.has(layer.class_name))
+      throw new ModelFileError(
+        `${file}: layer "${layer.config?.name ?? layer.name}" is a ${layer.class_name}, which tfjs cannot load (tfjs has no such layer class; rebuild the model without it)`,
+      );
+  }
+  const withShape = layers.find((l) => l.config?.batch_input_shape ?? l.config?.batch_shape);
+  const batchShape = withShape?.config?.batch_input_shape ?? withShape?.config?.batch_shape;
+  if (!batchShape) throw new ModelFileError(`${file}: the topology gives no input shape`);
+  const hash = createHash('sha256').update(bytes);
+  for (const group of json.weightsManifest!)
+    for (const weights of group.paths)
+      hash.update(readBytes(path.join(path.dirname(file), weights), `its weight file ${weights}`, file));
+  return {
+    path: file,
+    sha256: hash.digest('hex'),
+    inputShape: batchShape.slice(1),
+    layers: layers
+      .filter((l) => l.class_name !== 'InputLayer')
+      .map((l) => ({ name: l.config?.name ?? l.name ?? '', className: l.class_name, outputShape: [] })),
+  };
+}
+
+/** Loads a model file into tfjs, after checking that its bytes are still those planned. */
+export async function loadModelFile(file: string, sha256: string): Promise<tf.LayersModel> {
+  const info = readModelFile(file);
+  if (info.sha256 !== sha256)
+    throw new ModelFileError(
+      `${file}: the model changed since the run was planned; run again to plan it anew`,
+    );
+  const json = parseModelJson(file, readBytes(file, 'the model'));
+  const weightData = Buffer.concat(
+    json.weightsManifest!.flatMap((group) =>
+      group.paths.map((p) => readFileSync(path.join(path.dirname(file), p))),
+    ),
+  );
+  return tf.loadLayersModel(
+    tf.io.fromMemory({
+      modelTopology: json.modelTopology as tf.io.ModelJSON['modelTopology'],
+      weightSpecs: json.weightsManifest!.flatMap((group) => group.weights),
+      weightData: weightData.buffer.slice(
+        weightData.byteOffset,
+        weightData.byteOffset + weightData.byteLength,
+      ) as ArrayBuffer,
+    }),
+  );
+}
