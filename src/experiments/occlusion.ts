@@ -13,7 +13,7 @@ import { occlusionGrid, type OcclusionGrid } from '../occlusion/grid';
 import { selectImages, type ImageSelection } from '../occlusion/images';
 import type { FillSpec } from '../occlusion/occlude';
 import { testLabels, type TestLabels } from '../occlusion/test-labels';
-import type { ExpandContext, ExperimentKind, ModelRef, PlannedJob } from './kind';
+import type { ExpandContext, ExperimentKind, PlannedJob } from './kind';
 import { occlusionChunkJob, occlusionMapJob } from './occlusion-maps';
 import { populationChunkJob, populationJob } from './occlusion-population';
 import { FieldError } from '../config/errors';
