@@ -1,7 +1,8 @@
 // `run-experiments merge <folders…> --out <folder>`: one run folder from the run folders of the
 // shards of a config (or of any runs of it): job folders copied, tables and figures published
 // from them exactly as one run publishes them, plan and journal united, summary and report
-// rebuilt. Merging again after more shards finished adds what is new.
+// rebuilt. It names every shard not complete, with the command that reruns it, and exits 1 until
+// all are; merging again into the same folder after more shards finished adds what is new.
 import {
   copyFileSync,
   existsSync,
@@ -24,14 +25,12 @@ import { lastEventById, readJournal, type JournalEvent } from './journal';
 import { acquireLock, isLive, LockHeldError, readLock } from './lock';
 import { publishJobs } from './publish';
 import { RunFolder } from './run-folder';
-import { initialOutcomes } from './outcomes';
-import { parseShard } from './shard';
-import { readSavedPlan, type SavedPlan } from './status';
+import { emptyCounts, initialOutcomes } from './outcomes';
+import { reportShards, type ShardInput } from './shard-report';
+import { readSavedPlan } from './status';
 import { summarize, type RunSelection, type RunSummary } from './summary';
 
-interface Input {
-  folder: RunFolder;
-  plan: SavedPlan & { selection?: RunSelection };
+interface Input extends ShardInput {
   summary?: RunSummary;
 }
 
@@ -42,7 +41,7 @@ export function mergeRuns(
 ): RunSummary {
   const startedAt = Date.now();
   const out = new RunFolder(path.resolve(outDir));
-  const inputs = readInputs(inputDirs, out);
+  const { inputs, absent } = readInputs(inputDirs, out);
   const first = inputs[0].plan;
 
   // The union of the plans, in input order (each input lists needs before the jobs needing them).
@@ -77,7 +76,7 @@ export function mergeRuns(
       renameSync(temp, out.jobDir(job.id));
       copied++;
     }
-    const journal = uniteJournals([out, ...inputs.map((i) => i.folder)]);
+    const journal = uniteJournals([readJournal(out.journalFile), ...inputs.map((i) => i.journal)]);
     const events = journal.map((line) => JSON.parse(line) as JournalEvent);
     writeFileAtomic(out.journalFile, journal.length ? `${journal.join('\n')}\n` : '');
 
@@ -112,18 +111,26 @@ export function mergeRuns(
       plan.jobs.filter((job) => outcomes.get(job.id)!.state === 'done'),
     );
 
-    const missingShards = missingShardsOf(inputs);
+    const shards = reportShards(inputs, outcomes);
     const summary = summarize(plan, out, outcomes, Date.now() - startedAt, false, selection);
-    summary.merged = { from: inputs.map((i) => i.folder.dir), missingShards };
-    if (missingShards.length && summary.exitCode === EXIT.ok) summary.exitCode = EXIT.failed;
+    const missingShards = shards.filter((s) => s.state === 'missing');
+    for (const missing of missingShards) countAsPending(summary, missing.byKind ?? {});
+    summary.merged = {
+      from: inputs.map((i) => i.folder.dir),
+      missingShards: missingShards.map((s) => s.shard),
+      shards,
+    };
+    if (shards.some((s) => s.state !== 'complete') && summary.exitCode === EXIT.ok)
+      summary.exitCode = EXIT.failed;
     writeJsonAtomic(out.summaryFile, summary);
     buildReportAfterRun(out.dir, log);
     const c = summary.counts;
     log(
       `merged ${inputs.length} run folders (${copied} job folders copied): ${c.total} jobs, ${c.done} done, ${c.failed} failed, ${c.blocked} blocked, ${c.pending} pending → ${out.dir}`,
     );
-    if (missingShards.length)
-      log(`  missing shards: ${missingShards.join(', ')} (no folder of theirs was given)`);
+    for (const dir of absent) log(`  ${dir}: no run folder there (no plan.json)`);
+    for (const s of shards)
+      if (s.state !== 'complete') log(`  shard ${s.shard} ${s.state}: ${s.why}; rerun: ${s.rerun}`);
     for (const f of summary.failures) log(`  failed ${f.key} [${f.id}]: ${f.error}`);
     return summary;
   } finally {
@@ -131,13 +138,22 @@ export function mergeRuns(
   }
 }
 
-function readInputs(dirs: readonly string[], out: RunFolder): Input[] {
+/**
+ * The run folders among `dirs`, and those that hold no run (a shard that never started: merge
+ * names it as missing when another shard's plan says how many there are).
+ */
+function readInputs(dirs: readonly string[], out: RunFolder): { inputs: Input[]; absent: string[] } {
   if (dirs.length === 0) throw new UsageError('merge: expected at least one run folder');
   const inputs: Input[] = [];
+  const absent: string[] = [];
   for (const dir of dirs) {
     const folder = new RunFolder(path.resolve(dir));
     if (folder.dir === out.dir)
       throw new UsageError(`merge: ${dir} is also --out; write the merged run to another folder`);
+    if (!existsSync(folder.planFile)) {
+      absent.push(dir);
+      continue;
+    }
     const plan = readSavedPlan(dir) as Input['plan'];
     const owner = readLock(folder.lockFile);
     if (owner && isLive(owner)) throw new LockHeldError(folder.lockFile, owner);
@@ -151,9 +167,22 @@ function readInputs(dirs: readonly string[], out: RunFolder): Input[] {
       throw new UsageError(
         `merge: ${dir} is a run of "${plan.name}" (code version ${plan.codeVersion}), ${dirs[0]} of "${inputs[0].plan.name}" (code version ${inputs[0].plan.codeVersion})`,
       );
-    inputs.push({ folder, plan, summary });
+    inputs.push({ folder, plan, summary, journal: readJournal(folder.journalFile) });
   }
-  return inputs;
+  if (inputs.length === 0)
+    throw new UsageError(`merge: no run folder among ${dirs.join(', ')} (none has a plan.json)`);
+  return { inputs, absent };
+}
+
+/** Adds jobs no folder holds (a missing shard's) to the counts as pending. */
+function countAsPending(summary: RunSummary, byKind: Record<string, number>): void {
+  for (const [kind, jobs] of Object.entries(byKind)) {
+    const counts = (summary.byKind[kind] ??= emptyCounts());
+    for (const c of [summary.counts, counts]) {
+      c.total += jobs;
+      c.pending += jobs;
+    }
+  }
 }
 
 /**
@@ -178,12 +207,12 @@ function linkOrCopyTree(source: string, target: string): void {
   }
 }
 
-/** Every journal line of the folders once, in time order (stable for equal times). */
-function uniteJournals(folders: RunFolder[]): string[] {
+/** Every line of the journals once, in time order (stable for equal times). */
+function uniteJournals(journals: JournalEvent[][]): string[] {
   const seen = new Set<string>();
   const lines: { at: string; line: string }[] = [];
-  for (const folder of folders) {
-    for (const event of readJournal(folder.journalFile)) {
+  for (const journal of journals) {
+    for (const event of journal) {
       const line = JSON.stringify(event);
       if (seen.has(line)) continue;
       seen.add(line);
@@ -191,18 +220,4 @@ function uniteJournals(folders: RunFolder[]): string[] {
     }
   }
   return lines.sort((a, b) => (a.at < b.at ? -1 : a.at > b.at ? 1 : 0)).map((l) => l.line);
-}
-
-/** Shards k/n that none of the inputs ran (when the inputs are shards of one count n). */
-function missingShardsOf(inputs: Input[]): string[] {
-  const shards = inputs
-    .map((i) => i.plan.selection?.shard)
-    .filter((s): s is string => !!s)
-    .map(parseShard);
-  if (shards.length === 0) return [];
-  const count = shards[0].count;
-  const present = new Set(shards.filter((s) => s.count === count).map((s) => s.index));
-  return Array.from({ length: count }, (_, i) => i + 1)
-    .filter((index) => !present.has(index))
-    .map((index) => `${index}/${count}`);
 }

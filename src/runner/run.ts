@@ -15,7 +15,7 @@ import { EXIT } from './exit-codes';
 import { Journal, lastEventById, readJournal, type JournalEvent } from './journal';
 import { jobLogEvent, type LogFields } from './log';
 import { selectOnly } from './select';
-import { formatShard, selectShard, type Shard } from './shard';
+import { balanceOf, formatShard, selectShard, shardLoads, type Balance, type Shard } from './shard';
 import { acquireLock } from './lock';
 import { createJobPool } from './pool';
 import { createProgress, type ProgressMode } from './progress';
@@ -64,6 +64,8 @@ export interface PlannedRun {
   selection?: RunSelection;
   /** The data files checked at planning: written to the run folder once the run holds its lock. */
   dataHashes: DataHashCache;
+  /** With --shard: the cost of the whole selection and of its costliest group of linked jobs. */
+  balance?: Balance;
 }
 
 /** Loads, validates and plans a config; throws ConfigError or UsageError (exit code 2) and writes nothing. */
@@ -78,16 +80,19 @@ export function planRun(options: Pick<RunOptions, 'config' | 'out' | 'cwd' | 'on
   const whole = buildPlan(config, jobKinds, checkConfigData(config, dataHashes));
   let plan = whole;
   if (options.only?.length) plan = selectOnly(plan, config, options.only);
+  // Every shard's share, recorded in plan.json: merge counts a missing shard's jobs from it.
+  const shards = options.shard ? shardLoads(plan.jobs, options.shard.count) : undefined;
+  const balance = options.shard ? balanceOf(plan.jobs) : undefined;
   if (options.shard) plan = selectShard(plan, options.shard);
   const selection: RunSelection | undefined =
     options.only?.length || options.shard
       ? {
           ...(options.only?.length ? { only: [...options.only] } : {}),
-          ...(options.shard ? { shard: formatShard(options.shard) } : {}),
+          ...(options.shard ? { shard: formatShard(options.shard), shards } : {}),
           planJobs: whole.jobs.length,
         }
       : undefined;
-  return { config, whole, plan, folder, selection, dataHashes };
+  return { config, whole, plan, folder, selection, dataHashes, balance };
 }
 
 export interface DryRun {
@@ -100,11 +105,12 @@ export interface DryRun {
   toRun: number;
   byKind: Record<string, Counts<'done' | 'failedEarlier' | 'blocked' | 'toRun'>>;
   selection?: RunSelection;
+  balance?: Balance;
 }
 
 /** --dry-run: what a run would do, read from the config and the run folder; nothing is written or run. */
 export function dryRun(options: RunOptions): DryRun {
-  const { plan, folder, selection } = planRun(options);
+  const { plan, folder, selection, balance } = planRun(options);
   const previous = lastEventById(readJournal(folder.journalFile));
   const outcomes = initialOutcomes({
     plan,
@@ -128,6 +134,7 @@ export function dryRun(options: RunOptions): DryRun {
     ...states,
     byKind,
     ...(selection ? { selection } : {}),
+    ...(balance ? { balance } : {}),
   };
 }
 
@@ -142,7 +149,9 @@ export function formatDryRun(dry: DryRun): string[] {
   const rows = Object.entries(dry.byKind).map(([kind, c]) =>
     [kind, c.total, c.done, c.failedEarlier, c.blocked, c.toRun].map(String),
   );
-  lines.push('', ...formatTable(header, rows), '', '(dry run: nothing was run or written)');
+  lines.push('', ...formatTable(header, rows));
+  if (dry.selection?.shards && dry.balance) lines.push('', ...formatShardLoads(dry.selection, dry.balance));
+  lines.push('', '(dry run: nothing was run or written)');
   return lines;
 }
 
@@ -341,3 +350,23 @@ function summaryLines(summary: RunSummary): string[] {
 }
 
 export { EXIT };
+
+/** Estimated cost of every shard, and advice when one group of linked jobs sets the pace. */
+function formatShardLoads(selection: RunSelection, balance: Balance): string[] {
+  const shards = selection.shards!;
+  const seconds = (cost: number) => `${cost < 10 ? cost.toFixed(1) : Math.round(cost)} s`;
+  const lines = [`estimated cost per shard (≈ seconds on one core; ${seconds(balance.total)} in all):`];
+  for (const load of shards)
+    lines.push(
+      `  ${load.shard}  ${String(load.jobs).padStart(5)} jobs  ${seconds(load.cost).padStart(8)}${load.shard === selection.shard ? '  ← this shard' : ''}`,
+    );
+  const { largest, usefulShards } = balance;
+  if (usefulShards !== undefined && largest.cost > balance.total / shards.length) {
+    const share = Math.round((100 * largest.cost) / balance.total);
+    lines.push(
+      `one group of linked jobs outweighs the rest: ${largest.first} and the ${largest.jobs - 1} jobs linked to it (a model stays with its probes) cost ${seconds(largest.cost)}, ${share}% of the whole.`,
+      `No shard can finish sooner than that group, so more than ${usefulShards} shard${usefulShards === 1 ? '' : 's'} gain nothing: suggested --shard k/${usefulShards}. More seeds or models make more groups to spread.`,
+    );
+  }
+  return lines;
+}

@@ -81,3 +81,56 @@ export function selectShard(plan: Plan, shard: Shard): Plan {
   const shardOf = assignShards(plan.jobs, shard.count);
   return { ...plan, jobs: plan.jobs.filter((job) => shardOf.get(job.id) === shard.index) };
 }
+
+/** One shard's share of the plan: what a missing shard leaves pending, and what --dry-run prints. */
+export interface ShardLoad {
+  shard: string;
+  jobs: number;
+  /** Sum of the jobs' estimated costs (the planner's units). */
+  cost: number;
+  byKind: Record<string, number>;
+}
+
+export function shardLoads(jobs: readonly PlanJob[], count: number): ShardLoad[] {
+  const shardOf = assignShards(jobs, count);
+  const loads: ShardLoad[] = Array.from({ length: count }, (_, i) => ({
+    shard: formatShard({ index: i + 1, count }),
+    jobs: 0,
+    cost: 0,
+    byKind: {},
+  }));
+  for (const job of jobs) {
+    const load = loads[shardOf.get(job.id)! - 1];
+    load.jobs++;
+    load.cost += job.cost;
+    load.byKind[job.kind] = (load.byKind[job.kind] ?? 0) + 1;
+  }
+  return loads;
+}
+
+export interface Balance {
+  total: number;
+  /** The costliest group of linked jobs (a model with all its probes): its cost and its first job. */
+  largest: { cost: number; jobs: number; first: string };
+  /**
+   * More shards than this cannot finish sooner: the largest group then holds a shard's ideal
+   * share or more. Undefined when the jobs cost nothing.
+   */
+  usefulShards?: number;
+}
+
+export function balanceOf(jobs: readonly PlanJob[]): Balance {
+  let total = 0;
+  let largest = { cost: -1, jobs: 0, first: '' };
+  for (const group of connectedComponents(jobs)) {
+    const cost = group.reduce((sum, job) => sum + job.cost, 0);
+    total += cost;
+    if (cost > largest.cost) largest = { cost, jobs: group.length, first: group[0].key };
+  }
+  if (largest.cost < 0) largest.cost = 0;
+  return {
+    total,
+    largest,
+    ...(largest.cost > 0 ? { usefulShards: Math.ceil(total / largest.cost - 1e-9) } : {}),
+  };
+}

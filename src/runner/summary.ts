@@ -4,6 +4,8 @@ import type { Plan } from '../plan/build-plan';
 import { EXIT } from './exit-codes';
 import type { RunFolder } from './run-folder';
 import { type Counts, countStates, type Outcomes } from './outcomes';
+import type { ShardLoad } from './shard';
+import type { ShardReport } from './shard-report';
 
 export interface RunSummary {
   name: string;
@@ -29,13 +31,15 @@ export interface RunSummary {
   configHash?: string;
   /** "disk full writing <path>: free space and run again": the run stopped starting jobs; a plain rerun finishes it. */
   diskFull?: string;
-  /** Written by `merge`: the run folders it combined and the shards none of them ran. */
-  merged?: { from: string[]; missingShards: string[] };
+  /** Written by `merge`: the run folders it combined, the shards none of them ran, and each shard's state. */
+  merged?: { from: string[]; missingShards: string[]; shards: ShardReport[] };
 }
 
 export interface RunSelection {
   only?: string[];
   shard?: string;
+  /** With --shard: every shard's share of the jobs (merge counts a missing shard's jobs as pending). */
+  shards?: ShardLoad[];
   /** Jobs of the whole config. */
   planJobs: number;
 }

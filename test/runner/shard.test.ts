@@ -75,7 +75,10 @@ test('3 shards + merge = one unsharded run; every job in exactly one shard', asy
   // Merging only some shards says which are missing and exits 1.
   const partial = await runCli(['merge', shards[0].runDir, '--out', 'outputs/partial'], dir);
   expect(partial.code).toBe(1);
-  expect(partial.stdout).toContain('missing shards: 2/3, 3/3');
+  expect(partial.stdout).toMatch(
+    /shard 2\/3 missing: no folder of it was given; its \d+ jobs are counted as pending; rerun: npx run-experiments \S+sweep.json --shard 2\/3 --out /,
+  );
+  expect(partial.stdout).toContain('shard 3/3 missing');
 });
 
 test('shards keep linked jobs together, cover every job once, and balance cost', () => {
@@ -179,4 +182,32 @@ test('merge carries failures with their errors and what they blocked into the me
       path.join(dir, 'merged'),
     ).counts,
   ).toEqual(merged.counts);
+});
+
+test('--dry-run --shard prints each shard’s estimated cost and says when one group of linked jobs sets the pace', async () => {
+  const dir = tempDir();
+  writeConfig(dir, 'lopsided.json', {
+    defaults: { seeds: [1] },
+    experiments: [
+      { name: 'model', kind: 'selftest', ms: 3000 },
+      { name: 'probes', kind: 'selftest', from: 'model', jobs: 3 },
+      { name: 'loose', kind: 'selftest', jobs: 4, ms: 100 },
+    ],
+  });
+  const dry = await runCli(['lopsided.json', '--dry-run', '--shard', '2/3'], dir);
+  expect(dry.code).toBe(0);
+  const lines = dry.stdout.split('\n');
+  const start = lines.indexOf('estimated cost per shard (≈ seconds on one core; 3.4 s in all):');
+  expect(lines.slice(start + 1, start + 6)).toEqual([
+    '  1/3      4 jobs     3.0 s',
+    '  2/3      2 jobs     0.2 s  ← this shard',
+    '  3/3      2 jobs     0.2 s',
+    'one group of linked jobs outweighs the rest: model/seed=1/job=0 and the 3 jobs linked to it (a model stays with its probes) cost 3.0 s, 88% of the whole.',
+    'No shard can finish sooner than that group, so more than 2 shards gain nothing: suggested --shard k/2. More seeds or models make more groups to spread.',
+  ]);
+  // Balanced shards: costs, no advice.
+  const even = await runCli(['lopsided.json', '--dry-run', '--shard', '1/2', '--only', 'loose'], dir);
+  expect(even.stdout).toContain(
+    '  1/2      2 jobs     0.2 s  ← this shard\n  2/2      2 jobs     0.2 s\n\n(dry run',
+  );
 });
