@@ -50,7 +50,7 @@ export function reportShards(
         `merge: ${input.folder.dir} is shard ${formatShard(other)} but ${first.folder.dir} is shard ${first.plan.selection!.shard}; merge the shards of one count`,
       );
   }
-  const loads = shardInputs.find((input) => input.plan.selection!.shards)?.plan.selection!.shards;
+  const loads = shardInputs.find((input) => input.plan.selection?.shards)?.plan.selection?.shards;
   const reports: ShardReport[] = [];
   for (let index = 1; index <= count; index++) {
     const shard = formatShard({ index, count });
