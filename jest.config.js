@@ -2,6 +2,8 @@
 module.exports = {
   testEnvironment: 'node',
   roots: ['<rootDir>/test'],
+  // test/system needs root and a real Slurm: `npm run test:system` (see test/system/run.sh).
+  testPathIgnorePatterns: ['/node_modules/', '<rootDir>/test/system/'],
   transform: { '^.+\\.ts$': ['ts-jest', { tsconfig: 'tsconfig.json' }] },
   moduleFileExtensions: ['ts', 'js', 'json'],
   testTimeout: 120000,

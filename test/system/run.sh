@@ -1,0 +1,26 @@
+#!/usr/bin/env bash
+# `npm run test:system [-- jest options]`: the system test on a real single-node Slurm. It needs
+# root (it starts munged, slurmctld and slurmd) and Debian's slurm-wlm and munge; without them it
+# says it is skipped and why, and exits 0 without running jest. Any daemon still alive when it
+# ends (a crashed jest) is stopped here by the PID the test recorded.
+set -uo pipefail
+cd "$(dirname "$0")/../.."
+if [ "$(id -u)" -ne 0 ]; then
+  echo "Slurm system test skipped: it needs root to start munged, slurmctld and slurmd (run: sudo npm run test:system)"
+  exit 0
+fi
+for tool in munged slurmctld slurmd sbatch scontrol scancel sinfo; do
+  if ! command -v "$tool" >/dev/null; then
+    echo "Slurm system test skipped: $tool is not installed (apt-get install -y slurm-wlm munge)"
+    exit 0
+  fi
+done
+PROBELAB_SLURM_DIR=$(mktemp -d /tmp/probelab-slurm-daemons.XXXXXX)
+export PROBELAB_SLURM_DIR
+stop_leftovers() {
+  [ -f "$PROBELAB_SLURM_DIR/pids" ] || return 0
+  while read -r pid; do kill "$pid" 2>/dev/null && echo "stopped leftover daemon $pid"; done <"$PROBELAB_SLURM_DIR/pids"
+}
+trap stop_leftovers EXIT
+npm run build >/dev/null || exit 1
+npx jest -c jest.system.config.js "$@"
