@@ -3,7 +3,7 @@
 import path from 'node:path';
 import type { JournalEvent } from './journal';
 import type { RunFolder } from './run-folder';
-import type { JobOutcome } from './outcomes';
+import { countStates, type Outcomes } from './outcomes';
 import { formatShard, parseShard, type ShardLoad } from './shard';
 import type { SavedPlan } from './status';
 import { UsageError } from '../errors';
@@ -35,10 +35,7 @@ export interface ShardInput {
 }
 
 /** One report per shard 1..n when the inputs are shards of a config (else none). */
-export function reportShards(
-  inputs: readonly ShardInput[],
-  outcomes: Map<string, JobOutcome>,
-): ShardReport[] {
+export function reportShards(inputs: readonly ShardInput[], outcomes: Outcomes): ShardReport[] {
   const shardInputs = inputs.filter((input) => input.plan.selection?.shard);
   if (shardInputs.length === 0) return [];
   const first = shardInputs[0];
@@ -61,9 +58,9 @@ export function reportShards(
   return reports;
 }
 
-function givenShard(shard: string, input: ShardInput, outcomes: Map<string, JobOutcome>): ShardReport {
-  const counts = { jobs: input.plan.jobs.length, done: 0, failed: 0, blocked: 0, pending: 0 };
-  for (const job of input.plan.jobs) counts[outcomes.get(job.id)!.state]++;
+function givenShard(shard: string, input: ShardInput, outcomes: Outcomes): ShardReport {
+  const { total, ...states } = countStates(input.plan.jobs, (job) => outcomes.get(job.id)!.state).counts;
+  const counts = { jobs: total, ...states };
   const base = { shard, folder: input.folder.dir, ...counts };
   if (counts.done === counts.jobs) return { ...base, state: 'complete', why: `${counts.jobs} jobs done` };
   const stopped = howTheLastRunEnded(input.journal);
