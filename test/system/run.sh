@@ -18,8 +18,13 @@ done
 PROBELAB_SLURM_DIR=$(mktemp -d /tmp/probelab-slurm-daemons.XXXXXX)
 export PROBELAB_SLURM_DIR
 stop_leftovers() {
-  [ -f "$PROBELAB_SLURM_DIR/pids" ] || return 0
-  while read -r pid; do kill "$pid" 2>/dev/null && echo "stopped leftover daemon $pid"; done <"$PROBELAB_SLURM_DIR/pids"
+  [ -f "$PROBELAB_SLURM_DIR/pids" ] &&
+    while read -r pid; do
+      # Only a daemon of ours: the PID may be gone and reused by now.
+      [[ $(cat "/proc/$pid/comm" 2>/dev/null) =~ ^(munged|slurmctld|slurmd)$ ]] &&
+        kill "$pid" && echo "stopped leftover daemon $pid"
+    done <"$PROBELAB_SLURM_DIR/pids"
+  rm -rf "$PROBELAB_SLURM_DIR"
 }
 trap stop_leftovers EXIT
 npm run build >/dev/null || exit 1

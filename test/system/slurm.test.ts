@@ -1,11 +1,12 @@
 // The Slurm deployment on a real single-node Slurm (started here, stopped by PID): the smoke
 // config submitted as 3 shards through deploy/slurm/submit.sh merges to the tables of one
 // unsharded run; a second submission with one shard cancelled mid-run and one while pending
-// makes the merge job name both with their rerun commands and exit 1; resubmitting those two
-// indices (the shard count travels with the job) and merging again completes it.
+// makes the merge job name both with their rerun commands and exit 1; requeueing the one and
+// resubmitting the other index (the shard count travels with the job), then merging again into
+// the same folder, completes it.
 // Run with `npm run test:system` (root, Debian's slurm-wlm and munge); not part of `npm test`.
 import { execFileSync } from 'node:child_process';
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { readJournal } from '../../src/runner/journal';
@@ -23,6 +24,7 @@ beforeAll(async () => {
 });
 afterAll(async () => {
   await cluster?.stop();
+  rmSync(work, { recursive: true, force: true });
 });
 
 /** Runs deploy/slurm/submit.sh with these settings; the array's and the merge's job ids. */
@@ -126,24 +128,42 @@ test('a shard cancelled mid-run and one cancelled while pending: the merge names
   expect(summary.counts.total).toBe(32);
   expect(summary.exitCode).toBe(1);
 
-  // Resubmit only indices 1 and 3, the count set as the merge log says; then merge again into the same folder.
+  // Rerun the two shards as the merge log says: requeue the cancelled task 1 (its second attempt,
+  // same settings), submit index 3 again with the count set; then merge again into the same folder.
+  expect(log).toContain(
+    `PROBELAB_SHARDS=3 PROBELAB_OUT=${out} PROBELAB_LOGS=${out}/logs sbatch --array=3 --cpus-per-task=${settings.PROBELAB_CPUS} --mem=1G`,
+  );
+  cluster.run('scontrol', ['requeue', `${array}_1`]);
+  // Slurm holds a requeued job for about two minutes (Reason=BeginTime); start it now.
+  cluster.run('scontrol', ['update', `JobId=${array}_1`, 'StartTime=now']);
   const env = { ...cluster.env, ...settings, PROBELAB_DIR: ROOT, PROBELAB_LOGS: path.join(out, 'logs') };
   const sbatch = (args: string[]) =>
     execFileSync('sbatch', ['--parsable', `--chdir=${ROOT}`, ...args], { env, encoding: 'utf8' }).trim();
   const again = sbatch([
-    '--array=1,3',
+    '--array=3',
     '--cpus-per-task=1',
     '--mem=1G',
     `--output=${path.join(out, 'logs', 'slurm-shard-%A_%a.out')}`,
     'deploy/slurm/shards.sbatch',
   ]);
+  expect(states(await cluster.waitForEnd(`${array}_1`, 240_000))).toEqual(['COMPLETED 0:0']);
   const remerge = sbatch([
     `--dependency=afterany:${again}`,
     `--output=${path.join(out, 'logs', 'slurm-merge-%j.out')}`,
     'deploy/slurm/merge.sbatch',
   ]);
-  expect(states(await cluster.waitForEnd(again, 240_000))).toEqual(['COMPLETED 0:0', 'COMPLETED 0:0']);
+  expect(states(await cluster.waitForEnd(again, 240_000))).toEqual(['COMPLETED 0:0']);
   expect(states(await cluster.waitForEnd(remerge, 60_000))).toEqual(['COMPLETED 0:0']);
   expect(tableDigest(path.join(out, 'smoke'))).toEqual(await referenceDigest());
-  expect(existsSync(path.join(out, 'logs', `shard-1-of-3.job-${again}.attempt-1.jsonl`))).toBe(true);
+  // Every attempt its own log: the requeued task's second attempt, the resubmitted index's first.
+  expect(
+    readdirSync(path.join(out, 'logs'))
+      .filter((f) => f.endsWith('.jsonl'))
+      .sort(),
+  ).toEqual([
+    `shard-1-of-3.job-${array}.attempt-1.jsonl`,
+    `shard-1-of-3.job-${array}.attempt-2.jsonl`,
+    `shard-2-of-3.job-${array}.attempt-1.jsonl`,
+    `shard-3-of-3.job-${again}.attempt-1.jsonl`,
+  ]);
 });
