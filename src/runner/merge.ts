@@ -169,8 +169,12 @@ function readInputs(dirs: readonly string[], out: RunFolder): { inputs: Input[];
       );
     inputs.push({ folder, plan, summary, journal: readJournal(folder.journalFile) });
   }
-  if (inputs.length === 0)
-    throw new UsageError(`merge: no run folder among ${dirs.join(', ')} (none has a plan.json)`);
+  if (inputs.length === 0) {
+    if (dirs.length === 1) readSavedPlan(dirs[0]); // throws its own "not a run folder"
+    throw new UsageError(
+      `merge: none of ${dirs.join(', ')} is a run folder (no plan.json); run a config first`,
+    );
+  }
   return { inputs, absent };
 }
 

@@ -108,9 +108,13 @@ test('merge refuses shards of different counts, and folders that hold no run', a
   expect(mixed.stderr).toMatch(
     /sweep-shard-1-of-3 is shard 1\/3 but .*sweep-shard-1-of-2 is shard 1\/2; merge the shards of one count/,
   );
-  const none = await runCli(['merge', 'outputs/nothing-shard-*-of-3', '--out', 'outputs/merged'], dir);
+  // A glob that matched nothing reaches merge as it was written.
+  const none = await runCli(
+    ['merge', 'outputs/nothing-shard-*-of-3', 'outputs/x', '--out', 'outputs/merged'],
+    dir,
+  );
   expect(none).toMatchObject({ code: 2, stdout: '' });
-  expect(none.stderr).toContain(
-    'merge: no run folder among outputs/nothing-shard-*-of-3 (none has a plan.json)',
+  expect(none.stderr).toBe(
+    'merge: none of outputs/nothing-shard-*-of-3, outputs/x is a run folder (no plan.json); run a config first\n',
   );
 });
