@@ -2,11 +2,14 @@
 import type { ArgumentsCamelCase, Argv, CommandModule } from 'yargs';
 import { explainJob } from '../runner/explain';
 import { formatStatus, readStatus } from '../runner/status';
+import { verifyRunFolder } from '../runner/verify-folder';
+import { EXIT } from '../runner/exit-codes';
 
 interface StatusArgs {
   runFolder: string;
   explain?: string;
   config?: string;
+  verify: boolean;
 }
 
 export const statusCommand: CommandModule<object, StatusArgs> = {
@@ -21,11 +24,23 @@ export const statusCommand: CommandModule<object, StatusArgs> = {
         describe: 'A run folder, e.g. outputs/smoke',
       })
       .option('explain', { type: 'string', describe: 'Key or id (or id prefix) of a job' })
+      .option('verify', {
+        type: 'boolean',
+        default: false,
+        describe:
+          "Re-hash every finished job's files against its result.json; damaged jobs (exit code 1) rerun, with their dependents, on the next run",
+      })
       .option('config', {
         type: 'string',
         describe: 'With --explain: compare with this config instead of the one the run used',
       }) as unknown as Argv<StatusArgs>,
   handler: (argv: ArgumentsCamelCase<StatusArgs>) => {
+    if (argv.verify) {
+      const { lines, damaged } = verifyRunFolder(argv.runFolder);
+      process.stdout.write(`${lines.join('\n')}\n`);
+      process.exitCode = damaged ? EXIT.failed : EXIT.ok;
+      return;
+    }
     const lines = argv.explain
       ? explainJob(argv.runFolder, argv.explain, { config: argv.config })
       : formatStatus(readStatus(argv.runFolder));

@@ -11,7 +11,7 @@ import { readRecord, type JobRecord } from './job-record';
 import { lastEventById, readJournal, type JournalEvent } from './journal';
 import { RunFolder } from './run-folder';
 import { UsageError } from '../errors';
-import { recordedState } from './outcomes';
+import { initialOutcomes, recordedState } from './outcomes';
 import { readSavedPlan } from './status';
 
 export interface ExplainOptions {
@@ -43,8 +43,22 @@ export function explainJob(runDir: string, ref: string, options: ExplainOptions 
   lines.push(`job ${current.key} (kind ${current.kind}), id ${current.id}`);
 
   const events = readJournal(folder.journalFile);
-  const last = lastEventById(events).get(current.id);
-  const recorded = recordedState(folder, current.id, last);
+  const previous = lastEventById(events);
+  const last = previous.get(current.id);
+  const rerun = initialOutcomes({
+    plan: { name: '', codeVersion: CODE_VERSION, jobs },
+    folder,
+    previous,
+  }).get(current.id)?.rerun;
+  if (rerun) {
+    lines.push(
+      rerun.root === current.key
+        ? `will run again: ${rerun.reason}`
+        : `will run again: it was made from ${rerun.root}, which runs again (${rerun.reason})`,
+    );
+    return lines;
+  }
+  const recorded = recordedState(folder, current, last);
   if (recorded === 'done') {
     const record = readRecord(folder, current.id);
     const when = record ? ` (finished ${record.startedAt}, attempt ${record.attempt})` : '';

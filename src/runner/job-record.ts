@@ -11,6 +11,7 @@ import { writing } from '../files';
 import type { PlanJob } from '../plan/build-plan';
 import { CODE_VERSION } from '../plan/job-id';
 import type { RunFolder } from './run-folder';
+import { type ArtifactEntry, listArtifacts } from './verify';
 
 /** Everything of a job's identity and attempt that result.json holds besides the result and its timing. */
 export interface JobHeader {
@@ -29,6 +30,8 @@ export interface JobRecord extends JobHeader {
   startedAt: string;
   ms: number;
   result: JsonValue;
+  /** Every other file of the folder, with size and SHA-256: what a rerun checks before reusing it (verify.ts). */
+  artifacts: Record<string, ArtifactEntry>;
 }
 
 export function jobHeader(job: PlanJob, attempt: number): JobHeader {
@@ -49,12 +52,17 @@ export function normalizeResult(result: unknown): JsonValue {
   return JSON.parse(JSON.stringify(result, jsonReplacer)) as JsonValue;
 }
 
-/** Written by the worker inside the attempt folder, which has no final name yet: no temporary name needed. */
-export function writeRecord(dir: string, record: Omit<JobRecord, 'result'> & { result: unknown }): void {
+/**
+ * Written by the worker inside the attempt folder, which has no final name yet: no temporary name
+ * needed. Lists the folder's artifacts as they are now, so it must come after them.
+ */
+export function writeRecord(
+  dir: string,
+  record: Omit<JobRecord, 'result' | 'artifacts'> & { result: unknown },
+): void {
   const file = path.join(dir, 'result.json');
-  writing(file, () =>
-    writeFileSync(file, `${JSON.stringify({ ...record, result: record.result ?? null }, jsonReplacer, 2)}\n`),
-  );
+  const full = { ...record, result: record.result ?? null, artifacts: listArtifacts(dir) };
+  writing(file, () => writeFileSync(file, `${JSON.stringify(full, jsonReplacer, 2)}\n`));
 }
 
 /** Renames a finished attempt folder (result.json inside) to its job folder `jobs/<id>`. */

@@ -21,8 +21,12 @@ export type JournalEvent =
       ms: number;
       error: string;
       final: boolean;
+      /** On a final failure: caused by the environment (the next plain run retries it), not by the job's code. */
+      transient?: boolean;
     }
-  | { at: string; event: 'blocked'; id: string; key: string; kind: string; by: string };
+  | { at: string; event: 'blocked'; id: string; key: string; kind: string; by: string }
+  /** `status --verify` found the job's folder damaged: the next run reruns it and its dependents. */
+  | { at: string; event: 'damaged'; id: string; key: string; kind: string; reason: string };
 
 type WithoutTime<E> = E extends unknown ? Omit<E, 'at'> : never;
 

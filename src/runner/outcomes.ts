@@ -5,6 +5,7 @@ import { existsSync } from 'node:fs';
 import type { Plan, PlanJob } from '../plan/build-plan';
 import type { JobEvent } from './journal';
 import type { RunFolder } from './run-folder';
+import { damageOf } from './verify';
 
 export type JobState = 'done' | 'failed' | 'blocked' | 'pending';
 
@@ -17,8 +18,15 @@ export interface JobOutcome {
   /** The job had its result before this run started. */
   skipped?: boolean;
   error?: string;
+  /** For failed jobs: the environment caused it (see transient.ts); the next plain run retries it. */
+  transient?: boolean;
   /** For blocked jobs: the failed job that blocks it. */
   blockedBy?: string;
+  /**
+   * A job whose result was in place but runs again: `reason` says what is wrong in the folder of
+   * job `root` (this job's, or one it needs directly or not).
+   */
+  rerun?: { reason: string; root: string };
 }
 
 /** Job id → outcome, for every job of a plan. */
@@ -32,20 +40,34 @@ export interface RerunFlags {
 }
 
 /**
- * What the run folder says of a job whatever its needs: `done` (its result is in place) or
- * `failed` (an earlier run gave up on it, and the flags do not ask to run it again); otherwise
- * undefined (it would run).
+ * What the run folder says of a job whatever its needs: `done` (its result is in place and
+ * intact) or `failed` (an earlier run gave up on it, and the flags do not ask to run it again);
+ * otherwise undefined (it would run), with `damage` when a result is there but cannot be reused.
  */
+export function recordedJob(
+  folder: RunFolder,
+  job: { id: string; key: string },
+  last: JobEvent | undefined,
+  flags: RerunFlags = {},
+): { state?: 'done' | 'failed'; damage?: string } {
+  if (flags.force) return {};
+  if (existsSync(folder.resultFile(job.id))) {
+    const damage = last?.event === 'damaged' ? last.reason : damageOf(folder, job);
+    return damage ? { damage } : { state: 'done' };
+  }
+  // A transient failure is retried by any run; a deterministic one only with --rerun-failed.
+  if (!flags.rerunFailed && last?.event === 'failed' && last.final && !last.transient)
+    return { state: 'failed' };
+  return {};
+}
+
 export function recordedState(
   folder: RunFolder,
-  id: string,
+  job: { id: string; key: string },
   last: JobEvent | undefined,
   flags: RerunFlags = {},
 ): 'done' | 'failed' | undefined {
-  if (flags.force) return undefined;
-  if (existsSync(folder.resultFile(id))) return 'done';
-  if (!flags.rerunFailed && last?.event === 'failed' && last.final) return 'failed';
-  return undefined;
+  return recordedJob(folder, job, last, flags).state;
 }
 
 /** Decides what is done, failed or blocked before anything runs. */
@@ -55,11 +77,25 @@ export function initialOutcomes(
   const outcomes: Outcomes = new Map();
   for (const job of options.plan.jobs) {
     const last = options.previous.get(job.id);
-    const state = recordedState(options.folder, job.id, last, options);
+    const { state, damage } = recordedJob(options.folder, job, last, options);
     if (state === 'done') outcomes.set(job.id, { state, attempts: 0, skipped: true });
     else if (state === 'failed')
       outcomes.set(job.id, { state, attempts: 0, error: (last as { error: string }).error });
-    else outcomes.set(job.id, { state: 'pending', attempts: 0 });
+    else
+      outcomes.set(job.id, {
+        state: 'pending',
+        attempts: 0,
+        ...(damage ? { rerun: { reason: damage, root: job.key } } : {}),
+      });
+  }
+  // A result reused beside a damaged one it was made from runs again too (needs come first in the plan).
+  for (const job of options.plan.jobs) {
+    const outcome = outcomes.get(job.id)!;
+    if (outcome.state !== 'done') continue;
+    const cause = Object.values(job.needs)
+      .map((need) => outcomes.get(need.id)!.rerun)
+      .find(Boolean);
+    if (cause) outcomes.set(job.id, { state: 'pending', attempts: 0, rerun: cause });
   }
   // Jobs come after their needs in the plan, so one pass spreads blocking downstream.
   for (const job of options.plan.jobs) {

@@ -201,6 +201,7 @@ export async function runExperiments(options: RunOptions): Promise<RunSummary> {
       force: options.force,
       rerunFailed: options.rerunFailed,
     });
+    for (const line of rerunLines(plan, initial)) log(line);
     const before = countStates(plan.jobs, (job) => initial.get(job.id)!.state);
     const toRun = before.counts.pending;
     const journal = options.events
@@ -315,6 +316,21 @@ export async function runExperiments(options: RunOptions): Promise<RunSummary> {
     options.signal?.removeEventListener('abort', onAbort);
     lock.release();
   }
+}
+
+/** "result.json of train/seed=1 is not valid JSON: rerunning it and its 12 dependents", per damaged job. */
+function rerunLines(plan: Plan, outcomes: Outcomes): string[] {
+  const dependents = new Map<string, number>();
+  for (const job of plan.jobs) {
+    const root = outcomes.get(job.id)!.rerun?.root;
+    if (root !== undefined && root !== job.key) dependents.set(root, (dependents.get(root) ?? 0) + 1);
+  }
+  return plan.jobs.flatMap((job) => {
+    const rerun = outcomes.get(job.id)!.rerun;
+    if (rerun?.root !== job.key) return [];
+    const n = dependents.get(job.key) ?? 0;
+    return [`${rerun.reason}: rerunning it${n ? ` and its ${n} dependent${n === 1 ? '' : 's'}` : ''}`];
+  });
 }
 
 /** SHA-256 of the config's contents as canonical JSON (the same for a JSON file and its YAML twin), 16 hex digits. */

@@ -10,6 +10,7 @@
 import { rmSync } from 'node:fs';
 import { describeError } from '../errors';
 import { isDiskFull, WriteError } from '../files';
+import { isTransientError } from './transient';
 import type { JsonValue, NeededJob } from '../experiments/kind';
 import type { Plan, PlanJob } from '../plan/build-plan';
 import { Attempt, type AbortReason, Dispatch } from './dispatch';
@@ -285,7 +286,7 @@ class Scheduler {
           this.succeed(attempt, record.ms, record.result);
         else if (attempts.length > 1 && dispatch.abortedAs === undefined && !this.options.stop.aborted)
           this.runAgainAlone(attempt, dispatch, error);
-        else this.fail(attempt, dispatch, error);
+        else this.fail(attempt, dispatch, error, true);
       } catch (settling) {
         this.fail(attempt, dispatch, settling);
       }
@@ -316,7 +317,8 @@ class Scheduler {
     }
   }
 
-  private fail(attempt: Attempt, dispatch: Dispatch, error: unknown): void {
+  /** `threadLost`: the job's thread died or was ended (killed, out of memory, time limit). */
+  private fail(attempt: Attempt, dispatch: Dispatch, error: unknown, threadLost = false): void {
     const { options } = this;
     const { job, number } = attempt;
     rmSync(attempt.dir, { recursive: true, force: true });
@@ -343,20 +345,35 @@ class Scheduler {
     }
     const message = failureMessage(dispatch.abortedAs, error, options.timeoutMs);
     const final = number > options.retries + (this.spared.get(job.id) ?? 0);
-    this.journalFailure(attempt, ms, message, final);
+    const transient = threadLost || dispatch.abortedAs === 'timeout' || isTransientError(error);
+    this.journalFailure(attempt, ms, message, final, final ? transient : undefined);
     options.progress.failed(job, message, number, final);
     if (!final) {
       this.ready.push(job);
       return;
     }
-    this.outcomes.set(job.id, { state: 'failed', attempts: number, error: message });
+    this.outcomes.set(job.id, { state: 'failed', attempts: number, error: message, transient });
     this.blockDownstream(job);
     if (options.failFast) this.stopDispatching();
   }
 
-  private journalFailure(attempt: Attempt, ms: number, error: string, final: boolean): void {
+  private journalFailure(
+    attempt: Attempt,
+    ms: number,
+    error: string,
+    final: boolean,
+    transient?: boolean,
+  ): void {
     const { job, number } = attempt;
-    this.options.journal.append({ event: 'failed', ...named(job), attempt: number, ms, error, final });
+    this.options.journal.append({
+      event: 'failed',
+      ...named(job),
+      attempt: number,
+      ms,
+      error,
+      final,
+      ...(transient === undefined ? {} : { transient }),
+    });
   }
 
   /** Every pending job downstream of a failed one is blocked by it. */

@@ -44,16 +44,22 @@ export function readStatus(runDir: string): RunStatus {
   const states: RunStatus['states'] = new Map();
   for (const job of plan.jobs) {
     const event = last.get(job.id);
-    states.set(job.id, { state: stateOf(folder, job.id, event, !!liveRun), last: event });
+    states.set(job.id, { state: stateOf(folder, job, event, !!liveRun), last: event });
   }
   const { counts, byKind } = countStates(plan.jobs, (job) => states.get(job.id)!.state, STATUS_STATES);
   return { runDir: folder.dir, plan, liveRun, states, counts, byKind };
 }
 
 /** What the folder says (done, failed), else what the last run journalled: blocked, still running, or pending. */
-function stateOf(folder: RunFolder, id: string, event: JobEvent | undefined, live: boolean): StatusState {
-  const recorded = recordedState(folder, id, event);
+function stateOf(
+  folder: RunFolder,
+  job: { id: string; key: string },
+  event: JobEvent | undefined,
+  live: boolean,
+): StatusState {
+  const recorded = recordedState(folder, job, event);
   if (recorded) return recorded;
+  if (event?.event === 'failed' && event.final) return 'failed'; // transient: the next run retries it
   if (event?.event === 'blocked') return 'blocked';
   if (live && event?.event === 'started') return 'running';
   return 'pending';
@@ -75,7 +81,10 @@ export function formatStatus(status: RunStatus): string[] {
     lines.push('', 'failures:');
     for (const job of failed) {
       const event = status.states.get(job.id)!.last as Extract<JobEvent, { event: 'failed' }>;
-      lines.push(`  ${job.key} [${job.id}] after ${event.attempt} attempt(s): ${event.error}`);
+      const cause = event.transient
+        ? 'transient (the environment): the next run retries it'
+        : 'deterministic: --rerun-failed retries it';
+      lines.push(`  ${job.key} [${job.id}] after ${event.attempt} attempt(s), ${cause}: ${event.error}`);
     }
   }
   return lines;

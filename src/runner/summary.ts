@@ -3,6 +3,7 @@
 import type { Plan } from '../plan/build-plan';
 import { EXIT } from './exit-codes';
 import type { RunFolder } from './run-folder';
+import { causeOf, type FailureCause } from './transient';
 import { type Counts, countStates, type Outcomes } from './outcomes';
 import type { ShardLoad } from './shard';
 import type { ShardReport } from './shard-report';
@@ -16,7 +17,16 @@ export interface RunSummary {
   finishedAt: string;
   counts: Counts & { ranNow: number };
   byKind: Record<string, Counts>;
-  failures: { key: string; id: string; kind: string; error: string; attempts: number; earlier: boolean }[];
+  failures: {
+    key: string;
+    id: string;
+    kind: string;
+    error: string;
+    attempts: number;
+    earlier: boolean;
+    /** transient: the environment caused it and the next plain run retries it; deterministic: only --rerun-failed does. */
+    cause: FailureCause;
+  }[];
   /** Keys of the jobs run (and finished) by this run. */
   ran: string[];
   /** Keys of the jobs whose results earlier runs left in the folder (not run again). */
@@ -79,6 +89,7 @@ export function summarize(
         error: outcome.error ?? 'unknown error',
         attempts: outcome.attempts,
         earlier: outcome.attempts === 0,
+        cause: causeOf(outcome.transient),
       });
   }
   const counts = { ...states, ranNow: lists.ran.length };

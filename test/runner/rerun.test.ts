@@ -41,7 +41,7 @@ test('resume, --rerun-failed, --force, a changed parameter; status and explain',
   expect(status).toContain('selftest     3       1        1        0        0      5');
   expect(
     status.some((line) =>
-      /^ {2}flaky\/seed=1\/job=0 \[\w+\] after 1 attempt\(s\): selftest job flaky #0 fails on its first attempt as asked$/.test(
+      /^ {2}flaky\/seed=1\/job=0 \[\w+\] after 1 attempt\(s\), deterministic: --rerun-failed retries it: selftest job flaky #0 fails on its first attempt as asked$/.test(
         line,
       ),
     ),

@@ -129,7 +129,7 @@ test('a job that fails is retried `retries` times, then recorded as failed and b
       key === 'bad' || (key === 'flaky' && attempt === 1) ? { throws: `${key} broke` } : ok(key),
   );
   expect(stateOf(run, 'flaky')).toEqual({ state: 'done', attempts: 2 });
-  expect(stateOf(run, 'bad')).toEqual({ state: 'failed', attempts: 2, error: 'bad broke' });
+  expect(stateOf(run, 'bad')).toEqual({ state: 'failed', attempts: 2, error: 'bad broke', transient: false });
   for (const key of ['after-bad', 'later'])
     expect(stateOf(run, key)).toEqual({ state: 'blocked', attempts: 0, blockedBy: idOf('bad') });
   expect(eventsOf(run, 'bad', 'failed').map((e) => e.event === 'failed' && e.final)).toEqual([false, true]);
@@ -138,7 +138,7 @@ test('a job that fails is retried `retries` times, then recorded as failed and b
   expect(run.pool.tasks.map((task) => task.header.key).sort()).toEqual(['bad', 'bad', 'flaky', 'flaky']);
 
   const once = await schedule([{ key: 'bad' }], () => ({ throws: 'no' }), { retries: 0 });
-  expect(stateOf(once, 'bad')).toEqual({ state: 'failed', attempts: 1, error: 'no' });
+  expect(stateOf(once, 'bad')).toEqual({ state: 'failed', attempts: 1, error: 'no', transient: false });
 });
 
 test('a batch whose thread ends: jobs it finished are kept, the rest run again alone, only the culprit fails', async () => {
@@ -194,6 +194,7 @@ test('a job past its time limit has its thread ended and fails with the limit in
     state: 'failed',
     attempts: 1,
     error: 'timed out after 0.05 s (its thread was ended)',
+    transient: true,
   });
   expect(stateOf(run, 'quick')?.state).toBe('done');
 });

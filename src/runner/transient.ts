@@ -1,0 +1,30 @@
+// Transient or deterministic: a failure the environment caused (no room, an I/O error, too many
+// open files, a thread killed or out of memory, a time limit) is retried by the next plain run; one
+// the job's own code raises stays failed until --rerun-failed or a changed input (a new job id).
+
+/** System error codes of the environment, not of the job's code (worker errors keep their `code`). */
+const TRANSIENT_CODES = new Set([
+  'ENOSPC',
+  'EDQUOT',
+  'EROFS',
+  'EIO',
+  'EMFILE',
+  'ENFILE',
+  'ENOMEM',
+  'EAGAIN',
+  'EBUSY',
+  'ETIMEDOUT',
+  'ERR_WORKER_OUT_OF_MEMORY',
+]);
+
+export type FailureCause = 'transient' | 'deterministic';
+
+/** Whether a job's error (an Error, or the plain object a worker sends back) came from the environment. */
+export function isTransientError(error: unknown): boolean {
+  const code = (error as { code?: unknown } | null)?.code;
+  return typeof code === 'string' && TRANSIENT_CODES.has(code);
+}
+
+export function causeOf(transient: boolean | undefined): FailureCause {
+  return transient ? 'transient' : 'deterministic';
+}
