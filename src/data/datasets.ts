@@ -22,9 +22,6 @@ export interface Dataset {
   test: Split;
 }
 
-/** The Figure 1 network has 10 outputs: a label must be 0..9. */
-export const CLASSES = 10;
-
 export const FILES = {
   trainImages: 'train-images-idx3-ubyte',
   trainLabels: 'train-labels-idx1-ubyte',
@@ -79,20 +76,23 @@ function loadSplit(dir: string, imagesBase: string, labelsBase: string, checksum
       `${labels.length} labels for ${images.count} images in ${imagesFile}: index ${first} is the first ${labels.length < images.count ? 'image without a label' : 'label without an image'}`,
     );
   }
-  const bad = labels.findIndex((label) => label >= CLASSES);
-  if (bad >= 0) {
-    throw new DataError(
-      labelsFile,
-      `label ${labels[bad]} at index ${bad} is out of range: expected 0 ≤ label < ${CLASSES}`,
-    );
-  }
-  return { images, labels, imagesFile };
+  return { images, labels, imagesFile, labelsFile };
 }
 
 /** Loads all four files of an IDX folder; `checksums` (by base name) are verified when given. */
 export function loadIdxFolder(dir: string, checksums?: Record<string, string>, name = dir): Dataset {
   const train = loadSplit(dir, FILES.trainImages, FILES.trainLabels, checksums);
   const test = loadSplit(dir, FILES.testImages, FILES.testLabels, checksums);
+  // The classes are those of the test labels (as the models count them, test-labels.ts): a
+  // training label outside them has no output to train.
+  const classes = test.labels.reduce((max, label) => Math.max(max, label), 0) + 1;
+  const bad = train.labels.findIndex((label) => label >= classes);
+  if (bad >= 0) {
+    throw new DataError(
+      train.labelsFile,
+      `label ${train.labels[bad]} at index ${bad} is out of range: expected 0 ≤ label < ${classes} (the classes of the test labels in ${test.labelsFile})`,
+    );
+  }
   if (train.images.rows !== test.images.rows || train.images.cols !== test.images.cols) {
     throw new DataError(
       test.imagesFile,

@@ -65,6 +65,11 @@ function trainParams(config: TrainConfig, ctx: ExpandContext, seed: number): Tra
 export function plannedLayers(params: TrainParams): PlannedLayer[] {
   const { rows, cols, classes } = testLabels(params.data);
   if (params.layers) return planLayers(params.layers, [rows, cols, 1], classes);
+  if (classes > 10)
+    throw new FieldError(
+      ['data'],
+      `the test labels go up to ${classes - 1}, but the Figure 1 CNN has 10 outputs; give "layers" for ${classes} classes`,
+    );
   try {
     return planLayers(figure1Layers(params.training.dropout), [rows, cols, 1], 10);
   } catch (error) {

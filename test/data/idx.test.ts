@@ -121,7 +121,7 @@ describe('data sets', () => {
     );
     writeFileSync(path.join(dir, 't10k-labels-idx1-ubyte'), idxLabels([1, 2, 3]));
     expect(() => loadIdxFolder(dir)).toThrow(/t10k-labels-idx1-ubyte: 3 labels for 2 images/);
-    writeFileSync(path.join(dir, 't10k-labels-idx1-ubyte'), idxLabels([1, 2]));
+    writeFileSync(path.join(dir, 't10k-labels-idx1-ubyte'), idxLabels([1, 3])); // classes 0..3, as in training
     const data = loadDataset({ source: 'idx', dir });
     expect([data.train.count, data.test.count, data.rows]).toEqual([4, 2, 3]);
   });

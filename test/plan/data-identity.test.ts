@@ -120,6 +120,19 @@ describe('bad IDX files: exit 2 before any job runs, naming the file and the fir
   });
 });
 
+test('a test label of 42 makes 43 classes: the Figure 1 CNN (10 outputs) refuses them at planning', async () => {
+  const work = tempDir();
+  const data = writeSmallMnist(path.join(work, 'data'));
+  patchIdx(path.join(data, IDX.testLabels), 8, 5, 42);
+  writeConfig(work, 'idx.json', trainConfig(data));
+  const run = await runCli(['idx.json', '--progress', 'none'], work);
+  expect(run.code).toBe(2);
+  expect(run.stderr).toContain(
+    'the test labels go up to 42, but the Figure 1 CNN has 10 outputs; give "layers" for 43 classes',
+  );
+  expect(existsSync(path.join(work, 'outputs'))).toBe(false);
+});
+
 test('a run keeps the hashes in its folder; the next plan of the same files reads them from there', async () => {
   const work = tempDir();
   const data = writeSmallMnist(path.join(work, 'data'));

@@ -231,7 +231,7 @@ describe('IDX data', () => {
     const result = await run(dir, 'idx.json');
     expect(result.code).toBe(2);
     expect(result.stderr).toBe(
-      `idx.json: defaults.data: ${path.join(data, IDX.trainLabels)}: label 42 at index 3 is out of range: expected 0 ≤ label < 10\n`,
+      `idx.json: defaults.data: ${path.join(data, IDX.trainLabels)}: label 42 at index 3 is out of range: expected 0 ≤ label < 10 (the classes of the test labels in ${path.join(data, IDX.testLabels)})\n`,
     );
     expect(existsSync(path.join(dir, 'outputs'))).toBe(false);
   });
