@@ -7,8 +7,8 @@ import { BroadcastChannel } from 'node:worker_threads';
 import { Piscina } from 'piscina';
 import { errorFields } from '../src/errors';
 import { jobKinds } from '../src/experiments/index';
-import type { JobContext, JobKind } from '../src/experiments/kind';
-import type { WorkerData } from '../src/runner/pool';
+import type { JobContext, JobKind, JobProgress } from '../src/experiments/kind';
+import type { WorkerData, WorkerEvent } from '../src/runner/pool';
 import { commitJob, writeRecord } from '../src/runner/job-record';
 import type { JobBatch, JobError, JobReply, JobTask } from '../src/runner/task';
 
@@ -17,17 +17,22 @@ const kinds = new Map<string, JobKind>(jobKinds.map((kind) => [kind.kind, kind])
 /** Survives between jobs on this thread: loaded data sets and models. */
 const cache = new Map<string, unknown>();
 
-/** Tells the runner a batch has begun, so its time limit starts now, not while this thread was starting. */
-const started = new BroadcastChannel((Piscina.workerData as WorkerData).startedChannel);
-started.unref();
+/**
+ * Tells the runner a batch has begun (so its time limit starts now, not while this thread was
+ * starting), and passes on what long jobs report of their progress.
+ */
+const events = new BroadcastChannel((Piscina.workerData as WorkerData).eventsChannel);
+events.unref();
+const post = (event: WorkerEvent) => events.postMessage(event);
 
 export default async function runBatch(batch: JobBatch): Promise<unknown> {
-  if (batch.notifyStart) started.postMessage(batch.id);
+  if (batch.notifyStart) post({ batch: batch.id, started: true });
   const replies: JobReply[] = [];
   // A job that throws fails alone; one that ends the thread fails the batch, and the runner sorts it out.
-  for (const task of batch.jobs) {
+  for (const [job, task] of batch.jobs.entries()) {
     try {
-      replies.push({ ok: true, ...(await runJob(task)) });
+      const progress = (update: JobProgress) => post({ batch: batch.id, job, progress: update });
+      replies.push({ ok: true, ...(await runJob(task, progress)) });
     } catch (error) {
       replies.push({ ok: false, error: jobError(error) });
     }
@@ -35,7 +40,10 @@ export default async function runBatch(batch: JobBatch): Promise<unknown> {
   return withTransferables(replies);
 }
 
-async function runJob(task: JobTask): Promise<{ ms: number; result: unknown }> {
+async function runJob(
+  task: JobTask,
+  progress: JobContext['progress'],
+): Promise<{ ms: number; result: unknown }> {
   const startedAt = new Date();
   const kind = kinds.get(task.kind);
   if (!kind)
@@ -49,7 +57,7 @@ async function runJob(task: JobTask): Promise<{ ms: number; result: unknown }> {
           () => controller.abort(new Error(`timed out after ${task.timeoutMs! / 1000} s`)),
           task.timeoutMs,
         );
-  const ctx: JobContext = { dir: task.dir, needs: task.needs, cache, signal: controller.signal };
+  const ctx: JobContext = { dir: task.dir, needs: task.needs, cache, signal: controller.signal, progress };
   try {
     const result = await kind.run(task.params, ctx);
     for (const file of task.publish) {

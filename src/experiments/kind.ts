@@ -32,6 +32,16 @@ export interface JobContext {
   cache: Map<string, unknown>;
   /** Aborted when the job times out or the run is stopped. */
   signal: AbortSignal;
+  /** Tells the run's log how a long job is getting on (e.g. once per training epoch). */
+  progress(update: JobProgress): void;
+}
+
+/** What a long job says of itself while it runs. */
+export interface JobProgress {
+  /** One short line for the text log, e.g. `epoch 3/12: loss 0.2345, accuracy 0.9312, ETA 1 min 30 s`. */
+  text: string;
+  /** The same as numbers, for `--log json`. */
+  fields: Record<string, number | string | null>;
 }
 
 // biome-ignore lint/suspicious/noExplicitAny: the registry holds kinds of every params type

@@ -13,7 +13,9 @@ import {
   type TrainingSpec,
 } from '../models/training-spec';
 import type { DataSpec } from '../data/spec';
+import { formatDuration } from '../duration';
 import { writeJsonAtomic } from '../files';
+import type { EpochMetrics } from '../models/train-loop';
 import { writeRecordsCsv } from '../render/csv';
 import {
   defineJob,
@@ -138,6 +140,19 @@ export interface TrainResult {
   [key: string]: string | number;
 }
 
+/** One progress line per epoch: its loss and accuracy, and when training should end at this pace. */
+function epochReporter(epochs: number, ctx: JobContext): (metrics: EpochMetrics) => void {
+  let seconds = 0;
+  return ({ epoch, loss, accuracy, valLoss, valAccuracy, seconds: epochSeconds }) => {
+    seconds += epochSeconds;
+    const etaSeconds = (seconds / epoch) * (epochs - epoch);
+    ctx.progress({
+      text: `epoch ${epoch}/${epochs}: loss ${loss.toFixed(4)}, accuracy ${accuracy.toFixed(4)}, ETA ${formatDuration(etaSeconds)}`,
+      fields: { epoch, epochs, loss, accuracy, valLoss, valAccuracy, epochSeconds, etaSeconds },
+    });
+  };
+}
+
 export const trainJob = defineJob<TrainParams>({
   kind: 'train',
   version: '1',
@@ -156,7 +171,11 @@ export const trainJob = defineJob<TrainParams>({
       ? buildCnn(params.layers, { rows, cols, classes: testLabels(params.data).classes, seed: params.seed })
       : buildFigure1Cnn({ rows, cols, dropout: params.training.dropout, seed: params.seed });
     try {
-      const history = train(model, data, params.training, { seed: params.seed, signal: ctx.signal });
+      const history = train(model, data, params.training, {
+        seed: params.seed,
+        signal: ctx.signal,
+        onEpoch: epochReporter(params.training.epochs, ctx),
+      });
       const trainEval = evaluate(model, data.train, data.rows, data.cols);
       const testEval = evaluate(model, data.test, data.rows, data.cols);
       await saveModel(model, path.join(ctx.dir, 'model'));

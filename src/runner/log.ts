@@ -5,6 +5,10 @@
 //   job-finish  id, key, kind, attempt, ms
 //   job-fail    id, key, kind, attempt, ms, error, final (false: it will be retried)
 //   job-blocked id, key, kind, by (id of the failed job it needs)
+//   job-progress id, key, kind, attempt, text, and the job's own fields (training: epoch, epochs,
+//               loss, accuracy, valLoss, valAccuracy, epochSeconds, etaSeconds)
+//   heartbeat   done, total, running, longest (key of the job running longest), longestSeconds:
+//               after 60 s without another event
 //   message     text (what the text log would print, e.g. where the report went)
 //   plan        (--dry-run) run, runDir, jobs, done, failedEarlier, blocked, toRun, byKind
 //   run-end     run, runDir, exitCode, ms (wall time), counts, interrupted

@@ -3,6 +3,7 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { BroadcastChannel } from 'node:worker_threads';
 import { Piscina } from 'piscina';
+import type { JobProgress } from '../experiments/kind';
 import type { JobBatch } from './task';
 
 export interface PoolOptions {
@@ -11,20 +12,32 @@ export interface PoolOptions {
   workerMemoryMb?: number;
 }
 
+/** What the runner hears of a batch while it runs. */
+export interface BatchListeners {
+  /** A thread has begun the batch (so that time limits do not count the wait for a thread). */
+  onStart?: () => void;
+  /** Job `job` of the batch (its index) reports how it is getting on, e.g. a training epoch. */
+  onProgress?: (job: number, progress: JobProgress) => void;
+}
+
 export interface JobPool {
   /**
    * Runs a batch of attempts and resolves with a reply per job (JobReply[]); rejects when its
-   * thread dies or `signal` aborts (the thread is then ended). `onStart` is called when a thread
-   * actually begins the batch, so that time limits do not count the wait for a thread to start.
+   * thread dies or `signal` aborts (the thread is then ended).
    */
-  run(batch: JobBatch, signal: AbortSignal, onStart?: () => void): Promise<unknown>;
+  run(batch: JobBatch, signal: AbortSignal, listeners?: BatchListeners): Promise<unknown>;
   close(): Promise<void>;
 }
 
+/** What a worker posts on the pool's channel while it runs a batch. */
+export type WorkerEvent =
+  | { batch: string; started: true }
+  | { batch: string; job: number; progress: JobProgress };
+
 /** What workers/job.ts receives as piscina's workerData. */
 export interface WorkerData {
-  /** BroadcastChannel on which a worker posts a batch's `id` when it starts it. */
-  startedChannel: string;
+  /** BroadcastChannel on which workers post WorkerEvents. */
+  eventsChannel: string;
 }
 
 /** The compiled worker entry, found from the package root whether this file runs from src/ (tests) or dist/. */
@@ -43,7 +56,7 @@ export function workerFile(): string {
 let pools = 0;
 
 export function createJobPool(options: PoolOptions): JobPool {
-  const workerData: WorkerData = { startedChannel: `probelab:job-started:${process.pid}:${pools++}` };
+  const workerData: WorkerData = { eventsChannel: `probelab:job-events:${process.pid}:${pools++}` };
   const pool = new Piscina<JobBatch, unknown>({
     filename: workerFile(),
     minThreads: options.workers,
@@ -53,24 +66,25 @@ export function createJobPool(options: PoolOptions): JobPool {
     resourceLimits: options.workerMemoryMb ? { maxOldGenerationSizeMb: options.workerMemoryMb } : undefined,
     workerData,
   });
-  const waitingForStart = new Map<string, () => void>();
-  const started = new BroadcastChannel(workerData.startedChannel);
-  started.unref();
-  started.onmessage = (event) => {
-    const id = (event as MessageEvent).data as string;
-    waitingForStart.get(id)?.();
-    waitingForStart.delete(id);
+  const listening = new Map<string, BatchListeners>();
+  const events = new BroadcastChannel(workerData.eventsChannel);
+  events.unref();
+  events.onmessage = (message) => {
+    const event = (message as MessageEvent).data as WorkerEvent;
+    const listeners = listening.get(event.batch);
+    if ('started' in event) listeners?.onStart?.();
+    else listeners?.onProgress?.(event.job, event.progress);
   };
   return {
-    run(batch, signal, onStart) {
-      if (!onStart) return pool.run(batch, { signal });
-      waitingForStart.set(batch.id, onStart);
+    run(batch, signal, listeners) {
+      if (!listeners?.onStart && !listeners?.onProgress) return pool.run(batch, { signal });
+      listening.set(batch.id, listeners);
       return pool
-        .run({ ...batch, notifyStart: true }, { signal })
-        .finally(() => waitingForStart.delete(batch.id));
+        .run({ ...batch, notifyStart: !!listeners.onStart }, { signal })
+        .finally(() => listening.delete(batch.id));
     },
     async close() {
-      started.close();
+      events.close();
       await pool.destroy();
     },
   };

@@ -1,6 +1,12 @@
-// Progress of a run: live bars per job kind on a terminal (cli-progress), plain log lines elsewhere.
+// Progress of a run: live bars per job kind on a terminal (cli-progress), plain log lines
+// elsewhere, or `--log json` events. A log (lines or JSON) also says how long jobs are getting on
+// (e.g. each training epoch), and, when nothing else was written for a minute, which jobs are
+// running: a nightly log never stays silent for long.
 import type { MultiBar, SingleBar } from 'cli-progress';
+import { formatDuration } from '../duration';
+import type { JobProgress } from '../experiments/kind';
 import type { PlanJob } from '../plan/build-plan';
+import type { LogFields } from './log';
 
 export interface KindTotals {
   kind: string;
@@ -12,6 +18,10 @@ export interface KindTotals {
 
 export interface Progress {
   start(totals: KindTotals[]): void;
+  /** The job's attempt was handed to the pool. */
+  started(job: PlanJob): void;
+  /** A running job reports how it is getting on. */
+  running(job: PlanJob, attempt: number, update: JobProgress): void;
   finished(job: PlanJob, ms: number): void;
   failed(job: PlanJob, error: string, attempt: number, final: boolean): void;
   blocked(job: PlanJob, by: PlanJob): void;
@@ -22,23 +32,58 @@ export interface Progress {
 
 export type ProgressMode = 'auto' | 'bars' | 'lines' | 'none';
 
+/** A log says which jobs are running when it has been silent this long. */
+export const HEARTBEAT_MS = 60_000;
+
 export function createProgress(
   mode: ProgressMode,
   write: (line: string) => void = (line) => process.stdout.write(`${line}\n`),
+  heartbeatMs = HEARTBEAT_MS,
 ): Progress {
   const resolved = mode === 'auto' ? (process.stdout.isTTY ? 'bars' : 'lines') : mode;
   if (resolved === 'bars') return new BarProgress();
-  if (resolved === 'lines') return new LineProgress(write);
+  if (resolved === 'lines') return new LineProgress(write, heartbeatMs);
   return new LineProgress(() => {});
+}
+
+/** `--log json`: job progress and heartbeats as events (the journal sends the job-* events). */
+export function createEventProgress(
+  emit: (event: string, fields: LogFields) => void,
+  heartbeatMs = HEARTBEAT_MS,
+): Progress {
+  return new EventProgress(emit, heartbeatMs);
 }
 
 const seconds = (ms: number) => `${(ms / 1000).toFixed(ms < 10_000 ? 2 : 0)} s`;
 
-class LineProgress implements Progress {
-  private total = 0;
-  private ended = 0;
+/**
+ * What a log needs besides its own lines: how many jobs have ended, which are running since
+ * when, and a timer that calls `heartbeat` whenever the log has been silent for `heartbeatMs`.
+ */
+abstract class LogProgress implements Progress {
+  protected total = 0;
+  protected ended = 0;
+  /** Job key → when its attempt was handed to the pool, in the order they were. */
+  protected readonly runningSince = new Map<string, number>();
+  private readonly timer?: NodeJS.Timeout;
 
-  constructor(private readonly write: (line: string) => void) {}
+  constructor(heartbeatMs?: number) {
+    if (heartbeatMs !== undefined) this.timer = setInterval(() => this.beat(), heartbeatMs).unref();
+  }
+
+  /** Something was written: the silence starts again. */
+  protected spoke(): void {
+    this.timer?.refresh();
+  }
+  private beat(): void {
+    if (this.runningSince.size > 0) this.heartbeat();
+  }
+  /** Says which jobs are running, the one running longest first. */
+  protected abstract heartbeat(): void;
+  protected oldestRunning(): { key: string; seconds: number } {
+    const [key, since] = this.runningSince.entries().next().value!;
+    return { key, seconds: (Date.now() - since) / 1000 };
+  }
 
   start(totals: KindTotals[]): void {
     for (const t of totals) {
@@ -46,23 +91,115 @@ class LineProgress implements Progress {
       this.ended += t.done + t.failed;
     }
   }
-  finished(job: PlanJob, ms: number): void {
-    this.ended++;
-    this.write(`done    [${this.ended}/${this.total}] ${job.key} (${seconds(ms)})`);
+  started(job: PlanJob): void {
+    this.runningSince.delete(job.key);
+    this.runningSince.set(job.key, Date.now());
   }
-  failed(job: PlanJob, error: string, attempt: number, final: boolean): void {
+  abstract running(job: PlanJob, attempt: number, update: JobProgress): void;
+  finished(job: PlanJob, _ms: number): void {
+    this.runningSince.delete(job.key);
+    this.ended++;
+  }
+  failed(job: PlanJob, _error: string, _attempt: number, final: boolean): void {
+    this.runningSince.delete(job.key);
     if (final) this.ended++;
-    const tag = final ? `FAILED  [${this.ended}/${this.total}]` : 'retry  ';
-    this.write(`${tag} ${job.key}: ${error} (attempt ${attempt}${final ? ', giving up' : ''})`);
   }
-  blocked(job: PlanJob, by: PlanJob): void {
+  blocked(_job: PlanJob, _by: PlanJob): void {
     this.ended++;
-    this.write(`blocked [${this.ended}/${this.total}] ${job.key} (needs ${by.key}, which failed)`);
   }
-  log(line: string): void {
+  log(_line: string): void {
+    this.spoke();
+  }
+  stop(): void {
+    clearInterval(this.timer);
+  }
+}
+
+class LineProgress extends LogProgress {
+  constructor(
+    private readonly write: (line: string) => void,
+    heartbeatMs?: number,
+  ) {
+    super(heartbeatMs);
+  }
+  private say(line: string): void {
     this.write(line);
+    this.spoke();
   }
-  stop(): void {}
+  protected heartbeat(): void {
+    const { key, seconds } = this.oldestRunning();
+    const others = this.runningSince.size - 1;
+    this.say(
+      `running [${this.ended}/${this.total}] ${key} for ${formatDuration(seconds)}${others ? ` (and ${others} more)` : ''}`,
+    );
+  }
+  running(job: PlanJob, _attempt: number, update: JobProgress): void {
+    this.say(`running ${job.key}: ${update.text}`);
+  }
+  override finished(job: PlanJob, ms: number): void {
+    super.finished(job, ms);
+    this.say(`done    [${this.ended}/${this.total}] ${job.key} (${seconds(ms)})`);
+  }
+  override failed(job: PlanJob, error: string, attempt: number, final: boolean): void {
+    super.failed(job, error, attempt, final);
+    const tag = final ? `FAILED  [${this.ended}/${this.total}]` : 'retry  ';
+    this.say(`${tag} ${job.key}: ${error} (attempt ${attempt}${final ? ', giving up' : ''})`);
+  }
+  override blocked(job: PlanJob, by: PlanJob): void {
+    super.blocked(job, by);
+    this.say(`blocked [${this.ended}/${this.total}] ${job.key} (needs ${by.key}, which failed)`);
+  }
+  override log(line: string): void {
+    this.say(line);
+  }
+}
+
+class EventProgress extends LogProgress {
+  constructor(
+    private readonly emit: (event: string, fields: LogFields) => void,
+    heartbeatMs: number,
+  ) {
+    super(heartbeatMs);
+  }
+  // Every job event goes to the log too (through the journal): each one breaks the silence.
+  override started(job: PlanJob): void {
+    super.started(job);
+    this.spoke();
+  }
+  override finished(job: PlanJob, ms: number): void {
+    super.finished(job, ms);
+    this.spoke();
+  }
+  override failed(job: PlanJob, error: string, attempt: number, final: boolean): void {
+    super.failed(job, error, attempt, final);
+    this.spoke();
+  }
+  override blocked(job: PlanJob, by: PlanJob): void {
+    super.blocked(job, by);
+    this.spoke();
+  }
+  running(job: PlanJob, attempt: number, update: JobProgress): void {
+    this.emit('job-progress', {
+      id: job.id,
+      key: job.key,
+      kind: job.kind,
+      attempt,
+      text: update.text,
+      ...update.fields,
+    });
+    this.spoke();
+  }
+  protected heartbeat(): void {
+    const { key, seconds } = this.oldestRunning();
+    this.emit('heartbeat', {
+      done: this.ended,
+      total: this.total,
+      running: this.runningSince.size,
+      longest: key,
+      longestSeconds: Math.round(seconds),
+    });
+    this.spoke();
+  }
 }
 
 interface KindBar {
@@ -107,6 +244,9 @@ class BarProgress implements Progress {
     const elapsed = Math.max((Date.now() - this.startedAt) / 1000, 0.001);
     entry.bar.update(entry.done, { failed: entry.failed, rate: (entry.doneThisRun / elapsed).toFixed(1) });
   }
+  // The bars show life on their own.
+  started(): void {}
+  running(): void {}
   finished(job: PlanJob): void {
     const entry = this.bars.get(job.kind);
     if (entry) {

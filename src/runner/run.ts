@@ -18,7 +18,7 @@ import { selectOnly } from './select';
 import { balanceOf, formatShard, selectShard, shardLoads, type Balance, type Shard } from './shard';
 import { acquireLock } from './lock';
 import { createJobPool } from './pool';
-import { createProgress, type ProgressMode } from './progress';
+import { createEventProgress, createProgress, HEARTBEAT_MS, type ProgressMode } from './progress';
 import { publishedFiles, publishJobs, removeUnpublished } from './publish';
 import { buildReportAfterRun } from '../report/build-report';
 import { RunFolder } from './run-folder';
@@ -42,6 +42,8 @@ export interface RunOptions {
   rerunFailed?: boolean;
   failFast?: boolean;
   progress?: ProgressMode;
+  /** A log (progress lines or --log json) that has been silent this long says which jobs are running (default 60 s). */
+  heartbeatMs?: number;
   /** Where log lines go (default: stdout). */
   log?: (line: string) => void;
   /** Structured events for `--log json` (see log.ts): run-start, job-*, run-end. */
@@ -234,7 +236,10 @@ export async function runExperiments(options: RunOptions): Promise<RunSummary> {
       workers: Math.min(workers, toRun),
       ...(selection ?? {}),
     });
-    const progress = createProgress(options.progress ?? 'auto', log);
+    const heartbeatMs = options.heartbeatMs ?? HEARTBEAT_MS;
+    const progress = options.events
+      ? createEventProgress(emit, heartbeatMs)
+      : createProgress(options.progress ?? 'auto', log, heartbeatMs);
     log(
       `${plan.name}: ${plan.jobs.length} jobs, ${plan.jobs.length - toRun} already done or failed, ${toRun} to run${toRun ? ` on ${Math.min(workers, toRun)} workers` : ''} → ${folder.dir}`,
     );

@@ -199,14 +199,18 @@ class Scheduler {
     let replies: Promise<unknown>;
     try {
       const batch: JobBatch = { id: attempts[0].dir, jobs: attempts.map((attempt) => this.task(attempt)) };
-      replies = this.pool!.run(
-        batch,
-        sent.signal,
+      replies = this.pool!.run(batch, sent.signal, {
         // Knowing when a thread begins matters only for a time limit and for taking back queued tasks.
-        timeoutMs !== undefined || failFast
-          ? () => sent.begin(timeoutMs === undefined ? undefined : timeoutMs + TIMEOUT_GRACE_MS)
-          : undefined,
-      );
+        onStart:
+          timeoutMs !== undefined || failFast
+            ? () => sent.begin(timeoutMs === undefined ? undefined : timeoutMs + TIMEOUT_GRACE_MS)
+            : undefined,
+        // Long jobs travel alone; a batch of tiny ones has nothing to report.
+        onProgress:
+          attempts.length === 1
+            ? (_, update) => this.options.progress.running(attempts[0].job, attempts[0].number, update)
+            : undefined,
+      });
     } catch (error) {
       replies = Promise.reject(error);
     }
@@ -236,6 +240,7 @@ class Scheduler {
       };
     }
     journal.append({ event: 'started', ...named(job), attempt: number });
+    this.options.progress.started(job);
     return {
       kind: job.kind,
       params: job.params,

@@ -3,7 +3,7 @@
 // attempt; a finished job is written to its job folder exactly as workers/job.ts writes it.
 import { mkdirSync } from 'node:fs';
 import { commitJob, writeRecord } from '../../src/runner/job-record';
-import type { JobPool } from '../../src/runner/pool';
+import type { BatchListeners, JobPool } from '../../src/runner/pool';
 import type { JobBatch, JobReply, JobTask } from '../../src/runner/task';
 
 /**
@@ -26,13 +26,13 @@ export class FakePool implements JobPool {
     private readonly script: (key: string, attempt: number) => Action,
   ) {}
 
-  async run(batch: JobBatch, signal: AbortSignal, onStart?: () => void): Promise<unknown> {
+  async run(batch: JobBatch, signal: AbortSignal, listeners: BatchListeners = {}): Promise<unknown> {
     await this.thread(signal);
     try {
       // The thread picks the batch up a moment later, and says so unless it was taken back meanwhile.
       await nextTurn();
       if (signal.aborted) throw new Error('The task has been aborted');
-      onStart?.();
+      listeners.onStart?.();
       this.batches.push(batch.jobs.map((task) => `${task.header.key}#${task.header.attempt}`));
       const replies: JobReply[] = [];
       for (const task of batch.jobs) {

@@ -48,7 +48,13 @@ export async function runPlanned(
       dir,
       // As JSON, the way results travel from a worker to the jobs that need them.
       result: normalizeResult(
-        await kind.run(job.params, { dir, needs, cache: new Map(), signal: new AbortController().signal }),
+        await kind.run(job.params, {
+          dir,
+          needs,
+          cache: new Map(),
+          signal: new AbortController().signal,
+          progress: () => {},
+        }),
       ),
     };
     ran.result = onResult?.(ran) ?? ran.result;

@@ -17,7 +17,7 @@ export function jobContext(
   needs: Record<string, NeededJob> = {},
   cache = new Map<string, unknown>(),
 ): JobContext {
-  return { dir, needs, cache, signal: new AbortController().signal };
+  return { dir, needs, cache, signal: new AbortController().signal, progress: () => {} };
 }
 
 export const SMALL_TRAIN: TrainParams = {

@@ -67,7 +67,7 @@ test('tfjs autodiff (float32) agrees with exact BPTT on 10 random problems of ea
       const { gradients } = problemGradients(problem);
       const result = (await tfjs.run(
         { problem, backend: 'wasm' },
-        { dir: '', needs: {}, cache: new Map(), signal: new AbortController().signal },
+        { dir: '', needs: {}, cache: new Map(), signal: new AbortController().signal, progress: () => {} },
       )) as unknown as TfjsResult;
       for (const e of allElements(problem.parameters, problem.ties)) {
         // The defaults of the tfjs check: 1e-3 relative, floor 1e-3.
