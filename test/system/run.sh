@@ -27,5 +27,8 @@ stop_leftovers() {
   rm -rf "$PROBELAB_SLURM_DIR"
 }
 trap stop_leftovers EXIT
-npm run build >/dev/null || exit 1
+# Build unless dist is newer than every source file (CI has just built it in npm test).
+if [ ! -f dist/src/cli.js ] || [ -n "$(find src workers -newer dist/src/cli.js -print -quit)" ]; then
+  npm run build >/dev/null || exit 1
+fi
 npx jest -c jest.system.config.js "$@"
