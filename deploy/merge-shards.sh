@@ -2,18 +2,27 @@
 # Merges the n shards of a sweep into <out>/<name> (tables, figures, summary, report). Exits 1
 # while any shard is missing, interrupted, failed or incomplete, naming each with the command
 # that reruns it; run it again after the reruns (merging into the same folder adds what is new).
-# Usage: deploy/merge-shards.sh <n>. Settings: PROBELAB_CONFIG, PROBELAB_OUT, PROBELAB_DIR as in
-# run-shard.sh.
+# Usage: deploy/merge-shards.sh [n]; without n, the count of the shard folders present (when they
+# agree). Settings: PROBELAB_CONFIG, PROBELAB_OUT, PROBELAB_DIR as in run-shard.sh.
 set -uo pipefail
-if [ $# -ne 1 ]; then
-  echo "usage: deploy/merge-shards.sh <n>   (the number of shards)" >&2
+if [ $# -gt 1 ]; then
+  echo "usage: deploy/merge-shards.sh [n]   (the number of shards)" >&2
   exit 2
 fi
-n=$1
 cd "${PROBELAB_DIR:-$(dirname "$0")/..}" || exit 2
 config=${PROBELAB_CONFIG:-configs/smoke.json}
 out=${PROBELAB_OUT:-outputs}
 merged=$(node dist/src/cli.js "$config" --out "$out" --dry-run | sed -n '1s/^.* → //p') || exit 2
+n=${1:-}
+if [ -z "$n" ]; then
+  counts=$(for folder in "$merged"-shard-*-of-*; do [ -d "$folder" ] && echo "${folder##*-of-}"; done | sort -u)
+  if [ "$(printf '%s' "$counts" | grep -c .)" -ne 1 ]; then
+    listed=${counts//$'\n'/, }
+    echo "merge-shards.sh: give the number of shards: the shard folders of $merged have counts: ${listed:-none}" >&2
+    exit 2
+  fi
+  n=$counts
+fi
 folders=()
 for k in $(seq 1 "$n"); do folders+=("$merged-shard-$k-of-$n"); done
 exec node dist/src/cli.js merge "${folders[@]}" --out "$merged"

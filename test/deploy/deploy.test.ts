@@ -280,3 +280,22 @@ test('systemd service and timer, and a cron line, for the nightly run', () => {
     /^0 2 \* \* \* (PROBELAB_\w+=\S+ )+\/srv\/probelab\/deploy\/cron\/nightly\.sh$/,
   );
 });
+
+test('merge-shards.sh without a count takes it from the shard folders present, and refuses when they disagree', () => {
+  const dir = tempDir();
+  const { env, calls } = standIns(dir, {});
+  const out = path.join(dir, 'out');
+  for (const folder of ['smoke-shard-1-of-3', 'smoke-shard-3-of-3', 'smoke'])
+    mkdirSync(path.join(out, folder), { recursive: true });
+  const settings = { ...env, PROBELAB_DIR: ROOT, PROBELAB_OUT: out };
+  expect(bash([path.join(DEPLOY, 'merge-shards.sh')], settings).status).toBe(0);
+  expect(calls().at(-1)).toBe(
+    `node dist/src/cli.js merge ${out}/smoke-shard-1-of-3 ${out}/smoke-shard-2-of-3 ${out}/smoke-shard-3-of-3 --out ${out}/smoke`,
+  );
+  mkdirSync(path.join(out, 'smoke-shard-1-of-2'));
+  const mixed = bash([path.join(DEPLOY, 'merge-shards.sh')], settings);
+  expect(mixed.status).toBe(2);
+  expect(mixed.stderr).toBe(
+    `merge-shards.sh: give the number of shards: the shard folders of ${out}/smoke have counts: 2, 3\n`,
+  );
+});
