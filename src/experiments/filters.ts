@@ -21,7 +21,7 @@ import {
   type ModelFileParam,
 } from './model-source';
 import { probeDataFields, probeSetting } from './probe-setting';
-import { modelDir, modelTitle, probedModel } from './shared';
+import { modelDir, modelTitle, neededTrainJob, probedModel } from './shared';
 
 const filtersConfigSchema = z
   .object({
@@ -93,9 +93,7 @@ export function convKernels(weights: PlainWeights): { kernel: Kernel; bias: numb
 
 async function weightsOf(params: FiltersParams, ctx: JobContext): Promise<PlainWeights> {
   if (!params.modelFile) {
-    const need = ctx.needs.model;
-    if (!need) throw new Error('filters: no model among the needed jobs (expected needs.model)');
-    return readWeights(path.join(modelDir(need), 'weights.json'));
+    return readWeights(path.join(modelDir(neededTrainJob(ctx)), 'weights.json'));
   }
   const { plainWeights } = require('../models/persist') as typeof import('../models/persist');
   return plainWeights(await probedModel(ctx, params.backend ?? 'wasm', params.modelFile));

@@ -41,18 +41,21 @@ export async function cachedModel(
   return model;
 }
 
+/** The train job a probe job without a model file needs (as `needs.model`). */
+export function neededTrainJob(ctx: Pick<JobContext, 'needs'>): NeededJob {
+  const need = ctx.needs.model;
+  if (!need)
+    throw new Error('no model: expected a model file in the params or a needed train job (needs.model)');
+  return need;
+}
+
 /** The model a probe job runs on: its params' model file, or else the train job it needs. */
 export async function probedModel(
   ctx: Pick<JobContext, 'cache' | 'needs'>,
   backend: BackendName,
   modelFile: ModelFileParam | undefined,
 ): Promise<tf.LayersModel> {
-  if (!modelFile) {
-    const need = ctx.needs.model;
-    if (!need)
-      throw new Error('no model: expected a model file in the params or a needed train job (needs.model)');
-    return cachedModel(ctx, need, backend);
-  }
+  if (!modelFile) return cachedModel(ctx, neededTrainJob(ctx), backend);
   const key = `model-file:${modelFile.sha256}`;
   let model = ctx.cache.get(key) as Promise<tf.LayersModel> | undefined;
   if (!model) {

@@ -15,6 +15,7 @@ import { writeRecordsCsv } from '../render/csv';
 import { writePicture } from '../render/picture';
 import { shiftStripGrid, type ShiftedDigit } from '../render/shift-strip';
 import { defineJob, type ExperimentKind, type PlannedJob } from './kind';
+import { argMax } from '../occlusion/maps';
 import { testLabels } from '../occlusion/test-labels';
 import {
   chooseImages,
@@ -163,12 +164,6 @@ export const shiftExperiment: ExperimentKind<ShiftConfig> = {
     }
     return jobs;
   },
-};
-
-const argMax = (values: ArrayLike<number>, from: number, count: number) => {
-  let best = 0;
-  for (let k = 1; k < count; k++) if (values[from + k] > values[from + best]) best = k;
-  return best;
 };
 
 export const shiftStripJob = defineJob<ShiftStripParams>({

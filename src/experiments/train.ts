@@ -179,8 +179,8 @@ export const trainJob = defineJob<TrainParams>({
       const trainEval = evaluate(model, data.train, data.rows, data.cols);
       const testEval = evaluate(model, data.test, data.rows, data.cols);
       await saveModel(model, path.join(ctx.dir, 'model'));
-      writeRecordsCsv(path.join(ctx.dir, 'tables/history.csv'), history as never[]);
-      writeRecordsCsv(path.join(ctx.dir, 'tables/model_summary.csv'), summarise(model) as never[]);
+      writeRecordsCsv(path.join(ctx.dir, 'tables/history.csv'), history);
+      writeRecordsCsv(path.join(ctx.dir, 'tables/model_summary.csv'), summarise(model));
       const result: TrainResult = {
         seed: params.seed,
         backend: activeBackend(),

@@ -10,7 +10,7 @@ export function csvText(rows: Cell[][]): string {
 }
 
 /** Objects as CSV, columns in the order of `columns` (defaults to the first object's keys). */
-export function recordsCsvText<T extends Record<string, Cell>>(
+export function recordsCsvText<T extends { [K in keyof T]: Cell }>(
   records: T[],
   columns?: (keyof T & string)[],
 ): string {
@@ -22,7 +22,7 @@ export function writeCsv(file: string, rows: Cell[][]): void {
   writeFileAtomic(file, csvText(rows));
 }
 
-export function writeRecordsCsv<T extends Record<string, Cell>>(
+export function writeRecordsCsv<T extends { [K in keyof T]: Cell }>(
   file: string,
   records: T[],
   columns?: (keyof T & string)[],

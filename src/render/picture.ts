@@ -132,16 +132,6 @@ export function writeGrayPng(
   writeFileAtomic(file, encodeGrayPng(pixels, rows, cols, scale));
 }
 
-export function writeRgbPng(
-  file: string,
-  rgb: ArrayLike<number>,
-  rows: number,
-  cols: number,
-  scale = 1,
-): void {
-  writeFileAtomic(file, encodeRgbPng(rgb, rows, cols, scale));
-}
-
 export function writePicture(file: string, picture: RgbPicture, scale = 1): void {
   writeFileAtomic(file, encodeRgbPng(picture.data, picture.rows, picture.cols, scale));
 }

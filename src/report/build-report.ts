@@ -11,6 +11,7 @@ import { writeFileAtomic } from '../files';
 import { csvTable, escapeHtml, href, jsonFold, link, readCsvRows } from './html';
 import { readableCell, readableJson } from './numbers';
 import {
+  flattenFiles,
   readJobResult,
   readRunContents,
   type ReportExperiment,
@@ -100,7 +101,7 @@ class PageBuilder {
   }
 
   folder(file: ReportFile): string {
-    const all = flatten(file.children ?? []);
+    const all = flattenFiles(file.children ?? []);
     const images = all.filter((f) => f.kind === 'image');
     const shown = images.slice(0, this.options.maxFolderImages);
     const others = all.filter((f) => f.kind !== 'image');
@@ -198,10 +199,6 @@ class PageBuilder {
       '</body></html>',
     ].join('\n');
   }
-}
-
-function flatten(files: ReportFile[]): ReportFile[] {
-  return files.flatMap((f) => (f.kind === 'folder' ? flatten(f.children ?? []) : [f]));
 }
 
 function truncate(text: string, max: number): string {

@@ -108,7 +108,8 @@ function unpublishedFiles(folder: RunFolder, job: PlanJob): ReportFile | undefin
   };
 }
 
-function flattenFiles(files: ReportFile[]): ReportFile[] {
+/** The files of a tree of folders, depth first. */
+export function flattenFiles(files: ReportFile[]): ReportFile[] {
   return files.flatMap((f) => (f.kind === 'folder' ? flattenFiles(f.children ?? []) : [f]));
 }
 

@@ -90,8 +90,6 @@ export const checksSchema = z
 export type LossConfig = z.infer<typeof lossSchema>;
 export type UpdateConfig = z.infer<typeof updateSchema>;
 export type ChecksConfig = z.infer<typeof checksSchema>;
-export type FiniteDifferencesConfig = z.infer<typeof finiteDifferencesSchema>;
-export type TfjsCheckConfig = z.infer<typeof tfjsSchema>;
 
 export type Path = (string | number)[];
 /** Records a size problem at a path of the experiment's config. */
