@@ -184,7 +184,7 @@ class PageBuilder {
         `<li><a href="#${anchor(e.name)}">${escapeHtml(e.name)}</a> <small>${e.kinds.map(escapeHtml).join(', ')}</small></li>`,
     );
     const counts = summary
-      ? `${summary.counts.done} of ${summary.counts.total} jobs done, ${summary.counts.failed} failed, ${summary.counts.blocked} blocked, ${summary.counts.pending} pending; last run finished ${summary.finishedAt} after ${(summary.ms / 1000).toFixed(1)} s`
+      ? `${summary.counts.done} of ${summary.counts.total} jobs done, ${summary.counts.failed} failed, ${summary.counts.blocked} blocked, ${summary.counts.pending} pending; last run finished ${summary.finishedAt} after ${(summary.ms / 1000).toFixed(1)} s${summary.configHash ? `; config ${summary.configHash}` : ''}`
       : `${plan.jobs.length} jobs planned (no summary.json: the run has not finished)`;
     return [
       '<!doctype html>',

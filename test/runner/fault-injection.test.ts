@@ -282,6 +282,7 @@ test('a second config with the same name: tables/ shows its experiments only; th
   expect(tables(runDir)).toEqual(await undisturbed(other));
   const summary = JSON.parse(readFileSync(path.join(runDir, 'summary.json'), 'utf8'));
   expect(summary.configHash).toMatch(/^[0-9a-f]{16}$/);
+  expect(readFileSync(path.join(runDir, 'report.html'), 'utf8')).toContain(`; config ${summary.configHash}.`);
 
   const back = await run(dir, 'chain.json');
   expect(back.code).toBe(0);
@@ -289,6 +290,30 @@ test('a second config with the same name: tables/ shows its experiments only; th
   expect(tables(runDir)).toEqual(reference);
   const again = JSON.parse(readFileSync(path.join(runDir, 'summary.json'), 'utf8'));
   expect(again.configHash).not.toBe(summary.configHash);
+});
+
+test('a job that fails this run leaves no stale published file under its key', async () => {
+  const dir = tempDir();
+  const config = (action: string) => ({
+    name: 'stale',
+    experiments: [
+      { name: 'ok', kind: 'selftest' },
+      { name: 'x', kind: 'selftest', action },
+    ],
+  });
+  writeConfig(dir, 'stale.json', config('compute'));
+  expect((await run(dir, 'stale.json')).code).toBe(0);
+  const runDir = path.join(dir, 'outputs', 'stale');
+  expect([...tables(runDir).keys()].sort()).toEqual([
+    'ok/seed=1/job=0/values.csv',
+    'x/seed=1/job=0/values.csv',
+  ]);
+
+  writeConfig(dir, 'stale.json', config('throw'));
+  const failed = await run(dir, 'stale.json', '--retries', '0');
+  expect(failed.code).toBe(1);
+  expect([...tables(runDir).keys()]).toEqual(['ok/seed=1/job=0/values.csv']);
+  expect(existsSync(path.join(runDir, 'tables', 'x'))).toBe(false);
 });
 
 test('an empty lock file: exit 3, naming it and how to remove it', async () => {
