@@ -15,6 +15,7 @@
 //   run-error   exitCode (2: usage or config, 3: folder locked), error
 import { appendFileSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
+import { WriteError } from '../files';
 import type { JournalEvent } from './journal';
 
 export type LogFormat = 'text' | 'json';
@@ -32,8 +33,23 @@ export interface RunLogger {
 /** Text goes to stdout and JSON to stderr, or both to `file` (appended, so nightly runs add up). */
 export function createRunLogger(format: LogFormat, file?: string): RunLogger {
   if (file) mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
+  // A log that cannot be written (disk full, a closed pipe such as `| head`) never stops the run.
+  for (const stream of [process.stdout, process.stderr])
+    if (stream.listenerCount('error') === 0) stream.on('error', () => {});
+  let fileFailed = false;
+  const append = (target: string, text: string) => {
+    if (fileFailed) return;
+    try {
+      appendFileSync(target, text);
+    } catch (error) {
+      fileFailed = true;
+      process.stderr.write(
+        `${new WriteError(target, error).message} (the log stops here; the run goes on)\n`,
+      );
+    }
+  };
   const write = file
-    ? (text: string) => appendFileSync(file, text)
+    ? (text: string) => append(file, text)
     : format === 'json'
       ? (text: string) => process.stderr.write(text)
       : (text: string) => process.stdout.write(text);

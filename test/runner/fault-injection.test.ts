@@ -316,6 +316,21 @@ test('a job that fails this run leaves no stale published file under its key', a
   expect(existsSync(path.join(runDir, 'tables', 'x'))).toBe(false);
 });
 
+test('its standard output closed mid-run (`| head -1`): the run finishes, writes its summary and releases its lock', async () => {
+  const dir = tempDir();
+  writeConfig(dir, 'chain.json', chain());
+  const running = startCli(['chain.json', '--progress', 'lines'], dir);
+  await running.lines(/^chain: 4 jobs/, 1);
+  running.child.stdout!.destroy();
+  const ended = await running.done;
+  expect(ended.code).toBe(0);
+  expect(ended.stderr).toBe('');
+  const runDir = path.join(dir, 'outputs', 'chain');
+  expect(existsSync(path.join(runDir, 'lock'))).toBe(false);
+  expect(JSON.parse(readFileSync(path.join(runDir, 'summary.json'), 'utf8')).counts.done).toBe(4);
+  expect(tables(runDir)).toEqual(reference);
+});
+
 test('an empty lock file: exit 3, naming it and how to remove it', async () => {
   const dir = tempDir();
   writeConfig(dir, 'chain.json', chain());
