@@ -331,6 +331,45 @@ test('its standard output closed mid-run (`| head -1`): the run finishes, writes
   expect(tables(runDir)).toEqual(reference);
 });
 
+test('a lost thread is a transient failure, retried by the next plain run; a throw is deterministic and is not', async () => {
+  const dir = tempDir();
+  writeConfig(dir, 'mixed.json', {
+    name: 'mixed',
+    experiments: [
+      { name: 'exits', kind: 'selftest', action: 'exit' },
+      { name: 'throws', kind: 'selftest', action: 'throw' },
+    ],
+  });
+  const first = await run(dir, 'mixed.json', '--retries', '0');
+  expect(first.code).toBe(1);
+  const runDir = path.join(dir, 'outputs', 'mixed');
+  const causes = (file: string) =>
+    Object.fromEntries(
+      JSON.parse(readFileSync(file, 'utf8')).failures.map((f: { key: string; cause: string }) => [
+        f.key,
+        f.cause,
+      ]),
+    );
+  expect(causes(path.join(runDir, 'summary.json'))).toEqual({
+    'exits/seed=1/job=0': 'transient',
+    'throws/seed=1/job=0': 'deterministic',
+  });
+  const status = await runCli(['status', runDir], dir);
+  expect(status.stdout).toMatch(
+    /exits\/seed=1\/job=0 \[\w+\] after 1 attempt\(s\), transient \(the environment\): the next run retries it: worker exited with code: 7/,
+  );
+  expect(status.stdout).toMatch(
+    /throws\/seed=1\/job=0 \[\w+\] after 1 attempt\(s\), deterministic: --rerun-failed retries it: selftest job throws #0 throws as asked/,
+  );
+  const again = await run(dir, 'mixed.json', '--retries', '0');
+  expect(again.stdout).toContain('mixed: 2 jobs, 1 already done or failed, 1 to run');
+  const second = JSON.parse(readFileSync(path.join(runDir, 'summary.json'), 'utf8'));
+  expect(second.failures.map((f: { key: string; earlier: boolean }) => [f.key, f.earlier])).toEqual([
+    ['exits/seed=1/job=0', false],
+    ['throws/seed=1/job=0', true],
+  ]);
+});
+
 test('an empty lock file: exit 3, naming it and how to remove it', async () => {
   const dir = tempDir();
   writeConfig(dir, 'chain.json', chain());
