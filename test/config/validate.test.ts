@@ -102,7 +102,7 @@ test('YAML and JSON of the same config are the same config', () => {
 });
 
 test('the shipped configs are valid and plan', () => {
-  for (const name of ['smoke', 'all']) {
+  for (const name of ['smoke', 'all', 'architectures']) {
     const file = path.join(__dirname, '..', '..', 'configs', `${name}.json`);
     const config = loadConfig(file);
     expect(config.name).toBe(name);
