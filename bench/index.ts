@@ -10,6 +10,7 @@ const benches: Bench[] = [
   { name: 'runner', run: () => (require('./runner') as typeof import('./runner')).benchRunner() },
   { name: 'train', run: () => (require('./train') as typeof import('./train')).benchTrain() },
   { name: 'occlusion', run: () => (require('./occlusion') as typeof import('./occlusion')).benchOcclusion() },
+  { name: 'profile', run: () => (require('./profile') as typeof import('./profile')).benchProfile() },
   { name: 'visuals', run: () => (require('./visuals') as typeof import('./visuals')).benchVisuals() },
 ];
 

@@ -155,7 +155,8 @@ function epochReporter(epochs: number, ctx: JobContext): (metrics: EpochMetrics)
 
 export const trainJob = defineJob<TrainParams>({
   kind: 'train',
-  version: '1',
+  // 2: SIMD gradient kernels (src/tf/) sum in another order than the im2col ones of version 1.
+  version: '2',
   async run(params, ctx: JobContext) {
     // Loaded here, not at the top, so that worker threads running other kinds never load tfjs.
     const { useBackend, activeBackend } = require('../tf/backend') as typeof import('../tf/backend');

@@ -1,9 +1,10 @@
 // Conv2D's gradient with respect to its filter on the wasm backend, which does not ship it
-// ("Kernel 'Conv2DBackpropFilter' not registered for backend 'wasm'").
-// dW [kh·kw·Ci, Co] = patchesᵀ [kh·kw·Ci, B·oh·ow] × dy [B·oh·ow, Co]: one matmul on the backend.
+// ("Kernel 'Conv2DBackpropFilter' not registered for backend 'wasm'"): a direct SIMD kernel
+// (assembly/kernels.ts) for any stride, padding and dilation.
 import * as tf from '@tensorflow/tfjs';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
-import { asShape, heap, im2colTransposed, runWasmKernel } from './wasm-kernel-utils';
+import { address, simdKernels } from './simd-module';
+import { convGeometry } from './wasm-kernel-utils';
 
 export function conv2DBackpropFilter({
   inputs,
@@ -28,19 +29,12 @@ export function conv2DBackpropFilter({
     false,
     'channelsLast',
   );
-  const rows = info.batchSize * info.outHeight * info.outWidth;
-  const columns = info.filterHeight * info.filterWidth * info.inChannels;
-  const patches = backend.makeOutput([1, columns, rows], 'float32');
-  im2colTransposed(heap(backend, x), info, heap(backend, patches));
-  const product = runWasmKernel(
-    'BatchMatMul',
-    backend,
-    { a: patches, b: asShape(dy, [1, rows, info.outChannels]) },
-    { transposeA: false, transposeB: false },
-  );
   const dW = backend.makeOutput(filterShape, 'float32');
-  heap(backend, dW).set(heap(backend, product));
-  backend.disposeData(patches.dataId);
-  backend.disposeData(product.dataId);
+  simdKernels(backend).conv2dFilterGrad(
+    address(backend, x),
+    address(backend, dy),
+    address(backend, dW),
+    ...convGeometry(info),
+  );
   return dW;
 }

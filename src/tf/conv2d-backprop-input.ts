@@ -1,10 +1,10 @@
-// Conv2D's gradient with respect to its input on the wasm backend, replacing the shipped
-// kernel (a plain loop, the slowest step of training there):
-// patch gradients [B·oh·ow, kh·kw·Ci] = dy [B·oh·ow, Co] × Wᵀ [Co, kh·kw·Ci] on the backend's
-// matmul, then summed back into image positions (col2im).
+// Conv2D's gradient with respect to its input on the wasm backend, replacing the shipped kernel
+// (a plain loop, the slowest step of training there): a direct SIMD kernel (assembly/kernels.ts)
+// that gathers each input cell's gradient, for any stride, padding and dilation.
 import * as tf from '@tensorflow/tfjs';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
-import { asShape, col2imAdd, heap, runWasmKernel } from './wasm-kernel-utils';
+import { address, simdKernels } from './simd-module';
+import { convGeometry, heap } from './wasm-kernel-utils';
 
 export function conv2DBackpropInput({
   inputs,
@@ -29,23 +29,26 @@ export function conv2DBackpropInput({
     false,
     'channelsLast',
   );
-  const rows = info.batchSize * info.outHeight * info.outWidth;
-  const columns = info.filterHeight * info.filterWidth * info.inChannels;
-  // Wᵀ transposed here (it is small): the wasm matmul is several times slower transposing itself.
-  const filterT = backend.makeOutput([1, info.outChannels, columns], 'float32');
+  // The filter [kh, kw, ci, co] transposed to [kh, kw, co, ci] (it is small), so the kernel reads
+  // the input channels it vectorises over contiguously.
+  const { filterHeight, filterWidth, inChannels, outChannels } = info;
+  const filterT = backend.makeOutput([filterHeight, filterWidth, outChannels, inChannels], 'float32');
+  const dx = backend.makeOutput(inputShape, 'float32');
+  // Views of the heap are taken after the allocations, which may grow (and so move) it.
   const w = heap(backend, filter);
   const wT = heap(backend, filterT);
-  for (let k = 0; k < columns; k++)
-    for (let o = 0; o < info.outChannels; o++) wT[o * columns + k] = w[k * info.outChannels + o];
-  const patchGrads = runWasmKernel(
-    'BatchMatMul',
-    backend,
-    { a: asShape(dy, [1, rows, info.outChannels]), b: filterT },
-    { transposeA: false, transposeB: false },
+  for (let cell = 0; cell < filterHeight * filterWidth; cell++) {
+    const base = cell * inChannels * outChannels;
+    for (let ci = 0; ci < inChannels; ci++)
+      for (let co = 0; co < outChannels; co++)
+        wT[base + co * inChannels + ci] = w[base + ci * outChannels + co];
+  }
+  simdKernels(backend).conv2dInputGrad(
+    address(backend, dy),
+    address(backend, filterT),
+    address(backend, dx),
+    ...convGeometry(info),
   );
   backend.disposeData(filterT.dataId);
-  const dx = backend.makeOutput(inputShape, 'float32');
-  col2imAdd(heap(backend, patchGrads), info, heap(backend, dx));
-  backend.disposeData(patchGrads.dataId);
   return dx;
 }

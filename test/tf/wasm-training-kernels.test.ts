@@ -35,7 +35,7 @@ beforeAll(async () => {
 test('Conv2D gradients (filter and input) match cpu on 40 random shapes, strides and paddings', async () => {
   for (let n = 0; n < 40; n++) {
     const k = [int(1, 4), int(1, 4)];
-    const [batch, h, w, ci, co] = [int(1, 4), int(k[0] + 1, 12), int(k[1] + 1, 12), int(1, 5), int(1, 6)];
+    const [batch, h, w, ci, co] = [int(1, 3), int(k[0] + 1, 12), int(k[1] + 1, 12), int(1, 21), int(1, 21)];
     const strides: [number, number] = random() < 0.6 ? [1, 1] : [int(1, 3), int(1, 3)];
     const pad = random() < 0.5 ? 'valid' : 'same';
     const x = values(batch * h * w * ci);
@@ -63,9 +63,9 @@ test('Conv2D gradients (filter and input) match cpu on 40 random shapes, strides
   }
 });
 
-test('MaxPool gradient matches cpu on 40 random shapes, windows, strides and paddings', async () => {
-  for (let n = 0; n < 40; n++) {
-    const [batch, h, w, c] = [int(1, 3), int(2, 12), int(2, 12), int(1, 5)];
+test('MaxPool and its gradient match cpu on 60 random shapes, windows, strides and paddings', async () => {
+  for (let n = 0; n < 60; n++) {
+    const [batch, h, w, c] = [int(1, 3), int(2, 12), int(2, 12), int(1, 19)];
     const window: [number, number] = [int(1, Math.min(3, h)), int(1, Math.min(3, w))];
     const strides: [number, number] = [int(1, 3), int(1, 3)];
     const pad = random() < 0.5 ? 'valid' : 'same';
@@ -83,5 +83,28 @@ test('MaxPool gradient matches cpu on 40 random shapes, windows, strides and pad
     };
     const { cpu, wasm } = await onBothBackends(grad);
     expectClose(wasm, cpu);
+    const forward = await onBothBackends(() =>
+      tf.maxPool(tf.tensor4d(x, [batch, h, w, c]), window, strides, pad),
+    );
+    expectClose(forward.wasm, forward.cpu);
+  }
+});
+
+test('Sum matches cpu over every axis but the last (bias gradients) and falls back for other axes', async () => {
+  for (let n = 0; n < 30; n++) {
+    const shape = Array.from({ length: int(1, 4) }, () => int(1, 9));
+    const x = values(size(shape));
+    const rank = shape.length;
+    const axes = [
+      Array.from({ length: rank - 1 }, (_, i) => i),
+      [rank - 1],
+      Array.from({ length: rank }, (_, i) => i),
+    ];
+    for (const axis of axes) {
+      for (const keepDims of [false, true]) {
+        const { cpu, wasm } = await onBothBackends(() => tf.sum(tf.tensor(x, shape), axis, keepDims));
+        expectClose(wasm, cpu);
+      }
+    }
   }
 });

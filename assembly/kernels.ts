@@ -1,0 +1,305 @@
+// SIMD kernels for tfjs' wasm backend, compiled by AssemblyScript at `npm run build` into
+// dist/assembly/. The module imports the backend's own memory and allocates nothing: every
+// argument is a byte address of a tensor (NHWC float32) or scratch the caller made, so the
+// kernels read and write tfjs' tensors in place. No static data either (no strings, no
+// assertions): a data segment would overwrite the backend's memory.
+// Vectors run over the innermost (channel) axis; a scalar loop takes the channels left over.
+
+/** a·b + c: fused (one rounding) only in the relaxed-SIMD build. */
+function madd(a: v128, b: v128, c: v128): v128 {
+  if (ASC_FEATURE_RELAXED_SIMD) return f32x4.relaxed_madd(a, b, c);
+  return f32x4.add(f32x4.mul(a, b), c);
+}
+
+function f32At(base: usize, index: i32): f32 {
+  return load<f32>(base + ((<usize>index) << 2));
+}
+
+function v128At(base: usize, index: i32): v128 {
+  return v128.load(base + ((<usize>index) << 2));
+}
+
+/** Smallest o ≥ 0 with o·stride + offset ≥ 0 (offset = k·dilation − pad). */
+function firstInside(offset: i32, stride: i32): i32 {
+  return offset >= 0 ? 0 : (-offset + stride - 1) / stride;
+}
+
+/** One past the largest o with o·stride + offset < size, at most count. */
+function endInside(offset: i32, stride: i32, size: i32, count: i32): i32 {
+  const room = size - offset;
+  if (room <= 0) return 0;
+  const end = (room + stride - 1) / stride;
+  return end < count ? end : count;
+}
+
+/**
+ * Conv2D's filter gradient: dw[kh, kw, ci, co] = Σ_{b, oh, ow} x[b, ih, iw, ci] · dy[b, oh, ow, co]
+ * with ih = oh·sh + kh·dh − padTop, iw = ow·sw + kw·dw − padLeft (cells in the padding add nothing).
+ * Summed one output row at a time into dw, so both rows stay in cache; up to 16 output channels
+ * (4 vectors) per pass over the row.
+ */
+export function conv2dFilterGrad(
+  x: usize,
+  dy: usize,
+  dw: usize,
+  batch: i32,
+  inH: i32,
+  inW: i32,
+  inC: i32,
+  outH: i32,
+  outW: i32,
+  outC: i32,
+  fh: i32,
+  fw: i32,
+  sh: i32,
+  sw: i32,
+  dh: i32,
+  dwl: i32,
+  padTop: i32,
+  padLeft: i32,
+): void {
+  memory.fill(dw, 0, (<usize>(fh * fw * inC * outC)) << 2);
+  const vecEnd = outC & ~3;
+  for (let b = 0; b < batch; b++) {
+    for (let oh = 0; oh < outH; oh++) {
+      const dyRow = (b * outH + oh) * outW * outC;
+      for (let kh = 0; kh < fh; kh++) {
+        const ih = oh * sh + kh * dh - padTop;
+        if (ih < 0 || ih >= inH) continue;
+        const xRow = (b * inH + ih) * inW * inC;
+        for (let kw = 0; kw < fw; kw++) {
+          const colOffset = kw * dwl - padLeft;
+          const owStart = firstInside(colOffset, sw);
+          const owEnd = endInside(colOffset, sw, inW, outW);
+          for (let ci = 0; ci < inC; ci++) {
+            const dwRow = ((kh * fw + kw) * inC + ci) * outC;
+            const xAt = xRow + colOffset * inC + ci;
+            const xStep = sw * inC;
+            for (let co = 0; co < vecEnd; co += 16) {
+              const vectors = min(4, (vecEnd - co) >> 2);
+              const to = dw + ((<usize>(dwRow + co)) << 2);
+              let acc0 = v128.load(to);
+              let acc1 = vectors > 1 ? v128.load(to, 16) : acc0;
+              let acc2 = vectors > 2 ? v128.load(to, 32) : acc0;
+              let acc3 = vectors > 3 ? v128.load(to, 48) : acc0;
+              for (let ow = owStart; ow < owEnd; ow++) {
+                const xv = f32x4.splat(f32At(x, xAt + ow * xStep));
+                const from = dy + ((<usize>(dyRow + ow * outC + co)) << 2);
+                acc0 = madd(xv, v128.load(from), acc0);
+                if (vectors > 1) acc1 = madd(xv, v128.load(from, 16), acc1);
+                if (vectors > 2) acc2 = madd(xv, v128.load(from, 32), acc2);
+                if (vectors > 3) acc3 = madd(xv, v128.load(from, 48), acc3);
+              }
+              v128.store(to, acc0);
+              if (vectors > 1) v128.store(to, acc1, 16);
+              if (vectors > 2) v128.store(to, acc2, 32);
+              if (vectors > 3) v128.store(to, acc3, 48);
+            }
+            for (let co = vecEnd; co < outC; co++) {
+              let acc = f32At(dw, dwRow + co);
+              for (let ow = owStart; ow < owEnd; ow++) {
+                acc += f32At(x, xAt + ow * xStep) * f32At(dy, dyRow + ow * outC + co);
+              }
+              store<f32>(dw + ((<usize>(dwRow + co)) << 2), acc);
+            }
+          }
+        }
+      }
+    }
+  }
+}
+
+/**
+ * Conv2D's input gradient, gathered per input cell: dx[b, ih, iw, ci] = Σ over the (kh, kw) that
+ * reach it from an output cell (oh, ow) of Σ_co dy[b, oh, ow, co] · w[kh, kw, ci, co].
+ * `wt` is the filter transposed by the caller to [kh, kw, co, ci], so channels ci are contiguous;
+ * up to 16 input channels (4 vectors) at a time.
+ */
+export function conv2dInputGrad(
+  dy: usize,
+  wt: usize,
+  dx: usize,
+  batch: i32,
+  inH: i32,
+  inW: i32,
+  inC: i32,
+  outH: i32,
+  outW: i32,
+  outC: i32,
+  fh: i32,
+  fw: i32,
+  sh: i32,
+  sw: i32,
+  dh: i32,
+  dwl: i32,
+  padTop: i32,
+  padLeft: i32,
+): void {
+  const vecEnd = inC & ~3;
+  for (let b = 0; b < batch; b++) {
+    for (let ih = 0; ih < inH; ih++) {
+      for (let iw = 0; iw < inW; iw++) {
+        const dxAt = ((b * inH + ih) * inW + iw) * inC;
+        for (let ci = 0; ci < vecEnd; ci += 16) {
+          const vectors = min(4, (vecEnd - ci) >> 2);
+          let acc0 = f32x4.splat(0);
+          let acc1 = acc0;
+          let acc2 = acc0;
+          let acc3 = acc0;
+          for (let kh = 0; kh < fh; kh++) {
+            const rowOffset = ih + padTop - kh * dh;
+            if (rowOffset < 0 || rowOffset % sh !== 0) continue;
+            const oh = rowOffset / sh;
+            if (oh >= outH) continue;
+            for (let kw = 0; kw < fw; kw++) {
+              const colOffset = iw + padLeft - kw * dwl;
+              if (colOffset < 0 || colOffset % sw !== 0) continue;
+              const ow = colOffset / sw;
+              if (ow >= outW) continue;
+              const dyAt = ((b * outH + oh) * outW + ow) * outC;
+              let from = wt + ((<usize>((kh * fw + kw) * outC * inC + ci)) << 2);
+              const step = (<usize>inC) << 2;
+              for (let co = 0; co < outC; co++) {
+                const g = f32x4.splat(f32At(dy, dyAt + co));
+                acc0 = madd(g, v128.load(from), acc0);
+                if (vectors > 1) acc1 = madd(g, v128.load(from, 16), acc1);
+                if (vectors > 2) acc2 = madd(g, v128.load(from, 32), acc2);
+                if (vectors > 3) acc3 = madd(g, v128.load(from, 48), acc3);
+                from += step;
+              }
+            }
+          }
+          const to = dx + ((<usize>(dxAt + ci)) << 2);
+          v128.store(to, acc0);
+          if (vectors > 1) v128.store(to, acc1, 16);
+          if (vectors > 2) v128.store(to, acc2, 32);
+          if (vectors > 3) v128.store(to, acc3, 48);
+        }
+        for (let ci = vecEnd; ci < inC; ci++) {
+          let acc: f32 = 0;
+          for (let kh = 0; kh < fh; kh++) {
+            const rowOffset = ih + padTop - kh * dh;
+            if (rowOffset < 0 || rowOffset % sh !== 0) continue;
+            const oh = rowOffset / sh;
+            if (oh >= outH) continue;
+            for (let kw = 0; kw < fw; kw++) {
+              const colOffset = iw + padLeft - kw * dwl;
+              if (colOffset < 0 || colOffset % sw !== 0) continue;
+              const ow = colOffset / sw;
+              if (ow >= outW) continue;
+              const dyAt = ((b * outH + oh) * outW + ow) * outC;
+              const wtAt = (kh * fw + kw) * outC * inC + ci;
+              for (let co = 0; co < outC; co++) acc += f32At(dy, dyAt + co) * f32At(wt, wtAt + co * inC);
+            }
+          }
+          store<f32>(dx + ((<usize>(dxAt + ci)) << 2), acc);
+        }
+      }
+    }
+  }
+}
+
+/**
+ * Max pooling. `dy` = 0: the forward pass, y[b, oh, ow, c] = the window's maximum (−∞ for a window
+ * wholly in the padding). `dy` ≠ 0: the gradient; each output's gradient goes to the first cell
+ * (row by row) holding its window's maximum, as the cpu backend does; `y` is then dx (zeroed here).
+ */
+export function maxPool(
+  x: usize,
+  y: usize,
+  dy: usize,
+  batch: i32,
+  inH: i32,
+  inW: i32,
+  channels: i32,
+  outH: i32,
+  outW: i32,
+  fh: i32,
+  fw: i32,
+  sh: i32,
+  sw: i32,
+  padTop: i32,
+  padLeft: i32,
+): void {
+  const backward = dy !== 0;
+  if (backward) memory.fill(y, 0, (<usize>(batch * inH * inW * channels)) << 2);
+  const vecEnd = channels & ~3;
+  const negInf = f32x4.splat(-Infinity);
+  const none = i32x4.splat(-1);
+  for (let b = 0; b < batch; b++) {
+    for (let oh = 0; oh < outH; oh++) {
+      const top = oh * sh - padTop;
+      const h0 = max(top, 0);
+      const h1 = min(top + fh, inH);
+      for (let ow = 0; ow < outW; ow++) {
+        const left = ow * sw - padLeft;
+        const w0 = max(left, 0);
+        const w1 = min(left + fw, inW);
+        const outAt = ((b * outH + oh) * outW + ow) * channels;
+        let c = 0;
+        for (; c < vecEnd; c += 4) {
+          let best = negInf;
+          let where = none;
+          for (let h = h0; h < h1; h++) {
+            for (let w = w0; w < w1; w++) {
+              const cell = ((b * inH + h) * inW + w) * channels + c;
+              const v = v128At(x, cell);
+              const greater = f32x4.gt(v, best);
+              best = v128.bitselect(v, best, greater);
+              where = v128.bitselect(i32x4.splat(cell), where, greater);
+            }
+          }
+          if (!backward) {
+            v128.store(y + ((<usize>(outAt + c)) << 2), best);
+            continue;
+          }
+          const g = v128At(dy, outAt + c);
+          scatterLane(y, i32x4.extract_lane(where, 0), 0, f32x4.extract_lane(g, 0));
+          scatterLane(y, i32x4.extract_lane(where, 1), 1, f32x4.extract_lane(g, 1));
+          scatterLane(y, i32x4.extract_lane(where, 2), 2, f32x4.extract_lane(g, 2));
+          scatterLane(y, i32x4.extract_lane(where, 3), 3, f32x4.extract_lane(g, 3));
+        }
+        for (; c < channels; c++) {
+          let best: f32 = -Infinity;
+          let where = -1;
+          for (let h = h0; h < h1; h++) {
+            for (let w = w0; w < w1; w++) {
+              const cell = ((b * inH + h) * inW + w) * channels + c;
+              const v = f32At(x, cell);
+              if (v > best) {
+                best = v;
+                where = cell;
+              }
+            }
+          }
+          if (!backward) store<f32>(y + ((<usize>(outAt + c)) << 2), best);
+          else if (where >= 0) scatterLane(y, where, 0, f32At(dy, outAt + c));
+        }
+      }
+    }
+  }
+}
+
+function scatterLane(dx: usize, cell: i32, lane: i32, g: f32): void {
+  if (cell < 0) return;
+  const at = dx + ((<usize>(cell + lane)) << 2);
+  store<f32>(at, load<f32>(at) + g);
+}
+
+/** out[c] = Σ_r x[r, c]: a sum over every axis but the last (a bias gradient). */
+export function sumRows(x: usize, out: usize, rows: i32, cols: i32): void {
+  memory.fill(out, 0, (<usize>cols) << 2);
+  const vecEnd = cols & ~3;
+  for (let r = 0; r < rows; r++) {
+    const row = r * cols;
+    let c = 0;
+    for (; c < vecEnd; c += 4) {
+      const at = out + ((<usize>c) << 2);
+      v128.store(at, f32x4.add(v128.load(at), v128At(x, row + c)));
+    }
+    for (; c < cols; c++) {
+      const at = out + ((<usize>c) << 2);
+      store<f32>(at, load<f32>(at) + f32At(x, row + c));
+    }
+  }
+}

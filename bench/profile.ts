@@ -1,0 +1,86 @@
+// Where the time goes, per tfjs kernel (tf.profile on the wasm backend, one thread): one training
+// step of the Figure 1 CNN at batch 32 (after warm-up steps), and one 441-position occlusion map.
+// Prints each kernel's calls and total ms, largest first. `node dist/bench/index.js profile`
+import * as tf from '@tensorflow/tfjs';
+import { gatherPixels } from '../src/data/pixels';
+import { loadDataset } from '../src/data/datasets';
+import { buildFigure1Cnn } from '../src/models/cnn';
+import { train } from '../src/models/train-loop';
+import { trainingSpecSchema } from '../src/models/training-spec';
+import { occlusionGrid } from '../src/occlusion/grid';
+import { predictOcclusions } from '../src/occlusion/predict';
+import { useBackend } from '../src/tf/backend';
+
+type Row = Record<string, string | number>;
+
+const STEPS = 40;
+
+/** Per-kernel totals of what `f` ran, summed over `repeats` profiled runs and divided by them. */
+async function perKernel(f: () => void, repeats: number, per = 1): Promise<{ rows: Row[]; wall: number }> {
+  const totals = new Map<string, { calls: number; ms: number }>();
+  let wall = 0;
+  for (let r = 0; r < repeats; r++) {
+    const started = performance.now();
+    const info = await tf.profile(f);
+    wall += performance.now() - started;
+    for (const k of info.kernels) {
+      const t = totals.get(k.name) ?? { calls: 0, ms: 0 };
+      t.calls += 1;
+      t.ms += k.kernelTimeMs as number;
+      totals.set(k.name, t);
+    }
+  }
+  const rows = [...totals.entries()]
+    .map(([kernel, t]) => ({ kernel, calls: t.calls / repeats / per, ms: t.ms / repeats / per }))
+    .sort((a, b) => b.ms - a.ms);
+  const sum = rows.reduce((s, r) => s + r.ms, 0);
+  return {
+    rows: [
+      ...rows.map((r) => ({ kernel: r.kernel, calls: r.calls, ms: r.ms.toFixed(3) })),
+      { kernel: '(all kernels)', calls: rows.reduce((s, r) => s + r.calls, 0), ms: sum.toFixed(3) },
+    ],
+    wall: wall / repeats,
+  };
+}
+
+/** Median wall ms of `f` over `repeats` unprofiled runs. */
+function medianMs(f: () => void, repeats: number): number {
+  const times: number[] = [];
+  for (let r = 0; r < repeats; r++) {
+    const started = performance.now();
+    f();
+    times.push(performance.now() - started);
+  }
+  return times.sort((a, b) => a - b)[Math.floor(repeats / 2)];
+}
+
+export async function benchProfile(): Promise<void> {
+  await useBackend('wasm');
+  const data = loadDataset({ source: 'mnist', train: { first: 32 * STEPS }, test: { first: 1 } });
+  const model = buildFigure1Cnn({ dropout: 0.2, seed: 1 });
+  const spec = trainingSpecSchema.parse({ epochs: 1, batchSize: 32, validationSplit: 0 });
+  train(model, data, spec, { seed: 1 }); // warm-up
+  // An epoch of 40 steps per call (one optimizer per call), reported per step.
+  const epoch = () => void train(model, data, spec, { seed: 1 });
+  const trainProfile = await perKernel(epoch, 3, STEPS);
+  const stepMs = medianMs(epoch, 5) / STEPS;
+  console.log(
+    `\none training step, batch 32 (per-kernel ms from tf.profile, mean over ${3 * STEPS} steps; unprofiled step ${stepMs.toFixed(2)} ms, median of 5 epochs of ${STEPS} steps)`,
+  );
+  console.table(trainProfile.rows);
+
+  const image = gatherPixels(data.test, 784, [0]);
+  const grid = occlusionGrid(28, 28, 8, 1);
+  const buffer = new Float32Array(grid.count * 784 + 784);
+  const map = () => void predictOcclusions(model, image, grid, 0, grid.count, 0, buffer);
+  for (let i = 0; i < 5; i++) map();
+  const mapProfile = await perKernel(map, 20);
+  const mapMs = medianMs(map, 41);
+  console.log(
+    `\none 441-position occlusion map (per-kernel ms from tf.profile, mean of 20 maps; unprofiled map ${mapMs.toFixed(2)} ms median of 41)`,
+  );
+  console.table(mapProfile.rows);
+  model.dispose();
+}
+
+if (require.main === module) void benchProfile();

@@ -1,0 +1,46 @@
+// The AssemblyScript SIMD kernels (assembly/kernels.ts, compiled by `npm run build` into
+// dist/assembly/), instantiated once per thread on the wasm backend's own memory, so they read
+// and write tfjs' tensors in place at their byte addresses.
+import { existsSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import type * as tf from '@tensorflow/tfjs';
+import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
+
+export interface SimdKernels {
+  conv2dFilterGrad(x: number, dy: number, dw: number, ...geometry: number[]): void;
+  conv2dInputGrad(dy: number, wt: number, dx: number, ...geometry: number[]): void;
+  maxPool(x: number, y: number, dy: number, ...geometry: number[]): void;
+  sumRows(x: number, out: number, rows: number, cols: number): void;
+}
+
+/** The module file: dist/assembly/ seen from dist/src/tf (built code) or from src/tf (ts-jest). */
+function modulePath(): string {
+  const name = 'kernels.wasm';
+  const root = path.resolve(__dirname, '..', '..');
+  const candidates = [path.join(root, 'assembly', name), path.join(root, 'dist', 'assembly', name)];
+  const found = candidates.find(existsSync);
+  if (!found)
+    throw new Error(`the SIMD kernels are not built (no ${candidates.join(' or ')}); run npm run build`);
+  return found;
+}
+
+// The few WebAssembly globals used here (the project's lib settings do not declare them).
+declare const WebAssembly: {
+  Module: new (bytes: Uint8Array) => object;
+  Instance: new (module: object, imports: object) => { exports: unknown };
+};
+
+let kernels: SimdKernels | undefined;
+
+export function simdKernels(backend: BackendWasm): SimdKernels {
+  if (kernels) return kernels;
+  const memory = (backend.wasm as unknown as { asm: { memory: object } }).asm.memory;
+  const module = new WebAssembly.Module(readFileSync(modulePath()));
+  kernels = new WebAssembly.Instance(module, { env: { memory } }).exports as unknown as SimdKernels;
+  return kernels;
+}
+
+/** Byte address of a tensor's data in the wasm backend's memory. */
+export function address(backend: BackendWasm, t: tf.TensorInfo): number {
+  return backend.dataIdMap.get(t.dataId)!.memoryOffset;
+}
