@@ -303,3 +303,58 @@ export function sumRows(x: usize, out: usize, rows: i32, cols: i32): void {
     }
   }
 }
+
+/**
+ * One Adam step on n weights w, written to wOut, with moments m and v (updated in place) and
+ * gradient g, with the float32
+ * operations of tfjs' AdamOptimizer in its order, each rounded as its own tensor op would be
+ * (so the weights are bit-identical to it):
+ *   m ← m·β1 + g·(1−β1);  v ← v·β2 + g²·(1−β2);
+ *   w ← (m / (1−β1^t)) / (√(v / (1−β2^t)) + ε) · (−lr) + w.
+ */
+export function adam(
+  w: usize,
+  wOut: usize,
+  m: usize,
+  v: usize,
+  g: usize,
+  n: i32,
+  beta1: f32,
+  oneMinusBeta1: f32,
+  beta2: f32,
+  oneMinusBeta2: f32,
+  oneMinusAccBeta1: f32,
+  oneMinusAccBeta2: f32,
+  epsilon: f32,
+  negativeRate: f32,
+): void {
+  const vecEnd = n & ~3;
+  const b1 = f32x4.splat(beta1);
+  const c1 = f32x4.splat(oneMinusBeta1);
+  const b2 = f32x4.splat(beta2);
+  const c2 = f32x4.splat(oneMinusBeta2);
+  const a1 = f32x4.splat(oneMinusAccBeta1);
+  const a2 = f32x4.splat(oneMinusAccBeta2);
+  const eps = f32x4.splat(epsilon);
+  const rate = f32x4.splat(negativeRate);
+  for (let i = 0; i < vecEnd; i += 4) {
+    const at = (<usize>i) << 2;
+    const gi = v128.load(g + at);
+    const mi = f32x4.add(f32x4.mul(v128.load(m + at), b1), f32x4.mul(gi, c1));
+    const vi = f32x4.add(f32x4.mul(v128.load(v + at), b2), f32x4.mul(f32x4.mul(gi, gi), c2));
+    v128.store(m + at, mi);
+    v128.store(v + at, vi);
+    const step = f32x4.div(f32x4.div(mi, a1), f32x4.add(f32x4.sqrt(f32x4.div(vi, a2)), eps));
+    v128.store(wOut + at, f32x4.add(f32x4.mul(step, rate), v128.load(w + at)));
+  }
+  for (let i = vecEnd; i < n; i++) {
+    const at = (<usize>i) << 2;
+    const gi = load<f32>(g + at);
+    const mi = load<f32>(m + at) * beta1 + gi * oneMinusBeta1;
+    const vi = load<f32>(v + at) * beta2 + gi * gi * oneMinusBeta2;
+    store<f32>(m + at, mi);
+    store<f32>(v + at, vi);
+    const step = mi / oneMinusAccBeta1 / (Mathf.sqrt(vi / oneMinusAccBeta2) + epsilon);
+    store<f32>(wOut + at, step * negativeRate + load<f32>(w + at));
+  }
+}

@@ -7,6 +7,7 @@ import type { Dataset, Split } from '../data/datasets';
 import { imagesTensor } from '../data/batches';
 import { gatherPixels } from '../data/pixels';
 import { deriveSeed, mulberry32, shuffleInPlace } from '../random';
+import { adamOptimizer } from '../tf/fused-adam';
 import type { TrainingSpec } from './training-spec';
 
 export interface EpochMetrics {
@@ -23,7 +24,7 @@ const EPSILON = 1e-7; // Keras clips probabilities to [ε, 1 − ε] before the 
 export function makeOptimizer(spec: TrainingSpec): tf.Optimizer {
   switch (spec.optimizer) {
     case 'adam':
-      return tf.train.adam(spec.learningRate, 0.9, 0.999, EPSILON);
+      return adamOptimizer(spec.learningRate, 0.9, 0.999, EPSILON);
     case 'sgd':
       return tf.train.sgd(spec.learningRate);
     case 'rmsprop':

@@ -11,6 +11,7 @@ export interface SimdKernels {
   conv2dInputGrad(dy: number, wt: number, dx: number, ...geometry: number[]): void;
   maxPool(x: number, y: number, dy: number, ...geometry: number[]): void;
   sumRows(x: number, out: number, rows: number, cols: number): void;
+  adam(w: number, wOut: number, m: number, v: number, g: number, n: number, ...scalars: number[]): void;
 }
 
 /** The module file: dist/assembly/ seen from dist/src/tf (built code) or from src/tf (ts-jest). */
