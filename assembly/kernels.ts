@@ -358,3 +358,156 @@ export function adam(
     store<f32>(wOut + at, step * negativeRate + load<f32>(w + at));
   }
 }
+
+/**
+ * Conv2D forward for one image [inH, inW, inC], only at output cells [oh0, oh1) × [ow0, ow1) of
+ * y [outH, outW, outC]: y = bias + Σ x · w (w [kh, kw, ci, co]), then ReLU when `relu` is 1.
+ * `bias` 0 means none. Incremental occlusion recomputes just the window a patch changes.
+ */
+export function convWindow(
+  x: usize,
+  w: usize,
+  bias: usize,
+  y: usize,
+  inH: i32,
+  inW: i32,
+  inC: i32,
+  outW: i32,
+  outC: i32,
+  fh: i32,
+  fw: i32,
+  sh: i32,
+  sw: i32,
+  dh: i32,
+  dwl: i32,
+  padTop: i32,
+  padLeft: i32,
+  oh0: i32,
+  oh1: i32,
+  ow0: i32,
+  ow1: i32,
+  relu: i32,
+): void {
+  const vecEnd = outC & ~3;
+  const zero = f32x4.splat(0);
+  for (let oh = oh0; oh < oh1; oh++) {
+    const rowOffset = oh * sh - padTop;
+    const khStart = firstInside(rowOffset, dh);
+    const khEnd = endInside(rowOffset, dh, inH, fh);
+    for (let ow = ow0; ow < ow1; ow++) {
+      const colOffset = ow * sw - padLeft;
+      const kwStart = firstInside(colOffset, dwl);
+      const kwEnd = endInside(colOffset, dwl, inW, fw);
+      const yAt = (oh * outW + ow) * outC;
+      for (let co = 0; co < vecEnd; co += 16) {
+        const vectors = min(4, (vecEnd - co) >> 2);
+        const b = bias + ((<usize>co) << 2);
+        let acc0 = bias !== 0 ? v128.load(b) : zero;
+        let acc1 = bias !== 0 && vectors > 1 ? v128.load(b, 16) : zero;
+        let acc2 = bias !== 0 && vectors > 2 ? v128.load(b, 32) : zero;
+        let acc3 = bias !== 0 && vectors > 3 ? v128.load(b, 48) : zero;
+        for (let kh = khStart; kh < khEnd; kh++) {
+          const ih = rowOffset + kh * dh;
+          for (let kw = kwStart; kw < kwEnd; kw++) {
+            const xAt = (ih * inW + colOffset + kw * dwl) * inC;
+            let from = w + ((<usize>((kh * fw + kw) * inC * outC + co)) << 2);
+            const step = (<usize>outC) << 2;
+            for (let ci = 0; ci < inC; ci++) {
+              const xv = f32x4.splat(f32At(x, xAt + ci));
+              acc0 = madd(xv, v128.load(from), acc0);
+              if (vectors > 1) acc1 = madd(xv, v128.load(from, 16), acc1);
+              if (vectors > 2) acc2 = madd(xv, v128.load(from, 32), acc2);
+              if (vectors > 3) acc3 = madd(xv, v128.load(from, 48), acc3);
+              from += step;
+            }
+          }
+        }
+        if (relu) {
+          acc0 = f32x4.max(acc0, zero);
+          acc1 = f32x4.max(acc1, zero);
+          acc2 = f32x4.max(acc2, zero);
+          acc3 = f32x4.max(acc3, zero);
+        }
+        const to = y + ((<usize>(yAt + co)) << 2);
+        v128.store(to, acc0);
+        if (vectors > 1) v128.store(to, acc1, 16);
+        if (vectors > 2) v128.store(to, acc2, 32);
+        if (vectors > 3) v128.store(to, acc3, 48);
+      }
+      for (let co = vecEnd; co < outC; co++) {
+        let acc: f32 = bias !== 0 ? f32At(bias, co) : 0;
+        for (let kh = khStart; kh < khEnd; kh++) {
+          const ih = rowOffset + kh * dh;
+          for (let kw = kwStart; kw < kwEnd; kw++) {
+            const xAt = (ih * inW + colOffset + kw * dwl) * inC;
+            const wAt = (kh * fw + kw) * inC * outC + co;
+            for (let ci = 0; ci < inC; ci++) acc += f32At(x, xAt + ci) * f32At(w, wAt + ci * outC);
+          }
+        }
+        if (relu && acc < 0) acc = 0;
+        store<f32>(y + ((<usize>(yAt + co)) << 2), acc);
+      }
+    }
+  }
+}
+
+/**
+ * Max (average = 0) or average (average = 1, 'valid' windows: divided by fh·fw) pooling of one
+ * image [inH, inW, channels], only at output cells [oh0, oh1) × [ow0, ow1) of y [outH, outW, channels].
+ */
+export function poolWindow(
+  x: usize,
+  y: usize,
+  inH: i32,
+  inW: i32,
+  channels: i32,
+  outW: i32,
+  fh: i32,
+  fw: i32,
+  sh: i32,
+  sw: i32,
+  padTop: i32,
+  padLeft: i32,
+  oh0: i32,
+  oh1: i32,
+  ow0: i32,
+  ow1: i32,
+  average: i32,
+): void {
+  const vecEnd = channels & ~3;
+  const scale: f32 = 1 / <f32>(fh * fw);
+  for (let oh = oh0; oh < oh1; oh++) {
+    const top = oh * sh - padTop;
+    const h0 = max(top, 0);
+    const h1 = min(top + fh, inH);
+    for (let ow = ow0; ow < ow1; ow++) {
+      const left = ow * sw - padLeft;
+      const w0 = max(left, 0);
+      const w1 = min(left + fw, inW);
+      const yAt = (oh * outW + ow) * channels;
+      let c = 0;
+      for (; c < vecEnd; c += 4) {
+        let acc = average ? f32x4.splat(0) : f32x4.splat(-Infinity);
+        for (let h = h0; h < h1; h++) {
+          for (let w = w0; w < w1; w++) {
+            const v = v128At(x, (h * inW + w) * channels + c);
+            acc = average ? f32x4.add(acc, v) : f32x4.pmax(acc, v);
+          }
+        }
+        if (average) acc = f32x4.mul(acc, f32x4.splat(scale));
+        v128.store(y + ((<usize>(yAt + c)) << 2), acc);
+      }
+      for (; c < channels; c++) {
+        let acc: f32 = average ? 0 : -Infinity;
+        for (let h = h0; h < h1; h++) {
+          for (let w = w0; w < w1; w++) {
+            const v = f32At(x, (h * inW + w) * channels + c);
+            if (average) acc += v;
+            else if (v > acc) acc = v;
+          }
+        }
+        store<f32>(y + ((<usize>(yAt + c)) << 2), average ? acc * scale : acc);
+      }
+    }
+  }
+}

@@ -64,7 +64,8 @@ export interface OcclusionChunkResult {
 
 export const occlusionChunkJob = defineJob<OcclusionChunkParams>({
   kind: 'occlusion-chunk',
-  version: '1',
+  // 2: incremental occlusion (src/occlusion/incremental.ts) sums in another order (maps within 1e-5).
+  version: '2',
   async run(params, ctx): Promise<OcclusionChunkResult> {
     const { predictOcclusions } = require('../occlusion/predict') as typeof import('../occlusion/predict');
     const data = cachedDataset(ctx, params.data);

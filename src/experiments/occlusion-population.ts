@@ -33,7 +33,8 @@ export interface PopulationChunkResult {
 
 export const populationChunkJob = defineJob<PopulationChunkParams>({
   kind: 'occlusion-population-chunk',
-  version: '1',
+  // 2: incremental occlusion (src/occlusion/incremental.ts) sums in another order (maps within 1e-5).
+  version: '2',
   async run(params, ctx): Promise<PopulationChunkResult> {
     const { predictOcclusions } = require('../occlusion/predict') as typeof import('../occlusion/predict');
     const data = cachedDataset(ctx, params.data);

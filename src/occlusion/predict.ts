@@ -3,9 +3,11 @@
 //   slower on wasm);
 // - positions where the patch changes no pixel (a black patch on black background: ~14% of the
 //   8×8 positions on MNIST test digits) are not predicted again: their copy is the image itself,
-//   so they get the clean image's probabilities, which are predicted in the same batch.
+//   so they get the clean image's probabilities, which are predicted in the same batch;
+// - on wasm, each copy recomputes only the part of each layer its patch changes (incremental.ts).
 import * as tf from '@tensorflow/tfjs';
 import { positionAt, type OcclusionGrid } from './grid';
+import { predictIncrementally } from './incremental';
 import { occludeInPlace } from './occlude';
 
 /** Class probabilities of `count` images of rows × cols pixels (0..1), count × classes, row-major. */
@@ -62,18 +64,13 @@ export function predictOcclusions(
   fill: number,
   buffer?: Float32Array,
 ): OcclusionPredictions {
-  const pixels = grid.imageRows * grid.imageCols;
   const changing: number[] = [];
   for (let k = start; k < end; k++) if (patchChangesImage(image, grid, k, fill)) changing.push(k);
   const count = changing.length + 1;
-  const batch = buffer && buffer.length >= count * pixels ? buffer : new Float32Array(count * pixels);
-  batch.set(image);
-  changing.forEach((k, i) => {
-    const offset = (i + 1) * pixels;
-    batch.set(image, offset);
-    occludeInPlace(batch, grid, k, fill, offset);
-  });
-  const probs = predictBatch(model, batch, count, grid.imageRows, grid.imageCols);
+  const patches = changing.map((k) => ({ ...positionAt(grid, k), rows: grid.patch, cols: grid.patch }));
+  const probs =
+    predictIncrementally(model, image, patches, Math.fround(fill)) ??
+    predictCopies(model, image, grid, changing, fill, buffer);
   const classes = probs.length / count;
   const clean = probs.slice(0, classes);
   const occluded = new Float32Array((end - start) * classes);
@@ -82,4 +79,25 @@ export function predictOcclusions(
     occluded.set(probs.subarray((i + 1) * classes, (i + 2) * classes), (k - start) * classes),
   );
   return { classes, clean, occluded, predicted: changing.length };
+}
+
+/** The image and its copies occluded at the `changing` positions, predicted whole in one batch. */
+function predictCopies(
+  model: tf.LayersModel,
+  image: Float32Array,
+  grid: OcclusionGrid,
+  changing: number[],
+  fill: number,
+  buffer?: Float32Array,
+): Float32Array {
+  const pixels = grid.imageRows * grid.imageCols;
+  const count = changing.length + 1;
+  const batch = buffer && buffer.length >= count * pixels ? buffer : new Float32Array(count * pixels);
+  batch.set(image);
+  changing.forEach((k, i) => {
+    const offset = (i + 1) * pixels;
+    batch.set(image, offset);
+    occludeInPlace(batch, grid, k, fill, offset);
+  });
+  return predictBatch(model, batch, count, grid.imageRows, grid.imageCols);
 }

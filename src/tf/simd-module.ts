@@ -11,6 +11,8 @@ export interface SimdKernels {
   conv2dInputGrad(dy: number, wt: number, dx: number, ...geometry: number[]): void;
   maxPool(x: number, y: number, dy: number, ...geometry: number[]): void;
   sumRows(x: number, out: number, rows: number, cols: number): void;
+  convWindow(x: number, w: number, bias: number, y: number, ...geometry: number[]): void;
+  poolWindow(x: number, y: number, ...geometry: number[]): void;
   adam(w: number, wOut: number, m: number, v: number, g: number, n: number, ...scalars: number[]): void;
 }
 
