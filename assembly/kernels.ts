@@ -200,13 +200,12 @@ export function conv2dInputGrad(
 }
 
 /**
- * Max pooling. `dy` = 0: the forward pass, y[b, oh, ow, c] = the window's maximum (−∞ for a window
- * wholly in the padding). `dy` ≠ 0: the gradient; each output's gradient goes to the first cell
- * (row by row) holding its window's maximum, as the cpu backend does; `y` is then dx (zeroed here).
+ * Max pooling's gradient dx (zeroed here): each output's gradient dy goes to the first cell (row
+ * by row) holding its window's maximum in x, as the cpu backend does.
  */
-export function maxPool(
+export function maxPoolGrad(
   x: usize,
-  y: usize,
+  dx: usize,
   dy: usize,
   batch: i32,
   inH: i32,
@@ -221,8 +220,7 @@ export function maxPool(
   padTop: i32,
   padLeft: i32,
 ): void {
-  const backward = dy !== 0;
-  if (backward) memory.fill(y, 0, (<usize>(batch * inH * inW * channels)) << 2);
+  memory.fill(dx, 0, (<usize>(batch * inH * inW * channels)) << 2);
   const vecEnd = channels & ~3;
   const negInf = f32x4.splat(-Infinity);
   const none = i32x4.splat(-1);
@@ -249,15 +247,11 @@ export function maxPool(
               where = v128.bitselect(i32x4.splat(cell), where, greater);
             }
           }
-          if (!backward) {
-            v128.store(y + ((<usize>(outAt + c)) << 2), best);
-            continue;
-          }
           const g = v128At(dy, outAt + c);
-          scatterLane(y, i32x4.extract_lane(where, 0), 0, f32x4.extract_lane(g, 0));
-          scatterLane(y, i32x4.extract_lane(where, 1), 1, f32x4.extract_lane(g, 1));
-          scatterLane(y, i32x4.extract_lane(where, 2), 2, f32x4.extract_lane(g, 2));
-          scatterLane(y, i32x4.extract_lane(where, 3), 3, f32x4.extract_lane(g, 3));
+          scatterLane(dx, i32x4.extract_lane(where, 0), 0, f32x4.extract_lane(g, 0));
+          scatterLane(dx, i32x4.extract_lane(where, 1), 1, f32x4.extract_lane(g, 1));
+          scatterLane(dx, i32x4.extract_lane(where, 2), 2, f32x4.extract_lane(g, 2));
+          scatterLane(dx, i32x4.extract_lane(where, 3), 3, f32x4.extract_lane(g, 3));
         }
         for (; c < channels; c++) {
           let best: f32 = -Infinity;
@@ -272,8 +266,7 @@ export function maxPool(
               }
             }
           }
-          if (!backward) store<f32>(y + ((<usize>(outAt + c)) << 2), best);
-          else if (where >= 0) scatterLane(y, where, 0, f32At(dy, outAt + c));
+          if (where >= 0) scatterLane(dx, where, 0, f32At(dy, outAt + c));
         }
       }
     }

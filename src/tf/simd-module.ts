@@ -9,7 +9,7 @@ import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 export interface SimdKernels {
   conv2dFilterGrad(x: number, dy: number, dw: number, ...geometry: number[]): void;
   conv2dInputGrad(dy: number, wt: number, dx: number, ...geometry: number[]): void;
-  maxPool(x: number, y: number, dy: number, ...geometry: number[]): void;
+  maxPoolGrad(x: number, dx: number, dy: number, ...geometry: number[]): void;
   sumRows(x: number, out: number, rows: number, cols: number): void;
   convWindow(x: number, w: number, bias: number, y: number, ...geometry: number[]): void;
   poolWindow(x: number, y: number, ...geometry: number[]): void;

@@ -1,17 +1,16 @@
 // Kernels registered on the wasm backend once per thread, before it starts: the gradients it
-// lacks (Conv2DBackpropFilter) or runs slowly (Conv2DBackpropInput, MaxPoolGrad), MaxPool, and
-// the bias gradients' Sum, as SIMD kernels (assembly/kernels.ts). Each is tested against the cpu
+// lacks (Conv2DBackpropFilter) or runs slowly (Conv2DBackpropInput, MaxPoolGrad, the bias
+// gradients' Sum), as SIMD kernels (assembly/kernels.ts). Each is tested against the cpu
 // backend.
 import * as tf from '@tensorflow/tfjs';
 import { conv2DBackpropFilter } from './conv2d-backprop-filter';
 import { conv2DBackpropInput } from './conv2d-backprop-input';
-import { maxPool, maxPoolGrad } from './max-pool';
+import { maxPoolGrad } from './max-pool-grad';
 import { makeSum } from './sum';
 
 const KERNELS: Record<string, unknown> = {
   Conv2DBackpropFilter: conv2DBackpropFilter,
   Conv2DBackpropInput: conv2DBackpropInput,
-  MaxPool: maxPool,
   MaxPoolGrad: maxPoolGrad,
 };
 

@@ -63,7 +63,7 @@ test('Conv2D gradients (filter and input) match cpu on 40 random shapes, strides
   }
 });
 
-test('MaxPool and its gradient match cpu on 60 random shapes, windows, strides and paddings', async () => {
+test('MaxPool gradient matches cpu on 60 random shapes, windows, strides and paddings', async () => {
   for (let n = 0; n < 60; n++) {
     const [batch, h, w, c] = [int(1, 3), int(2, 12), int(2, 12), int(1, 19)];
     const window: [number, number] = [int(1, Math.min(3, h)), int(1, Math.min(3, w))];

