@@ -75,6 +75,20 @@ export function conv2dFilterGrad(
             const dwRow = ((kh * fw + kw) * inC + ci) * outC;
             const xAt = xRow + colOffset * inC + ci;
             const xStep = sw * inC;
+            // Two input channels at once (up to 12 output channels): each dy load serves both.
+            if (ci + 1 < inC && vecEnd === outC && outC <= 12) {
+              filterGradPair(
+                x + ((<usize>xAt) << 2),
+                dy + ((<usize>dyRow) << 2),
+                dw + ((<usize>dwRow) << 2),
+                owStart,
+                owEnd,
+                xStep,
+                outC,
+              );
+              ci++;
+              continue;
+            }
             for (let co = 0; co < vecEnd; co += 16) {
               const vectors = min(4, (vecEnd - co) >> 2);
               const to = dw + ((<usize>(dwRow + co)) << 2);
@@ -106,6 +120,59 @@ export function conv2dFilterGrad(
         }
       }
     }
+  }
+}
+
+/**
+ * conv2dFilterGrad's rows of dw for input channels ci and ci + 1 (at `dw`, `dw` + outC), summed
+ * over output columns [owStart, owEnd) of one row: x points at channel ci of column 0's first
+ * input cell, dy at the row; outC a multiple of 4, at most 12.
+ */
+function filterGradPair(
+  x: usize,
+  dy: usize,
+  dw: usize,
+  owStart: i32,
+  owEnd: i32,
+  xStep: i32,
+  outC: i32,
+): void {
+  const vectors = outC >> 2;
+  const next = (<usize>outC) << 2;
+  let a0 = v128.load(dw);
+  let a1 = vectors > 1 ? v128.load(dw, 16) : a0;
+  let a2 = vectors > 2 ? v128.load(dw, 32) : a0;
+  let b0 = v128.load(dw + next);
+  let b1 = vectors > 1 ? v128.load(dw + next, 16) : b0;
+  let b2 = vectors > 2 ? v128.load(dw + next, 32) : b0;
+  for (let ow = owStart; ow < owEnd; ow++) {
+    const at = x + ((<usize>(ow * xStep)) << 2);
+    const xa = v128.load32_splat(at);
+    const xb = v128.load32_splat(at + 4);
+    const g = dy + ((<usize>(ow * outC)) << 2);
+    const g0 = v128.load(g);
+    a0 = madd(xa, g0, a0);
+    b0 = madd(xb, g0, b0);
+    if (vectors > 1) {
+      const g1 = v128.load(g, 16);
+      a1 = madd(xa, g1, a1);
+      b1 = madd(xb, g1, b1);
+    }
+    if (vectors > 2) {
+      const g2 = v128.load(g, 32);
+      a2 = madd(xa, g2, a2);
+      b2 = madd(xb, g2, b2);
+    }
+  }
+  v128.store(dw, a0);
+  v128.store(dw + next, b0);
+  if (vectors > 1) {
+    v128.store(dw, a1, 16);
+    v128.store(dw + next, b1, 16);
+  }
+  if (vectors > 2) {
+    v128.store(dw, a2, 32);
+    v128.store(dw + next, b2, 32);
   }
 }
 
@@ -392,6 +459,36 @@ export function convWindow(
       const kwStart = firstInside(colOffset, dwl);
       const kwEnd = endInside(colOffset, dwl, inW, fw);
       const yAt = (oh * outW + ow) * outC;
+      // Two output columns at once where both see the whole filter width: each filter load
+      // then serves two cells.
+      if (
+        ow + 1 < ow1 &&
+        vecEnd === outC &&
+        kwStart === 0 &&
+        kwEnd === fw &&
+        colOffset + sw + (fw - 1) * dwl < inW
+      ) {
+        convPair(
+          x,
+          w,
+          bias,
+          y + ((<usize>yAt) << 2),
+          rowOffset,
+          khStart,
+          khEnd,
+          colOffset,
+          inW,
+          inC,
+          outC,
+          fw,
+          sw,
+          dh,
+          dwl,
+          relu,
+        );
+        ow++;
+        continue;
+      }
       for (let co = 0; co < vecEnd; co += 16) {
         const vectors = min(4, (vecEnd - co) >> 2);
         const b = bias + ((<usize>co) << 2);
@@ -440,6 +537,85 @@ export function convWindow(
         if (relu && acc < 0) acc = 0;
         store<f32>(y + ((<usize>(yAt + co)) << 2), acc);
       }
+    }
+  }
+}
+
+/** convWindow's cells (oh, ow) and (oh, ow + 1), output channels a multiple of 4, at `to`. */
+function convPair(
+  x: usize,
+  w: usize,
+  bias: usize,
+  to: usize,
+  rowOffset: i32,
+  khStart: i32,
+  khEnd: i32,
+  colOffset: i32,
+  inW: i32,
+  inC: i32,
+  outC: i32,
+  fw: i32,
+  sw: i32,
+  dh: i32,
+  dwl: i32,
+  relu: i32,
+): void {
+  const zero = f32x4.splat(0);
+  const next = (<usize>outC) << 2;
+  const xNext = (<usize>(sw * inC)) << 2;
+  for (let co = 0; co < outC; co += 12) {
+    const vectors = min(3, (outC - co) >> 2);
+    const b = bias + ((<usize>co) << 2);
+    let a0 = bias !== 0 ? v128.load(b) : zero;
+    let a1 = bias !== 0 && vectors > 1 ? v128.load(b, 16) : zero;
+    let a2 = bias !== 0 && vectors > 2 ? v128.load(b, 32) : zero;
+    let b0 = a0;
+    let b1 = a1;
+    let b2 = a2;
+    for (let kh = khStart; kh < khEnd; kh++) {
+      const ih = rowOffset + kh * dh;
+      for (let kw = 0; kw < fw; kw++) {
+        let xAt = x + ((<usize>((ih * inW + colOffset + kw * dwl) * inC)) << 2);
+        let from = w + ((<usize>((kh * fw + kw) * inC * outC + co)) << 2);
+        for (let ci = 0; ci < inC; ci++) {
+          const xa = v128.load32_splat(xAt);
+          const xb = v128.load32_splat(xAt + xNext);
+          const w0 = v128.load(from);
+          a0 = madd(xa, w0, a0);
+          b0 = madd(xb, w0, b0);
+          if (vectors > 1) {
+            const w1 = v128.load(from, 16);
+            a1 = madd(xa, w1, a1);
+            b1 = madd(xb, w1, b1);
+          }
+          if (vectors > 2) {
+            const w2 = v128.load(from, 32);
+            a2 = madd(xa, w2, a2);
+            b2 = madd(xb, w2, b2);
+          }
+          xAt += 4;
+          from += next;
+        }
+      }
+    }
+    if (relu) {
+      a0 = f32x4.max(a0, zero);
+      a1 = f32x4.max(a1, zero);
+      a2 = f32x4.max(a2, zero);
+      b0 = f32x4.max(b0, zero);
+      b1 = f32x4.max(b1, zero);
+      b2 = f32x4.max(b2, zero);
+    }
+    const at = to + ((<usize>co) << 2);
+    v128.store(at, a0);
+    v128.store(at + next, b0);
+    if (vectors > 1) {
+      v128.store(at, a1, 16);
+      v128.store(at + next, b1, 16);
+    }
+    if (vectors > 2) {
+      v128.store(at, a2, 32);
+      v128.store(at + next, b2, 32);
     }
   }
 }
