@@ -1,6 +1,6 @@
 // A non-square, non-28 input: IDX images of 20×24 made here, a CNN with padding "same" and
 // stride 2 trained on them through the real runner, then every probe on it.
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { ConfigError } from '../../src/config/errors';
 import { runExperiments } from '../../src/runner/run';
@@ -9,6 +9,7 @@ import { tempDir, writeConfig } from '../helpers/runner';
 
 const root = tempDir('probelab-any-size-');
 const idx = writeBarImages(path.join(root, 'bars'), 20, 24);
+afterAll(() => rmSync(root, { recursive: true, force: true }));
 const LAYERS = [
   { type: 'conv2d', filters: 6, kernelSize: 3, padding: 'same', strides: 2 },
   { type: 'batchNormalization' },

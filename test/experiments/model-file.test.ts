@@ -2,7 +2,7 @@
 // a Keras Sequential model with batch normalization) through every probe on the real runner and
 // worker pool (dist/workers/job.js: build first), content-hashed job ids, and every error.
 import * as tf from '@tensorflow/tfjs';
-import { cpSync, existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { ConfigError } from '../../src/config/errors';
 import { loadDataset } from '../../src/data/datasets';
@@ -43,6 +43,7 @@ beforeAll(() => useBackend('wasm'));
 
 describe('probing a model file', () => {
   const root = tempDir('probelab-model-file-');
+  afterAll(() => rmSync(root, { recursive: true, force: true }));
   cpSync(FIXTURE, path.join(root, 'models', 'a'), { recursive: true });
   writeConfig(root, 'models.json', { name: 'm', defaults: { data: DATA }, experiments: probes('models/a') });
   const out = (...parts: string[]) => path.join(root, 'outputs', 'm', ...parts);
@@ -136,6 +137,7 @@ describe('probing a model file', () => {
 
 describe('model file errors: exit code 2 before anything runs, naming the file and what is wrong', () => {
   const root = tempDir('probelab-model-file-errors-');
+  afterAll(() => rmSync(root, { recursive: true, force: true }));
   cpSync(FIXTURE, path.join(root, 'good'), { recursive: true });
 
   async function problem(experiment: object, data: object = DATA): Promise<string> {
