@@ -66,6 +66,10 @@ export function createJobPool(options: PoolOptions): JobPool {
     resourceLimits: options.workerMemoryMb ? { maxOldGenerationSizeMb: options.workerMemoryMb } : undefined,
     workerData,
   });
+  // piscina emits 'error' for what no task can be told of: a reply to a task that was already
+  // aborted (a cancel racing the thread's answer), a thread dying between tasks. Every task learns
+  // its own fate through its promise, so these must not crash the run as an unhandled 'error'.
+  pool.on('error', () => {});
   const listening = new Map<string, BatchListeners>();
   const events = new BroadcastChannel(workerData.eventsChannel);
   events.unref();
