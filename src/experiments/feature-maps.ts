@@ -21,7 +21,7 @@ import {
   testIndexField,
   type ChosenImage,
 } from './probe-setting';
-import { cachedDataset, modelTitle, probedModel } from './shared';
+import { cachedDataset, modelTitle, probedModel, testPixels } from './shared';
 import {
   layersOf,
   modelReferences,
@@ -109,19 +109,18 @@ export const featureMapsJob = defineJob<FeatureMapsParams>({
     const data = cachedDataset(ctx, params.data);
     const { rows, cols } = data;
     const pixels = rows * cols;
-    const probed: ProbedImage[] = params.images.map(({ index, label }) => {
-      if (index >= data.test.count)
-        throw new Error(
-          `feature-maps: test image ${index} does not exist (the test set has ${data.test.count} images)`,
-        );
-      const image = Float32Array.from(
-        data.test.images.subarray(index * pixels, (index + 1) * pixels),
-        (v) => v / 255,
-      );
-      return { index, label, pixels: image, rows, cols };
-    });
-    const batch = new Float32Array(probed.length * pixels);
-    probed.forEach((image, i) => batch.set(image.pixels, i * pixels));
+    const batch = testPixels(
+      data,
+      params.images.map((image) => image.index),
+      'feature-maps',
+    );
+    const probed: ProbedImage[] = params.images.map(({ index, label }, i) => ({
+      index,
+      label,
+      pixels: batch.subarray(i * pixels, (i + 1) * pixels),
+      rows,
+      cols,
+    }));
     const activations = layerActivations(model, batch, probed.length, rows, cols);
 
     activations.forEach((activation, i) =>

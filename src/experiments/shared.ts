@@ -3,6 +3,7 @@ import type * as tf from '@tensorflow/tfjs';
 import path from 'node:path';
 import type { DataSpec } from '../data/spec';
 import type { Dataset } from '../data/datasets';
+import { gatherPixels } from '../data/pixels';
 import type { BackendName } from '../models/training-spec';
 import type { JobContext, NeededJob } from './kind';
 import type { ModelFileParam } from './model-source';
@@ -17,6 +18,16 @@ export function cachedDataset(ctx: Pick<JobContext, 'cache'>, spec: DataSpec): D
     ctx.cache.set(key, data);
   }
   return data;
+}
+
+/** Test images `indices` of a data set, scaled to 0..1, one after another; `kind` names the job in the error for a missing image. */
+export function testPixels(data: Dataset, indices: readonly number[], kind: string): Float32Array {
+  for (const index of indices)
+    if (index >= data.test.count)
+      throw new Error(
+        `${kind}: test image ${index} does not exist (the test set has ${data.test.count} images)`,
+      );
+  return gatherPixels(data.test, data.rows * data.cols, indices);
 }
 
 /** Folder of the model a train job saved. */

@@ -33,7 +33,7 @@ import {
   withModel,
   type ModelFileParam,
 } from './model-source';
-import { cachedDataset, modelTitle, probedModel } from './shared';
+import { cachedDataset, modelTitle, probedModel, testPixels } from './shared';
 
 const pixelsField = (what: string, min: number) =>
   z
@@ -176,14 +176,7 @@ export const shiftStripJob = defineJob<ShiftStripParams>({
     const { rows, cols } = data;
     const pixels = rows * cols;
     const { index, label } = params.image;
-    if (index >= data.test.count)
-      throw new Error(
-        `shift-strip: test image ${index} does not exist (the test set has ${data.test.count} images)`,
-      );
-    const original = Float32Array.from(
-      data.test.images.subarray(index * pixels, (index + 1) * pixels),
-      (v) => v / 255,
-    );
+    const original = testPixels(data, [index], 'shift-strip');
 
     const variants: { direction: string; pixels: number; dx: number; dy: number; image: Float32Array }[] = [];
     for (const direction of DIRECTIONS) {
