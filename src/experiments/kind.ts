@@ -4,7 +4,9 @@
 // expands one concrete experiment (one point of its sweep grid) into planned jobs.
 // A job kind lives on the worker side: a plain async function from JSON params and a context
 // to a small JSON result, writing any artifacts (CSV tables, PNG figures, model files) into
-// `ctx.dir`. The runner owns ids, scheduling, retries, the journal and the run folder.
+// `ctx.dir`. Defined with defineJob, it also plans its own jobs (`someJob.plan({...})`), so the
+// planner refers to the definition and never repeats its kind name or casts its params.
+// The runner owns ids, scheduling, retries, the journal and the run folder.
 import type { z } from 'zod';
 import type { Defaults } from '../config/schema';
 import type { PlannedLayer } from '../models/shapes';
