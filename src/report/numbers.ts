@@ -1,7 +1,10 @@
-// Numbers as the report shows them: rounded for reading to 4 significant digits (integers, and
-// numbers already that short, as they are). The CSV and JSON files keep every digit; a rounded
-// table cell carries the full value in its tooltip.
+// Numbers as the report shows them: the long ones (raw floats such as 0.8136111111111111)
+// rounded for reading to 4 significant digits; integers and numbers a job wrote short on purpose
+// (0.3720, 2.1368) as written. The CSV and JSON files keep every digit; a rounded table cell
+// carries the full value in its tooltip.
 const SIGNIFICANT = 4;
+/** Numbers written with more significant digits than this are rounded. */
+const LONG = 6;
 
 /** A plain decimal or scientific number, as CSV cells hold them. */
 export const NUMBER = /^[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?$/;
@@ -15,18 +18,25 @@ export function formatForReading(value: number): string {
   return value.toExponential(SIGNIFICANT - 1);
 }
 
-/** A CSV cell for reading: a long number rounded, anything else (and short numbers) as written. */
-export function readableCell(text: string): { text: string; rounded: boolean } {
-  if (!NUMBER.test(text)) return { text, rounded: false };
-  const shown = formatForReading(Number(text));
-  return Number(shown) === Number(text) ? { text, rounded: false } : { text: shown, rounded: true };
+/** Significant digits as written: `0.003720` has 4, `2.2412236012352835` 17, `4.0e-8` 2. */
+function writtenDigits(text: string): number {
+  return text
+    .replace(/[eE].*$/, '')
+    .replace(/[-+.]/g, '')
+    .replace(/^0+/, '').length;
 }
 
-/** JSON text with every number in it rounded for reading. */
+/** A CSV cell for reading: a long number rounded, anything else (and short numbers) as written. */
+export function readableCell(text: string): { text: string; rounded: boolean } {
+  if (!NUMBER.test(text) || writtenDigits(text) <= LONG) return { text, rounded: false };
+  return { text: formatForReading(Number(text)), rounded: true };
+}
+
+/** JSON text with every long number in it rounded for reading. */
 export function readableJson(value: unknown, indent?: number): string {
   return JSON.stringify(
     value,
-    (_key, v) => (typeof v === 'number' ? Number(formatForReading(v)) : v),
+    (_key, v) => (typeof v === 'number' ? Number(readableCell(String(v)).text) : v),
     indent,
   );
 }
