@@ -75,7 +75,7 @@ class Scheduler {
   /** Attempts lost with such a batch, which do not count against a job's retries. */
   private readonly spared = new Map<string, number>();
   /**
-   * Batches in flight: one waiting in piscina's queue beside each running one. Piscina hands it
+   * Batches in flight: one waiting in piscina's queue beside each running one (none with --fail-fast). Piscina hands it
    * to a thread that finishes from within its reply handler, before this scheduler's own
    * callbacks run (time limits start when a batch does, not when it is queued).
    */
@@ -94,7 +94,9 @@ class Scheduler {
     this.byId = new Map(jobs.map((job) => [job.id, job]));
     this.dependents = dependentsOf(jobs);
     this.ready = new ReadyQueue(jobs, this.dependents);
-    this.inFlight = options.workers * 2;
+    // With --fail-fast nothing may start after a failure, but piscina hands a queued task to the
+    // thread that just failed before the failure reaches this scheduler: queue nothing beside it.
+    this.inFlight = options.failFast ? options.workers : options.workers * 2;
     this.batching = options.timeoutMs === undefined && !options.failFast;
   }
 
