@@ -14,7 +14,7 @@ test('a second run on a live folder is refused; after a kill -9 the stale lock i
   const dir = tempDir();
   writeConfig(dir, 'busy.json', {
     experiments: [
-      { name: 'slow', kind: 'selftest', action: 'sleep', ms: 4000 },
+      { name: 'slow', kind: 'selftest', action: 'sleep', ms: 60000 }, // killed long before it ends
       { name: 'quick', kind: 'selftest' },
     ],
   });
