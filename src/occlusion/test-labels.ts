@@ -2,9 +2,9 @@
 // labels (to resolve `firstOfLabel`, `perClass`, ...), read from the labels file and the images
 // file's 16-byte header only. Loading the whole data set here would add half a second to every
 // run of a config, finished or not; the workers load (and checksum) the full files anyway.
-import { closeSync, existsSync, openSync, readFileSync, readSync } from 'node:fs';
+import { closeSync, openSync, readFileSync, readSync } from 'node:fs';
 import path from 'node:path';
-import { MNIST_SHA256, mnistDir, subsetIndices } from '../data/datasets';
+import { FILES, MNIST_SHA256, findFile, mnistDir, subsetIndices } from '../data/datasets';
 import { DataError, maybeGunzip, parseIdxLabels } from '../data/idx';
 import type { DataSpec } from '../data/spec';
 import { createHash } from 'node:crypto';
@@ -18,13 +18,8 @@ export interface TestLabels {
   classes: number;
 }
 
-const LABELS = 't10k-labels-idx1-ubyte';
-const IMAGES = 't10k-images-idx3-ubyte';
-
-function findFile(dir: string, base: string): string {
-  for (const name of [base, `${base}.gz`]) if (existsSync(path.join(dir, name))) return path.join(dir, name);
-  throw new DataError(path.join(dir, base), `missing: expected ${base} or ${base}.gz in ${dir}`);
-}
+const LABELS = FILES.testLabels;
+const IMAGES = FILES.testImages;
 
 /** Rows and columns from an IDX images file's header (the whole file only when it is gzipped). */
 function imageSize(file: string): { rows: number; cols: number } {
