@@ -231,22 +231,19 @@ export const trainSummaryJob = defineJob<Record<string, never>>({
     }));
     const train = results.map((r) => r.trainAccuracy);
     const test = results.map((r) => r.testAccuracy);
-    rows.push({
-      seed: 'mean',
-      epochs: '',
-      train_accuracy: mean(train).toFixed(4),
-      test_accuracy: mean(test).toFixed(4),
-      train_loss: '',
-      test_loss: '',
-    });
-    rows.push({
-      seed: 'sd',
-      epochs: '',
-      train_accuracy: sd(train).toFixed(4),
-      test_accuracy: sd(test).toFixed(4),
-      train_loss: '',
-      test_loss: '',
-    });
+    for (const [seed, statistic] of [
+      ['mean', mean],
+      ['sd', sd],
+    ] as const) {
+      rows.push({
+        seed,
+        epochs: '',
+        train_accuracy: statistic(train).toFixed(4),
+        test_accuracy: statistic(test).toFixed(4),
+        train_loss: '',
+        test_loss: '',
+      });
+    }
     writeRecordsCsv(path.join(ctx.dir, 'tables/accuracy.csv'), rows);
     return {
       seeds: results.length,
