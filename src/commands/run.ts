@@ -25,28 +25,28 @@ interface RunArgs {
 }
 
 /** `--workers abc` → `--workers: expected a positive integer, got "abc"` (yargs would pass NaN on). */
-function countFlag(name: string, min: 0 | 1): (value: unknown) => number | undefined {
+function numberFlag(
+  name: string,
+  pattern: RegExp,
+  accepts: (number: number) => boolean,
+  expected: string,
+): (value: unknown) => number | undefined {
   return (value) => {
     if (value === undefined) return undefined;
     const text = String(Array.isArray(value) ? value.at(-1) : value);
-    const number = /^\s*\d+\s*$/.test(text) ? Number(text) : Number.NaN;
-    if (!Number.isSafeInteger(number) || number < min)
-      throw new Error(
-        `--${name}: expected ${min === 1 ? 'a positive integer' : 'a non-negative integer'}, got ${JSON.stringify(text)}`,
-      );
+    const number = pattern.test(text) ? Number(text) : Number.NaN;
+    if (!accepts(number)) throw new Error(`--${name}: expected ${expected}, got ${JSON.stringify(text)}`);
     return number;
   };
 }
 
+function countFlag(name: string, min: 0 | 1): (value: unknown) => number | undefined {
+  const expected = min === 1 ? 'a positive integer' : 'a non-negative integer';
+  return numberFlag(name, /^\s*\d+\s*$/, (n) => Number.isSafeInteger(n) && n >= min, expected);
+}
+
 function secondsFlag(name: string): (value: unknown) => number | undefined {
-  return (value) => {
-    if (value === undefined) return undefined;
-    const text = String(Array.isArray(value) ? value.at(-1) : value);
-    const number = /^\s*\d+(\.\d+)?\s*$/.test(text) ? Number(text) : Number.NaN;
-    if (!(number > 0))
-      throw new Error(`--${name}: expected a positive number of seconds, got ${JSON.stringify(text)}`);
-    return number;
-  };
+  return numberFlag(name, /^\s*\d+(\.\d+)?\s*$/, (n) => n > 0, 'a positive number of seconds');
 }
 
 export const runCommand: CommandModule<object, RunArgs> = {

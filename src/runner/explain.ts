@@ -11,7 +11,7 @@ import { readRecord, type JobRecord } from './job-record';
 import { lastEventById, readJournal, type JournalEvent } from './journal';
 import { RunFolder } from './run-folder';
 import { UsageError } from '../errors';
-import { initialOutcomes, recordedState } from './outcomes';
+import { initialOutcomes } from './outcomes';
 import { readSavedPlan } from './status';
 
 export interface ExplainOptions {
@@ -45,11 +45,12 @@ export function explainJob(runDir: string, ref: string, options: ExplainOptions 
   const events = readJournal(folder.journalFile);
   const previous = lastEventById(events);
   const last = previous.get(current.id);
-  const rerun = initialOutcomes({
+  const outcome = initialOutcomes({
     plan: { name: '', codeVersion: CODE_VERSION, jobs },
     folder,
     previous,
-  }).get(current.id)?.rerun;
+  }).get(current.id);
+  const rerun = outcome?.rerun;
   if (rerun) {
     lines.push(
       rerun.root === current.key
@@ -58,14 +59,13 @@ export function explainJob(runDir: string, ref: string, options: ExplainOptions 
     );
     return lines;
   }
-  const recorded = recordedState(folder, current, last);
-  if (recorded === 'done') {
+  if (outcome?.state === 'done') {
     const record = readRecord(folder, current.id);
     const when = record ? ` (finished ${record.startedAt}, attempt ${record.attempt})` : '';
     lines.push(`will not run again: its result is in place${when}; --force reruns it`);
     return lines;
   }
-  if (recorded === 'failed' && last?.event === 'failed') {
+  if (outcome?.state === 'failed' && last?.event === 'failed') {
     lines.push(
       `will not run again: it failed in an earlier run after ${last.attempt} attempt(s): ${last.error}; --rerun-failed retries it`,
     );

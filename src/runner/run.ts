@@ -186,11 +186,12 @@ export async function runExperiments(options: RunOptions): Promise<RunSummary> {
     folder.removeLeftovers();
     const previous = lastEventById(readJournal(folder.journalFile));
     writeJsonAtomic(folder.configFile, config.contents);
+    const hash = configHash(config.contents);
     if (Object.keys(dataHashes).length) writeJsonAtomic(folder.dataHashesFile, dataHashes);
     writeJsonAtomic(folder.planFile, {
       name: plan.name,
       config: path.resolve(options.cwd ?? process.cwd(), options.config),
-      configHash: configHash(config.contents),
+      configHash: hash,
       codeVersion: plan.codeVersion,
       ...(selection ? { selection } : {}),
       jobs: plan.jobs,
@@ -206,6 +207,7 @@ export async function runExperiments(options: RunOptions): Promise<RunSummary> {
     for (const line of rerunLines(plan, initial)) log(line);
     const before = countStates(plan.jobs, (job) => initial.get(job.id)!.state);
     const toRun = before.counts.pending;
+    const threads = Math.min(workers, toRun);
     const journal = options.events
       ? new LoggedJournal(folder.journalFile, emit)
       : new Journal(folder.journalFile);
@@ -233,7 +235,7 @@ export async function runExperiments(options: RunOptions): Promise<RunSummary> {
       reused: before.counts.done,
       failedEarlier: before.counts.failed,
       blocked: before.counts.blocked,
-      workers: Math.min(workers, toRun),
+      workers: threads,
       ...(selection ?? {}),
     });
     const heartbeatMs = options.heartbeatMs ?? HEARTBEAT_MS;
@@ -241,7 +243,7 @@ export async function runExperiments(options: RunOptions): Promise<RunSummary> {
       ? createEventProgress(emit, heartbeatMs)
       : createProgress(options.progress ?? 'auto', log, heartbeatMs);
     log(
-      `${plan.name}: ${plan.jobs.length} jobs, ${plan.jobs.length - toRun} already done or failed, ${toRun} to run${toRun ? ` on ${Math.min(workers, toRun)} workers` : ''} → ${folder.dir}`,
+      `${plan.name}: ${plan.jobs.length} jobs, ${plan.jobs.length - toRun} already done or failed, ${toRun} to run${toRun ? ` on ${threads} workers` : ''} → ${folder.dir}`,
     );
     progress.start(
       Object.entries(before.byKind).map(([kind, c]) => ({
@@ -259,8 +261,8 @@ export async function runExperiments(options: RunOptions): Promise<RunSummary> {
           folder,
           journal,
           progress,
-          createPool: () => createJobPool({ workers: Math.min(workers, toRun), workerMemoryMb }),
-          workers: Math.min(workers, toRun),
+          createPool: () => createJobPool({ workers: threads, workerMemoryMb }),
+          workers: threads,
           retries,
           timeoutMs,
           failFast: !!options.failFast,
@@ -293,7 +295,7 @@ export async function runExperiments(options: RunOptions): Promise<RunSummary> {
       removeUnpublished(folder, published);
     });
     const summary = summarize(plan, folder, outcomes, Date.now() - startedAt, stop.signal.aborted, selection);
-    summary.configHash = configHash(config.contents);
+    summary.configHash = hash;
     if (diskFull) {
       summary.diskFull = diskFull;
       if (summary.exitCode === EXIT.ok) summary.exitCode = EXIT.failed;

@@ -317,7 +317,7 @@ class Scheduler {
     this.outcomes.set(job.id, { state: 'done', attempts: number });
     if (this.dependents.has(job.id)) this.results.set(job.id, normalizeResult(result));
     this.options.progress.finished(job, ms);
-    for (const next of new Set(this.dependents.get(job.id) ?? [])) {
+    for (const next of this.dependents.get(job.id) ?? []) {
       const left = this.waiting.get(next.id)! - 1;
       this.waiting.set(next.id, left);
       if (left === 0 && this.outcome(next).state === 'pending') this.ready.push(next);
