@@ -1,0 +1,81 @@
+// The one entry point of attribution: a tfjs model, a batch of images, a target class per image
+// and a method with its settings → float32 pixel maps [n, height, width]. Everything else
+// (the `attribution` experiment, faithfulness curves, the sanity check, the benchmark) calls this.
+//
+// y_c is the model's output for class c as the model gives it (Captum's convention): for
+// probelab's trained models, which end in softmax, the probability of class c, not the logit.
+// Every method runs in float32 on the thread's tfjs backend, in inference mode (dropout off,
+// batch normalization on its moving statistics).
+import type * as tf from '@tensorflow/tfjs';
+import { gradCamMaps } from './grad-cam';
+import { gradientXInputMaps } from './gradient-x-input';
+import type { ImageBatch } from './gradients';
+import { integratedGradientsMaps, type Completeness } from './integrated-gradients';
+import { occlusionAttributionMaps } from './occlusion';
+import { saliencyMaps } from './saliency';
+import { methodSettings, type MethodInput } from './settings';
+import { smoothgradMaps } from './smoothgrad';
+
+export type { ImageBatch } from './gradients';
+export type { Completeness } from './integrated-gradients';
+export {
+  methodLabel,
+  methodSettings,
+  type MethodInput,
+  type MethodName,
+  type MethodSettings,
+} from './settings';
+
+export interface AttributeOptions {
+  /** Most inputs per gradient call (SmoothGrad's samples and IG's steps count one each); default 256. */
+  batchSize?: number;
+  /**
+   * A stable identity per image (e.g. its test index), default its position in the batch.
+   * SmoothGrad draws an image's noise from its key and the seed, so the map of an image does not
+   * depend on which batch it comes in.
+   */
+  keys?: readonly number[];
+}
+
+export interface Attribution {
+  /** count × rows × cols, row-major. */
+  maps: Float32Array;
+  count: number;
+  rows: number;
+  cols: number;
+  /** Integrated gradients only: the completeness check per image. */
+  completeness?: Completeness[];
+}
+
+export const DEFAULT_BATCH_SIZE = 256;
+
+/** Pixel maps of `method` for each image of `batch` and its target class. */
+export function attribute(
+  model: tf.LayersModel,
+  batch: ImageBatch,
+  targets: ArrayLike<number>,
+  method: MethodInput,
+  options: AttributeOptions = {},
+): Attribution {
+  const settings = methodSettings(method);
+  const batchSize = options.batchSize ?? DEFAULT_BATCH_SIZE;
+  if (!Number.isInteger(batchSize) || batchSize < 1)
+    throw new Error(`batchSize: expected a positive integer, got ${batchSize}`);
+  const keys = options.keys ?? Array.from({ length: batch.count }, (_, i) => i);
+  if (keys.length !== batch.count) throw new Error(`expected ${batch.count} keys, got ${keys.length}`);
+  const shape = { count: batch.count, rows: batch.rows, cols: batch.cols };
+  switch (settings.method) {
+    case 'saliency':
+      return { ...shape, maps: saliencyMaps(model, batch, targets, batchSize) };
+    case 'gradient-x-input':
+      return { ...shape, maps: gradientXInputMaps(model, batch, targets, batchSize) };
+    case 'integrated-gradients':
+      return { ...shape, ...integratedGradientsMaps(model, batch, targets, settings, batchSize) };
+    case 'smoothgrad':
+      return { ...shape, maps: smoothgradMaps(model, batch, targets, settings, keys, batchSize) };
+    case 'grad-cam':
+      return { ...shape, maps: gradCamMaps(model, batch, targets, settings.layer, batchSize) };
+    case 'occlusion':
+      return { ...shape, maps: occlusionAttributionMaps(model, batch, targets, settings) };
+  }
+}
