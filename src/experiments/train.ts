@@ -141,7 +141,7 @@ export interface TrainResult {
 }
 
 /** One progress line per epoch: its loss and accuracy, and when training should end at this pace. */
-function epochReporter(epochs: number, ctx: JobContext): (metrics: EpochMetrics) => void {
+export function epochReporter(epochs: number, ctx: JobContext): (metrics: EpochMetrics) => void {
   let seconds = 0;
   return ({ epoch, loss, accuracy, valLoss, valAccuracy, seconds: epochSeconds }) => {
     seconds += epochSeconds;

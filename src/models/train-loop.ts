@@ -96,6 +96,8 @@ export function evaluate(
 export interface TrainOptions {
   seed: number;
   onEpoch?: (metrics: EpochMetrics) => void;
+  /** Called after every step with its batch's mean loss (the claims time steps and measure the loss's spread by it). */
+  onBatch?: (loss: number, epoch: number) => void;
   signal?: AbortSignal;
 }
 
@@ -129,7 +131,7 @@ export function train(
   model: tf.LayersModel,
   data: Dataset,
   spec: TrainingSpec,
-  { seed, onEpoch, signal }: TrainOptions,
+  { seed, onEpoch, onBatch, signal }: TrainOptions,
 ): EpochMetrics[] {
   const { rows, cols } = data;
   const pixels = rows * cols;
@@ -170,6 +172,7 @@ export function train(
         hits.dispose();
         lossSum += batchLoss;
         correct += batchHits;
+        onBatch?.(batchLoss / batch.length, epoch);
       }
       const val = validation.length > 0 ? evaluate(model, data.train, rows, cols, validation) : null;
       const metrics: EpochMetrics = {
