@@ -10,8 +10,14 @@
 import path from 'node:path';
 import { z } from 'zod';
 import { dataSpecSchema, type DataSpec } from '../data/spec';
-import { type LayerSpec } from '../models/layers';
-import { backendSchema, trainingOverridesSchema, trainingSpecSchema, type BackendName, type TrainingSpec } from '../models/training-spec';
+import type { LayerSpec } from '../models/layers';
+import {
+  backendSchema,
+  trainingOverridesSchema,
+  trainingSpecSchema,
+  type BackendName,
+  type TrainingSpec,
+} from '../models/training-spec';
 import { writeRecordsCsv } from '../render/csv';
 import { defineJob, type ExperimentKind, type JobContext, type PlannedJob } from '../experiments/kind';
 import { cachedDataset } from '../experiments/shared';
@@ -189,7 +195,10 @@ export const batchNormTrainJob = defineJob<BatchNormTrainParams>({
 });
 
 /** Mean and sd over seeds, as table cells. */
-const meanSd = (values: number[], digits: number) => [mean(values).toFixed(digits), sampleSd(values).toFixed(digits)];
+const meanSd = (values: number[], digits: number) => [
+  mean(values).toFixed(digits),
+  sampleSd(values).toFixed(digits),
+];
 
 /** Each result by batch size, network and seed; a missing one is an error naming it. */
 function lookup(results: readonly BatchNormTrainResult[]) {
@@ -250,7 +259,9 @@ export const batchNormBatchSizeJob = defineJob<BatchSizeParams>({
   async run({ batchSizes, seeds }, ctx) {
     const results = Object.values(ctx.needs).map((n) => n.result as unknown as BatchNormTrainResult);
     const at = lookup(results);
-    const grid = batchSizes.flatMap((b) => NETWORKS.map((network) => seeds.map((seed) => at(b, network, seed))));
+    const grid = batchSizes.flatMap((b) =>
+      NETWORKS.map((network) => seeds.map((seed) => at(b, network, seed))),
+    );
     writeRecordsCsv(
       path.join(ctx.dir, 'tables/runs.csv'),
       grid.flat().map((r) => ({

@@ -31,7 +31,12 @@ export function seriesChart(
     title: null,
     scale: options.logY ? { type: 'log' } : { zero: false },
   };
-  const color = { field: 'series', type: 'nominal', title: null, legend: { ...LINE_LEGEND, labelLimit: 400 } };
+  const color = {
+    field: 'series',
+    type: 'nominal',
+    title: null,
+    legend: { ...LINE_LEGEND, labelLimit: 400 },
+  };
   const layers = [
     {
       mark: { type: 'line', point: true },

@@ -11,7 +11,7 @@ export const NETWORKS: readonly Network[] = ['plain', 'batch-norm'];
 export const plainLayersField = layersSchema
   .optional()
   .describe(
-    'The plain network, without batch normalization (default: Figure 1, with the training's dropout); the compared network has batch normalization after each conv2d.',
+    'The plain network, without batch normalization (default: Figure 1, with the training dropout rate); the compared network has batch normalization after each conv2d.',
   );
 
 export const batchSizesField = (defaults: number[], what: string) =>

@@ -16,6 +16,21 @@ import { curvesExperiment, curvesJob } from './curves';
 import { filtersExperiment, filtersJob } from './filters';
 import { featureMapsExperiment, featureMapsJob } from './feature-maps';
 import { shiftAccuracyChunkJob, shiftAccuracyJob, shiftExperiment, shiftStripJob } from './shift';
+import {
+  batchNormBatchSizeExperiment,
+  batchNormBatchSizeJob,
+  batchNormTrainJob,
+} from '../claims/batch-norm-batch-size';
+import {
+  batchNormStepTimeExperiment,
+  batchNormStepTimeJob,
+  stepBenchJob,
+} from '../claims/batch-norm-step-time';
+import {
+  batchNormTestBatchExperiment,
+  batchNormTestBatchJob,
+  testBatchEvalJob,
+} from '../claims/batch-norm-test-batch';
 
 export const experimentKinds: ExperimentKind[] = [
   trainExperiment,
@@ -27,6 +42,9 @@ export const experimentKinds: ExperimentKind[] = [
   filtersExperiment,
   featureMapsExperiment,
   shiftExperiment,
+  batchNormBatchSizeExperiment,
+  batchNormStepTimeExperiment,
+  batchNormTestBatchExperiment,
 ];
 
 export const jobKinds: JobKind[] = [
@@ -47,4 +65,10 @@ export const jobKinds: JobKind[] = [
   shiftStripJob,
   shiftAccuracyChunkJob,
   shiftAccuracyJob,
+  batchNormTrainJob,
+  batchNormBatchSizeJob,
+  stepBenchJob,
+  batchNormStepTimeJob,
+  testBatchEvalJob,
+  batchNormTestBatchJob,
 ];
