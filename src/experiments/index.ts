@@ -31,6 +31,13 @@ import {
   batchNormTestBatchJob,
   testBatchEvalJob,
 } from '../claims/batch-norm-test-batch';
+import {
+  receptiveFieldsClaimExperiment,
+  receptiveFieldsJob,
+  receptiveFieldsVerdictJob,
+} from '../claims/receptive-fields-claim';
+import { parametersClaimExperiment, parametersClaimJob } from '../claims/parameters-claim';
+import { poolingClaimExperiment, poolingClaimJob } from '../claims/pooling-claim';
 
 export const experimentKinds: ExperimentKind[] = [
   trainExperiment,
@@ -45,6 +52,9 @@ export const experimentKinds: ExperimentKind[] = [
   batchNormBatchSizeExperiment,
   batchNormStepTimeExperiment,
   batchNormTestBatchExperiment,
+  receptiveFieldsClaimExperiment,
+  parametersClaimExperiment,
+  poolingClaimExperiment,
 ];
 
 export const jobKinds: JobKind[] = [
@@ -71,4 +81,8 @@ export const jobKinds: JobKind[] = [
   batchNormStepTimeJob,
   testBatchEvalJob,
   batchNormTestBatchJob,
+  receptiveFieldsJob,
+  receptiveFieldsVerdictJob,
+  parametersClaimJob,
+  poolingClaimJob,
 ];

@@ -29,14 +29,23 @@ export function importantRegion(
     for (let r = row; r < row + grid.patch; r++)
       mask.fill(1, r * grid.imageCols + col, r * grid.imageCols + col + grid.patch);
   }
+  return { threshold, placements, ...maskBounds(mask, grid.imageRows, grid.imageCols), mask };
+}
+
+/** The pixels set in a rows × cols mask, and their first and last row and column (null when none is set). */
+export function maskBounds(
+  mask: ArrayLike<number>,
+  rows: number,
+  cols: number,
+): { pixels: number; rows: [number, number] | null; cols: [number, number] | null } {
   let pixels = 0;
   let rowMin = Infinity,
     rowMax = -Infinity,
     colMin = Infinity,
     colMax = -Infinity;
-  for (let r = 0; r < grid.imageRows; r++) {
-    for (let c = 0; c < grid.imageCols; c++) {
-      if (!mask[r * grid.imageCols + c]) continue;
+  for (let r = 0; r < rows; r++) {
+    for (let c = 0; c < cols; c++) {
+      if (!mask[r * cols + c]) continue;
       pixels++;
       rowMin = Math.min(rowMin, r);
       rowMax = Math.max(rowMax, r);
@@ -44,12 +53,5 @@ export function importantRegion(
       colMax = Math.max(colMax, c);
     }
   }
-  return {
-    threshold,
-    placements,
-    pixels,
-    rows: pixels ? [rowMin, rowMax] : null,
-    cols: pixels ? [colMin, colMax] : null,
-    mask,
-  };
+  return { pixels, rows: pixels ? [rowMin, rowMax] : null, cols: pixels ? [colMin, colMax] : null };
 }

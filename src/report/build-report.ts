@@ -8,6 +8,7 @@ import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { writeFileAtomic } from '../files';
+import { CLAIMS_SECTION_ID, CLAIMS_TITLE, claimsSection } from './claims';
 import { csvTable, escapeHtml, href, jsonFold, link, readCsvRows } from './html';
 import { readableCell, readableJson } from './numbers';
 import {
@@ -178,6 +179,10 @@ class PageBuilder {
   page(): string {
     const { plan, summary, config } = this.contents;
     const overview = this.overview();
+    const claims = claimsSection(this.contents, anchor);
+    const claimsNav = claims
+      ? `<li><a href="#${CLAIMS_SECTION_ID}">${escapeHtml(CLAIMS_TITLE)}</a></li>`
+      : '';
     const sections = this.contents.experiments.map((e) => this.experiment(e));
     const nav = this.contents.experiments.map(
       (e) =>
@@ -191,8 +196,9 @@ class PageBuilder {
       '<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">',
       `<title>probelab: ${escapeHtml(plan.name)}</title><style>${REPORT_CSS}</style></head><body>`,
       `<header><h1>probelab report: ${escapeHtml(plan.name)}</h1><p>${escapeHtml(counts)}.</p><p class="source">Run folder ${escapeHtml(this.contents.runDir)} · ${link('plan.json')} · ${link('summary.json')} · rebuild with <code>run-experiments report ${escapeHtml(this.contents.runDir)}</code></p></header>`,
-      `<nav><h2>Contents</h2><ul><li><a href="#overview">Overview</a></li>${nav.join('')}<li><a href="#config">Config</a></li></ul></nav>`,
+      `<nav><h2>Contents</h2><ul><li><a href="#overview">Overview</a></li>${claimsNav}${nav.join('')}<li><a href="#config">Config</a></li></ul></nav>`,
       `<section id="overview"><h2>Overview</h2>${overview || '<p>No trained models in this run.</p>'}${failuresList(this.contents)}</section>`,
+      claims,
       ...sections,
       `<section id="config"><h2>Config</h2>${config ? `<p class="source">From ${escapeHtml(config.source)}</p><pre>${escapeHtml(config.text)}</pre>` : '<p>The config file is no longer where the plan says it was.</p>'}</section>`,
       `<footer><p>Generated ${new Date().toISOString()} by probelab from ${escapeHtml(this.contents.runDir)}.</p></footer>`,

@@ -25,5 +25,9 @@ tr.state-failed td { background: #fff0f0; }
 pre { background: #f7f7f7; padding: 10px; overflow-x: auto; font-size: 0.85em; }
 details { margin: 8px 0; }
 .job { margin-left: 4px; }
+td.claim { white-space: normal; max-width: 320px; }
+tr.verdict-supported td.verdict { background: #e6f4ea; }
+tr.verdict-not-supported td.verdict { background: #fde8e8; }
+tr.verdict-inconclusive td.verdict { background: #f4f4f4; }
 footer { margin-top: 40px; color: #888; font-size: 0.8em; }
 `;
