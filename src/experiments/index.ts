@@ -38,6 +38,8 @@ import {
 } from '../claims/receptive-fields-claim';
 import { parametersClaimExperiment, parametersClaimJob } from '../claims/parameters-claim';
 import { poolingClaimExperiment, poolingClaimJob } from '../claims/pooling-claim';
+import { faithfulnessExperiment } from './attribution-faithfulness';
+import { faithfulnessChunkJob, faithfulnessJob, sanityChunkJob } from './attribution-faithfulness-jobs';
 
 export const experimentKinds: ExperimentKind[] = [
   trainExperiment,
@@ -55,6 +57,7 @@ export const experimentKinds: ExperimentKind[] = [
   receptiveFieldsClaimExperiment,
   parametersClaimExperiment,
   poolingClaimExperiment,
+  faithfulnessExperiment,
 ];
 
 export const jobKinds: JobKind[] = [
@@ -85,4 +88,7 @@ export const jobKinds: JobKind[] = [
   receptiveFieldsVerdictJob,
   parametersClaimJob,
   poolingClaimJob,
+  faithfulnessChunkJob,
+  sanityChunkJob,
+  faithfulnessJob,
 ];

@@ -29,7 +29,7 @@ import {
 const index = z.number().int().nonnegative();
 const positive = z.number().int().positive();
 
-const imagesSchema = z
+export const imagesSchema = z
   .union([
     z.literal('all'),
     z.array(index).min(1),

@@ -26,6 +26,7 @@ import {
   type PlannedJob,
 } from './kind';
 import { cachedDataset } from './shared';
+import { mean, sd } from '../statistics';
 import { FieldError } from '../config/errors';
 import { figure1Layers, layersSchema, type LayerSpec } from '../models/layers';
 import { planLayers, type PlannedLayer } from '../models/shapes';
@@ -202,17 +203,6 @@ export const trainJob = defineJob<TrainParams>({
     }
   },
 });
-
-function mean(values: number[]): number {
-  return values.reduce((a, b) => a + b, 0) / values.length;
-}
-
-/** Sample standard deviation (n − 1); 0 for a single value. */
-function sd(values: number[]): number {
-  if (values.length < 2) return 0;
-  const m = mean(values);
-  return Math.sqrt(values.reduce((a, v) => a + (v - m) ** 2, 0) / (values.length - 1));
-}
 
 export const trainSummaryJob = defineJob<Record<string, never>>({
   kind: 'train-summary',

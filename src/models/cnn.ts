@@ -94,18 +94,25 @@ export function initialiseGlorotUniform(model: tf.LayersModel, seed: number): vo
     // Only kernels and biases: batch normalization keeps its own start (γ = 1, β = 0, mean 0, variance 1).
     if (!GLOROT_CLASSES.has(layer.getClassName())) continue;
     const weights = layer.getWeights();
-    const fresh = weights.map((w) => {
-      if (w.shape.length === 1) return tf.zeros(w.shape);
-      const receptive = w.shape.slice(0, -2).reduce((a, b) => a * b, 1);
-      const fanIn = receptive * w.shape[w.shape.length - 2];
-      const fanOut = receptive * w.shape[w.shape.length - 1];
-      const limit = Math.sqrt(6 / (fanIn + fanOut));
-      const values = Float32Array.from({ length: w.size }, () => (random() * 2 - 1) * limit);
-      return tf.tensor(values, w.shape);
-    });
+    const fresh = weights.map((w) =>
+      w.shape.length === 1 ? tf.zeros(w.shape) : glorotUniform(w.shape, random),
+    );
     layer.setWeights(fresh);
     fresh.forEach((t) => t.dispose());
   }
+}
+
+/** A kernel of `shape` (…, fan-in channels, fan-out channels) drawn Glorot-uniform from `random`. */
+export function glorotUniform(shape: number[], random: () => number): tf.Tensor {
+  const receptive = shape.slice(0, -2).reduce((a, b) => a * b, 1);
+  const fanIn = receptive * shape[shape.length - 2];
+  const fanOut = receptive * shape[shape.length - 1];
+  const limit = Math.sqrt(6 / (fanIn + fanOut));
+  const size = shape.reduce((a, b) => a * b, 1);
+  return tf.tensor(
+    Float32Array.from({ length: size }, () => (random() * 2 - 1) * limit),
+    shape,
+  );
 }
 
 export interface LayerSummary {

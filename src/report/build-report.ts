@@ -21,6 +21,7 @@ import {
   type RunContents,
 } from './run-contents';
 import { REPORT_CSS } from './style';
+import { TRUST_ANCHOR, trustSection } from './trust-section';
 
 export const REPORT_FILE = 'report.html';
 
@@ -183,6 +184,8 @@ class PageBuilder {
     const claimsNav = claims
       ? `<li><a href="#${CLAIMS_SECTION_ID}">${escapeHtml(CLAIMS_TITLE)}</a></li>`
       : '';
+    const trust = trustSection(this.contents);
+    const trustNav = trust ? `<li><a href="#${TRUST_ANCHOR}">Which attribution to trust</a></li>` : '';
     const sections = this.contents.experiments.map((e) => this.experiment(e));
     const nav = this.contents.experiments.map(
       (e) =>
@@ -196,9 +199,10 @@ class PageBuilder {
       '<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">',
       `<title>probelab: ${escapeHtml(plan.name)}</title><style>${REPORT_CSS}</style></head><body>`,
       `<header><h1>probelab report: ${escapeHtml(plan.name)}</h1><p>${escapeHtml(counts)}.</p><p class="source">Run folder ${escapeHtml(this.contents.runDir)} · ${link('plan.json')} · ${link('summary.json')} · rebuild with <code>run-experiments report ${escapeHtml(this.contents.runDir)}</code></p></header>`,
-      `<nav><h2>Contents</h2><ul><li><a href="#overview">Overview</a></li>${claimsNav}${nav.join('')}<li><a href="#config">Config</a></li></ul></nav>`,
+      `<nav><h2>Contents</h2><ul><li><a href="#overview">Overview</a></li>${claimsNav}${trustNav}${nav.join('')}<li><a href="#config">Config</a></li></ul></nav>`,
       `<section id="overview"><h2>Overview</h2>${overview || '<p>No trained models in this run.</p>'}${failuresList(this.contents)}</section>`,
       claims,
+      trust,
       ...sections,
       `<section id="config"><h2>Config</h2>${config ? `<p class="source">From ${escapeHtml(config.source)}</p><pre>${escapeHtml(config.text)}</pre>` : '<p>The config file is no longer where the plan says it was.</p>'}</section>`,
       `<footer><p>Generated ${new Date().toISOString()} by probelab from ${escapeHtml(this.contents.runDir)}.</p></footer>`,

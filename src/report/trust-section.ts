@@ -1,0 +1,65 @@
+// The report's section "Which attribution to trust" (issue 17): for every attribution-faithfulness
+// experiment of the run, one table (method, deletion AUC, insertion AUC, sanity check, ms per
+// image) from its published trust.csv, the sanity check's rule, and one sentence naming the best
+// method by a stated rule. Built from the run folder's published tables alone.
+import path from 'node:path';
+import { readTrustCsv } from '../attribution/faithfulness/trust-table';
+import { bestSentence, score, type TrustRow } from '../attribution/faithfulness/trust';
+import { escapeHtml, link } from './html';
+import type { RunContents } from './run-contents';
+
+export const TRUST_ANCHOR = 'which-attribution-to-trust';
+const TRUST_TABLE = 'tables/trust.csv';
+
+const three = (v: number) => v.toFixed(3);
+
+function sanityCell(row: TrustRow): string {
+  if (row.sanitySpearman === null) return row.sanity;
+  return `${row.sanity} (ρ ${row.sanitySpearman.toFixed(2)})`;
+}
+
+function trustTable(rows: readonly TrustRow[]): string {
+  const header = [
+    'method',
+    'deletion AUC ↓',
+    'insertion AUC ↑',
+    'deletion − insertion ↓',
+    'sanity check',
+    'ms per image',
+  ];
+  const body = rows.map((r) => {
+    const cells = [
+      `<td>${escapeHtml(r.method)}</td>`,
+      ...[r.deletionAuc, r.insertionAuc, score(r)].map((v) => `<td class="num">${three(v)}</td>`),
+      `<td${r.sanity === 'fails' ? ' class="error"' : ''}>${escapeHtml(sanityCell(r))}</td>`,
+      `<td class="num">${r.msPerImage.toFixed(1)}</td>`,
+    ];
+    return `<tr>${cells.join('')}</tr>`;
+  });
+  return `<div class="table-wrap"><table class="trust"><thead><tr>${header.map((h) => `<th>${escapeHtml(h)}</th>`).join('')}</tr></thead><tbody>${body.join('\n')}</tbody></table></div>`;
+}
+
+/** The section's HTML, or '' when the run has no finished attribution-faithfulness job. */
+export function trustSection(contents: RunContents): string {
+  const parts: string[] = [];
+  for (const experiment of contents.experiments) {
+    for (const job of experiment.jobs) {
+      if (job.job.kind !== 'attribution-faithfulness' || job.state !== 'done') continue;
+      const file = job.files.find((f) => f.name === TRUST_TABLE);
+      if (!file) continue;
+      parts.push(`<h3>${escapeHtml(job.job.key)}</h3>`);
+      try {
+        const { rows, sanityRule } = readTrustCsv(path.join(contents.runDir, ...file.path.split('/')));
+        parts.push(
+          trustTable(rows),
+          `<p class="headline">${escapeHtml(bestSentence(rows))}</p>`,
+          `<p class="note">Areas under the mean curves of the target's probability (x: share of pixels removed or added, 0 to 1), mean over every probed model and image. Sanity check: ${escapeHtml(sanityRule)}. Source: ${link(file.path)}.</p>`,
+        );
+      } catch (err) {
+        parts.push(`<p class="error">${escapeHtml((err as Error).message)}</p>`);
+      }
+    }
+  }
+  if (parts.length === 0) return '';
+  return `<section id="${TRUST_ANCHOR}"><h2>Which attribution to trust</h2>${parts.join('\n')}</section>`;
+}
