@@ -13,6 +13,7 @@
 import { parse } from 'csv-parse/sync';
 import { readFileSync } from 'node:fs';
 import { writeRecordsCsv } from '../render/csv';
+import { mean, sd as sampleSd, spearman } from '../statistics';
 
 export type Verdict = 'supported' | 'not supported' | 'inconclusive';
 
@@ -45,16 +46,7 @@ export const VERDICT_COLUMNS: (keyof VerdictRow)[] = [
 /** Where a claim job writes its verdicts, relative to its folder (publish it as it is). */
 export const VERDICT_FILE = 'tables/verdict.csv';
 
-export function mean(values: readonly number[]): number {
-  return values.reduce((a, b) => a + b, 0) / values.length;
-}
-
-/** Sample standard deviation (n − 1); 0 for a single value. */
-export function sampleSd(values: readonly number[]): number {
-  if (values.length < 2) return 0;
-  const m = mean(values);
-  return Math.sqrt(values.reduce((a, v) => a + (v - m) ** 2, 0) / (values.length - 1));
-}
+export { mean, sd as sampleSd } from '../statistics';
 
 /** A number for a rule's words: 4 significant digits, a sign when asked. */
 export function figure(value: number, signed = false): string {
@@ -147,34 +139,10 @@ export function thresholdVerdict(c: ThresholdClaim): VerdictRow {
   return { claim: c.claim, measure: c.measure, value, threshold: c.threshold, verdict, rule };
 }
 
-/** Ranks 1..n, ties sharing their average rank. */
-function ranks(values: readonly number[]): number[] {
-  const order = values.map((v, i) => [v, i] as const).sort((x, y) => x[0] - y[0]);
-  const result = new Array<number>(values.length);
-  for (let start = 0; start < order.length; ) {
-    let end = start;
-    while (end + 1 < order.length && order[end + 1][0] === order[start][0]) end++;
-    for (let k = start; k <= end; k++) result[order[k][1]] = (start + end) / 2 + 1;
-    start = end + 1;
-  }
-  return result;
-}
-
 /** Spearman's rank correlation of the values with their position (0 when the values are all equal). */
 export function rankCorrelationWithOrder(values: readonly number[]): number {
-  const r = ranks(values);
-  const position = values.map((_, i) => i + 1);
-  const mr = mean(r);
-  const mp = mean(position);
-  let cov = 0;
-  let vr = 0;
-  let vp = 0;
-  for (let i = 0; i < r.length; i++) {
-    cov += (r[i] - mr) * (position[i] - mp);
-    vr += (r[i] - mr) ** 2;
-    vp += (position[i] - mp) ** 2;
-  }
-  return vr === 0 || vp === 0 ? 0 : cov / Math.sqrt(vr * vp);
+  const position = values.map((_, i) => i);
+  return values.length < 2 ? 0 : spearman(values, position);
 }
 
 /** Least mean rank correlation a trend needs: with 5 sweep points, at most two swaps of neighbours. */

@@ -3,7 +3,7 @@
 // model's by Spearman's ρ of the absolute values (Adebayo et al., 2018: a sign flip is still an
 // explanation of the same pixels).
 import type * as tf from '@tensorflow/tfjs';
-import { spearman } from './rank-correlation';
+import { spearman } from '../../statistics';
 import { copyModel, layersTopFirst, reinitialiseLayer } from './randomise';
 
 /** A method's map of one image (rows × cols pixels) for one target class, on a given model. */

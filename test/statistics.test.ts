@@ -1,6 +1,6 @@
 // Spearman's ρ against the textbook formula (no ties) and hand-worked ties.
-import { ranks, spearman } from '../../../src/attribution/faithfulness/rank-correlation';
-import { mulberry32 } from '../../../src/random';
+import { ranks, spearman } from '../src/statistics';
+import { mulberry32 } from '../src/random';
 
 test('ranks share the average rank among ties', () => {
   expect(Array.from(ranks([10, 20, 20, 5, 20]))).toEqual([2, 4, 4, 1, 4]);
