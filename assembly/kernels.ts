@@ -680,3 +680,202 @@ export function poolWindow(
     }
   }
 }
+
+// The fused training step (src/tf/fused-training.ts) runs a sequential CNN's forward and backward
+// pass with the kernels above and the few below, on whole batches; their geometry arguments are
+// those of the gradient kernels (convGeometry, poolGeometry in src/tf/wasm-kernel-utils.ts).
+
+/** Conv2D forward of a batch [batch, inH, inW, inC] → [batch, outH, outW, outC], ReLU when `relu` is 1: convWindow on every image. */
+export function conv2dForward(
+  x: usize,
+  w: usize,
+  bias: usize,
+  y: usize,
+  batch: i32,
+  inH: i32,
+  inW: i32,
+  inC: i32,
+  outH: i32,
+  outW: i32,
+  outC: i32,
+  fh: i32,
+  fw: i32,
+  sh: i32,
+  sw: i32,
+  dh: i32,
+  dwl: i32,
+  padTop: i32,
+  padLeft: i32,
+  relu: i32,
+): void {
+  const xImage = (<usize>(inH * inW * inC)) << 2;
+  const yImage = (<usize>(outH * outW * outC)) << 2;
+  for (let b = 0; b < batch; b++) {
+    convWindow(
+      x + <usize>b * xImage,
+      w,
+      bias,
+      y + <usize>b * yImage,
+      inH,
+      inW,
+      inC,
+      outW,
+      outC,
+      fh,
+      fw,
+      sh,
+      sw,
+      dh,
+      dwl,
+      padTop,
+      padLeft,
+      0,
+      outH,
+      0,
+      outW,
+      relu,
+    );
+  }
+}
+
+/** Max (average = 0) or average (average = 1, 'valid' windows) pooling of a batch: poolWindow on every image. */
+export function pool2dForward(
+  x: usize,
+  y: usize,
+  batch: i32,
+  inH: i32,
+  inW: i32,
+  channels: i32,
+  outH: i32,
+  outW: i32,
+  fh: i32,
+  fw: i32,
+  sh: i32,
+  sw: i32,
+  padTop: i32,
+  padLeft: i32,
+  average: i32,
+): void {
+  const xImage = (<usize>(inH * inW * channels)) << 2;
+  const yImage = (<usize>(outH * outW * channels)) << 2;
+  for (let b = 0; b < batch; b++) {
+    poolWindow(
+      x + <usize>b * xImage,
+      y + <usize>b * yImage,
+      inH,
+      inW,
+      channels,
+      outW,
+      fh,
+      fw,
+      sh,
+      sw,
+      padTop,
+      padLeft,
+      0,
+      outH,
+      0,
+      outW,
+      average,
+    );
+  }
+}
+
+/**
+ * Average pooling's gradient ('valid' windows: divided by fh·fw), dx zeroed here: each window's
+ * dy / (fh·fw) added to the cells of its window.
+ */
+export function avgPoolGrad(
+  dx: usize,
+  dy: usize,
+  batch: i32,
+  inH: i32,
+  inW: i32,
+  channels: i32,
+  outH: i32,
+  outW: i32,
+  fh: i32,
+  fw: i32,
+  sh: i32,
+  sw: i32,
+  padTop: i32,
+  padLeft: i32,
+): void {
+  memory.fill(dx, 0, (<usize>(batch * inH * inW * channels)) << 2);
+  const vecEnd = channels & ~3;
+  const scale: f32 = 1 / <f32>(fh * fw);
+  const scaleV = f32x4.splat(scale);
+  for (let b = 0; b < batch; b++) {
+    for (let oh = 0; oh < outH; oh++) {
+      const top = oh * sh - padTop;
+      const h0 = max(top, 0);
+      const h1 = min(top + fh, inH);
+      for (let ow = 0; ow < outW; ow++) {
+        const left = ow * sw - padLeft;
+        const w0 = max(left, 0);
+        const w1 = min(left + fw, inW);
+        const outAt = ((b * outH + oh) * outW + ow) * channels;
+        for (let h = h0; h < h1; h++) {
+          for (let w = w0; w < w1; w++) {
+            const cell = ((b * inH + h) * inW + w) * channels;
+            let c = 0;
+            for (; c < vecEnd; c += 4) {
+              const at = dx + ((<usize>(cell + c)) << 2);
+              v128.store(at, f32x4.add(v128.load(at), f32x4.mul(v128At(dy, outAt + c), scaleV)));
+            }
+            for (; c < channels; c++) {
+              const at = dx + ((<usize>(cell + c)) << 2);
+              store<f32>(at, load<f32>(at) + f32At(dy, outAt + c) * scale);
+            }
+          }
+        }
+      }
+    }
+  }
+}
+
+/** ReLU's gradient in place: dy[i] = 0 where the ReLU's output y[i] is not positive. */
+export function reluGrad(y: usize, dy: usize, n: i32): void {
+  const vecEnd = n & ~3;
+  const zero = f32x4.splat(0);
+  let i = 0;
+  for (; i < vecEnd; i += 4) {
+    const at = (<usize>i) << 2;
+    v128.store(dy + at, v128.and(v128.load(dy + at), f32x4.gt(v128.load(y + at), zero)));
+  }
+  for (; i < n; i++) {
+    const at = (<usize>i) << 2;
+    if (!(load<f32>(y + at) > 0)) store<f32>(dy + at, 0);
+  }
+}
+
+/** y = max(x, 0) over n values. */
+export function relu(x: usize, y: usize, n: i32): void {
+  const vecEnd = n & ~3;
+  const zero = f32x4.splat(0);
+  let i = 0;
+  for (; i < vecEnd; i += 4) {
+    const at = (<usize>i) << 2;
+    v128.store(y + at, f32x4.max(v128.load(x + at), zero));
+  }
+  for (; i < n; i++) {
+    const at = (<usize>i) << 2;
+    const v = load<f32>(x + at);
+    store<f32>(y + at, max<f32>(v, 0));
+  }
+}
+
+/**
+ * A filter [cells, inC, outC] transposed to [cells, outC, inC] (conv2dInputGrad's layout), its
+ * cells also in reverse order when `rotate` is 1 (the filter turned by 180°, which convolves dy
+ * into a stride-1 convolution's input gradient).
+ */
+export function transposeFilter(w: usize, wt: usize, cells: i32, inC: i32, outC: i32, rotate: i32): void {
+  for (let cell = 0; cell < cells; cell++) {
+    const from = cell * inC * outC;
+    const to = (rotate ? cells - 1 - cell : cell) * inC * outC;
+    for (let ci = 0; ci < inC; ci++)
+      for (let co = 0; co < outC; co++)
+        store<f32>(wt + ((<usize>(to + co * inC + ci)) << 2), f32At(w, from + ci * outC + co));
+  }
+}

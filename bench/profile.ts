@@ -1,7 +1,9 @@
-// Where the time goes, per tfjs kernel (tf.profile on the wasm backend, one thread): one training
-// step of the Figure 1 CNN at batch 32 (after warm-up steps), and one 441-position occlusion map.
-// Prints each kernel's calls and total ms, largest first. `node dist/bench/index.js profile`
+// Where the time goes, per kernel on the wasm backend, one thread: one training step of the Figure 1
+// CNN at batch 32 (after warm-up steps) through tfjs' tape (tf.profile) and through the fused step
+// (each SIMD kernel call timed), and one 441-position occlusion map. Prints each kernel's calls and
+// total ms, largest first. `node dist/bench/index.js profile`
 import * as tf from '@tensorflow/tfjs';
+import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import { gatherPixels } from '../src/data/pixels';
 import { loadDataset } from '../src/data/datasets';
 import { buildFigure1Cnn } from '../src/models/cnn';
@@ -10,6 +12,7 @@ import { trainingSpecSchema } from '../src/models/training-spec';
 import { occlusionGrid } from '../src/occlusion/grid';
 import { predictOcclusions } from '../src/occlusion/predict';
 import { useBackend } from '../src/tf/backend';
+import { wrapKernels } from '../src/tf/simd-module';
 
 type Row = Record<string, string | number>;
 
@@ -60,6 +63,35 @@ function medianMs(f: () => void, repeats: number): { wall: number; cpu: number }
   return { wall: median(wall), cpu: median(cpu) };
 }
 
+/** Per-kernel ms of the fused step's SIMD kernel calls while `f` runs, divided by `per`; the rest is JavaScript. */
+function fusedPerKernel(f: () => void, per: number): Row[] {
+  const totals = new Map<string, { calls: number; ms: number }>();
+  const timed = wrapKernels(tf.backend() as BackendWasm, (name, kernel) => (...args) => {
+    const started = performance.now();
+    kernel(...args);
+    const t = totals.get(name) ?? { calls: 0, ms: 0 };
+    t.calls += 1;
+    t.ms += performance.now() - started;
+    totals.set(name, t);
+  });
+  const started = performance.now();
+  try {
+    f();
+  } finally {
+    timed.restore();
+  }
+  const wall = performance.now() - started;
+  const rows = [...totals.entries()]
+    .map(([kernel, t]) => ({ kernel, calls: t.calls / per, ms: t.ms / per }))
+    .sort((a, b) => b.ms - a.ms);
+  const inKernels = rows.reduce((s, r) => s + r.ms, 0);
+  return [
+    ...rows.map((r) => ({ kernel: r.kernel, calls: r.calls, ms: r.ms.toFixed(3) })),
+    { kernel: '(all kernels)', calls: rows.reduce((s, r) => s + r.calls, 0), ms: inKernels.toFixed(3) },
+    { kernel: '(JavaScript: loss, dropout, copies)', calls: '', ms: (wall / per - inKernels).toFixed(3) },
+  ];
+}
+
 const shown = (t: { wall: number; cpu: number }, per = 1) =>
   `${(t.wall / per).toFixed(2)} ms wall, ${(t.cpu / per).toFixed(2)} ms CPU`;
 
@@ -68,15 +100,28 @@ export async function benchProfile(): Promise<void> {
   const data = loadDataset({ source: 'mnist', train: { first: 32 * STEPS }, test: { first: 1 } });
   const model = buildFigure1Cnn({ dropout: 0.2, seed: 1 });
   const spec = trainingSpecSchema.parse({ epochs: 1, batchSize: 32, validationSplit: 0 });
-  train(model, data, spec, { seed: 1 }); // warm-up
   // An epoch of 40 steps per call (one optimizer per call), reported per step.
-  const epoch = () => void train(model, data, spec, { seed: 1 });
-  const trainProfile = await perKernel(epoch, 3, STEPS);
-  const stepMs = shown(medianMs(epoch, 5), STEPS);
+  const epoch = (fusedStep: boolean) => () => void train(model, data, spec, { seed: 1, fusedStep });
+  const [tape, fused] = [epoch(false), epoch(true)];
+  tape(); // warm-up
+  fused();
+  const tapeProfile = await perKernel(tape, 3, STEPS);
+  const fusedProfile = fusedPerKernel(() => [0, 1, 2].forEach(fused), 3 * STEPS);
+  // Unprofiled, alternating: the median of 5 epochs of each.
+  const times = { tape: [] as number[], fused: [] as number[] };
+  for (let r = 0; r < 5; r++) {
+    times.tape.push(medianMs(tape, 1).cpu);
+    times.fused.push(medianMs(fused, 1).cpu);
+  }
+  const median = (values: number[]) => values.sort((a, b) => a - b)[2] / STEPS;
   console.log(
-    `\none training step, batch 32 (per-kernel ms from tf.profile, mean over ${3 * STEPS} steps; unprofiled step ${stepMs}, median of 5 epochs of ${STEPS} steps)`,
+    `\none training step, batch 32, through tfjs' tape (per-kernel ms from tf.profile, mean over ${3 * STEPS} steps; unprofiled step ${median(times.tape).toFixed(2)} ms CPU, median of 5 epochs of ${STEPS} steps, alternating with the fused step)`,
   );
-  console.table(trainProfile.rows);
+  console.table(tapeProfile.rows);
+  console.log(
+    `\none training step, batch 32, fused (per-kernel ms, each call timed, mean over ${3 * STEPS} steps; unprofiled step ${median(times.fused).toFixed(2)} ms CPU, median of 5 epochs of ${STEPS} steps)`,
+  );
+  console.table(fusedProfile);
 
   const image = gatherPixels(data.test, 784, [0]);
   const grid = occlusionGrid(28, 28, 8, 1);

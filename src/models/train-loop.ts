@@ -8,6 +8,7 @@ import { imagesTensor } from '../data/batches';
 import { gatherPixels } from '../data/pixels';
 import { deriveSeed, mulberry32, shuffleInPlace } from '../random';
 import { adamOptimizer } from '../tf/fused-adam';
+import { FusedTraining } from '../tf/fused-training';
 import type { TrainingSpec } from './training-spec';
 
 export interface EpochMetrics {
@@ -19,7 +20,7 @@ export interface EpochMetrics {
   seconds: number;
 }
 
-const EPSILON = 1e-7; // Keras clips probabilities to [ε, 1 − ε] before the log.
+export const EPSILON = 1e-7; // Keras clips probabilities to [ε, 1 − ε] before the log.
 
 export function makeOptimizer(spec: TrainingSpec): tf.Optimizer {
   switch (spec.optimizer) {
@@ -32,14 +33,14 @@ export function makeOptimizer(spec: TrainingSpec): tf.Optimizer {
   }
 }
 
-function crossEntropy(probs: tf.Tensor, oneHot: tf.Tensor): tf.Scalar {
+export function crossEntropy(probs: tf.Tensor, oneHot: tf.Tensor): tf.Scalar {
   return tf.neg(
     tf.mean(tf.sum(tf.mul(oneHot, tf.log(tf.clipByValue(probs, EPSILON, 1 - EPSILON))), -1)),
   ) as tf.Scalar;
 }
 
 /** Forward pass in training mode, with dropout masks from our generator (inverted dropout, as Keras). */
-function forwardTraining(model: tf.LayersModel, x: tf.Tensor, random: () => number): tf.Tensor {
+export function forwardTraining(model: tf.LayersModel, x: tf.Tensor, random: () => number): tf.Tensor {
   let h = x;
   for (const layer of model.layers) {
     if (layer.getClassName() === 'Dropout') {
@@ -95,6 +96,8 @@ export function evaluate(
 
 export interface TrainOptions {
   seed: number;
+  /** false: through tfjs' tape even where the fused step applies (benchmarks compare both). */
+  fusedStep?: boolean;
   onEpoch?: (metrics: EpochMetrics) => void;
   /** Called after every step with its batch's mean loss (the claims time steps and measure the loss's spread by it). */
   onBatch?: (loss: number, epoch: number) => void;
@@ -131,7 +134,7 @@ export function train(
   model: tf.LayersModel,
   data: Dataset,
   spec: TrainingSpec,
-  { seed, onEpoch, onBatch, signal }: TrainOptions,
+  { seed, onEpoch, onBatch, signal, fusedStep = true }: TrainOptions,
 ): EpochMetrics[] {
   const { rows, cols } = data;
   const pixels = rows * cols;
@@ -143,6 +146,10 @@ export function train(
   const order = Uint32Array.from(trainIdx);
   const buffer = new Float32Array(spec.batchSize * pixels);
   const history: EpochMetrics[] = [];
+  // Models of the layers it supports train by the fused step (wasm, Adam); others through tfjs.
+  const fused = fusedStep
+    ? FusedTraining.create(model, optimizer, { batchSize: spec.batchSize, clip: EPSILON })
+    : undefined;
   try {
     for (let epoch = 1; epoch <= spec.epochs; epoch++) {
       const started = performance.now();
@@ -154,6 +161,13 @@ export function train(
         const batch = order.subarray(start, start + spec.batchSize);
         gatherPixels(data.train, pixels, batch, buffer);
         const labels = Int32Array.from(batch, (i) => data.train.labels[i]);
+        if (fused) {
+          const step = fused.step(buffer, labels, batch.length, dropoutRandom);
+          lossSum += step.loss;
+          correct += step.hits;
+          onBatch?.(step.loss / batch.length, epoch);
+          continue;
+        }
         const hits = tf.tidy(() => {
           const x = imagesTensor(buffer, batch.length, rows, cols);
           const y = tf.tensor1d(labels, 'int32');
@@ -174,6 +188,7 @@ export function train(
         correct += batchHits;
         onBatch?.(batchLoss / batch.length, epoch);
       }
+      fused?.writeWeights();
       const val = validation.length > 0 ? evaluate(model, data.train, rows, cols, validation) : null;
       const metrics: EpochMetrics = {
         epoch,
@@ -187,6 +202,7 @@ export function train(
       onEpoch?.(metrics);
     }
   } finally {
+    fused?.dispose();
     optimizer.dispose();
   }
   return history;

@@ -4,7 +4,7 @@
 import * as tf from '@tensorflow/tfjs';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import { address, simdKernels } from './simd-module';
-import { convGeometry, heap } from './wasm-kernel-utils';
+import { convGeometry } from './wasm-kernel-utils';
 
 export function conv2DBackpropInput({
   inputs,
@@ -34,16 +34,16 @@ export function conv2DBackpropInput({
   const { filterHeight, filterWidth, inChannels, outChannels } = info;
   const filterT = backend.makeOutput([filterHeight, filterWidth, outChannels, inChannels], 'float32');
   const dx = backend.makeOutput(inputShape, 'float32');
-  // Views of the heap are taken after the allocations, which may grow (and so move) it.
-  const w = heap(backend, filter);
-  const wT = heap(backend, filterT);
-  for (let cell = 0; cell < filterHeight * filterWidth; cell++) {
-    const base = cell * inChannels * outChannels;
-    for (let ci = 0; ci < inChannels; ci++)
-      for (let co = 0; co < outChannels; co++)
-        wT[base + co * inChannels + ci] = w[base + ci * outChannels + co];
-  }
-  simdKernels(backend).conv2dInputGrad(
+  const kernels = simdKernels(backend);
+  kernels.transposeFilter(
+    address(backend, filter),
+    address(backend, filterT),
+    filterHeight * filterWidth,
+    inChannels,
+    outChannels,
+    0,
+  );
+  kernels.conv2dInputGrad(
     address(backend, dy),
     address(backend, filterT),
     address(backend, dx),

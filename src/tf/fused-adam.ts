@@ -16,21 +16,52 @@ interface Moments {
   v: tf.Variable;
 }
 
-export class FusedAdam extends tf.Optimizer {
-  private readonly moments = new Map<string, Moments>();
-  /** β1^t and β2^t as tfjs keeps them: float32 scalars multiplied once per step. */
+/**
+ * The scalar arguments of the `adam` kernel, step after step: β1^t and β2^t as tfjs keeps them
+ * (float32 scalars multiplied once per step).
+ */
+export class AdamScalars {
   private accBeta1: number;
   private accBeta2: number;
 
   constructor(
-    private readonly learningRate: number,
-    private readonly beta1: number,
-    private readonly beta2: number,
-    private readonly epsilon: number,
+    readonly learningRate: number,
+    readonly beta1: number,
+    readonly beta2: number,
+    readonly epsilon: number,
   ) {
-    super();
     this.accBeta1 = f32(beta1);
     this.accBeta2 = f32(beta2);
+  }
+
+  /** The kernel's arguments after n (beta1 … negativeRate) for the current step. */
+  current(): number[] {
+    return [
+      f32(this.beta1),
+      f32(1 - this.beta1),
+      f32(this.beta2),
+      f32(1 - this.beta2),
+      f32(1 - this.accBeta1),
+      f32(1 - this.accBeta2),
+      f32(this.epsilon),
+      f32(-this.learningRate),
+    ];
+  }
+
+  /** Moves on to the next step. */
+  advance(): void {
+    this.accBeta1 = f32(this.accBeta1 * f32(this.beta1));
+    this.accBeta2 = f32(this.accBeta2 * f32(this.beta2));
+  }
+}
+
+export class FusedAdam extends tf.Optimizer {
+  private readonly moments = new Map<string, Moments>();
+  readonly scalars: AdamScalars;
+
+  constructor(learningRate: number, beta1: number, beta2: number, epsilon: number) {
+    super();
+    this.scalars = new AdamScalars(learningRate, beta1, beta2, epsilon);
   }
 
   applyGradients(variableGradients: Parameters<tf.Optimizer['applyGradients']>[0]): void {
@@ -39,8 +70,7 @@ export class FusedAdam extends tf.Optimizer {
     const entries: [string, tf.Tensor | undefined][] = Array.isArray(variableGradients)
       ? variableGradients.map((v) => [v.name, v.tensor])
       : Object.entries(variableGradients);
-    const oneMinusAccBeta1 = f32(1 - this.accBeta1);
-    const oneMinusAccBeta2 = f32(1 - this.accBeta2);
+    const scalars = this.scalars.current();
     for (const [name, gradient] of entries) {
       if (gradient == null) continue;
       const value = tf.engine().registeredVariables[name];
@@ -53,21 +83,13 @@ export class FusedAdam extends tf.Optimizer {
         address(backend, v),
         address(backend, gradient),
         value.size,
-        f32(this.beta1),
-        f32(1 - this.beta1),
-        f32(this.beta2),
-        f32(1 - this.beta2),
-        oneMinusAccBeta1,
-        oneMinusAccBeta2,
-        f32(this.epsilon),
-        f32(-this.learningRate),
+        ...scalars,
       );
       const tensor = tf.engine().makeTensorFromTensorInfo(updated);
       value.assign(tensor);
       tensor.dispose();
     }
-    this.accBeta1 = f32(this.accBeta1 * f32(this.beta1));
-    this.accBeta2 = f32(this.accBeta2 * f32(this.beta2));
+    this.scalars.advance();
     this.incrementIterations();
   }
 
@@ -89,7 +111,8 @@ export class FusedAdam extends tf.Optimizer {
   }
 
   getConfig(): tf.serialization.ConfigDict {
-    return { learningRate: this.learningRate, beta1: this.beta1, beta2: this.beta2, epsilon: this.epsilon };
+    const { learningRate, beta1, beta2, epsilon } = this.scalars;
+    return { learningRate, beta1, beta2, epsilon };
   }
 }
 

@@ -14,6 +14,12 @@ export interface SimdKernels {
   convWindow(x: number, w: number, bias: number, y: number, ...geometry: number[]): void;
   poolWindow(x: number, y: number, ...geometry: number[]): void;
   adam(w: number, wOut: number, m: number, v: number, g: number, n: number, ...scalars: number[]): void;
+  conv2dForward(x: number, w: number, bias: number, y: number, ...geometryAndRelu: number[]): void;
+  pool2dForward(x: number, y: number, ...geometryAndAverage: number[]): void;
+  avgPoolGrad(dx: number, dy: number, ...geometry: number[]): void;
+  reluGrad(y: number, dy: number, n: number): void;
+  relu(x: number, y: number, n: number): void;
+  transposeFilter(w: number, wt: number, cells: number, inC: number, outC: number, rotate: number): void;
 }
 
 /** The module file: dist/assembly/ seen from dist/src/tf (built code) or from src/tf (ts-jest). */
@@ -41,6 +47,25 @@ export function simdKernels(backend: BackendWasm): SimdKernels {
   const module = new WebAssembly.Module(readFileSync(modulePath()));
   kernels = new WebAssembly.Instance(module, { env: { memory } }).exports as unknown as SimdKernels;
   return kernels;
+}
+
+/**
+ * For benchmarks: from now on this thread's kernels are `wrap`'s versions of the current ones
+ * (timed ones, say); `restore` puts the originals back.
+ */
+export function wrapKernels(
+  backend: BackendWasm,
+  wrap: (name: string, kernel: (...args: number[]) => void) => (...args: number[]) => void,
+): { restore(): void } {
+  const original = simdKernels(backend);
+  kernels = Object.fromEntries(
+    Object.entries(original).map(([name, kernel]) => [name, wrap(name, kernel)]),
+  ) as unknown as SimdKernels;
+  return {
+    restore() {
+      kernels = original;
+    },
+  };
 }
 
 /** Byte address of a tensor's data in the wasm backend's memory. */

@@ -1,12 +1,7 @@
 // Helpers for the kernels we add to the wasm backend.
 import type * as tf from '@tensorflow/tfjs';
-import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 
 export type Conv2DInfo = tf.backend_util.Conv2DInfo;
-
-export function heap(backend: BackendWasm, t: tf.TensorInfo): Float32Array {
-  return backend.typedArrayFromHeap(t) as Float32Array;
-}
 
 /** The geometry arguments of the SIMD convolution kernels, in their order. */
 export function convGeometry(info: Conv2DInfo): number[] {

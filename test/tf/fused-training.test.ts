@@ -1,0 +1,216 @@
+// The fused training step's gradients against tfjs autodiff of the train loop's own forward pass
+// and loss on the cpu backend, on random sequential CNNs (shapes, strides, paddings,
+// pooling, dropout); a seed gives bit-identical weights run to run; unsupported models fall back.
+import * as tf from '@tensorflow/tfjs';
+import { buildCnn } from '../../src/models/cnn';
+import type { LayerSpec } from '../../src/models/layers';
+import { crossEntropy, EPSILON, forwardTraining, makeOptimizer, train } from '../../src/models/train-loop';
+import { trainingSpecSchema } from '../../src/models/training-spec';
+import { mulberry32 } from '../../src/random';
+import { useBackend } from '../../src/tf/backend';
+import { FusedAdam } from '../../src/tf/fused-adam';
+import { FusedTraining } from '../../src/tf/fused-training';
+import { loadDataset } from '../../src/data/datasets';
+
+tf.enableProdMode();
+const random = mulberry32(2024);
+const int = (lo: number, hi: number) => lo + Math.floor(random() * (hi - lo + 1));
+const pick = <T>(...options: T[]): T => options[Math.floor(random() * options.length)];
+
+type LayerArgs = { className: string; config: Record<string, unknown> };
+
+/** A random sequential CNN for rows × cols images: conv blocks, then a flat head ending in softmax. */
+function randomNetwork(rows: number, cols: number, classes: number): LayerArgs[] {
+  const layers: LayerArgs[] = [];
+  let [h, w] = [rows, cols];
+  for (let block = int(1, 3); block > 0; block--) {
+    const kernel = [int(1, Math.min(4, h)), int(1, Math.min(4, w))];
+    const strides = random() < 0.4 ? [int(1, 3), int(1, 3)] : [1, 1];
+    const padding = pick('valid', 'same');
+    const filters = int(1, 14);
+    const activation = pick('relu', 'linear');
+    layers.push({
+      className: 'conv2d',
+      config: { filters, kernelSize: kernel, strides, padding, activation },
+    });
+    [h, w] =
+      padding === 'same'
+        ? [Math.ceil(h / strides[0]), Math.ceil(w / strides[1])]
+        : [Math.ceil((h - kernel[0] + 1) / strides[0]), Math.ceil((w - kernel[1] + 1) / strides[1])];
+    if (activation === 'linear' && random() < 0.5)
+      layers.push({ className: 'activation', config: { activation: 'relu' } });
+    if (random() < 0.6 && h >= 2 && w >= 2) {
+      const poolSize = [int(1, 2), int(1, 2)];
+      const poolStrides = pick(poolSize, [int(1, 2), int(1, 2)]);
+      layers.push({
+        className: pick('maxPooling2d', 'averagePooling2d'),
+        config: { poolSize, strides: poolStrides },
+      });
+      [h, w] = [
+        Math.ceil((h - poolSize[0] + 1) / poolStrides[0]),
+        Math.ceil((w - poolSize[1] + 1) / poolStrides[1]),
+      ];
+    }
+  }
+  layers.push({ className: pick('flatten', 'globalAveragePooling2d'), config: {} });
+  if (random() < 0.5) layers.push({ className: 'dropout', config: { rate: pick(0, 0.3) } });
+  if (random() < 0.5)
+    layers.push({ className: 'dense', config: { units: int(2, 12), activation: pick('relu', 'linear') } });
+  if (random() < 0.5) layers.push({ className: 'dropout', config: { rate: 0.25 } });
+  if (random() < 0.5) layers.push({ className: 'dense', config: { units: classes, activation: 'softmax' } });
+  else {
+    layers.push({ className: 'dense', config: { units: classes } });
+    layers.push({ className: 'activation', config: { activation: 'softmax' } });
+  }
+  return layers;
+}
+
+function build(layers: LayerArgs[], rows: number, cols: number, weights: Float32Array[]): tf.Sequential {
+  const model = tf.sequential();
+  layers.forEach(({ className, config }, i) => {
+    const make = (tf.layers as unknown as Record<string, (c: object) => tf.layers.Layer>)[className];
+    model.add(make(i === 0 ? { ...config, inputShape: [rows, cols, 1] } : config));
+  });
+  if (weights.length > 0) model.setWeights(weights.map((w, i) => tf.tensor(w, model.getWeights()[i].shape)));
+  return model;
+}
+
+/** Gradients of the train loop's loss by tfjs autodiff on the cpu backend, in trainableWeights order. */
+async function tfjsGradients(
+  layers: LayerArgs[],
+  [rows, cols]: number[],
+  weights: Float32Array[],
+  images: Float32Array,
+  labels: Int32Array,
+  classes: number,
+): Promise<Float32Array[]> {
+  await tf.setBackend('cpu');
+  const model = build(layers, rows, cols, weights);
+  const n = labels.length;
+  const result = tf.tidy(() => {
+    const x = tf.tensor4d(images, [n, rows, cols, 1]);
+    const oneHot = tf.oneHot(tf.tensor1d(labels, 'int32'), classes);
+    const dropout = mulberry32(5);
+    const { grads } = tf.variableGrads(() => crossEntropy(forwardTraining(model, x, dropout), oneHot));
+    return model.trainableWeights.map(
+      (w) => grads[(w.read() as tf.Variable).name].dataSync() as Float32Array,
+    );
+  });
+  model.dispose();
+  return result;
+}
+
+async function fusedGradients(
+  layers: LayerArgs[],
+  [rows, cols]: number[],
+  weights: Float32Array[],
+  images: Float32Array,
+  labels: Int32Array,
+): Promise<Float32Array[] | undefined> {
+  await tf.setBackend('wasm');
+  const model = build(layers, rows, cols, weights);
+  const optimizer = new FusedAdam(0.001, 0.9, 0.999, EPSILON);
+  const fused = FusedTraining.create(model, optimizer, { batchSize: labels.length + 2, clip: EPSILON });
+  if (!fused) return undefined;
+  fused.computeGradients(images, labels, labels.length, mulberry32(5));
+  const byName = fused.gradients();
+  const result = model.trainableWeights.map((w) => byName.get((w.read() as tf.Variable).name)!);
+  fused.dispose();
+  optimizer.dispose();
+  model.dispose();
+  return result;
+}
+
+beforeAll(async () => {
+  await useBackend('wasm');
+});
+
+test('fused gradients match tfjs autodiff on cpu for 40 random networks', async () => {
+  for (let n = 0; n < 40; n++) {
+    const [rows, cols] = [int(5, 14), int(5, 14)];
+    const classes = int(2, 10);
+    const layers = randomNetwork(rows, cols, classes);
+    await tf.setBackend('cpu');
+    const shapes = build(layers, rows, cols, []).getWeights();
+    const weights = shapes.map((w) => Float32Array.from({ length: w.size }, () => random() - 0.5));
+    const batch = int(1, 6);
+    const images = Float32Array.from({ length: batch * rows * cols }, random);
+    const labels = Int32Array.from({ length: batch }, () => int(0, classes - 1));
+    const expected = await tfjsGradients(layers, [rows, cols], weights, images, labels, classes);
+    const actual = await fusedGradients(layers, [rows, cols], weights, images, labels);
+    expect(actual).toBeDefined();
+    expect(actual!.length).toBe(expected.length);
+    expected.forEach((e, i) => {
+      const a = actual![i];
+      const scale = e.reduce((m, v) => Math.max(m, Math.abs(v)), 0);
+      for (let j = 0; j < e.length; j++)
+        expect(Math.abs(a[j] - e[j])).toBeLessThanOrEqual(1e-5 * (scale + Math.abs(e[j])) + 1e-9);
+    });
+  }
+});
+
+const figure1 = (dropout: number): LayerSpec[] => [
+  { type: 'conv2d', filters: 12, kernelSize: 3, activation: 'relu' },
+  { type: 'maxPooling2d', poolSize: 2 },
+  { type: 'conv2d', filters: 8, kernelSize: 3, activation: 'relu' },
+  { type: 'maxPooling2d', poolSize: 2 },
+  { type: 'flatten' },
+  { type: 'dropout', rate: dropout },
+  { type: 'dense', units: 10, activation: 'softmax' },
+];
+
+function trainOnce(layers: LayerSpec[], optimizer: 'adam' | 'sgd' = 'adam'): Float32Array[] {
+  const data = loadDataset({ source: 'mnist', train: { first: 200 }, test: { first: 20 } });
+  const model = buildCnn(layers, { rows: 28, cols: 28, classes: 10, seed: 4 });
+  const spec = trainingSpecSchema.parse({ epochs: 2, batchSize: 24, validationSplit: 0.1, optimizer });
+  const history = train(model, data, spec, { seed: 4 });
+  expect(history.every((e) => Number.isFinite(e.loss) && e.valAccuracy !== null)).toBe(true);
+  const weights = model.getWeights().map((w) => w.dataSync() as Float32Array);
+  model.dispose();
+  return weights;
+}
+
+test('a seed gives bit-identical weights run to run through the fused step, and no tensors leak', async () => {
+  await tf.setBackend('wasm');
+  const first = trainOnce(figure1(0.2));
+  const before = tf.memory().numTensors;
+  const second = trainOnce(figure1(0.2));
+  expect(tf.memory().numTensors).toBe(before);
+  expect(second.map((w) => Array.from(w))).toEqual(first.map((w) => Array.from(w)));
+  // Trained: the weights moved away from the seed's initial ones.
+  const initial = buildCnn(figure1(0.2), { rows: 28, cols: 28, classes: 10, seed: 4 });
+  expect(Array.from(initial.getWeights()[0].dataSync())).not.toEqual(Array.from(first[0]));
+  initial.dispose();
+});
+
+test('the fused step declines other optimizers, batch normalization and other activations', async () => {
+  await tf.setBackend('wasm');
+  const spec = trainingSpecSchema.parse({});
+  const declined = (layers: LayerSpec[], optimizer = makeOptimizer(spec)) => {
+    const model = buildCnn(layers, { rows: 12, cols: 12, classes: 10, seed: 1 });
+    const fused = FusedTraining.create(model, optimizer, { batchSize: 4, clip: EPSILON });
+    fused?.dispose();
+    optimizer.dispose();
+    model.dispose();
+    return fused === undefined;
+  };
+  expect(declined(figure1(0.2))).toBe(false);
+  expect(declined(figure1(0.2), tf.train.sgd(0.1))).toBe(true);
+  expect(
+    declined([
+      { type: 'conv2d', filters: 4, kernelSize: 3 },
+      { type: 'batchNormalization' },
+      { type: 'flatten' },
+      { type: 'dense', units: 10 },
+    ]),
+  ).toBe(true);
+  expect(
+    declined([
+      { type: 'conv2d', filters: 4, kernelSize: 3, activation: 'tanh' },
+      { type: 'flatten' },
+      { type: 'dense', units: 10 },
+    ]),
+  ).toBe(true);
+  // The declined models still train, through tfjs.
+  expect(trainOnce(figure1(0.2), 'sgd').length).toBe(6);
+});
