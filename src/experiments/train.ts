@@ -157,7 +157,9 @@ export function epochReporter(epochs: number, ctx: JobContext): (metrics: EpochM
 export const trainJob = defineJob<TrainParams>({
   kind: 'train',
   // 2: SIMD gradient kernels (src/tf/) sum in another order than the im2col ones of version 1.
-  version: '2',
+  // 3: the fused training step (src/tf/fused-training.ts) computes the loss's gradient and the
+  // convolutions in another order than tfjs' tape.
+  version: '3',
   async run(params, ctx: JobContext) {
     // Loaded here, not at the top, so that worker threads running other kinds never load tfjs.
     const { useBackend, activeBackend } = require('../tf/backend') as typeof import('../tf/backend');
