@@ -267,8 +267,11 @@ export function conv2dInputGrad(
 }
 
 /**
- * Max pooling's gradient dx (zeroed here): each output's gradient dy goes to the first cell (row
- * by row) holding its window's maximum in x, as the cpu backend does.
+ * Max pooling's gradient dx: each output's gradient dy goes to the first cell (row by row)
+ * holding its window's maximum in x, as the cpu backend does. Windows that tile the input
+ * (stride = window, no padding) write every cell of their window (the gradient or 0) and the
+ * cells no window covers are zeroed; otherwise dx is zeroed first and the gradients added.
+ * Either way each cell gets the same sum.
  */
 export function maxPoolGrad(
   x: usize,
@@ -287,7 +290,9 @@ export function maxPoolGrad(
   padTop: i32,
   padLeft: i32,
 ): void {
-  memory.fill(dx, 0, (<usize>(batch * inH * inW * channels)) << 2);
+  const tiled = sh === fh && sw === fw && padTop === 0 && padLeft === 0;
+  if (tiled) zeroUncovered(dx, batch, inH, inW, channels, min(outH * fh, inH), min(outW * fw, inW));
+  else memory.fill(dx, 0, (<usize>(batch * inH * inW * channels)) << 2);
   const vecEnd = channels & ~3;
   const negInf = f32x4.splat(-Infinity);
   const none = i32x4.splat(-1);
@@ -315,6 +320,16 @@ export function maxPoolGrad(
             }
           }
           const g = v128At(dy, outAt + c);
+          if (tiled) {
+            for (let h = h0; h < h1; h++) {
+              for (let w = w0; w < w1; w++) {
+                const cell = ((b * inH + h) * inW + w) * channels + c;
+                const mine = i32x4.eq(where, i32x4.splat(cell));
+                v128.store(dx + ((<usize>cell) << 2), v128.and(g, mine));
+              }
+            }
+            continue;
+          }
           scatterLane(dx, i32x4.extract_lane(where, 0), 0, f32x4.extract_lane(g, 0));
           scatterLane(dx, i32x4.extract_lane(where, 1), 1, f32x4.extract_lane(g, 1));
           scatterLane(dx, i32x4.extract_lane(where, 2), 2, f32x4.extract_lane(g, 2));
@@ -333,10 +348,31 @@ export function maxPoolGrad(
               }
             }
           }
-          if (where >= 0) scatterLane(dx, where, 0, f32At(dy, outAt + c));
+          const g = f32At(dy, outAt + c);
+          if (tiled) {
+            for (let h = h0; h < h1; h++) {
+              for (let w = w0; w < w1; w++) {
+                const cell = ((b * inH + h) * inW + w) * channels + c;
+                store<f32>(dx + ((<usize>cell) << 2), cell === where ? g : 0);
+              }
+            }
+          } else if (where >= 0) scatterLane(dx, where, 0, g);
         }
       }
     }
+  }
+}
+
+/** Zeroes the cells of each image outside its top-left rows × cols (those no tiling window covers). */
+function zeroUncovered(dx: usize, batch: i32, inH: i32, inW: i32, channels: i32, rows: i32, cols: i32): void {
+  const rowBytes = (<usize>(inW * channels)) << 2;
+  const marginBytes = (<usize>((inW - cols) * channels)) << 2;
+  for (let b = 0; b < batch; b++) {
+    const image = dx + <usize>(b * inH) * rowBytes;
+    if (marginBytes > 0)
+      for (let h = 0; h < rows; h++)
+        memory.fill(image + <usize>h * rowBytes + rowBytes - marginBytes, 0, marginBytes);
+    memory.fill(image + <usize>rows * rowBytes, 0, <usize>(inH - rows) * rowBytes);
   }
 }
 
@@ -834,19 +870,48 @@ export function avgPoolGrad(
   }
 }
 
+/**
+ * A convolution's gradient dy [rows, cols] masked by its ReLU in place (when `relu` is 1: 0 where
+ * the output y is not positive), and its bias gradient out[c] = Σ_r dy[r, c] (when out is not 0),
+ * in one pass.
+ */
+export function reluGradSumRows(y: usize, dy: usize, out: usize, rows: i32, cols: i32, relu: i32): void {
+  if (out !== 0) memory.fill(out, 0, (<usize>cols) << 2);
+  const vecEnd = cols & ~3;
+  const zero = f32x4.splat(0);
+  for (let r = 0; r < rows; r++) {
+    const row = (<usize>(r * cols)) << 2;
+    let c = 0;
+    for (; c < vecEnd; c += 4) {
+      const at = row + ((<usize>c) << 2);
+      let g = v128.load(dy + at);
+      if (relu) {
+        g = v128.and(g, f32x4.gt(v128.load(y + at), zero));
+        v128.store(dy + at, g);
+      }
+      if (out !== 0) {
+        const to = out + ((<usize>c) << 2);
+        v128.store(to, f32x4.add(v128.load(to), g));
+      }
+    }
+    for (; c < cols; c++) {
+      const at = row + ((<usize>c) << 2);
+      let g = load<f32>(dy + at);
+      if (relu && !(load<f32>(y + at) > 0)) {
+        g = 0;
+        store<f32>(dy + at, g);
+      }
+      if (out !== 0) {
+        const to = out + ((<usize>c) << 2);
+        store<f32>(to, load<f32>(to) + g);
+      }
+    }
+  }
+}
+
 /** ReLU's gradient in place: dy[i] = 0 where the ReLU's output y[i] is not positive. */
 export function reluGrad(y: usize, dy: usize, n: i32): void {
-  const vecEnd = n & ~3;
-  const zero = f32x4.splat(0);
-  let i = 0;
-  for (; i < vecEnd; i += 4) {
-    const at = (<usize>i) << 2;
-    v128.store(dy + at, v128.and(v128.load(dy + at), f32x4.gt(v128.load(y + at), zero)));
-  }
-  for (; i < n; i++) {
-    const at = (<usize>i) << 2;
-    if (!(load<f32>(y + at) > 0)) store<f32>(dy + at, 0);
-  }
+  reluGradSumRows(y, dy, 0, 1, n, 1);
 }
 
 /** y = max(x, 0) over n values. */

@@ -125,8 +125,8 @@ function convPlan(k: SimdKernels, info: Conv2DInfo, relu: boolean, variables: tf
         forward: (n) =>
           k.conv2dForward(x, kernel.value, bias?.value ?? 0, y, ...forBatch(geometry, n), +relu),
         backward(n) {
-          if (relu) k.reluGrad(y, dy, n * outSize);
-          if (bias) k.sumRows(dy, bias.grad, n * outHeight * outWidth, outChannels);
+          if (relu || bias)
+            k.reluGradSumRows(y, dy, bias?.grad ?? 0, n * outHeight * outWidth, outChannels, +relu);
           k.conv2dFilterGrad(x, dy, kernel.grad, ...forBatch(geometry, n));
           if (!dx) return;
           k.transposeFilter(kernel.value, transposed, cells, inChannels, outChannels, +byForward);

@@ -18,6 +18,7 @@ export interface SimdKernels {
   pool2dForward(x: number, y: number, ...geometryAndAverage: number[]): void;
   avgPoolGrad(dx: number, dy: number, ...geometry: number[]): void;
   reluGrad(y: number, dy: number, n: number): void;
+  reluGradSumRows(y: number, dy: number, out: number, rows: number, cols: number, relu: number): void;
   relu(x: number, y: number, n: number): void;
   transposeFilter(w: number, wt: number, cells: number, inC: number, outC: number, rotate: number): void;
 }
