@@ -148,7 +148,8 @@ export const batchNormBatchSizeExperiment: ExperimentKind<BatchSizeConfig> = {
 
 export const batchNormTrainJob = defineJob<BatchNormTrainParams>({
   kind: 'batch-norm-train',
-  version: '1',
+  // 2: networks without batch normalization train by the fused step (src/tf/fused-training.ts).
+  version: '2',
   async run(params, ctx: JobContext): Promise<BatchNormTrainResult> {
     const { useBackend } = require('../tf/backend') as typeof import('../tf/backend');
     const { buildCnn } = require('../models/cnn') as typeof import('../models/cnn');

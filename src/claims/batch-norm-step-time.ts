@@ -205,6 +205,9 @@ export const stepBenchJob = defineJob<StepBenchParams>({
             train(models[which], subset, spec, {
               seed: params.seed + round,
               signal: ctx.signal,
+              // Both networks through tfjs' tape: the plain one alone could take the fused step,
+              // and the claim is about batch normalization's cost, not the two code paths'.
+              fusedStep: false,
               onBatch: () => ends.push(performance.now()),
             });
             // Interval i is step i + 1; steps 1..warmupSteps are the warm-up.

@@ -2,7 +2,7 @@
 // forward and backward pass is one SIMD kernel call on the whole batch (assembly/kernels.ts), the
 // softmax cross-entropy a plain loop, and Adam the `adam` kernel with FusedAdam's arithmetic.
 // Through tfjs a step of the Figure 1 CNN at batch 32 makes about 136 kernel calls, each with
-// its bookkeeping (the tape, Identity, Reshape, Cast, a tensor per result); this makes about 25
+// its bookkeeping (the tape, Identity, Reshape, Cast, a tensor per result); this makes 32
 // and keeps weights, moments, activations and gradients in scratch memory of the backend's heap
 // from step to step, writing the weights back into the model's variables when asked.
 // Supported: conv2d (relu or linear, 'valid' or 'same' padding, any strides), max and average pooling
@@ -93,7 +93,6 @@ function forBatch(geometry: number[], n: number): number[] {
 function convPlan(k: SimdKernels, info: Conv2DInfo, relu: boolean, variables: tf.LayerVariable[]): LayerPlan {
   const geometry = convGeometry(info);
   const { outHeight, outWidth, outChannels, inChannels, filterHeight, filterWidth } = info;
-  const outSize = outHeight * outWidth * outChannels;
   return {
     outShape: [outHeight, outWidth, outChannels],
     variables,
