@@ -123,11 +123,14 @@ export function methodSettings(input: MethodInput): MethodSettings {
   return methodSchema.parse(input);
 }
 
-/** A short readable label of a method and its settings that differ from the defaults, e.g. `integrated-gradients(steps=128)`. */
+/**
+ * A method and the settings that differ from its defaults, as one path segment:
+ * `saliency`, `integrated-gradients_steps=128_baseline=blurred`.
+ */
 export function methodLabel(settings: MethodSettings): string {
   const defaults = methodObjectSchema.parse({ method: settings.method }) as Record<string, unknown>;
   const changed = Object.entries(settings)
     .filter(([key, value]) => key !== 'method' && defaults[key] !== value)
-    .map(([key, value]) => `${key}=${value}`);
-  return changed.length ? `${settings.method}(${changed.join(',')})` : settings.method;
+    .map(([key, value]) => `_${key}=${String(value).replace(/[\\/:*?"<>|,\s]+/g, '-')}`);
+  return settings.method + changed.join('');
 }

@@ -15,6 +15,8 @@ import { bpttCheckJob } from './bptt/check-job';
 import { curvesExperiment, curvesJob } from './curves';
 import { filtersExperiment, filtersJob } from './filters';
 import { featureMapsExperiment, featureMapsJob } from './feature-maps';
+import { attributionExperiment } from './attribution';
+import { attributionChunkJob, attributionMethodJob, attributionSheetJob } from './attribution-jobs';
 import { shiftAccuracyChunkJob, shiftAccuracyJob, shiftExperiment, shiftStripJob } from './shift';
 import {
   batchNormBatchSizeExperiment,
@@ -58,6 +60,7 @@ export const experimentKinds: ExperimentKind[] = [
   parametersClaimExperiment,
   poolingClaimExperiment,
   faithfulnessExperiment,
+  attributionExperiment,
 ];
 
 export const jobKinds: JobKind[] = [
@@ -91,4 +94,7 @@ export const jobKinds: JobKind[] = [
   faithfulnessChunkJob,
   sanityChunkJob,
   faithfulnessJob,
+  attributionChunkJob,
+  attributionMethodJob,
+  attributionSheetJob,
 ];

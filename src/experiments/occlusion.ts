@@ -23,6 +23,7 @@ import {
   probedModels,
   withModel,
   type ModelFileParam,
+  type ModelSource,
   type ProbedModel,
 } from './model-source';
 
@@ -187,7 +188,12 @@ function gridFor(config: OcclusionConfig, data: TestLabels): OcclusionGrid {
   return occlusionGrid(data.rows, data.cols, config.patch, config.stride);
 }
 
-function modelsToProbe(config: OcclusionConfig, ctx: ExpandContext, data: DataSpec): ProbedModel[] {
+/** The models a probe's `model` names, narrowed to its `seeds` when it gives them. */
+export function modelsToProbe(
+  config: { model: ModelSource; seeds?: number[] },
+  ctx: ExpandContext,
+  data: DataSpec,
+): ProbedModel[] {
   const all = probedModels(config.model, ctx, data);
   if (!config.seeds) return all;
   if (typeof config.model !== 'string')
@@ -208,7 +214,7 @@ function classCount(labels: Uint8Array): number {
   return max + 1;
 }
 
-function chunkRanges(count: number, size: number): [number, number][] {
+export function chunkRanges(count: number, size: number): [number, number][] {
   const out: [number, number][] = [];
   for (let start = 0; start < count; start += size) out.push([start, Math.min(count, start + size)]);
   return out;

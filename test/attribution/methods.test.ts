@@ -8,6 +8,7 @@ import { loadModel } from '../../src/models/persist';
 import { loadDataset } from '../../src/data/datasets';
 import { gatherPixels } from '../../src/data/pixels';
 import { mulberry32 } from '../../src/random';
+import { predictBatch } from '../../src/occlusion/predict';
 import { useBackend } from '../../src/tf/backend';
 import { modelDir } from '../../src/experiments/shared';
 import { trainSmallModel } from '../helpers/small-model';
@@ -198,6 +199,21 @@ describe('on the Figure 1 CNN trained on real MNIST', () => {
       );
       expect(Array.from(one.maps)).toEqual(Array.from(whole.maps.subarray(i * 784, (i + 1) * 784)));
     }
+  });
+
+  test("occlusion: a pixel under one placement gets that placement's drop, under several their mean", () => {
+    const { maps } = attribute(model, batch(), targets, { method: 'occlusion', patch: 6, stride: 3 });
+    const image = images.slice(0, 784);
+    const occluded = (row: number, col: number) => {
+      const copy = image.slice();
+      for (let r = row; r < row + 6; r++) copy.fill(0, r * 28 + col, r * 28 + col + 6);
+      return copy;
+    };
+    const both = new Float32Array([...image, ...occluded(0, 0), ...occluded(0, 3)]);
+    const p = predictBatch(model, both, 3, 28, 28);
+    const y = (k: number) => p[k * 10 + targets[0]];
+    expect(maps[0]).toBeCloseTo(y(0) - y(1), 5); // pixel (0, 0): only the placement at (0, 0)
+    expect(maps[3]).toBeCloseTo((y(0) - y(1) + y(0) - y(2)) / 2, 5); // pixel (0, 3): (0, 0) and (0, 3)
   });
 
   test('smoothgrad: another seed gives other noise, the same seed the same map', () => {
