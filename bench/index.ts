@@ -12,6 +12,10 @@ const benches: Bench[] = [
   { name: 'train', run: () => (require('./train') as typeof import('./train')).benchTrain() },
   { name: 'occlusion', run: () => (require('./occlusion') as typeof import('./occlusion')).benchOcclusion() },
   { name: 'profile', run: () => (require('./profile') as typeof import('./profile')).benchProfile() },
+  {
+    name: 'attribution',
+    run: () => (require('./attribution') as typeof import('./attribution')).benchAttribution(),
+  },
   { name: 'visuals', run: () => (require('./visuals') as typeof import('./visuals')).benchVisuals() },
 ];
 
