@@ -63,24 +63,33 @@ function medianMs(f: () => void, repeats: number): { wall: number; cpu: number }
   return { wall: median(wall), cpu: median(cpu) };
 }
 
-/** Per-kernel ms of the fused step's SIMD kernel calls while `f` runs, divided by `per`; the rest is JavaScript. */
+/** CPU ms of this process so far (on a shared machine it varies less than wall time). */
+function cpuMs(): number {
+  const { user, system } = process.cpuUsage();
+  return (user + system) / 1000;
+}
+
+/**
+ * Per-kernel CPU ms of the fused step's SIMD kernel calls while `f` runs, divided by `per`; the
+ * rest is JavaScript.
+ */
 function fusedPerKernel(f: () => void, per: number): Row[] {
   const totals = new Map<string, { calls: number; ms: number }>();
   const timed = wrapKernels(tf.backend() as BackendWasm, (name, kernel) => (...args) => {
-    const started = performance.now();
+    const started = cpuMs();
     kernel(...args);
     const t = totals.get(name) ?? { calls: 0, ms: 0 };
     t.calls += 1;
-    t.ms += performance.now() - started;
+    t.ms += cpuMs() - started;
     totals.set(name, t);
   });
-  const started = performance.now();
+  const started = cpuMs();
   try {
     f();
   } finally {
     timed.restore();
   }
-  const wall = performance.now() - started;
+  const wall = cpuMs() - started;
   const rows = [...totals.entries()]
     .map(([kernel, t]) => ({ kernel, calls: t.calls / per, ms: t.ms / per }))
     .sort((a, b) => b.ms - a.ms);
@@ -119,7 +128,7 @@ export async function benchProfile(): Promise<void> {
   );
   console.table(tapeProfile.rows);
   console.log(
-    `\none training step, batch 32, fused (per-kernel ms, each call timed, mean over ${3 * STEPS} steps; unprofiled step ${median(times.fused).toFixed(2)} ms CPU, median of 5 epochs of ${STEPS} steps)`,
+    `\none training step, batch 32, fused (per-kernel CPU ms, each call timed, mean over ${3 * STEPS} steps; unprofiled step ${median(times.fused).toFixed(2)} ms CPU, median of 5 epochs of ${STEPS} steps)`,
   );
   console.table(fusedProfile);
 
