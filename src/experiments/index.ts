@@ -42,6 +42,22 @@ import { parametersClaimExperiment, parametersClaimJob } from '../claims/paramet
 import { poolingClaimExperiment, poolingClaimJob } from '../claims/pooling-claim';
 import { faithfulnessExperiment } from './attribution-faithfulness';
 import { faithfulnessChunkJob, faithfulnessJob, sanityChunkJob } from './attribution-faithfulness-jobs';
+import { dropoutConvergenceExperiment, dropoutConvergenceJob } from '../claims/dropout-convergence';
+import {
+  capacityMeasureJob,
+  dropoutCapacityExperiment,
+  dropoutCapacityJob,
+} from '../claims/dropout-capacity';
+import {
+  dropoutSparsityExperiment,
+  dropoutSparsityJob,
+  sparsityMeasureJob,
+} from '../claims/dropout-sparsity';
+import {
+  dropoutVarianceShiftExperiment,
+  dropoutVarianceShiftJob,
+  varianceShiftMeasureJob,
+} from '../claims/dropout-variance-shift';
 
 export const experimentKinds: ExperimentKind[] = [
   trainExperiment,
@@ -61,6 +77,10 @@ export const experimentKinds: ExperimentKind[] = [
   poolingClaimExperiment,
   faithfulnessExperiment,
   attributionExperiment,
+  dropoutConvergenceExperiment,
+  dropoutCapacityExperiment,
+  dropoutSparsityExperiment,
+  dropoutVarianceShiftExperiment,
 ];
 
 export const jobKinds: JobKind[] = [
@@ -97,4 +117,11 @@ export const jobKinds: JobKind[] = [
   attributionChunkJob,
   attributionMethodJob,
   attributionSheetJob,
+  dropoutConvergenceJob,
+  capacityMeasureJob,
+  dropoutCapacityJob,
+  sparsityMeasureJob,
+  dropoutSparsityJob,
+  varianceShiftMeasureJob,
+  dropoutVarianceShiftJob,
 ];

@@ -39,10 +39,18 @@ export function crossEntropy(probs: tf.Tensor, oneHot: tf.Tensor): tf.Scalar {
   ) as tf.Scalar;
 }
 
-/** Forward pass in training mode, with dropout masks from our generator (inverted dropout, as Keras). */
-export function forwardTraining(model: tf.LayersModel, x: tf.Tensor, random: () => number): tf.Tensor {
+/**
+ * Forward pass in training mode, with dropout masks from our generator (inverted dropout, as
+ * Keras), through the first `layerCount` layers (default all; the claims measure a layer's input).
+ */
+export function forwardTraining(
+  model: tf.LayersModel,
+  x: tf.Tensor,
+  random: () => number,
+  layerCount = model.layers.length,
+): tf.Tensor {
   let h = x;
-  for (const layer of model.layers) {
+  for (const layer of model.layers.slice(0, layerCount)) {
     if (layer.getClassName() === 'Dropout') {
       const rate = (layer.getConfig() as { rate: number }).rate;
       if (rate > 0) {

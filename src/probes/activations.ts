@@ -7,7 +7,7 @@ import { FEATURE_MAP_CLASSES } from './probed-layers';
 
 export interface LayerActivation {
   layer: string;
-  /** Keras class name: Conv2D, MaxPooling2D, AveragePooling2D or BatchNormalization. */
+  /** Keras class name, e.g. Conv2D, MaxPooling2D, AveragePooling2D or BatchNormalization. */
   type: string;
   height: number;
   width: number;
@@ -16,15 +16,21 @@ export interface LayerActivation {
   values: Float32Array;
 }
 
-/** Activations of `count` images (pixels 0..1, rows × cols each) after every conv, pooling and batch-norm layer. */
+const isFeatureMapLayer = (layer: tf.layers.Layer) => FEATURE_MAP_CLASSES.has(layer.getClassName());
+
+/**
+ * Activations of `count` images (pixels 0..1, rows × cols each) after every layer `select` picks
+ * (default: every conv, pooling and batch-norm layer). A flat output (dense) counts as 1×1×units.
+ */
 export function layerActivations(
   model: tf.LayersModel,
   pixels: Float32Array,
   count: number,
   rows: number,
   cols: number,
+  select: (layer: tf.layers.Layer) => boolean = isFeatureMapLayer,
 ): LayerActivation[] {
-  const recorded = model.layers.filter((layer) => FEATURE_MAP_CLASSES.has(layer.getClassName()));
+  const recorded = model.layers.filter(select);
   if (recorded.length === 0) return [];
   const probe = tf.model({
     inputs: model.inputs,
@@ -34,7 +40,7 @@ export function layerActivations(
     const x = tf.tensor4d(pixels.subarray(0, count * rows * cols), [count, rows, cols, 1]);
     const outputs = probe.predict(x, { batchSize: count }) as tf.Tensor | tf.Tensor[];
     return (Array.isArray(outputs) ? outputs : [outputs]).map((h, i) => {
-      const [, height, width, channels] = h.shape as number[];
+      const [height, width, channels] = (h.rank === 2 ? [1, 1, h.shape[1]] : h.shape.slice(1)) as number[];
       const layer = recorded[i];
       return {
         layer: layer.name,

@@ -1,0 +1,197 @@
+// Claim P1(1).2, "dropout reduces the capacity of the network during training": each trained
+// model's accuracy on its training images with dropout active (as training sees it) and without
+// (as it is evaluated), per dropout rate. Judged by the gap's trend along the rates, and by the
+// active-versus-off difference at the highest rate, seed by seed.
+import path from 'node:path';
+import { z } from 'zod';
+import type * as tf from '@tensorflow/tfjs';
+import type { Split } from '../data/datasets';
+import { defineJob, type ExperimentKind, type PlannedJob } from '../experiments/kind';
+import { probeDataFields, probeSetting, type ProbeSetting } from '../experiments/probe-setting';
+import { cachedDataset, neededTrainJob } from '../experiments/shared';
+import type { TrainResult } from '../experiments/train';
+import { writeRecordsCsv } from '../render/csv';
+import {
+  atRate,
+  comparedModels,
+  dropoutRateOf,
+  neededMeasures,
+  perModelJobs,
+  rateSummary,
+  seedByRate,
+  trainExperimentField,
+  type RatedMeasure,
+} from './dropout-models';
+import { maskRandom, trainingModeOutput, withFreshModel } from './training-mode';
+import { differenceVerdict, trendVerdict, VERDICT_FILE, writeVerdictCsv, type VerdictRow } from './verdict';
+
+export const CAPACITY_CLAIM = 'P1(1) dropout reduces the capacity of the network during training';
+
+const capacityConfigSchema = z
+  .object({
+    model: trainExperimentField,
+    images: z
+      .number()
+      .int()
+      .positive()
+      .default(5000)
+      .describe('How many training images (the first ones) each model is measured on.'),
+    ...probeDataFields,
+  })
+  .strict();
+type CapacityConfig = z.infer<typeof capacityConfigSchema>;
+
+export interface CapacityParams extends ProbeSetting {
+  images: number;
+}
+
+const FILES = ['tables/capacity.csv', 'tables/capacity_by_rate.csv', VERDICT_FILE];
+
+export const dropoutCapacityExperiment: ExperimentKind<CapacityConfig> = {
+  kind: 'dropout-capacity',
+  schema: capacityConfigSchema,
+  references: (config) => [config.model],
+  expand(config, ctx): PlannedJob[] {
+    const models = comparedModels(ctx, config.model);
+    return perModelJobs(
+      ctx,
+      models,
+      {
+        job: capacityMeasureJob,
+        params: { ...probeSetting(config, ctx), images: config.images },
+        cost: 0.5 + config.images / 5000,
+      },
+      { job: dropoutCapacityJob, params: {}, publish: FILES },
+    );
+  },
+};
+
+export interface CapacityMeasure extends RatedMeasure {
+  images: number;
+  /** Accuracy on the training images with dropout masks drawn, as in a training step. */
+  activeAccuracy: number;
+  /** Accuracy on the same images without dropout, as the model is evaluated. */
+  inferenceAccuracy: number;
+  [key: string]: string | number;
+}
+
+/** Accuracy on images `indices` of the split with dropout active (batches of 1,000). */
+export function activeAccuracy(
+  model: tf.LayersModel,
+  split: Split,
+  rows: number,
+  cols: number,
+  indices: number[],
+  random: () => number,
+): number {
+  const tfjs = require('@tensorflow/tfjs') as typeof import('@tensorflow/tfjs');
+  const { gatherPixels } = require('../data/pixels') as typeof import('../data/pixels');
+  const { imagesTensor } = require('../data/batches') as typeof import('../data/batches');
+  let correct = 0;
+  for (let start = 0; start < indices.length; start += 1000) {
+    const batch = indices.slice(start, start + 1000);
+    const pixels = gatherPixels(split, rows * cols, batch);
+    const labels = Int32Array.from(batch, (i) => split.labels[i]);
+    const hits = tfjs.tidy(() => {
+      const probs = trainingModeOutput(model, imagesTensor(pixels, batch.length, rows, cols), random);
+      return tfjs.sum(
+        tfjs.cast(tfjs.equal(tfjs.argMax(probs, -1), tfjs.tensor1d(labels, 'int32')), 'float32'),
+      );
+    });
+    correct += (hits.dataSync() as Float32Array)[0];
+    hits.dispose();
+  }
+  return correct / indices.length;
+}
+
+export const capacityMeasureJob = defineJob<CapacityParams>({
+  kind: 'dropout-capacity-model',
+  version: '1',
+  async run(params, ctx): Promise<CapacityMeasure> {
+    const { evaluate } = require('../models/train-loop') as typeof import('../models/train-loop');
+    const need = neededTrainJob(ctx);
+    const { seed } = need.result as unknown as TrainResult;
+    const data = cachedDataset(ctx, params.data);
+    const indices = Array.from({ length: Math.min(params.images, data.train.count) }, (_, i) => i);
+    return withFreshModel(need, params.backend, (model) => ({
+      model: need.key ?? need.id,
+      rate: dropoutRateOf(path.join(need.dir, 'model')),
+      seed,
+      images: indices.length,
+      activeAccuracy: activeAccuracy(
+        model,
+        data.train,
+        data.rows,
+        data.cols,
+        indices,
+        maskRandom(seed, 'capacity'),
+      ),
+      inferenceAccuracy: evaluate(model, data.train, data.rows, data.cols, indices).accuracy,
+    }));
+  },
+});
+
+/** The verdicts: the gap (off − active) grows with the rate; at the highest rate, active < off. */
+export function capacityVerdicts(measures: CapacityMeasure[]): VerdictRow[] {
+  const gap = seedByRate(measures, (m) => m.inferenceAccuracy - m.activeAccuracy);
+  const active = seedByRate(measures, (m) => m.activeAccuracy);
+  const off = seedByRate(measures, (m) => m.inferenceAccuracy);
+  const highest = gap.rates.at(-1)!;
+  return [
+    trendVerdict({
+      claim: CAPACITY_CLAIM,
+      measure: 'training accuracy without dropout − with dropout active, along dropout rates',
+      points: gap.rates,
+      values: gap.values,
+      direction: 'increasing',
+    }),
+    differenceVerdict({
+      claim: CAPACITY_CLAIM,
+      measure: `training accuracy with dropout ${highest} active − without it`,
+      a: atRate(active, highest),
+      b: atRate(off, highest),
+      direction: 'less',
+      names: ['active', 'off'],
+    }),
+  ];
+}
+
+export const dropoutCapacityJob = defineJob<Record<string, never>>({
+  kind: 'dropout-capacity',
+  version: '1',
+  async run(_params, ctx) {
+    const measures = neededMeasures<CapacityMeasure>(ctx.needs);
+    writeRecordsCsv(
+      path.join(ctx.dir, 'tables/capacity.csv'),
+      measures.map((m) => ({
+        model: m.model,
+        dropout: m.rate,
+        seed: m.seed,
+        images: m.images,
+        accuracy_dropout_active: m.activeAccuracy.toFixed(4),
+        accuracy_dropout_off: m.inferenceAccuracy.toFixed(4),
+        gap: (m.inferenceAccuracy - m.activeAccuracy).toFixed(4),
+      })),
+    );
+    const summaries = (['activeAccuracy', 'inferenceAccuracy'] as const).map((field) =>
+      rateSummary(seedByRate(measures, (m) => m[field])),
+    );
+    const gap = rateSummary(seedByRate(measures, (m) => m.inferenceAccuracy - m.activeAccuracy));
+    writeRecordsCsv(
+      path.join(ctx.dir, 'tables/capacity_by_rate.csv'),
+      gap.map((g, i) => ({
+        dropout: g.rate,
+        seeds: g.seeds,
+        accuracy_dropout_active_mean: summaries[0][i].mean.toFixed(4),
+        accuracy_dropout_active_sd: summaries[0][i].sd.toFixed(4),
+        accuracy_dropout_off_mean: summaries[1][i].mean.toFixed(4),
+        accuracy_dropout_off_sd: summaries[1][i].sd.toFixed(4),
+        gap_mean: g.mean.toFixed(4),
+        gap_sd: g.sd.toFixed(4),
+      })),
+    );
+    const verdicts = capacityVerdicts(measures);
+    writeVerdictCsv(path.join(ctx.dir, VERDICT_FILE), verdicts);
+    return { models: measures.length, verdicts: verdicts.map((v) => v.verdict) };
+  },
+});

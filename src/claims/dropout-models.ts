@@ -1,0 +1,134 @@
+// What the dropout claims (homework Problem 1 (1) and (5)) share: they compare the models of a
+// train experiment (e.g. Figure 1 swept over dropout rates, several seeds). Each claim plans one
+// measuring job per model and one job that gathers, tabulates and judges; each model's dropout
+// rate is read from its saved topology, so any `layers` list or sweep works.
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { z } from 'zod';
+import { FieldError } from '../config/errors';
+import type { ExpandContext, JobDefinition, ModelRef, NeededJob, PlannedJob } from '../experiments/kind';
+import { mean, sampleSd } from './verdict';
+
+export const trainExperimentField = z
+  .string({ error: 'expected the name of a "train" experiment of this config' })
+  .min(1, 'expected the name of a "train" experiment of this config')
+  .describe('Name of the train experiment whose models are compared (every seed and sweep point).');
+
+/** Layers of a saved model's topology (`model/model.json`): class name and config. */
+export function savedLayers(modelDir: string): { className: string; config: Record<string, unknown> }[] {
+  const file = path.join(modelDir, 'model.json');
+  let topology: { modelTopology?: { config?: { layers?: unknown } } };
+  try {
+    topology = JSON.parse(readFileSync(file, 'utf8'));
+  } catch (error) {
+    throw new Error(`${file}: cannot read the saved model (${(error as Error).message})`);
+  }
+  const layers = topology.modelTopology?.config?.layers;
+  if (!Array.isArray(layers))
+    throw new Error(`${file}: expected a layer list at modelTopology.config.layers`);
+  return layers.map((l: { class_name: string; config: Record<string, unknown> }) => ({
+    className: l.class_name,
+    config: l.config,
+  }));
+}
+
+/** A saved model's dropout rate: the largest rate among its Dropout layers, 0 without one. */
+export function dropoutRateOf(modelDir: string): number {
+  const rates = savedLayers(modelDir)
+    .filter((l) => l.className === 'Dropout')
+    .map((l) => Number(l.config.rate));
+  return Math.max(0, ...rates);
+}
+
+/** The models of the named train experiment; a clear error when it has none. */
+export function comparedModels(ctx: ExpandContext, trainName: string): ModelRef[] {
+  const models = ctx.modelsOf(trainName);
+  if (models.length === 0)
+    throw new FieldError(['model'], `the train experiment "${trainName}" trains no models to compare`);
+  return models;
+}
+
+/**
+ * One `measure` job per model (needs it as `model`), then one `gather` job that needs every
+ * measuring job, named by the model's label.
+ */
+export function perModelJobs<M extends object, G extends object>(
+  ctx: ExpandContext,
+  models: ModelRef[],
+  measure: { job: JobDefinition<M>; params: M; cost: number },
+  gather: { job: JobDefinition<G>; params: G; publish: string[] },
+): PlannedJob[] {
+  const measuring = models.map((m) =>
+    measure.job.plan({
+      key: `${ctx.prefix}/${m.label}`,
+      params: measure.params,
+      needs: { model: m.key },
+      cost: measure.cost,
+    }),
+  );
+  return [
+    ...measuring,
+    gather.job.plan({
+      key: ctx.prefix,
+      params: gather.params,
+      needs: Object.fromEntries(models.map((m, i) => [m.label, measuring[i].key])),
+      cost: 0.5,
+      publish: gather.publish,
+    }),
+  ];
+}
+
+/** What every per-model measure carries: which model it is. */
+export interface RatedMeasure {
+  /** The model's label, e.g. `dropout=0.5,seed=2`. */
+  model: string;
+  rate: number;
+  seed: number;
+}
+
+/** The results of the needed measuring jobs, by model label. */
+export function neededMeasures<T extends RatedMeasure>(needs: Record<string, NeededJob>): T[] {
+  return Object.values(needs)
+    .map((n) => n.result as unknown as T)
+    .sort((a, b) => a.rate - b.rate || a.seed - b.seed);
+}
+
+export interface SeedByRate {
+  /** The rates, ascending. */
+  rates: number[];
+  /** The seeds, ascending. */
+  seeds: number[];
+  /** values[seed][rate], in the orders above. */
+  values: number[][];
+}
+
+/** A measure arranged as seed × rate for the verdicts; every seed must have every rate exactly once. */
+export function seedByRate<T extends RatedMeasure>(measures: T[], value: (m: T) => number): SeedByRate {
+  const rates = [...new Set(measures.map((m) => m.rate))].sort((a, b) => a - b);
+  const seeds = [...new Set(measures.map((m) => m.seed))].sort((a, b) => a - b);
+  const values = seeds.map((seed) =>
+    rates.map((rate) => {
+      const found = measures.filter((m) => m.rate === rate && m.seed === seed);
+      if (found.length !== 1)
+        throw new Error(
+          `expected one model with dropout ${rate} and seed ${seed}, found ${found.length} (${measures.map((m) => m.model).join(', ')}): compare models that differ in dropout and seed only`,
+        );
+      return value(found[0]);
+    }),
+  );
+  return { rates, seeds, values };
+}
+
+/** The values at one rate, one per seed in seed order. */
+export function atRate(table: SeedByRate, rate: number): number[] {
+  const column = table.rates.indexOf(rate);
+  return table.values.map((row) => row[column]);
+}
+
+/** Mean and sd over seeds at each rate, for the summary tables. */
+export function rateSummary(table: SeedByRate): { rate: number; seeds: number; mean: number; sd: number }[] {
+  return table.rates.map((rate) => {
+    const values = atRate(table, rate);
+    return { rate, seeds: values.length, mean: mean(values), sd: sampleSd(values) };
+  });
+}
