@@ -184,18 +184,18 @@ function variance(
 }
 
 describe('P1(5) variance-shift verdicts', () => {
-  const before = (seed: number) =>
+  const dropoutFirst = (seed: number) =>
     variance('dropout → BN', seed, {
       training: 2 + 0.1 * seed,
       inference: 1,
       moving: 1.9,
       accuracy: 0.8 + 0.01 * seed,
     });
-  const after = (seed: number) =>
+  const bnFirst = (seed: number) =>
     variance('BN → dropout', seed, { training: 1, inference: 1, moving: 1.02, accuracy: 0.9 + 0.01 * seed });
 
   test('a shift only with dropout before BN, and lower accuracy there: all three rows supported', () => {
-    const rows = varianceShiftVerdicts(SEEDS.flatMap((s) => [before(s), after(s)]));
+    const rows = varianceShiftVerdicts(SEEDS.flatMap((s) => [dropoutFirst(s), bnFirst(s)]));
     expect(rows.map((r) => r.verdict)).toEqual(['supported', 'supported', 'supported']);
     expect(rows[0].value).toBeCloseTo(1.2, 12);
   });
@@ -205,12 +205,12 @@ describe('P1(5) variance-shift verdicts', () => {
       ...m,
       order: m.order === 'dropout → BN' ? 'BN → dropout' : 'dropout → BN',
     });
-    const rows = varianceShiftVerdicts(SEEDS.flatMap((s) => [before(s), after(s)]).map(swap));
+    const rows = varianceShiftVerdicts(SEEDS.flatMap((s) => [dropoutFirst(s), bnFirst(s)]).map(swap));
     expect(rows.map((r) => r.verdict)).toEqual(['not supported', 'not supported', 'not supported']);
   });
 
   test('every seed needs both orders', () => {
-    expect(() => pairedByOrder([before(1), before(2), after(1)])).toThrow(
+    expect(() => pairedByOrder([dropoutFirst(1), dropoutFirst(2), bnFirst(1)])).toThrow(
       'expected one model of each order (dropout → BN, BN → dropout) per seed; got seeds [1, 2] with dropout before and [1] after',
     );
   });
