@@ -20,6 +20,7 @@ import {
   rateSummary,
   seedByRate,
   trainExperimentField,
+  trainExperiments,
   type RatedMeasure,
 } from './dropout-models';
 import { maskRandom, trainingModeOutput, withFreshModel } from './training-mode';
@@ -50,7 +51,7 @@ const FILES = ['tables/capacity.csv', 'tables/capacity_by_rate.csv', VERDICT_FIL
 export const dropoutCapacityExperiment: ExperimentKind<CapacityConfig> = {
   kind: 'dropout-capacity',
   schema: capacityConfigSchema,
-  references: (config) => [config.model],
+  references: (config) => trainExperiments(config.model),
   expand(config, ctx): PlannedJob[] {
     const models = comparedModels(ctx, config.model);
     return perModelJobs(

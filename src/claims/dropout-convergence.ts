@@ -16,6 +16,7 @@ import {
   rateSummary,
   seedByRate,
   trainExperimentField,
+  trainExperiments,
 } from './dropout-models';
 import { mean, trendVerdict, VERDICT_FILE, writeVerdictCsv, type VerdictRow } from './verdict';
 
@@ -51,14 +52,14 @@ const FILES = [
 export const dropoutConvergenceExperiment: ExperimentKind<ConvergenceConfig> = {
   kind: 'dropout-convergence',
   schema: convergenceConfigSchema,
-  references: (config) => [config.model],
+  references: (config) => trainExperiments(config.model),
   expand(config, ctx): PlannedJob[] {
     const models = comparedModels(ctx, config.model);
     return [
       dropoutConvergenceJob.plan({
         key: ctx.prefix,
         params: { targetAccuracy: config.targetAccuracy },
-        needs: Object.fromEntries(models.map((m) => [m.label, m.key])),
+        needs: Object.fromEntries(models.map((m) => [m.key, m.key])),
         cost: 0.5 + 0.02 * models.length,
         publish: FILES,
       }),

@@ -9,10 +9,20 @@ import { FieldError } from '../config/errors';
 import type { ExpandContext, JobDefinition, ModelRef, NeededJob, PlannedJob } from '../experiments/kind';
 import { mean, sampleSd } from './verdict';
 
+const TRAIN_NAME = 'expected the name of a "train" experiment of this config, or a list of them';
 export const trainExperimentField = z
-  .string({ error: 'expected the name of a "train" experiment of this config' })
-  .min(1, 'expected the name of a "train" experiment of this config')
-  .describe('Name of the train experiment whose models are compared (every seed and sweep point).');
+  .union([
+    z.string({ error: TRAIN_NAME }).min(1, TRAIN_NAME),
+    z.array(z.string().min(1, TRAIN_NAME), { error: TRAIN_NAME }).min(1, TRAIN_NAME),
+  ])
+  .describe(
+    'The train experiment(s) whose models are compared, every seed and sweep point: a name, or a list of names (e.g. a dropout sweep and the Figure 1 run that already trains one of its rates).',
+  );
+export type TrainExperiments = z.infer<typeof trainExperimentField>;
+
+/** The experiment names a `model` field lists. */
+export const trainExperiments = (field: TrainExperiments): string[] =>
+  typeof field === 'string' ? [field] : field;
 
 /** Layers of a saved model's topology (`model/model.json`): class name and config. */
 export function savedLayers(modelDir: string): { className: string; config: Record<string, unknown> }[] {
@@ -40,17 +50,20 @@ export function dropoutRateOf(modelDir: string): number {
   return Math.max(0, ...rates);
 }
 
-/** The models of the named train experiment; a clear error when it has none. */
-export function comparedModels(ctx: ExpandContext, trainName: string): ModelRef[] {
-  const models = ctx.modelsOf(trainName);
-  if (models.length === 0)
-    throw new FieldError(['model'], `the train experiment "${trainName}" trains no models to compare`);
-  return models;
+/** The models of the named train experiments; a clear error when one has none. */
+export function comparedModels(ctx: ExpandContext, field: TrainExperiments): ModelRef[] {
+  return trainExperiments(field).flatMap((name) => {
+    const models = ctx.modelsOf(name);
+    if (models.length === 0)
+      throw new FieldError(['model'], `the train experiment "${name}" trains no models to compare`);
+    return models;
+  });
 }
 
 /**
- * One `measure` job per model (needs it as `model`), then one `gather` job that needs every
- * measuring job, named by the model's label.
+ * One `measure` job per model (needs it as `model`; keyed by the model's train job, which is
+ * unique across experiments), then one `gather` job that needs every measuring job, named by
+ * the model's train job key.
  */
 export function perModelJobs<M extends object, G extends object>(
   ctx: ExpandContext,
@@ -60,7 +73,7 @@ export function perModelJobs<M extends object, G extends object>(
 ): PlannedJob[] {
   const measuring = models.map((m) =>
     measure.job.plan({
-      key: `${ctx.prefix}/${m.label}`,
+      key: `${ctx.prefix}/${m.key}`,
       params: measure.params,
       needs: { model: m.key },
       cost: measure.cost,
@@ -71,7 +84,7 @@ export function perModelJobs<M extends object, G extends object>(
     gather.job.plan({
       key: ctx.prefix,
       params: gather.params,
-      needs: Object.fromEntries(models.map((m, i) => [m.label, measuring[i].key])),
+      needs: Object.fromEntries(models.map((m, i) => [m.key, measuring[i].key])),
       cost: 0.5,
       publish: gather.publish,
     }),

@@ -20,6 +20,7 @@ import {
   rateSummary,
   seedByRate,
   trainExperimentField,
+  trainExperiments,
   type RatedMeasure,
 } from './dropout-models';
 import { mean, trendVerdict, VERDICT_FILE, writeVerdictCsv, type VerdictRow } from './verdict';
@@ -62,7 +63,7 @@ const FILES = [
 export const dropoutSparsityExperiment: ExperimentKind<SparsityConfig> = {
   kind: 'dropout-sparsity',
   schema: sparsityConfigSchema,
-  references: (config) => [config.model],
+  references: (config) => trainExperiments(config.model),
   expand(config, ctx): PlannedJob[] {
     const models = comparedModels(ctx, config.model);
     return perModelJobs(

@@ -13,7 +13,13 @@ import { cachedDataset, neededTrainJob, testPixels } from '../experiments/shared
 import type { TrainResult } from '../experiments/train';
 import type { ChartSpec } from '../render/chart';
 import { writeRecordsCsv } from '../render/csv';
-import { comparedModels, dropoutRateOf, perModelJobs, trainExperimentField } from './dropout-models';
+import {
+  comparedModels,
+  dropoutRateOf,
+  perModelJobs,
+  trainExperimentField,
+  trainExperiments,
+} from './dropout-models';
 import { maskRandom, trainingModeOutput, withFreshModel } from './training-mode';
 import { differenceVerdict, mean, sampleSd, VERDICT_FILE, writeVerdictCsv, type VerdictRow } from './verdict';
 
@@ -53,7 +59,7 @@ const FILES = [
 export const dropoutVarianceShiftExperiment: ExperimentKind<VarianceShiftConfig> = {
   kind: 'dropout-variance-shift',
   schema: varianceShiftConfigSchema,
-  references: (config) => [config.model],
+  references: (config) => trainExperiments(config.model),
   expand(config, ctx): PlannedJob[] {
     const models = comparedModels(ctx, config.model);
     return perModelJobs(

@@ -222,15 +222,31 @@ describe('planning', () => {
     const jobs = plan([rates, { name: 'capacity', kind: 'dropout-capacity', model: 'rates' }]).jobs;
     const measuring = jobs.filter((j) => j.kind === 'dropout-capacity-model');
     expect(measuring.map((j) => j.key)).toEqual([
-      'capacity/dropout=0,seed=1',
-      'capacity/dropout=0,seed=2',
-      'capacity/dropout=0.5,seed=1',
-      'capacity/dropout=0.5,seed=2',
+      'capacity/rates/dropout=0/seed=1',
+      'capacity/rates/dropout=0/seed=2',
+      'capacity/rates/dropout=0.5/seed=1',
+      'capacity/rates/dropout=0.5/seed=2',
     ]);
     const gather = jobs.find((j) => j.kind === 'dropout-capacity')!;
     expect(gather.key).toBe('capacity');
     expect(Object.keys(gather.needs)).toHaveLength(4);
     expect(gather.publish).toContain(VERDICT_FILE);
+  });
+
+  test('models can come from several train experiments (a rate another experiment already trains)', () => {
+    const jobs = plan([
+      rates,
+      { name: 'figure1', kind: 'train', dropout: 0.2 },
+      { name: 'convergence', kind: 'dropout-convergence', model: ['rates', 'figure1'] },
+    ]).jobs;
+    expect(Object.keys(jobs.find((j) => j.kind === 'dropout-convergence')!.needs)).toEqual([
+      'rates/dropout=0/seed=1',
+      'rates/dropout=0/seed=2',
+      'rates/dropout=0.5/seed=1',
+      'rates/dropout=0.5/seed=2',
+      'figure1/seed=1',
+      'figure1/seed=2',
+    ]);
   });
 
   test('a claim naming an experiment that is not there is refused before anything runs', () => {
