@@ -6,21 +6,19 @@ import path from 'node:path';
 import { z } from 'zod';
 import type * as tf from '@tensorflow/tfjs';
 import type { Split } from '../data/datasets';
-import { defineJob, type ExperimentKind, type PlannedJob } from '../experiments/kind';
+import { defineJob } from '../experiments/kind';
 import { probeDataFields, probeSetting, type ProbeSetting } from '../experiments/probe-setting';
 import { cachedDataset, neededTrainJob } from '../experiments/shared';
 import type { TrainResult } from '../experiments/train';
 import { writeRecordsCsv } from '../render/csv';
 import {
   atRate,
-  comparedModels,
   dropoutRateOf,
   neededMeasures,
-  perModelJobs,
+  perModelExperiment,
   rateSummary,
   seedByRate,
   trainExperimentField,
-  trainExperiments,
   type RatedMeasure,
 } from './dropout-models';
 import { maskRandom, trainingModeOutput, withFreshModel } from './training-mode';
@@ -40,32 +38,12 @@ const capacityConfigSchema = z
     ...probeDataFields,
   })
   .strict();
-type CapacityConfig = z.infer<typeof capacityConfigSchema>;
 
 export interface CapacityParams extends ProbeSetting {
   images: number;
 }
 
 const FILES = ['tables/capacity.csv', 'tables/capacity_by_rate.csv', VERDICT_FILE];
-
-export const dropoutCapacityExperiment: ExperimentKind<CapacityConfig> = {
-  kind: 'dropout-capacity',
-  schema: capacityConfigSchema,
-  references: (config) => trainExperiments(config.model),
-  expand(config, ctx): PlannedJob[] {
-    const models = comparedModels(ctx, config.model);
-    return perModelJobs(
-      ctx,
-      models,
-      {
-        job: capacityMeasureJob,
-        params: { ...probeSetting(config, ctx), images: config.images },
-        cost: 0.5 + config.images / 5000,
-      },
-      { job: dropoutCapacityJob, params: {}, publish: FILES },
-    );
-  },
-};
 
 export interface CapacityMeasure extends RatedMeasure {
   images: number;
@@ -195,4 +173,14 @@ export const dropoutCapacityJob = defineJob<Record<string, never>>({
     writeVerdictCsv(path.join(ctx.dir, VERDICT_FILE), verdicts);
     return { models: measures.length, verdicts: verdicts.map((v) => v.verdict) };
   },
+});
+
+export const dropoutCapacityExperiment = perModelExperiment({
+  kind: 'dropout-capacity',
+  schema: capacityConfigSchema,
+  measure: capacityMeasureJob,
+  params: (config, ctx) => ({ ...probeSetting(config, ctx), images: config.images }),
+  cost: (config) => 0.5 + config.images / 5000,
+  gather: dropoutCapacityJob,
+  publish: FILES,
 });

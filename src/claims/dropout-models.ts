@@ -6,7 +6,14 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
 import { FieldError } from '../config/errors';
-import type { ExpandContext, JobDefinition, ModelRef, NeededJob, PlannedJob } from '../experiments/kind';
+import type {
+  ExpandContext,
+  ExperimentKind,
+  JobDefinition,
+  ModelRef,
+  NeededJob,
+  PlannedJob,
+} from '../experiments/kind';
 import { mean, sampleSd } from './verdict';
 
 const TRAIN_NAME = 'expected the name of a "train" experiment of this config, or a list of them';
@@ -61,34 +68,46 @@ export function comparedModels(ctx: ExpandContext, field: TrainExperiments): Mod
 }
 
 /**
- * One `measure` job per model (needs it as `model`; keyed by the model's train job, which is
- * unique across experiments), then one `gather` job that needs every measuring job, named by
- * the model's train job key.
+ * A claim experiment that plans one `measure` job per compared model (needs it as `model`; keyed
+ * by the model's train job, unique across experiments), then one `gather` job that needs every
+ * measuring job, named by that train job's key, and publishes the claim's files.
  */
-export function perModelJobs<M extends object, G extends object>(
-  ctx: ExpandContext,
-  models: ModelRef[],
-  measure: { job: JobDefinition<M>; params: M; cost: number },
-  gather: { job: JobDefinition<G>; params: G; publish: string[] },
-): PlannedJob[] {
-  const measuring = models.map((m) =>
-    measure.job.plan({
-      key: `${ctx.prefix}/${m.key}`,
-      params: measure.params,
-      needs: { model: m.key },
-      cost: measure.cost,
-    }),
-  );
-  return [
-    ...measuring,
-    gather.job.plan({
-      key: ctx.prefix,
-      params: gather.params,
-      needs: Object.fromEntries(models.map((m, i) => [m.key, measuring[i].key])),
-      cost: 0.5,
-      publish: gather.publish,
-    }),
-  ];
+export function perModelExperiment<C extends { model: TrainExperiments }, M extends object>(spec: {
+  kind: string;
+  schema: z.ZodType<C>;
+  measure: JobDefinition<M>;
+  params: (config: C, ctx: ExpandContext) => M;
+  /** Cost of one measuring job. */
+  cost: (config: C) => number;
+  gather: JobDefinition<Record<string, never>>;
+  publish: string[];
+}): ExperimentKind<C> {
+  return {
+    kind: spec.kind,
+    schema: spec.schema,
+    references: (config) => trainExperiments(config.model),
+    expand(config, ctx): PlannedJob[] {
+      const models = comparedModels(ctx, config.model);
+      const measuring = models.map((m) =>
+        spec.measure.plan({
+          key: `${ctx.prefix}/${m.key}`,
+          params: spec.params(config, ctx),
+          needs: { model: m.key },
+          cost: spec.cost(config),
+        }),
+      );
+      return [
+        ...measuring,
+        spec.gather.plan({
+          key: ctx.prefix,
+          params: {},
+          needs: Object.fromEntries(models.map((m, i) => [m.key, measuring[i].key])),
+          cost: 0.5,
+          publish: spec.publish,
+        }),
+      ];
+    },
+  };
 }
 
 /** What every per-model measure carries: which model it is. */

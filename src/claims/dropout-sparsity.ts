@@ -5,7 +5,7 @@
 import path from 'node:path';
 import { z } from 'zod';
 import type * as tf from '@tensorflow/tfjs';
-import { defineJob, type ExperimentKind, type PlannedJob } from '../experiments/kind';
+import { defineJob } from '../experiments/kind';
 import { probeDataFields, probeSetting, type ProbeSetting } from '../experiments/probe-setting';
 import { cachedDataset, cachedModel, neededTrainJob, testPixels } from '../experiments/shared';
 import type { TrainResult } from '../experiments/train';
@@ -13,14 +13,12 @@ import type { ChartSpec } from '../render/chart';
 import { writeRecordsCsv } from '../render/csv';
 import { LINE_LEGEND } from '../render/line-legend';
 import {
-  comparedModels,
   dropoutRateOf,
   neededMeasures,
-  perModelJobs,
+  perModelExperiment,
   rateSummary,
   seedByRate,
   trainExperimentField,
-  trainExperiments,
   type RatedMeasure,
 } from './dropout-models';
 import { mean, trendVerdict, VERDICT_FILE, writeVerdictCsv, type VerdictRow } from './verdict';
@@ -45,7 +43,6 @@ const sparsityConfigSchema = z
     ...probeDataFields,
   })
   .strict();
-type SparsityConfig = z.infer<typeof sparsityConfigSchema>;
 
 export interface SparsityParams extends ProbeSetting {
   images: number;
@@ -59,25 +56,6 @@ const FILES = [
   'figures/zero_share.png',
   VERDICT_FILE,
 ];
-
-export const dropoutSparsityExperiment: ExperimentKind<SparsityConfig> = {
-  kind: 'dropout-sparsity',
-  schema: sparsityConfigSchema,
-  references: (config) => trainExperiments(config.model),
-  expand(config, ctx): PlannedJob[] {
-    const models = comparedModels(ctx, config.model);
-    return perModelJobs(
-      ctx,
-      models,
-      {
-        job: sparsityMeasureJob,
-        params: { ...probeSetting(config, ctx), images: config.images, nearZero: config.nearZero },
-        cost: 0.5 + config.images / 2000,
-      },
-      { job: dropoutSparsityJob, params: {}, publish: FILES },
-    );
-  },
-};
 
 export interface LayerSparsity {
   layer: string;
@@ -176,6 +154,15 @@ export function sparsityChart(rows: { layer: string; rate: number; zeroShare: nu
   } as ChartSpec;
 }
 
+/** A model's share for one ReLU layer, or their mean over its ReLU layers (`mean`). */
+function layerShare(m: SparsityMeasure, layer: string, field: 'zeroShare' | 'nearZeroShare'): number {
+  if (layer === 'mean') return mean(m.layers.map((l) => l[field]));
+  const found = m.layers.find((l) => l.layer === layer);
+  if (!found)
+    throw new Error(`${m.model} has no ReLU layer ${layer}: compare models with the same ReLU layers`);
+  return found[field];
+}
+
 export const dropoutSparsityJob = defineJob<Record<string, never>>({
   kind: 'dropout-sparsity',
   version: '1',
@@ -200,20 +187,8 @@ export const dropoutSparsityJob = defineJob<Record<string, never>>({
     const layerNames = [...measures[0].layers.map((l) => l.layer), 'mean'];
     const byLayer = layerNames.map((name) => ({
       name,
-      zero: rateSummary(
-        seedByRate(measures, (m) =>
-          name === 'mean'
-            ? m.meanZeroShare
-            : (m.layers.find((l) => l.layer === name)?.zeroShare ?? Number.NaN),
-        ),
-      ),
-      near: rateSummary(
-        seedByRate(measures, (m) =>
-          name === 'mean'
-            ? mean(m.layers.map((l) => l.nearZeroShare))
-            : (m.layers.find((l) => l.layer === name)?.nearZeroShare ?? Number.NaN),
-        ),
-      ),
+      zero: rateSummary(seedByRate(measures, (m) => layerShare(m, name, 'zeroShare'))),
+      near: rateSummary(seedByRate(measures, (m) => layerShare(m, name, 'nearZeroShare'))),
     }));
     const summary = byLayer.flatMap(({ name, zero, near }) =>
       zero.map((z, i) => ({
@@ -239,4 +214,18 @@ export const dropoutSparsityJob = defineJob<Record<string, never>>({
     writeVerdictCsv(path.join(ctx.dir, VERDICT_FILE), [verdict]);
     return { models: measures.length, verdict: verdict.verdict, value: verdict.value };
   },
+});
+
+export const dropoutSparsityExperiment = perModelExperiment({
+  kind: 'dropout-sparsity',
+  schema: sparsityConfigSchema,
+  measure: sparsityMeasureJob,
+  params: (config, ctx) => ({
+    ...probeSetting(config, ctx),
+    images: config.images,
+    nearZero: config.nearZero,
+  }),
+  cost: (config) => 0.5 + config.images / 2000,
+  gather: dropoutSparsityJob,
+  publish: FILES,
 });

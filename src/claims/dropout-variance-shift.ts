@@ -7,19 +7,13 @@
 import path from 'node:path';
 import { z } from 'zod';
 import type * as tf from '@tensorflow/tfjs';
-import { defineJob, type ExperimentKind, type PlannedJob } from '../experiments/kind';
+import { defineJob } from '../experiments/kind';
 import { probeDataFields, probeSetting, type ProbeSetting } from '../experiments/probe-setting';
 import { cachedDataset, neededTrainJob, testPixels } from '../experiments/shared';
 import type { TrainResult } from '../experiments/train';
 import type { ChartSpec } from '../render/chart';
 import { writeRecordsCsv } from '../render/csv';
-import {
-  comparedModels,
-  dropoutRateOf,
-  perModelJobs,
-  trainExperimentField,
-  trainExperiments,
-} from './dropout-models';
+import { dropoutRateOf, perModelExperiment, trainExperimentField } from './dropout-models';
 import { maskRandom, trainingModeOutput, withFreshModel } from './training-mode';
 import { differenceVerdict, mean, sampleSd, VERDICT_FILE, writeVerdictCsv, type VerdictRow } from './verdict';
 
@@ -42,7 +36,6 @@ const varianceShiftConfigSchema = z
     ...probeDataFields,
   })
   .strict();
-type VarianceShiftConfig = z.infer<typeof varianceShiftConfigSchema>;
 
 export interface VarianceShiftParams extends ProbeSetting {
   images: number;
@@ -55,25 +48,6 @@ const FILES = [
   'figures/variances.png',
   VERDICT_FILE,
 ];
-
-export const dropoutVarianceShiftExperiment: ExperimentKind<VarianceShiftConfig> = {
-  kind: 'dropout-variance-shift',
-  schema: varianceShiftConfigSchema,
-  references: (config) => trainExperiments(config.model),
-  expand(config, ctx): PlannedJob[] {
-    const models = comparedModels(ctx, config.model);
-    return perModelJobs(
-      ctx,
-      models,
-      {
-        job: varianceShiftMeasureJob,
-        params: { ...probeSetting(config, ctx), images: config.images },
-        cost: 0.5 + config.images / 2000,
-      },
-      { job: dropoutVarianceShiftJob, params: {}, publish: FILES },
-    );
-  },
-};
 
 export interface VarianceShiftMeasure {
   model: string;
@@ -297,4 +271,14 @@ export const dropoutVarianceShiftJob = defineJob<Record<string, never>>({
     writeVerdictCsv(path.join(ctx.dir, VERDICT_FILE), verdicts);
     return { models: measures.length, verdicts: verdicts.map((v) => v.verdict) };
   },
+});
+
+export const dropoutVarianceShiftExperiment = perModelExperiment({
+  kind: 'dropout-variance-shift',
+  schema: varianceShiftConfigSchema,
+  measure: varianceShiftMeasureJob,
+  params: (config, ctx) => ({ ...probeSetting(config, ctx), images: config.images }),
+  cost: (config) => 0.5 + config.images / 2000,
+  gather: dropoutVarianceShiftJob,
+  publish: FILES,
 });
