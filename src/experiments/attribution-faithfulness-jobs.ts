@@ -140,7 +140,8 @@ export const sanityChunkJob = defineJob<FaithfulnessChunkParams>({
 
 export const faithfulnessJob = defineJob<FaithfulnessParams>({
   kind: 'attribution-faithfulness',
-  version: '1',
+  // 2: trust.csv has the sd of both areas.
+  version: '2',
   async run(params, ctx) {
     const { writeChart } = require('../render/chart') as typeof import('../render/chart');
     const gather = <T>(part: 'curves' | 'sanity'): T[] =>

@@ -21,8 +21,8 @@ function sanityCell(row: TrustRow): string {
 function trustTable(rows: readonly TrustRow[]): string {
   const header = [
     'method',
-    'deletion AUC ↓',
-    'insertion AUC ↑',
+    'deletion AUC ↓ (mean ± sd)',
+    'insertion AUC ↑ (mean ± sd)',
     'deletion − insertion ↓',
     'sanity check',
     'ms per image',
@@ -30,7 +30,9 @@ function trustTable(rows: readonly TrustRow[]): string {
   const body = rows.map((r) => {
     const cells = [
       `<td>${escapeHtml(r.method)}</td>`,
-      ...[r.deletionAuc, r.insertionAuc, score(r)].map((v) => `<td class="num">${three(v)}</td>`),
+      `<td class="num">${three(r.deletionAuc)} ± ${three(r.deletionSd)}</td>`,
+      `<td class="num">${three(r.insertionAuc)} ± ${three(r.insertionSd)}</td>`,
+      `<td class="num">${three(score(r))}</td>`,
       `<td${r.sanity === 'fails' ? ' class="error"' : ''}>${escapeHtml(sanityCell(r))}</td>`,
       `<td class="num">${r.msPerImage.toFixed(1)}</td>`,
     ];
@@ -53,7 +55,7 @@ export function trustSection(contents: RunContents): string {
         parts.push(
           trustTable(rows),
           `<p class="headline">${escapeHtml(bestSentence(rows))}</p>`,
-          `<p class="note">Areas under the mean curves of the target's probability (x: share of pixels removed or added, 0 to 1), mean over every probed model and image. Sanity check: ${escapeHtml(sanityRule)}. Source: ${link(file.path)}.</p>`,
+          `<p class="note">Area under the curve of the target's probability (x: the share of pixels removed or added, 0 to 1), mean ± sd over every probed model and image. Sanity check: ${escapeHtml(sanityRule)}. Source: ${link(file.path)}.</p>`,
         );
       } catch (err) {
         parts.push(`<p class="error">${escapeHtml((err as Error).message)}</p>`);

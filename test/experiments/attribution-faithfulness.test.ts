@@ -109,6 +109,8 @@ test('the report has the section "Which attribution to trust" with the table and
   const body = section.slice(0, section.indexOf('</section>'));
   for (const key of ['chunked', 'whole']) expect(body).toContain(`<h3>${key}</h3>`);
   expect(body.match(/<tr><td>(saliency|grad-cam|random)<\/td>/g)).toHaveLength(6);
+  // Deletion and insertion AUC as mean ± sd over the 6 images.
+  expect(body.match(/<td class="num">0\.\d{3} ± 0\.\d{3}<\/td>/g)).toHaveLength(12);
   expect(body).toContain(
     'By the rule &quot;among the methods that pass the sanity check and score below the random order',
   );

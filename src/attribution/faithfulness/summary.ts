@@ -158,7 +158,9 @@ export function trustRows(
     return {
       method: f.method,
       deletionAuc: f.deletionMean,
+      deletionSd: f.deletionSd,
       insertionAuc: f.insertionMean,
+      insertionSd: f.insertionSd,
       sanitySpearman: spearman,
       sanity: sanityVerdict(spearman, threshold),
       msPerImage: f.msPerImage,

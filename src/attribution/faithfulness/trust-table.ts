@@ -8,7 +8,9 @@ import { sanityRule, score, type SanityVerdict, type TrustRow } from './trust';
 const COLUMNS = [
   'method',
   'deletion_auc',
+  'deletion_auc_sd',
   'insertion_auc',
+  'insertion_auc_sd',
   'deletion_minus_insertion',
   'sanity_spearman',
   'sanity',
@@ -22,7 +24,9 @@ export function writeTrustCsv(file: string, rows: readonly TrustRow[], threshold
     rows.map((r) => ({
       method: r.method,
       deletion_auc: r.deletionAuc.toFixed(6),
+      deletion_auc_sd: r.deletionSd.toFixed(6),
       insertion_auc: r.insertionAuc.toFixed(6),
+      insertion_auc_sd: r.insertionSd.toFixed(6),
       deletion_minus_insertion: score(r).toFixed(6),
       sanity_spearman: r.sanitySpearman === null ? '' : r.sanitySpearman.toFixed(6),
       sanity: r.sanity,
@@ -54,7 +58,9 @@ export function readTrustCsv(file: string): { rows: TrustRow[]; sanityRule: stri
     return {
       method: r.method,
       deletionAuc: Number(r.deletion_auc),
+      deletionSd: Number(r.deletion_auc_sd),
       insertionAuc: Number(r.insertion_auc),
+      insertionSd: Number(r.insertion_auc_sd),
       sanitySpearman: r.sanity_spearman === '' ? null : Number(r.sanity_spearman),
       sanity: r.sanity as SanityVerdict,
       msPerImage: Number(r.ms_per_image),

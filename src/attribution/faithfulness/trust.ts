@@ -9,8 +9,11 @@ export type SanityVerdict = 'passes' | 'fails' | 'not run';
 /** One method's row of trust.csv. */
 export interface TrustRow {
   method: string;
+  /** Mean and sd over every probed model and image. */
   deletionAuc: number;
+  deletionSd: number;
   insertionAuc: number;
+  insertionSd: number;
   /** Mean Spearman ρ with the trained model's maps once every layer is randomised (null: not run). */
   sanitySpearman: number | null;
   sanity: SanityVerdict;

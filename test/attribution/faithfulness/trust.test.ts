@@ -14,7 +14,9 @@ import { writeFileSync } from 'node:fs';
 const row = (method: string, deletionAuc: number, insertionAuc: number, rho: number | null): TrustRow => ({
   method,
   deletionAuc,
+  deletionSd: 0.125,
   insertionAuc,
+  insertionSd: 0.25,
   sanitySpearman: rho,
   sanity: sanityVerdict(rho, 0.9),
   msPerImage: 1,
