@@ -7,13 +7,14 @@
 // into the tables, the overlaid curves and trust.csv, which the report's section
 // "Which attribution to trust" reads.
 import { z } from 'zod';
-import { methodLabel, methodSchema, type MethodSettings } from '../attribution/settings';
+import { methodSchema, type MethodSettings } from '../attribution/settings';
 import type { DataSpec } from '../data/spec';
 import type { BackendName } from '../models/training-spec';
 import { selectImages } from '../occlusion/images';
 import type { FillSpec } from '../occlusion/occlude';
 import { testLabels } from '../occlusion/test-labels';
 import { RANDOM_METHOD } from '../attribution/faithfulness/trust';
+import { checkMethod, evaluations, methodLabels } from './attribution';
 import { faithfulnessChunkJob, faithfulnessJob, sanityChunkJob } from './attribution-faithfulness-jobs';
 import type { ExperimentKind, PlannedJob } from './kind';
 import {
@@ -125,17 +126,16 @@ export const FAITHFULNESS_FILES = [
 export const chunkNeed = (part: 'curves' | 'sanity', model: string, method: string, chunk: number) =>
   `${part}/${model}/${method}/${chunk}`;
 
+/** The configured methods (checked as the attribution kind checks them), then the random order. */
 function methodsOf(config: FaithfulnessConfig): FaithfulnessMethod[] {
-  const methods: FaithfulnessMethod[] = config.methods.map((settings) => ({
-    label: methodLabel(settings),
-    settings,
-  }));
-  const labels = methods.map((m) => m.label);
-  const twice = labels.find((label, i) => labels.indexOf(label) !== i);
-  if (twice) throw new Error(`methods: "${twice}" is listed twice`);
+  const labels = methodLabels(config.methods);
+  const methods: FaithfulnessMethod[] = config.methods.map((settings, m) => ({ label: labels[m], settings }));
   if (config.random) methods.push({ label: RANDOM_METHOD, settings: null });
   return methods;
 }
+
+/** Layer classes with weights, whose randomisation costs a map each in the sanity check. */
+const WEIGHTED = new Set(['Conv2D', 'Dense', 'BatchNormalization']);
 
 export const faithfulnessExperiment: ExperimentKind<FaithfulnessConfig> = {
   kind: 'attribution-faithfulness',
@@ -151,7 +151,12 @@ export const faithfulnessExperiment: ExperimentKind<FaithfulnessConfig> = {
     const jobs: PlannedJob[] = [];
     const needs: Record<string, string> = {};
     for (const model of models) {
-      for (const method of methods) {
+      const weighted = model.layers?.filter((l) => WEIGHTED.has(l.className)).length ?? 4;
+      for (const [m, method] of methods.entries()) {
+        if (method.settings) checkMethod(method.settings, m, model, data.rows, data.cols);
+        // Seconds per image: the maps (a gradient evaluation ≈ 0.4 ms) and the curves' predict.
+        const perMap =
+          0.002 + (method.settings ? evaluations(method.settings, data.rows, data.cols) * 4e-4 : 0);
         const base = `${ctx.prefix}/${model.label}/${labelSegment(method.label)}`;
         for (let c = 0; c < chunks; c++) {
           const params: FaithfulnessChunkParams = {
@@ -165,9 +170,11 @@ export const faithfulnessExperiment: ExperimentKind<FaithfulnessConfig> = {
           };
           const images = params.indices.length;
           const plans = [
-            ['curves', faithfulnessChunkJob, `${base}/chunk=${c}`, 0.05 * images],
+            ['curves', faithfulnessChunkJob, `${base}/chunk=${c}`, images * (perMap + 0.01)],
             ...(config.sanity
-              ? ([['sanity', sanityChunkJob, `${base}/sanity/chunk=${c}`, 0.2 * images]] as const)
+              ? ([
+                  ['sanity', sanityChunkJob, `${base}/sanity/chunk=${c}`, images * perMap * (weighted + 1)],
+                ] as const)
               : []),
           ] as const;
           for (const [part, job, key, cost] of plans) {

@@ -84,7 +84,7 @@ export interface AttributionSheetParams {
 }
 
 /** Gradient evaluations (or, for occlusion, predictions) per image: the cost of a method. */
-function evaluations(method: MethodSettings, rows: number, cols: number): number {
+export function evaluations(method: MethodSettings, rows: number, cols: number): number {
   if (method.method === 'integrated-gradients') return method.steps;
   if (method.method === 'smoothgrad') return method.samples;
   if (method.method === 'occlusion') return occlusionGrid(rows, cols, method.patch, method.stride).count / 8;
@@ -92,7 +92,7 @@ function evaluations(method: MethodSettings, rows: number, cols: number): number
 }
 
 /** Settings that can only be checked against the model and the data: refused while planning. */
-function checkMethod(
+export function checkMethod(
   method: MethodSettings,
   at: number,
   model: ProbedModel,
@@ -129,6 +129,17 @@ function checkMethod(
   }
 }
 
+/** The methods' labels (`integrated-gradients(steps=128)`); the same method and settings twice is refused. */
+export function methodLabels(methods: readonly MethodSettings[]): string[] {
+  const labels = methods.map(methodLabel);
+  labels.forEach((label, i) => {
+    const first = labels.indexOf(label);
+    if (first !== i)
+      throw new FieldError(['methods', i], `the same method and settings as methods[${first}] (${label})`);
+  });
+  return labels;
+}
+
 /** Files an `attribution-method` job publishes. */
 export function methodFiles(indices: number[]): string[] {
   return [
@@ -150,12 +161,7 @@ export const attributionExperiment: ExperimentKind<AttributionConfig> = {
         ['images'],
         `${indices.length} images would write a CSV and a picture each per method (at most ${MAX_MAP_IMAGES})`,
       );
-    const labels = config.methods.map(methodLabel);
-    labels.forEach((label, i) => {
-      const first = labels.indexOf(label);
-      if (first !== i)
-        throw new FieldError(['methods', i], `the same method and settings as methods[${first}] (${label})`);
-    });
+    const labels = methodLabels(config.methods);
     const jobs: PlannedJob[] = [];
     for (const model of modelsToProbe(config, ctx, setting.data)) {
       const base = `${ctx.prefix}/${model.label}`;

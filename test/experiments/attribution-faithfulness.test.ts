@@ -127,7 +127,7 @@ test('planning refuses a method listed twice, and plans curves and sanity chunks
   const plan = (config: object) =>
     faithfulnessExperiment.expand(faithfulnessConfigSchema.parse({ ...fields, ...config }), ctx);
   expect(() => plan({ methods: ['saliency', { method: 'saliency' }] })).toThrow(
-    'methods: "saliency" is listed twice',
+    'the same method and settings as methods[0] (saliency)',
   );
   const jobs = plan({ imagesPerJob: 4, sanity: false });
   expect(jobs.map((j) => j.key)).toEqual([
