@@ -22,7 +22,8 @@ import {
 import { probeDataFields, probeSetting } from '../experiments/probe-setting';
 import { cachedDataset, probedModel } from '../experiments/shared';
 import { seriesChart, type SeriesPoint } from './batch-norm-chart';
-import { batchSizesField } from './batch-norm-network';
+import { batchSizesField, trainImages } from './batch-norm-network';
+import { testLabels } from '../occlusion/test-labels';
 import { differenceVerdict, mean, sampleSd, VERDICT_FILE, writeVerdictCsv, type VerdictRow } from './verdict';
 
 export const TEST_BATCH_CLAIM = 'P1(4) test results can be worse than training when the test batch is small';
@@ -88,8 +89,11 @@ export const batchNormTestBatchExperiment: ExperimentKind<TestBatchConfig> = {
           `model ${model.label} has no BatchNormalization layer: batch statistics change nothing without one`,
         );
     if (models.length === 0) return [];
-    const testImages = 10_000;
-    const cost = (testImages / 1000) * (1 + config.testBatchSizes.reduce((s, b) => s + 2 / b, 0)) + 6;
+    // About 1 ms per batch with batch statistics, 1 s per 10,000 images with the moving averages.
+    const testImages = testLabels(setting.data).labels.length;
+    const cost =
+      (testImages / 1000) * config.testBatchSizes.reduce((s, b) => s + 1 / b, 0) +
+      (testImages + trainImages(setting.data)) / 10_000;
     const jobs = models.map((model) =>
       withModel(
         model,

@@ -96,6 +96,8 @@ describe('P1(3) time per step', () => {
         batchNormMs: bnMs(batchSize, seed),
         plainRounds: [],
         batchNormRounds: [],
+        plainFastestMs: 0,
+        batchNormFastestMs: 0,
       })),
     }));
 
