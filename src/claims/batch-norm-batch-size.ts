@@ -34,7 +34,8 @@ import {
   trainImages,
   type Network,
 } from './batch-norm-network';
-import { differenceVerdict, mean, sampleSd, VERDICT_FILE, writeVerdictCsv, type VerdictRow } from './verdict';
+import { mean, sd as sampleSd } from '../statistics';
+import { differenceVerdict, VERDICT_FILE, writeVerdictCsv, type VerdictRow } from './verdict';
 
 export const BATCH_SIZE_CLAIM = 'P1(3) batch normalization is unstable with small batches';
 

@@ -31,7 +31,8 @@ import {
   stepMilliseconds,
   type Network,
 } from './batch-norm-network';
-import { differenceVerdict, mean, sampleSd, VERDICT_FILE, writeVerdictCsv, type VerdictRow } from './verdict';
+import { mean, sd as sampleSd } from '../statistics';
+import { differenceVerdict, VERDICT_FILE, writeVerdictCsv, type VerdictRow } from './verdict';
 
 export const STEP_TIME_CLAIM = 'P1(3) batch normalization increases training time per iteration';
 

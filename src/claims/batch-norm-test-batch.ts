@@ -24,7 +24,8 @@ import { cachedDataset, probedModel } from '../experiments/shared';
 import { seriesChart, type SeriesPoint } from './batch-norm-chart';
 import { batchSizesField, trainImages } from './batch-norm-network';
 import { testLabels } from '../occlusion/test-labels';
-import { differenceVerdict, mean, sampleSd, VERDICT_FILE, writeVerdictCsv, type VerdictRow } from './verdict';
+import { mean, sd as sampleSd } from '../statistics';
+import { differenceVerdict, VERDICT_FILE, writeVerdictCsv, type VerdictRow } from './verdict';
 
 export const TEST_BATCH_CLAIM = 'P1(4) test results can be worse than training when the test batch is small';
 
