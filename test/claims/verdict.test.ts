@@ -128,6 +128,27 @@ test('trend: accuracy falling with batch size across seeds supports "decreasing"
   expect(() => judge([[0.9, 0.8]])).toThrow('c: accuracy: seed 1 has 2 values for 6 points');
 });
 
+test('trend: a mean correlation exactly at the threshold gives one verdict whatever the seed order', () => {
+  // Spearman 0.7, 0.8 and 0.9 against the order 1..5: mean 0.8, the threshold.
+  const seeds = [
+    [2, 3, 1, 4, 5],
+    [2, 1, 4, 3, 5],
+    [2, 1, 3, 4, 5],
+  ];
+  const orders = [seeds, [seeds[2], seeds[1], seeds[0]], [seeds[1], seeds[0], seeds[2]]];
+  for (const values of orders) {
+    const row = trendVerdict({
+      claim: 'c',
+      measure: 'm',
+      points: [1, 2, 3, 4, 5],
+      values,
+      direction: 'increasing',
+    });
+    expect(row.value).toBe(0.8);
+    expect(row.verdict).toBe('supported');
+  }
+});
+
 test('verdict.csv: written atomically with the contract columns, read back equal; a bad verdict names file and line', () => {
   const rows = [
     convergenceVerdict(6, 3),
