@@ -28,8 +28,10 @@ export const REPORT_FILE = 'report.html';
 export interface ReportOptions {
   /** Body rows shown per table before it is cut (the whole table stays linked). */
   maxTableRows?: number;
-  /** Pictures shown per published folder (e.g. many adversarial images). */
+  /** Pictures shown per published folder or job (e.g. many adversarial images). */
   maxFolderImages?: number;
+  /** Tables inlined per job or folder (an attribution job publishes one per image); the rest are linked. */
+  maxListTables?: number;
   /** Rows of each experiment's job list (a sweep of 10,000 jobs would make a page nobody opens). */
   maxJobRows?: number;
 }
@@ -82,14 +84,23 @@ class PageBuilder {
     const byPath = new Map(files.map((f) => [f.path, f]));
     const pictures: string[] = [];
     const rest: string[] = [];
+    // Past the caps, files are linked rather than shown, so a job of 1,000 maps keeps the page light.
+    const linkedOnly: ReportFile[] = [];
+    let tables = 0;
+    const picture = (file: ReportFile, svg?: ReportFile) => {
+      if (pictures.length < this.options.maxFolderImages) pictures.push(this.image(file, svg));
+      else linkedOnly.push(file);
+    };
     for (const file of files) {
       if (file.kind === 'image') {
         const svg = byPath.get(file.path.replace(/\.png$/i, '.svg'));
-        pictures.push(this.image(file, svg && svg !== file ? svg : undefined));
+        picture(file, svg && svg !== file ? svg : undefined);
       } else if (file.kind === 'svg') {
-        if (!byPath.has(file.path.replace(/\.svg$/i, '.png'))) pictures.push(this.image(file));
-      } else if (file.kind === 'table') rest.push(this.table(file));
-      else if (file.kind === 'json')
+        if (!byPath.has(file.path.replace(/\.svg$/i, '.png'))) picture(file);
+      } else if (file.kind === 'table') {
+        if (tables++ < this.options.maxListTables) rest.push(this.table(file));
+        else linkedOnly.push(file);
+      } else if (file.kind === 'json')
         rest.push(
           jsonFold(
             `${escapeHtml(file.name)} (${link(file.path, 'file')})`,
@@ -99,6 +110,10 @@ class PageBuilder {
       else if (file.kind === 'folder') rest.push(this.folder(file));
       else rest.push(`<p class="source">${link(file.path, file.name)}</p>`);
     }
+    if (linkedOnly.length)
+      rest.push(
+        `<p class="source">${linkedOnly.length} more file${linkedOnly.length === 1 ? '' : 's'}, linked only: ${linkedOnly.map((f) => link(f.path, f.name)).join(', ')}</p>`,
+      );
     return `${pictures.length ? `<div class="gallery">${pictures.join('\n')}</div>` : ''}${rest.join('\n')}`;
   }
 
@@ -249,6 +264,7 @@ export function buildReport(runDir: string, options: ReportOptions = {}): BuiltR
   const builder = new PageBuilder(contents, {
     maxTableRows: options.maxTableRows ?? 30,
     maxFolderImages: options.maxFolderImages ?? 24,
+    maxListTables: options.maxListTables ?? 12,
     maxJobRows: options.maxJobRows ?? 500,
   });
   const html = builder.page();

@@ -1,7 +1,15 @@
 // The report of configs/smoke.json (whatever it holds) opens cleanly in headless Chromium, and
 // `run-experiments report` on a folder that is not a run folder says so. (The report of a run of
 // every visual experiment is checked in test/visuals/end-to-end.test.ts.)
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { buildReport } from '../../src/report/build-report';
@@ -76,4 +84,29 @@ test('a long job list is cut at maxJobRows, and says how many jobs it leaves out
   expect(html).toContain('7 more jobs not listed here');
   // The rows shown carry their results, read from result.json.
   expect(html).toMatch(/job=0<\/td>.*&quot;checksum&quot;/);
+});
+
+test('a job with many tables inlines the first maxListTables and links the rest', async () => {
+  writeFileSync(
+    path.join(out, 'tables.json'),
+    JSON.stringify({ experiments: [{ name: 'tables', kind: 'selftest', jobs: 1, rows: 2 }] }),
+  );
+  const summary = await runExperiments({
+    config: 'tables.json',
+    cwd: out,
+    workers: 1,
+    progress: 'none',
+    log: () => {},
+  });
+  // Tables a job wrote beside its published one, as an attribution job writes one per image.
+  const jobDir = path.join(summary.runDir, 'jobs', readdirSync(path.join(summary.runDir, 'jobs'))[0]);
+  mkdirSync(path.join(jobDir, 'tables', 'maps'));
+  for (let i = 0; i < 5; i++)
+    writeFileSync(path.join(jobDir, 'tables', 'maps', `image=${i}.csv`), `x,y\n${i},${i + 1}\n`);
+  const html = readFileSync(buildReport(summary.runDir, { maxListTables: 3 }).file, 'utf8');
+  const inlined = html.match(/<h4>tables\/maps\/image=\d\.csv<\/h4>/g);
+  expect(inlined).toEqual([0, 1, 2].map((i) => `<h4>tables/maps/image=${i}.csv</h4>`));
+  expect(html).toMatch(
+    /2 more files, linked only: <a href="[^"]*image%3D3\.csv">tables\/maps\/image=3\.csv<\/a>, <a /,
+  );
 });
