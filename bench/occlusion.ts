@@ -18,18 +18,13 @@ import { occludedCopies } from '../src/occlusion/occlude';
 import { predictBatch, predictOcclusions } from '../src/occlusion/predict';
 import { runExperiments } from '../src/runner/run';
 import { useBackend } from '../src/tf/backend';
+import { median } from '../src/statistics';
 
 type Row = Record<string, string | number>;
 
 const MAPS = 40;
 const RUNNER_IMAGES = 1000;
 const quiet = { progress: 'none' as const, log: () => {} };
-
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = Math.floor(sorted.length / 2);
-  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
-}
 
 const verdict = (ok: boolean) => (ok ? 'ok' : 'MISSED');
 

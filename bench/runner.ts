@@ -9,18 +9,13 @@ import { Worker } from 'node:worker_threads';
 import path from 'node:path';
 import { runExperiments, planRun } from '../src/runner/run';
 import { initialOutcomes } from '../src/runner/outcomes';
+import { median } from '../src/statistics';
 
 const ROOT = path.resolve(__dirname, '..', '..');
 const CLI = path.join(ROOT, 'dist', 'src', 'cli.js');
 const quiet = { progress: 'none' as const, log: () => {} };
 
 type Row = Record<string, string | number>;
-
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = Math.floor(sorted.length / 2);
-  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
-}
 
 function tempConfig(config: unknown): { dir: string; file: string } {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'probelab-bench-'));

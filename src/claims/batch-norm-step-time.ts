@@ -31,7 +31,7 @@ import {
   stepMilliseconds,
   type Network,
 } from './batch-norm-network';
-import { mean, sd as sampleSd } from '../statistics';
+import { mean, median, sd as sampleSd } from '../statistics';
 import { differenceVerdict, VERDICT_FILE, writeVerdictCsv, type VerdictRow } from './verdict';
 
 export const STEP_TIME_CLAIM = 'P1(3) batch normalization increases training time per iteration';
@@ -172,13 +172,6 @@ export const batchNormStepTimeExperiment: ExperimentKind<StepTimeConfig> = {
     return jobs;
   },
 };
-
-export function median(values: readonly number[]): number {
-  if (values.length === 0) throw new Error('median of no values');
-  const sorted = [...values].sort((a, b) => a - b);
-  const middle = Math.floor(sorted.length / 2);
-  return sorted.length % 2 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
-}
 
 export const stepBenchJob = defineJob<StepBenchParams>({
   kind: 'batch-norm-step-bench',

@@ -6,7 +6,8 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { batchSizeVerdicts, type BatchNormTrainResult } from '../../src/claims/batch-norm-batch-size';
 import { networkLayers, withBatchNormalization } from '../../src/claims/batch-norm-network';
-import { median, stepTimeVerdicts, type StepBenchResult } from '../../src/claims/batch-norm-step-time';
+import { stepTimeVerdicts, type StepBenchResult } from '../../src/claims/batch-norm-step-time';
+import { median } from '../../src/statistics';
 import { testBatchVerdicts, type TestBatchEvalResult } from '../../src/claims/batch-norm-test-batch';
 import { figure1Layers } from '../../src/models/layers';
 

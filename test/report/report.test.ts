@@ -64,18 +64,17 @@ test('report of a folder that is not a run folder: a clear message and exit code
   expect(() => buildReport(out)).toThrow('not a run folder (no plan.json)');
 });
 
-test('a long job list is cut at maxJobRows, and says how many jobs it leaves out', async () => {
+/** Runs a one-experiment selftest config named `name` in `out`, on one worker. */
+async function runSelftest(name: string, settings: { jobs: number; rows: number }) {
   writeFileSync(
-    path.join(out, 'many.json'),
-    JSON.stringify({ experiments: [{ name: 'many', kind: 'selftest', jobs: 12, rows: 0 }] }),
+    path.join(out, `${name}.json`),
+    JSON.stringify({ experiments: [{ name, kind: 'selftest', ...settings }] }),
   );
-  const summary = await runExperiments({
-    config: 'many.json',
-    cwd: out,
-    workers: 1,
-    progress: 'none',
-    log: () => {},
-  });
+  return runExperiments({ config: `${name}.json`, cwd: out, workers: 1, progress: 'none', log: () => {} });
+}
+
+test('a long job list is cut at maxJobRows, and says how many jobs it leaves out', async () => {
+  const summary = await runSelftest('many', { jobs: 12, rows: 0 });
   const built = buildReport(summary.runDir, { maxJobRows: 5 });
   const html = readFileSync(built.file, 'utf8');
   const rows = html.match(/<tr class="state-done"><td>many\/seed=1\/job=\d+<\/td>/g) ?? [];
@@ -87,17 +86,7 @@ test('a long job list is cut at maxJobRows, and says how many jobs it leaves out
 });
 
 test('a job with many tables inlines the first maxListTables and links the rest', async () => {
-  writeFileSync(
-    path.join(out, 'tables.json'),
-    JSON.stringify({ experiments: [{ name: 'tables', kind: 'selftest', jobs: 1, rows: 2 }] }),
-  );
-  const summary = await runExperiments({
-    config: 'tables.json',
-    cwd: out,
-    workers: 1,
-    progress: 'none',
-    log: () => {},
-  });
+  const summary = await runSelftest('tables', { jobs: 1, rows: 2 });
   // Tables a job wrote beside its published one, as an attribution job writes one per image.
   const jobDir = path.join(summary.runDir, 'jobs', readdirSync(path.join(summary.runDir, 'jobs'))[0]);
   mkdirSync(path.join(jobDir, 'tables', 'maps'));
