@@ -717,6 +717,80 @@ export function poolWindow(
   }
 }
 
+/** Flat index of the first i in [from, to) where a[i] and b[i] differ (as JavaScript's `!==`: NaN always does), or `to`. */
+function firstDifference(a: usize, b: usize, from: i32, to: i32): i32 {
+  let i = from;
+  while (i + 4 <= to && !v128.any_true(f32x4.ne(v128At(a, i), v128At(b, i)))) i += 4;
+  for (; i < to; i++) if (f32At(a, i) !== f32At(b, i)) return i;
+  return to;
+}
+
+/** Flat index of the last i in [from, to) where a[i] and b[i] differ, or from − 1. */
+function lastDifference(a: usize, b: usize, from: i32, to: i32): i32 {
+  let i = to;
+  while (i - 4 >= from && !v128.any_true(f32x4.ne(v128At(a, i - 4), v128At(b, i - 4)))) i -= 4;
+  for (; i > from; i--) if (f32At(a, i - 1) !== f32At(b, i - 1)) return i - 1;
+  return from - 1;
+}
+
+/**
+ * The smallest box holding every cell of rows [r0, r1) × columns [c0, c1) of `work` (an image
+ * [h, w, channels]) where some channel differs from `clean`: its r0, r1, c0, c1 (half-open) as
+ * four i32 at `box`, and 1; 0 when no cell differs. Incremental occlusion shrinks each layer's
+ * window to it.
+ */
+export function changedBox(
+  work: usize,
+  clean: usize,
+  w: i32,
+  channels: i32,
+  r0: i32,
+  r1: i32,
+  c0: i32,
+  c1: i32,
+  box: usize,
+): i32 {
+  let top = -1;
+  let bottom = -1;
+  let left = c1;
+  let right = c0 - 1;
+  for (let r = r0; r < r1; r++) {
+    const rowStart = r * w * channels;
+    const end = rowStart + c1 * channels;
+    const first = firstDifference(work, clean, rowStart + c0 * channels, end);
+    if (first === end) continue;
+    if (top < 0) top = r;
+    bottom = r;
+    left = min(left, (first - rowStart) / channels);
+    const last = lastDifference(work, clean, first, end);
+    right = max(right, (last - rowStart) / channels);
+  }
+  if (top < 0) return 0;
+  store<i32>(box, top);
+  store<i32>(box, bottom + 1, 4);
+  store<i32>(box, left, 8);
+  store<i32>(box, right + 1, 12);
+  return 1;
+}
+
+/** Copies rows [r0, r1) × columns [c0, c1) of an image [h, w, channels] from `from` to `to`. */
+export function copyBox(
+  from: usize,
+  to: usize,
+  w: i32,
+  channels: i32,
+  r0: i32,
+  r1: i32,
+  c0: i32,
+  c1: i32,
+): void {
+  const bytes = (<usize>((c1 - c0) * channels)) << 2;
+  for (let r = r0; r < r1; r++) {
+    const at = (<usize>((r * w + c0) * channels)) << 2;
+    memory.copy(to + at, from + at, bytes);
+  }
+}
+
 // The fused training step (src/tf/fused-training.ts) runs a sequential CNN's forward and backward
 // pass with the kernels above and the few below, on whole batches; their geometry arguments are
 // those of the gradient kernels (convGeometry, poolGeometry in src/tf/wasm-kernel-utils.ts).

@@ -10,7 +10,7 @@
 // return null and are predicted whole.
 import * as tf from '@tensorflow/tfjs';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
-import { address, simdKernels } from '../tf/simd-module';
+import { address, simdKernels, type SimdKernels } from '../tf/simd-module';
 
 interface Shape3 {
   h: number;
@@ -36,14 +36,6 @@ type Step =
 interface Plan {
   steps: Step[];
   tail: tf.layers.Layer[];
-}
-
-/** Half-open box of rows [r0, r1) and columns [c0, c1). */
-interface Box {
-  r0: number;
-  r1: number;
-  c0: number;
-  c1: number;
 }
 
 const pair = (v: number | number[] | undefined, fallback: number): [number, number] =>
@@ -153,36 +145,60 @@ function reach(
   return [first, last + 1];
 }
 
-/** The part of `box` where `work` differs from `clean` (shape h × w × c), or null where nothing does. */
-function changedPart(work: Float32Array, clean: Float32Array, shape: Shape3, box: Box): Box | null {
-  let r0 = Number.POSITIVE_INFINITY;
-  let r1 = -1;
-  let c0 = Number.POSITIVE_INFINITY;
-  let c1 = -1;
-  for (let r = box.r0; r < box.r1; r++) {
-    for (let c = box.c0; c < box.c1; c++) {
-      const at = (r * shape.w + c) * shape.c;
-      for (let k = 0; k < shape.c; k++) {
-        if (work[at + k] !== clean[at + k]) {
-          if (r < r0) r0 = r;
-          r1 = r;
-          if (c < c0) c0 = c;
-          if (c > c1) c1 = c;
-          break;
-        }
-      }
-    }
-  }
-  return r1 < 0 ? null : { r0, r1: r1 + 1, c0, c1: c1 + 1 };
-}
+/** Writes to `y` the step's output at rows [r0, r1) × columns [c0, c1), computed from `x` (byte addresses). */
+type WindowRun = (x: number, y: number, r0: number, r1: number, c0: number, c1: number) => void;
 
-/** Copies `from` into `to` over the box (both h × w × c). */
-function copyBox(from: Float32Array, to: Float32Array, shape: Shape3, box: Box): void {
-  for (let r = box.r0; r < box.r1; r++) {
-    const start = (r * shape.w + box.c0) * shape.c;
-    const end = (r * shape.w + box.c1) * shape.c;
-    to.set(from.subarray(start, end), start);
+function windowRun(backend: BackendWasm, kernels: SimdKernels, s: Step): WindowRun {
+  if (s.kind === 'pool') {
+    return (x, y, r0, r1, c0, c1) =>
+      kernels.poolWindow(
+        x,
+        y,
+        s.in.h,
+        s.in.w,
+        s.in.c,
+        s.out.w,
+        s.fh,
+        s.fw,
+        s.sh,
+        s.sw,
+        s.padTop,
+        s.padLeft,
+        r0,
+        r1,
+        c0,
+        c1,
+        s.average,
+      );
   }
+  const [kernel, bias] = s.layer.getWeights();
+  const w = address(backend, kernel);
+  const b = bias ? address(backend, bias) : 0;
+  return (x, y, r0, r1, c0, c1) =>
+    kernels.convWindow(
+      x,
+      w,
+      b,
+      y,
+      s.in.h,
+      s.in.w,
+      s.in.c,
+      s.out.w,
+      s.out.c,
+      s.fh,
+      s.fw,
+      s.sh,
+      s.sw,
+      s.dh,
+      s.dw,
+      s.padTop,
+      s.padLeft,
+      r0,
+      r1,
+      c0,
+      c1,
+      s.relu,
+    );
 }
 
 export interface Occlusion {
@@ -213,62 +229,22 @@ export function predictIncrementally(
   const sizes = shapes.map((s) => s.h * s.w * s.c);
   const cleanInfo = sizes.map((n) => backend.makeOutput([n], 'float32'));
   const workInfo = sizes.map((n) => backend.makeOutput([n], 'float32'));
+  const boxInfo = backend.makeOutput([4], 'int32');
   try {
-    const weights = plan.steps.map((s) => (s.kind === 'conv' ? s.layer.getWeights() : []));
-    // Heap views after every allocation (an allocation may grow the heap and detach older views).
-    const views = (infos: tf.TensorInfo[]) => infos.map((t) => backend.typedArrayFromHeap(t) as Float32Array);
-    const clean = views(cleanInfo);
-    const work = views(workInfo);
-    const run = (l: number, from: tf.TensorInfo, to: tf.TensorInfo, box: Box) => {
-      const s = plan.steps[l];
-      const args = [s.in.h, s.in.w, s.in.c, s.out.w] as const;
-      if (s.kind === 'conv') {
-        const [kernel, bias] = weights[l];
-        kernels.convWindow(
-          address(backend, from),
-          address(backend, kernel),
-          bias ? address(backend, bias) : 0,
-          address(backend, to),
-          ...args,
-          s.out.c,
-          s.fh,
-          s.fw,
-          s.sh,
-          s.sw,
-          s.dh,
-          s.dw,
-          s.padTop,
-          s.padLeft,
-          box.r0,
-          box.r1,
-          box.c0,
-          box.c1,
-          s.relu,
-        );
-      } else {
-        kernels.poolWindow(
-          address(backend, from),
-          address(backend, to),
-          ...args,
-          s.fh,
-          s.fw,
-          s.sh,
-          s.sw,
-          s.padTop,
-          s.padLeft,
-          box.r0,
-          box.r1,
-          box.c0,
-          box.c1,
-          s.average,
-        );
-      }
-    };
+    // Heap views and addresses after every allocation (one may grow the heap and detach older
+    // views); nothing is allocated on the heap again until the tail.
+    const clean = cleanInfo.map((t) => backend.typedArrayFromHeap(t) as Float32Array);
+    const work = workInfo.map((t) => backend.typedArrayFromHeap(t) as Float32Array);
+    const cleanAt = cleanInfo.map((t) => address(backend, t));
+    const workAt = workInfo.map((t) => address(backend, t));
+    const boxAt = address(backend, boxInfo);
+    const box = backend.typedArrayFromHeap(boxInfo) as Int32Array;
+    const runs = plan.steps.map((s) => windowRun(backend, kernels, s));
     clean[0].set(image);
     work[0].set(image);
     for (let l = 0; l < plan.steps.length; l++) {
       const out = shapes[l + 1];
-      run(l, cleanInfo[l], cleanInfo[l + 1], { r0: 0, r1: out.h, c0: 0, c1: out.w });
+      runs[l](cleanAt[l], cleanAt[l + 1], 0, out.h, 0, out.w);
       work[l + 1].set(clean[l + 1]);
     }
     const finalSize = sizes[sizes.length - 1];
@@ -278,36 +254,52 @@ export function predictIncrementally(
     const rowOf = new Int32Array(patches.length);
     let rows = 1;
     const input = shapes[0];
+    /** The box each layer's work copy was written in, to restore from the clean copy: r0, r1, c0, c1. */
+    const dirty = new Int32Array(4 * shapes.length);
+    const restore = (layers: number) => {
+      for (let l = 0; l < layers; l++) {
+        const d = 4 * l;
+        kernels.copyBox(
+          cleanAt[l],
+          workAt[l],
+          shapes[l].w,
+          shapes[l].c,
+          dirty[d],
+          dirty[d + 1],
+          dirty[d + 2],
+          dirty[d + 3],
+        );
+      }
+    };
     patches.forEach((patch, i) => {
-      const dirty: Box[] = [];
-      const patchBox = {
-        r0: patch.row,
-        r1: patch.row + patch.rows,
-        c0: patch.col,
-        c1: patch.col + patch.cols,
-      };
-      for (let r = patchBox.r0; r < patchBox.r1; r++)
-        work[0].fill(fill, (r * input.w + patchBox.c0) * input.c, (r * input.w + patchBox.c1) * input.c);
-      dirty.push(patchBox);
-      let changed = changedPart(work[0], clean[0], input, patchBox);
+      const r0 = patch.row;
+      const c0 = patch.col;
+      const r1 = r0 + patch.rows;
+      const c1 = c0 + patch.cols;
+      for (let r = r0; r < r1; r++)
+        work[0].fill(fill, (r * input.w + c0) * input.c, (r * input.w + c1) * input.c);
+      dirty.set([r0, r1, c0, c1]);
+      let layers = 1;
+      let changed = kernels.changedBox(workAt[0], cleanAt[0], input.w, input.c, r0, r1, c0, c1, boxAt) === 1;
       for (let l = 0; l < plan.steps.length && changed; l++) {
         const s = plan.steps[l];
-        const [r0, r1] = reach(changed.r0, changed.r1, s.fh, s.sh, s.dh, s.padTop, s.out.h);
-        const [c0, c1] = reach(changed.c0, changed.c1, s.fw, s.sw, s.dw, s.padLeft, s.out.w);
-        if (r0 >= r1 || c0 >= c1) {
-          changed = null;
+        const [or0, or1] = reach(box[0], box[1], s.fh, s.sh, s.dh, s.padTop, s.out.h);
+        const [oc0, oc1] = reach(box[2], box[3], s.fw, s.sw, s.dw, s.padLeft, s.out.w);
+        if (or0 >= or1 || oc0 >= oc1) {
+          changed = false;
           break;
         }
-        const box = { r0, r1, c0, c1 };
-        run(l, workInfo[l], workInfo[l + 1], box);
-        dirty.push(box);
-        changed = changedPart(work[l + 1], clean[l + 1], s.out, box);
+        runs[l](workAt[l], workAt[l + 1], or0, or1, oc0, oc1);
+        dirty.set([or0, or1, oc0, oc1], 4 * layers++);
+        changed =
+          kernels.changedBox(workAt[l + 1], cleanAt[l + 1], s.out.w, s.out.c, or0, or1, oc0, oc1, boxAt) ===
+          1;
       }
       if (changed) {
         finals.set(work[work.length - 1], rows * finalSize);
         rowOf[i] = rows++;
       }
-      dirty.forEach((box, l) => copyBox(clean[l], work[l], shapes[l], box));
+      restore(layers);
     });
     const probs = tailProbabilities(
       plan,
@@ -321,7 +313,7 @@ export function predictIncrementally(
     rowOf.forEach((row, i) => out.set(probs.subarray(row * classes, (row + 1) * classes), (i + 1) * classes));
     return out;
   } finally {
-    for (const t of [...cleanInfo, ...workInfo]) backend.disposeData(t.dataId);
+    for (const t of [...cleanInfo, ...workInfo, boxInfo]) backend.disposeData(t.dataId);
   }
 }
 

@@ -67,7 +67,10 @@ export function predictOcclusions(
   const changing: number[] = [];
   for (let k = start; k < end; k++) if (patchChangesImage(image, grid, k, fill)) changing.push(k);
   const count = changing.length + 1;
-  const patches = changing.map((k) => ({ ...positionAt(grid, k), rows: grid.patch, cols: grid.patch }));
+  const patches = changing.map((k) => {
+    const { row, col } = positionAt(grid, k);
+    return { row, col, rows: grid.patch, cols: grid.patch };
+  });
   const probs =
     predictIncrementally(model, image, patches, Math.fround(fill)) ??
     predictCopies(model, image, grid, changing, fill, buffer);

@@ -13,6 +13,8 @@ export interface SimdKernels {
   sumRows(x: number, out: number, rows: number, cols: number): void;
   convWindow(x: number, w: number, bias: number, y: number, ...geometry: number[]): void;
   poolWindow(x: number, y: number, ...geometry: number[]): void;
+  changedBox(work: number, clean: number, ...geometryAndBox: number[]): number;
+  copyBox(from: number, to: number, ...geometry: number[]): void;
   adam(w: number, wOut: number, m: number, v: number, g: number, n: number, ...scalars: number[]): void;
   conv2dForward(x: number, w: number, bias: number, y: number, ...geometryAndRelu: number[]): void;
   pool2dForward(x: number, y: number, ...geometryAndAverage: number[]): void;
