@@ -6,6 +6,8 @@ module.exports = {
   testPathIgnorePatterns: ['/node_modules/', '<rootDir>/test/system/'],
   transform: { '^.+\\.ts$': ['ts-jest', { tsconfig: 'tsconfig.json' }] },
   moduleFileExtensions: ['ts', 'js', 'json'],
+  // Removes the temporary folders each test file made (test/helpers/temp-dir.ts).
+  setupFilesAfterEnv: ['<rootDir>/test/helpers/remove-temp-dirs.ts'],
   testTimeout: 120000,
   // Tests that train models or start worker pools are CPU-heavy: two at once on two cores.
   maxWorkers: 2,

@@ -11,7 +11,8 @@ import { readVerdictCsv, VERDICTS } from '../../src/claims/verdict';
 import { CLAIMS_TITLE } from '../../src/report/claims';
 import { readCsvRows } from '../../src/report/html';
 import { openReport } from '../helpers/browser';
-import { ROOT, runCli, tempDir, writeConfig } from '../helpers/runner';
+import { ROOT, runCli, writeConfig } from '../helpers/runner';
+import { tempDir } from '../helpers/temp-dir';
 
 const dir = tempDir('probelab-claims-');
 afterAll(() => rmSync(dir, { recursive: true, force: true }));

@@ -30,7 +30,8 @@ import type { LayerSpec } from '../../src/models/layers';
 import { trainingSpecSchema } from '../../src/models/training-spec';
 import { buildPlan } from '../../src/plan/build-plan';
 import { writeConfig } from '../helpers/runner';
-import { jobContext, tempDir, trainSmallModel } from '../helpers/small-model';
+import { jobContext, trainSmallModel } from '../helpers/small-model';
+import { tempDir } from '../helpers/temp-dir';
 
 const DATA = { source: 'mnist', train: { first: 500 }, test: { first: 200 } } as const;
 const SETTING = { data: DATA, backend: 'wasm' } as const;

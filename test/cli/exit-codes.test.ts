@@ -2,7 +2,8 @@
 // 0 all done, 1 some failed (the rest finished), 2 usage or config error, 3 folder locked.
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { runCli, startCli, tempDir, writeConfig } from '../helpers/runner';
+import { runCli, startCli, writeConfig } from '../helpers/runner';
+import { tempDir } from '../helpers/temp-dir';
 
 test('--help documents the exit codes', async () => {
   const help = await runCli(['--help'], tempDir());

@@ -1,7 +1,8 @@
 // Numeric flags: a value that is not a number is named as given, with exit code 2.
 import { existsSync } from 'node:fs';
 import path from 'node:path';
-import { runCli, tempDir, writeConfig } from '../helpers/runner';
+import { runCli, writeConfig } from '../helpers/runner';
+import { tempDir } from '../helpers/temp-dir';
 
 test.each([
   [['--workers', 'abc'], '--workers: expected a positive integer, got "abc"'],

@@ -1,7 +1,8 @@
 // --log json: every line parses as JSON with the documented fields (src/runner/log.ts).
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { runCli, tempDir, writeConfig } from '../helpers/runner';
+import { runCli, writeConfig } from '../helpers/runner';
+import { tempDir } from '../helpers/temp-dir';
 
 const base = {
   at: expect.stringMatching(/^\d{4}-\d\d-\d\dT/),

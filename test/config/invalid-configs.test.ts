@@ -4,7 +4,8 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { ConfigError } from '../../src/config/errors';
 import { runExperiments } from '../../src/runner/run';
-import { runCli, snapshot, tempDir } from '../helpers/runner';
+import { runCli, snapshot } from '../helpers/runner';
+import { tempDir } from '../helpers/temp-dir';
 
 const st = (extra: object = {}) => ({ name: 'a', kind: 'selftest', ...extra });
 

@@ -4,7 +4,8 @@ import path from 'node:path';
 import { existsSync } from 'node:fs';
 import { ConfigError } from '../../src/config/errors';
 import { parseConfigText } from '../../src/config/parse-file';
-import { runCli, tempDir, writeConfig } from '../helpers/runner';
+import { runCli, writeConfig } from '../helpers/runner';
+import { tempDir } from '../helpers/temp-dir';
 
 test('duplicate keys, at the top and nested, each named with its line and where it is', () => {
   const text = [

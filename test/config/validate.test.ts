@@ -9,7 +9,7 @@ import { experimentKinds } from '../../src/experiments/index';
 import type { ExpandContext, ExperimentKind } from '../../src/experiments/kind';
 import { buildPlan } from '../../src/plan/build-plan';
 import { jobKinds } from '../../src/experiments/index';
-import { tempDir } from '../helpers/runner';
+import { tempDir } from '../helpers/temp-dir';
 
 test('defaults are filled in; training holds only the settings the config gives', () => {
   const config = validateConfig(

@@ -11,7 +11,7 @@ import {
   subsetIndices,
   takeSubset,
 } from '../../src/data/datasets';
-import { tempDir } from '../helpers/small-model';
+import { tempDir } from '../helpers/temp-dir';
 
 function idxImages(count: number, rows: number, cols: number, fill = (i: number) => i % 256): Uint8Array {
   const bytes = new Uint8Array(16 + count * rows * cols);

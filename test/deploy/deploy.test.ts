@@ -8,7 +8,8 @@ import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileS
 import path from 'node:path';
 import Ajv from 'ajv';
 import { parseAllDocuments } from 'yaml';
-import { ROOT, tempDir } from '../helpers/runner';
+import { ROOT } from '../helpers/runner';
+import { tempDir } from '../helpers/temp-dir';
 
 const DEPLOY = path.join(ROOT, 'deploy');
 const files = readdirSync(DEPLOY, { recursive: true, encoding: 'utf8' }).map((f) => path.join(DEPLOY, f));

@@ -5,7 +5,8 @@ import path from 'node:path';
 import { ConfigError } from '../../src/config/errors';
 import { runExperiments } from '../../src/runner/run';
 import { writeBarImages } from '../helpers/bar-images';
-import { tempDir, writeConfig } from '../helpers/runner';
+import { writeConfig } from '../helpers/runner';
+import { tempDir } from '../helpers/temp-dir';
 
 const root = tempDir('probelab-any-size-');
 const idx = writeBarImages(path.join(root, 'bars'), 20, 24);

@@ -6,7 +6,8 @@ import { cpSync, existsSync, readFileSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { parse } from 'csv-parse/sync';
 import { runExperiments } from '../../src/runner/run';
-import { runCli, tables, tempDir, writeConfig } from '../helpers/runner';
+import { runCli, tables, writeConfig } from '../helpers/runner';
+import { tempDir } from '../helpers/temp-dir';
 
 const FIXTURE = path.join(__dirname, '..', 'fixtures', 'keras-bn-model');
 const DATA = { source: 'mnist', test: { first: 50 } };

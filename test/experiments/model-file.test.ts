@@ -12,7 +12,8 @@ import { runExperiments } from '../../src/runner/run';
 import { useBackend } from '../../src/tf/backend';
 import { writeBarImages } from '../helpers/bar-images';
 import { writeKerasStyleModel } from '../helpers/keras-model';
-import { runCli, snapshot, tempDir, writeConfig } from '../helpers/runner';
+import { runCli, snapshot, writeConfig } from '../helpers/runner';
+import { tempDir } from '../helpers/temp-dir';
 
 const FIXTURE = path.join(__dirname, '..', 'fixtures', 'keras-bn-model');
 const DATA = { source: 'mnist', train: { first: 100 }, test: { first: 200 } };

@@ -1,7 +1,8 @@
 // Every probe job without a model file needs a train job as `needs.model`, and says so the same
 // way when it is missing (one guard, experiments/shared.ts neededTrainJob).
 import { jobKinds } from '../../src/experiments/index';
-import { jobContext, tempDir } from '../helpers/small-model';
+import { jobContext } from '../helpers/small-model';
+import { tempDir } from '../helpers/temp-dir';
 
 const setting = { data: { source: 'mnist', test: { first: 100 } }, backend: 'wasm' };
 const probes: [string, object][] = [

@@ -3,7 +3,8 @@ import { ConfigError } from '../../src/config/errors';
 import { loadConfig } from '../../src/config/load';
 import { jobKinds } from '../../src/experiments/index';
 import { buildPlan } from '../../src/plan/build-plan';
-import { runCli, snapshot, tempDir, writeConfig } from '../helpers/runner';
+import { runCli, snapshot, writeConfig } from '../helpers/runner';
+import { tempDir } from '../helpers/temp-dir';
 
 const SMALL = { source: 'mnist', train: { first: 100 }, test: { first: 50 } };
 const conv = (filters: number, kernelSize: number) => ({

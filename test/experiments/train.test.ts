@@ -3,7 +3,8 @@ import { defaultsSchema } from '../../src/config/schema';
 import type { ExpandContext } from '../../src/experiments/kind';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { jobContext, tempDir } from '../helpers/small-model';
+import { jobContext } from '../helpers/small-model';
+import { tempDir } from '../helpers/temp-dir';
 
 const context = (defaults: object): ExpandContext => ({
   name: 'cnn',

@@ -3,7 +3,7 @@
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { planRun } from '../../src/runner/run';
-import { tempDir } from '../helpers/runner';
+import { tempDir } from '../helpers/temp-dir';
 
 const dir = tempDir('probelab-visual-config-');
 

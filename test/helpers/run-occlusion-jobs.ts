@@ -6,7 +6,8 @@ import { mkdirSync } from 'node:fs';
 import { defaultsSchema } from '../../src/config/schema';
 import { jobKinds } from '../../src/experiments/index';
 import type { ExpandContext, JsonObject, ModelRef, NeededJob, PlannedJob } from '../../src/experiments/kind';
-import { jobContext, tempDir } from './small-model';
+import { jobContext } from './small-model';
+import { tempDir } from './temp-dir';
 
 /** `defaults` as a config file gives them; they are validated and filled in as the runner does. */
 export function expandContext(

@@ -1,15 +1,10 @@
 // Shared by the runner and config tests: temporary folders, configs, the compiled CLI.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
-import os from 'node:os';
+import { readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 
 export const ROOT = path.resolve(__dirname, '..', '..');
 export const CLI = path.join(ROOT, 'dist', 'src', 'cli.js');
-
-export function tempDir(prefix = 'probelab-'): string {
-  return mkdtempSync(path.join(os.tmpdir(), prefix));
-}
 
 export function writeConfig(dir: string, file: string, config: unknown): string {
   const full = path.join(dir, file);

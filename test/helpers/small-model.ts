@@ -1,16 +1,10 @@
 // A real Figure 1 CNN trained briefly on a small real MNIST subset, for tests of probes.
 // Trained once per test file through the `train` job kind, so its folder looks exactly like
 // a needed train job's (model/, metrics) to the probe under test.
-import { mkdtempSync } from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
+import { tempDir } from './temp-dir';
 import type { JobContext, NeededJob } from '../../src/experiments/kind';
 import { trainJob, type TrainParams, type TrainResult } from '../../src/experiments/train';
 import { trainingSpecSchema } from '../../src/models/training-spec';
-
-export function tempDir(prefix = 'probelab-test-'): string {
-  return mkdtempSync(path.join(os.tmpdir(), prefix));
-}
 
 export function jobContext(
   dir: string,

@@ -8,7 +8,7 @@ import { loadDataset } from '../../src/data/datasets';
 import { rangeTensor } from '../../src/data/batches';
 import { evaluate, train } from '../../src/models/train-loop';
 import { trainingSpecSchema } from '../../src/models/training-spec';
-import { tempDir } from '../helpers/small-model';
+import { tempDir } from '../helpers/temp-dir';
 
 beforeAll(() => useBackend('wasm'));
 

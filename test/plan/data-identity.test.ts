@@ -10,7 +10,8 @@ import { buildPlan } from '../../src/plan/build-plan';
 import { checkConfigData } from '../../src/plan/data-identity';
 import { jobId } from '../../src/plan/job-id';
 import { planRun } from '../../src/runner/run';
-import { ROOT, runCli, tempDir, writeConfig } from '../helpers/runner';
+import { ROOT, runCli, writeConfig } from '../helpers/runner';
+import { tempDir } from '../helpers/temp-dir';
 import { IDX, patchIdx, writeSmallMnist } from '../helpers/idx-folder';
 
 const trainConfig = (dir: string) => ({

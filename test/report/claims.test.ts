@@ -5,7 +5,7 @@ import path from 'node:path';
 import { differenceVerdict, VERDICT_COLUMNS, VERDICT_FILE, writeVerdictCsv } from '../../src/claims/verdict';
 import { CLAIMS_TITLE, claimsSection } from '../../src/report/claims';
 import type { ReportExperiment, RunContents } from '../../src/report/run-contents';
-import { tempDir } from '../helpers/runner';
+import { tempDir } from '../helpers/temp-dir';
 
 const runDir = tempDir('probelab-claims-report-');
 afterAll(() => rmSync(runDir, { recursive: true, force: true }));

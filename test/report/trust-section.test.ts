@@ -6,7 +6,7 @@ import { sanityVerdict, type TrustRow } from '../../src/attribution/faithfulness
 import { writeTrustCsv } from '../../src/attribution/faithfulness/trust-table';
 import type { RunContents } from '../../src/report/run-contents';
 import { trustSection } from '../../src/report/trust-section';
-import { tempDir } from '../helpers/small-model';
+import { tempDir } from '../helpers/temp-dir';
 
 const FILE = 'tables/faith/trust.csv';
 

@@ -5,7 +5,8 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { readJournal } from '../../src/runner/journal';
 import { runExperiments } from '../../src/runner/run';
-import { tempDir, writeConfig } from '../helpers/runner';
+import { writeConfig } from '../helpers/runner';
+import { tempDir } from '../helpers/temp-dir';
 
 const quiet = { progress: 'none' as const, log: () => {} };
 

@@ -4,7 +4,7 @@ import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { buildReport } from '../../src/report/build-report';
 import { runExperiments } from '../../src/runner/run';
-import { tempDir } from '../helpers/runner';
+import { tempDir } from '../helpers/temp-dir';
 
 test('a run keeps config.json; the report shows it once the YAML file is gone', async () => {
   const dir = tempDir();

@@ -4,7 +4,8 @@ import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { readJournal, type JournalEvent } from '../../src/runner/journal';
 import { runExperiments } from '../../src/runner/run';
-import { tempDir, writeConfig } from '../helpers/runner';
+import { writeConfig } from '../helpers/runner';
+import { tempDir } from '../helpers/temp-dir';
 
 const quiet = { progress: 'none' as const, log: () => {} };
 

@@ -19,7 +19,8 @@ import path from 'node:path';
 import { runExperiments } from '../../src/runner/run';
 import type { RunSummary } from '../../src/runner/summary';
 import { IDX, patchIdx, writeSmallMnist } from '../helpers/idx-folder';
-import { runCli, startCli, tables, tempDir, writeConfig } from '../helpers/runner';
+import { runCli, startCli, tables, writeConfig } from '../helpers/runner';
+import { tempDir } from '../helpers/temp-dir';
 
 /** a (two jobs) → b → c, every job publishes a table computed from the tables it needs. */
 const chain = (name = 'chain') => ({

@@ -6,7 +6,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { acquireLock, LockHeldError } from '../../src/runner/lock';
 import { runExperiments } from '../../src/runner/run';
-import { runCli, startCli, tempDir, writeConfig } from '../helpers/runner';
+import { runCli, startCli, writeConfig } from '../helpers/runner';
+import { tempDir } from '../helpers/temp-dir';
 
 const quiet = { progress: 'none' as const, log: () => {} };
 

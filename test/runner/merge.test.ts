@@ -5,7 +5,8 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { planRun, runExperiments } from '../../src/runner/run';
 import { assignShards, parseShard } from '../../src/runner/shard';
-import { runCli, tables, tempDir, writeConfig } from '../helpers/runner';
+import { runCli, tables, writeConfig } from '../helpers/runner';
+import { tempDir } from '../helpers/temp-dir';
 
 const quiet = { progress: 'none' as const, log: () => {} };
 

@@ -4,7 +4,8 @@ import type { JobProgress } from '../../src/experiments/kind';
 import type { PlanJob } from '../../src/plan/build-plan';
 import { createEventProgress, createProgress } from '../../src/runner/progress';
 import { runExperiments } from '../../src/runner/run';
-import { sleep, tempDir, writeConfig } from '../helpers/runner';
+import { sleep, writeConfig } from '../helpers/runner';
+import { tempDir } from '../helpers/temp-dir';
 
 const config = {
   defaults: {

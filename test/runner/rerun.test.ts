@@ -7,7 +7,8 @@ import { explainJob } from '../../src/runner/explain';
 import { readJournal, type JournalEvent } from '../../src/runner/journal';
 import { runExperiments, type RunOptions } from '../../src/runner/run';
 import { formatStatus, readStatus } from '../../src/runner/status';
-import { runCli, tables, tempDir, writeConfig } from '../helpers/runner';
+import { runCli, tables, writeConfig } from '../helpers/runner';
+import { tempDir } from '../helpers/temp-dir';
 
 const config = (baseMs: number) => ({
   defaults: { retries: 0 },

@@ -4,7 +4,8 @@ import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { readJournal } from '../../src/runner/journal';
 import { runExperiments } from '../../src/runner/run';
-import { sleep, startCli, tables, tempDir, writeConfig } from '../helpers/runner';
+import { sleep, startCli, tables, writeConfig } from '../helpers/runner';
+import { tempDir } from '../helpers/temp-dir';
 
 const config = {
   defaults: { seeds: [1, 2] },

@@ -11,7 +11,7 @@ import { createProgress } from '../../src/runner/progress';
 import { RunFolder } from '../../src/runner/run-folder';
 import { runScheduler, type SchedulerOptions } from '../../src/runner/scheduler';
 import { type Action, FakePool } from '../helpers/fake-pool';
-import { tempDir } from '../helpers/runner';
+import { tempDir } from '../helpers/temp-dir';
 
 interface JobSpec {
   key: string;

@@ -6,7 +6,8 @@ import { readJournal } from '../../src/runner/journal';
 import { dryRun, planRun, runExperiments } from '../../src/runner/run';
 import { mergeRuns } from '../../src/runner/merge';
 import { assignShards, parseShard } from '../../src/runner/shard';
-import { runCli, snapshot, tables, tempDir, writeConfig } from '../helpers/runner';
+import { runCli, snapshot, tables, writeConfig } from '../helpers/runner';
+import { tempDir } from '../helpers/temp-dir';
 
 const quiet = { progress: 'none' as const, log: () => {} };
 

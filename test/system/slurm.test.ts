@@ -10,7 +10,8 @@ import { existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { readJournal } from '../../src/runner/journal';
-import { ROOT, runCli, sleep, tempDir } from '../helpers/runner';
+import { ROOT, runCli, sleep } from '../helpers/runner';
+import { tempDir } from '../helpers/temp-dir';
 import { type JobInfo, SlurmCluster } from '../helpers/slurm-cluster';
 import { tableDigest } from '../helpers/table-digest';
 

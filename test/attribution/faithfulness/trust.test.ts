@@ -7,7 +7,7 @@ import {
   type TrustRow,
 } from '../../../src/attribution/faithfulness/trust';
 import { readTrustCsv, writeTrustCsv } from '../../../src/attribution/faithfulness/trust-table';
-import { tempDir } from '../../helpers/small-model';
+import { tempDir } from '../../helpers/temp-dir';
 import path from 'node:path';
 import { writeFileSync } from 'node:fs';
 
