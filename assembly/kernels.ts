@@ -242,6 +242,30 @@ export function conv2dInputGrad(
           if (vectors > 2) v128.store(to, acc2, 32);
           if (vectors > 3) v128.store(to, acc3, 48);
         }
+        if (inC === 1) {
+          store<f32>(
+            dx + ((<usize>dxAt) << 2),
+            oneChannelInputGrad(
+              dy,
+              wt,
+              b,
+              ih,
+              iw,
+              outH,
+              outW,
+              outC,
+              fh,
+              fw,
+              sh,
+              sw,
+              dh,
+              dwl,
+              padTop,
+              padLeft,
+            ),
+          );
+          continue;
+        }
         for (let ci = vecEnd; ci < inC; ci++) {
           let acc: f32 = 0;
           for (let kh = 0; kh < fh; kh++) {
@@ -264,6 +288,56 @@ export function conv2dInputGrad(
       }
     }
   }
+}
+
+/**
+ * conv2dInputGrad at one cell of a one-channel input (a grayscale image: the gradient saliency
+ * maps take), vectorised over the output channels instead: there are no input channels to vectorise over.
+ */
+function oneChannelInputGrad(
+  dy: usize,
+  w: usize,
+  b: i32,
+  ih: i32,
+  iw: i32,
+  outH: i32,
+  outW: i32,
+  outC: i32,
+  fh: i32,
+  fw: i32,
+  sh: i32,
+  sw: i32,
+  dh: i32,
+  dwl: i32,
+  padTop: i32,
+  padLeft: i32,
+): f32 {
+  const vecEnd = outC & ~3;
+  let acc = f32x4.splat(0);
+  let tail: f32 = 0;
+  for (let kh = 0; kh < fh; kh++) {
+    const rowOffset = ih + padTop - kh * dh;
+    if (rowOffset < 0 || rowOffset % sh !== 0) continue;
+    const oh = rowOffset / sh;
+    if (oh >= outH) continue;
+    for (let kw = 0; kw < fw; kw++) {
+      const colOffset = iw + padLeft - kw * dwl;
+      if (colOffset < 0 || colOffset % sw !== 0) continue;
+      const ow = colOffset / sw;
+      if (ow >= outW) continue;
+      const dyAt = ((b * outH + oh) * outW + ow) * outC;
+      const wAt = (kh * fw + kw) * outC;
+      for (let co = 0; co < vecEnd; co += 4) acc = madd(v128At(dy, dyAt + co), v128At(w, wAt + co), acc);
+      for (let co = vecEnd; co < outC; co++) tail += f32At(dy, dyAt + co) * f32At(w, wAt + co);
+    }
+  }
+  return (
+    f32x4.extract_lane(acc, 0) +
+    f32x4.extract_lane(acc, 1) +
+    f32x4.extract_lane(acc, 2) +
+    f32x4.extract_lane(acc, 3) +
+    tail
+  );
 }
 
 /**

@@ -105,7 +105,8 @@ export const receptiveFieldsClaimExperiment: ExperimentKind<ReceptiveFieldsConfi
 
 export const receptiveFieldsJob = defineJob<ReceptiveFieldsParams>({
   kind: 'receptive-fields',
-  version: '1',
+  // 2: the input gradient of a one-channel image (the first convolution's) sums in another order.
+  version: '2',
   async run(params, ctx): Promise<ReceptiveFieldsResult> {
     const tf = require('@tensorflow/tfjs') as typeof import('@tensorflow/tfjs');
     const { receptiveFields } = require('./receptive-fields') as typeof import('./receptive-fields');

@@ -77,7 +77,8 @@ function chunkImages(
 
 export const faithfulnessChunkJob = defineJob<FaithfulnessChunkParams>({
   kind: 'attribution-faithfulness-chunk',
-  version: '1',
+  // 2: the input gradient of a one-channel image (the first convolution's) sums in another order.
+  version: '2',
   async run(params, ctx): Promise<FaithfulnessChunk> {
     const { curvePoints, imageCurves } =
       require('../attribution/faithfulness/curves') as typeof import('../attribution/faithfulness/curves');
@@ -115,7 +116,8 @@ export const faithfulnessChunkJob = defineJob<FaithfulnessChunkParams>({
 
 export const sanityChunkJob = defineJob<FaithfulnessChunkParams>({
   kind: 'attribution-sanity-chunk',
-  version: '1',
+  // 2: the input gradient of a one-channel image (the first convolution's) sums in another order.
+  version: '2',
   async run(params, ctx): Promise<SanityChunk> {
     const { cascadingRandomisation } =
       require('../attribution/faithfulness/sanity') as typeof import('../attribution/faithfulness/sanity');

@@ -31,7 +31,8 @@ export interface AttributionChunkResult {
 
 export const attributionChunkJob = defineJob<AttributionChunkParams>({
   kind: 'attribution-chunk',
-  version: '1',
+  // 2: the input gradient of a one-channel image (the first convolution's) sums in another order.
+  version: '2',
   async run(params, ctx): Promise<AttributionChunkResult> {
     const { attribute } = require('../attribution/methods') as typeof import('../attribution/methods');
     const { predictBatch } = require('../occlusion/predict') as typeof import('../occlusion/predict');

@@ -159,7 +159,9 @@ export const trainJob = defineJob<TrainParams>({
   // 2: SIMD gradient kernels (src/tf/) sum in another order than the im2col ones of version 1.
   // 3: the fused training step (src/tf/fused-training.ts) computes the loss's gradient and the
   // convolutions in another order than tfjs' tape.
-  version: '3',
+  // 4: the input gradient of a one-channel convolution input sums in another order (a network with
+  // a one-filter conv before another conv).
+  version: '4',
   async run(params, ctx: JobContext) {
     // Loaded here, not at the top, so that worker threads running other kinds never load tfjs.
     const { useBackend, activeBackend } = require('../tf/backend') as typeof import('../tf/backend');

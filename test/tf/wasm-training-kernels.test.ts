@@ -32,10 +32,18 @@ beforeAll(async () => {
   registerWasmTrainingKernels();
 });
 
-test('Conv2D gradients (filter and input) match cpu on 40 random shapes, strides and paddings', async () => {
+test('Conv2D gradients (filter and input) match cpu on 40 random shapes, strides and paddings, one input channel included', async () => {
   for (let n = 0; n < 40; n++) {
     const k = [int(1, 4), int(1, 4)];
-    const [batch, h, w, ci, co] = [int(1, 3), int(k[0] + 1, 12), int(k[1] + 1, 12), int(1, 21), int(1, 21)];
+    const [batch, h, w, channels, co] = [
+      int(1, 3),
+      int(k[0] + 1, 12),
+      int(k[1] + 1, 12),
+      int(1, 21),
+      int(1, 21),
+    ];
+    // Every fourth shape has one input channel, as a grayscale image's first layer (its own kernel path).
+    const ci = n % 4 === 0 ? 1 : channels;
     const strides: [number, number] = random() < 0.6 ? [1, 1] : [int(1, 3), int(1, 3)];
     const pad = random() < 0.5 ? 'valid' : 'same';
     const x = values(batch * h * w * ci);
