@@ -20,23 +20,26 @@ function v128At(base: usize, index: i32): v128 {
 }
 
 /** Smallest o ≥ 0 with o·stride + offset ≥ 0 (offset = k·dilation − pad). */
+const MAXCELLS = 2;
 function firstInside(offset: i32, stride: i32): i32 {
-  return offset >= 0 ? 0 : (-offset + stride - 1) / stride;
+  if (offset >= 0) return 0;
+  return stride === 1 ? -offset : (-offset + stride - 1) / stride;
 }
 
 /** One past the largest o with o·stride + offset < size, at most count. */
 function endInside(offset: i32, stride: i32, size: i32, count: i32): i32 {
   const room = size - offset;
   if (room <= 0) return 0;
-  const end = (room + stride - 1) / stride;
+  const end = stride === 1 ? room : (room + stride - 1) / stride;
   return end < count ? end : count;
 }
 
 /**
  * Conv2D's filter gradient: dw[kh, kw, ci, co] = Σ_{b, oh, ow} x[b, ih, iw, ci] · dy[b, oh, ow, co]
  * with ih = oh·sh + kh·dh − padTop, iw = ow·sw + kw·dw − padLeft (cells in the padding add nothing).
- * Summed one output row at a time into dw, so both rows stay in cache; up to 16 output channels
- * (4 vectors) per pass over the row.
+ * One image at a time (its x and dy stay in cache), and within it one or two taps (kh, kw, ci)
+ * and up to 12 output channels at a time, summed over all of the image's output cells in
+ * registers: each dy load serves both taps. Every dw value is still summed in the order b, oh, ow.
  */
 export function conv2dFilterGrad(
   x: usize,
@@ -60,63 +63,207 @@ export function conv2dFilterGrad(
 ): void {
   memory.fill(dw, 0, (<usize>(fh * fw * inC * outC)) << 2);
   const vecEnd = outC & ~3;
+  const taps = fh * fw * inC;
+  const xImage = (<usize>(inH * inW * inC)) << 2;
+  const dyImage = (<usize>(outH * outW * outC)) << 2;
   for (let b = 0; b < batch; b++) {
-    for (let oh = 0; oh < outH; oh++) {
-      const dyRow = (b * outH + oh) * outW * outC;
-      for (let kh = 0; kh < fh; kh++) {
-        const ih = oh * sh + kh * dh - padTop;
-        if (ih < 0 || ih >= inH) continue;
-        const xRow = (b * inH + ih) * inW * inC;
-        for (let kw = 0; kw < fw; kw++) {
-          const colOffset = kw * dwl - padLeft;
-          const owStart = firstInside(colOffset, sw);
-          const owEnd = endInside(colOffset, sw, inW, outW);
-          for (let ci = 0; ci < inC; ci++) {
-            const dwRow = ((kh * fw + kw) * inC + ci) * outC;
-            const xAt = xRow + colOffset * inC + ci;
-            const xStep = sw * inC;
-            // Two input channels at once (up to 12 output channels): each dy load serves both.
-            if (ci + 1 < inC && vecEnd === outC && outC <= 12) {
-              filterGradPair(
-                x + ((<usize>xAt) << 2),
-                dy + ((<usize>dyRow) << 2),
-                dw + ((<usize>dwRow) << 2),
-                owStart,
-                owEnd,
-                xStep,
-                outC,
-              );
-              ci++;
-              continue;
-            }
-            for (let co = 0; co < vecEnd; co += 16) {
-              const vectors = min(4, (vecEnd - co) >> 2);
-              const to = dw + ((<usize>(dwRow + co)) << 2);
-              let acc0 = v128.load(to);
-              let acc1 = vectors > 1 ? v128.load(to, 16) : acc0;
-              let acc2 = vectors > 2 ? v128.load(to, 32) : acc0;
-              let acc3 = vectors > 3 ? v128.load(to, 48) : acc0;
-              for (let ow = owStart; ow < owEnd; ow++) {
-                const xv = f32x4.splat(f32At(x, xAt + ow * xStep));
-                const from = dy + ((<usize>(dyRow + ow * outC + co)) << 2);
-                acc0 = madd(xv, v128.load(from), acc0);
-                if (vectors > 1) acc1 = madd(xv, v128.load(from, 16), acc1);
-                if (vectors > 2) acc2 = madd(xv, v128.load(from, 32), acc2);
-                if (vectors > 3) acc3 = madd(xv, v128.load(from, 48), acc3);
-              }
-              v128.store(to, acc0);
-              if (vectors > 1) v128.store(to, acc1, 16);
-              if (vectors > 2) v128.store(to, acc2, 32);
-              if (vectors > 3) v128.store(to, acc3, 48);
-            }
-            for (let co = vecEnd; co < outC; co++) {
-              let acc = f32At(dw, dwRow + co);
-              for (let ow = owStart; ow < owEnd; ow++) {
-                acc += f32At(x, xAt + ow * xStep) * f32At(dy, dyRow + ow * outC + co);
-              }
-              store<f32>(dw + ((<usize>(dwRow + co)) << 2), acc);
+    const xb = x + <usize>b * xImage;
+    const dyb = dy + <usize>b * dyImage;
+    // Tap t = (kh, kw, ci) and the one after it, t + 1 = (kh2, kw2, ci2).
+    let kh = 0;
+    let kw = 0;
+    let ci = 0;
+    for (let t = 0; t < taps; ) {
+      let kh2 = kh;
+      let kw2 = kw;
+      let ci2 = ci + 1;
+      if (ci2 === inC) {
+        ci2 = 0;
+        kw2++;
+        if (kw2 === fw) {
+          kw2 = 0;
+          kh2++;
+        }
+      }
+      const rowOffset = kh * dh - padTop;
+      const colOffset = kw * dwl - padLeft;
+      const ohStart = firstInside(rowOffset, sh);
+      const ohEnd = endInside(rowOffset, sh, inH, outH);
+      const owStart = firstInside(colOffset, sw);
+      const owEnd = endInside(colOffset, sw, inW, outW);
+      // The next tap joins this one when it reaches the same output cells; `pair` is its
+      // distance in x (0: alone).
+      let pair = 0;
+      if (t + 1 < taps) {
+        const rowOffset2 = kh2 * dh - padTop;
+        const colOffset2 = kw2 * dwl - padLeft;
+        if (
+          firstInside(rowOffset2, sh) === ohStart &&
+          endInside(rowOffset2, sh, inH, outH) === ohEnd &&
+          firstInside(colOffset2, sw) === owStart &&
+          endInside(colOffset2, sw, inW, outW) === owEnd
+        )
+          pair = ((rowOffset2 - rowOffset) * inW + colOffset2 - colOffset) * inC + ci2 - ci;
+      }
+      // x at tap t for output cell (0, 0) (outside the image when padded: never read there).
+      const xAt = xb + ((<isize>((rowOffset * inW + colOffset) * inC + ci)) << 2);
+      const to = dw + ((<usize>(t * outC)) << 2);
+      for (let co = 0; co < vecEnd; co += 12) {
+        const vectors = min(3, (vecEnd - co) >> 2);
+        // Literal shapes, so that the inlined loop keeps its accumulators in registers.
+        if (pair !== 0) {
+          if (vectors === 3)
+            FilterGradBlock.run(
+              xAt,
+              dyb,
+              to,
+              ohStart,
+              ohEnd,
+              owStart,
+              owEnd,
+              inW,
+              inC,
+              outW,
+              outC,
+              sh,
+              sw,
+              pair,
+              co,
+              2,
+              3,
+            );
+          else if (vectors === 2)
+            FilterGradBlock.run(
+              xAt,
+              dyb,
+              to,
+              ohStart,
+              ohEnd,
+              owStart,
+              owEnd,
+              inW,
+              inC,
+              outW,
+              outC,
+              sh,
+              sw,
+              pair,
+              co,
+              2,
+              2,
+            );
+          else
+            FilterGradBlock.run(
+              xAt,
+              dyb,
+              to,
+              ohStart,
+              ohEnd,
+              owStart,
+              owEnd,
+              inW,
+              inC,
+              outW,
+              outC,
+              sh,
+              sw,
+              pair,
+              co,
+              2,
+              1,
+            );
+        } else if (vectors === 3)
+          FilterGradBlock.run(
+            xAt,
+            dyb,
+            to,
+            ohStart,
+            ohEnd,
+            owStart,
+            owEnd,
+            inW,
+            inC,
+            outW,
+            outC,
+            sh,
+            sw,
+            0,
+            co,
+            1,
+            3,
+          );
+        else if (vectors === 2)
+          FilterGradBlock.run(
+            xAt,
+            dyb,
+            to,
+            ohStart,
+            ohEnd,
+            owStart,
+            owEnd,
+            inW,
+            inC,
+            outW,
+            outC,
+            sh,
+            sw,
+            0,
+            co,
+            1,
+            2,
+          );
+        else
+          FilterGradBlock.run(
+            xAt,
+            dyb,
+            to,
+            ohStart,
+            ohEnd,
+            owStart,
+            owEnd,
+            inW,
+            inC,
+            outW,
+            outC,
+            sh,
+            sw,
+            0,
+            co,
+            1,
+            1,
+          );
+      }
+      for (let co = vecEnd; co < outC; co++) {
+        for (let k = 0; k < (pair !== 0 ? 2 : 1); k++) {
+          const from = xAt + ((<isize>(k * pair)) << 2);
+          const at = to + ((<usize>(k * outC + co)) << 2);
+          let acc = load<f32>(at);
+          for (let oh = ohStart; oh < ohEnd; oh++) {
+            for (let ow = owStart; ow < owEnd; ow++) {
+              const cell = ((oh * sh * inW + ow * sw) * inC) << 2;
+              acc += load<f32>(from + cell) * f32At(dyb, (oh * outW + ow) * outC + co);
             }
           }
+          store<f32>(at, acc);
+        }
+      }
+      if (pair === 0) {
+        t++;
+        kh = kh2;
+        kw = kw2;
+        ci = ci2;
+        continue;
+      }
+      t += 2;
+      kh = kh2;
+      kw = kw2;
+      ci = ci2 + 1;
+      if (ci === inC) {
+        ci = 0;
+        kw++;
+        if (kw === fw) {
+          kw = 0;
+          kh++;
         }
       }
     }
@@ -124,55 +271,72 @@ export function conv2dFilterGrad(
 }
 
 /**
- * conv2dFilterGrad's rows of dw for input channels ci and ci + 1 (at `dw`, `dw` + outC), summed
- * over output columns [owStart, owEnd) of one row: x points at channel ci of column 0's first
- * input cell, dy at the row; outC a multiple of 4, at most 12.
+ * conv2dFilterGrad's dw rows of one tap (at `to`) or two (taps 2: the second `pair` floats
+ * further in x, its row next in dw), output channels [co, co + 4·vectors), summed over output
+ * cells [ohStart, ohEnd) × [owStart, owEnd) of one image.
  */
-function filterGradPair(
-  x: usize,
-  dy: usize,
-  dw: usize,
-  owStart: i32,
-  owEnd: i32,
-  xStep: i32,
-  outC: i32,
-): void {
-  const vectors = outC >> 2;
-  const next = (<usize>outC) << 2;
-  let a0 = v128.load(dw);
-  let a1 = vectors > 1 ? v128.load(dw, 16) : a0;
-  let a2 = vectors > 2 ? v128.load(dw, 32) : a0;
-  let b0 = v128.load(dw + next);
-  let b1 = vectors > 1 ? v128.load(dw + next, 16) : b0;
-  let b2 = vectors > 2 ? v128.load(dw + next, 32) : b0;
-  for (let ow = owStart; ow < owEnd; ow++) {
-    const at = x + ((<usize>(ow * xStep)) << 2);
-    const xa = v128.load32_splat(at);
-    const xb = v128.load32_splat(at + 4);
-    const g = dy + ((<usize>(ow * outC)) << 2);
-    const g0 = v128.load(g);
-    a0 = madd(xa, g0, a0);
-    b0 = madd(xb, g0, b0);
-    if (vectors > 1) {
-      const g1 = v128.load(g, 16);
-      a1 = madd(xa, g1, a1);
-      b1 = madd(xb, g1, b1);
+// biome-ignore lint/complexity/noStaticOnlyClass: TypeScript allows @inline only on methods, and the literal shapes need inlining.
+class FilterGradBlock {
+  @inline
+  static run(
+    x: usize,
+    dy: usize,
+    to: usize,
+    ohStart: i32,
+    ohEnd: i32,
+    owStart: i32,
+    owEnd: i32,
+    inW: i32,
+    inC: i32,
+    outW: i32,
+    outC: i32,
+    sh: i32,
+    sw: i32,
+    pair: i32,
+    co: i32,
+    taps: i32,
+    vectors: i32,
+  ): void {
+    const zero = f32x4.splat(0);
+    const at = to + ((<usize>co) << 2);
+    const next = (<usize>outC) << 2;
+    const second = (<isize>pair) << 2;
+    let a0 = v128.load(at);
+    let a1 = vectors > 1 ? v128.load(at, 16) : zero;
+    let a2 = vectors > 2 ? v128.load(at, 32) : zero;
+    let b0 = taps > 1 ? v128.load(at + next) : zero;
+    let b1 = taps > 1 && vectors > 1 ? v128.load(at + next, 16) : zero;
+    let b2 = taps > 1 && vectors > 2 ? v128.load(at + next, 32) : zero;
+    const xStep = (<usize>(sw * inC)) << 2;
+    for (let oh = ohStart; oh < ohEnd; oh++) {
+      let xAt = x + ((<usize>((oh * sh * inW + owStart * sw) * inC)) << 2);
+      let g = dy + ((<usize>((oh * outW + owStart) * outC + co)) << 2);
+      for (let ow = owStart; ow < owEnd; ow++) {
+        const g0 = v128.load(g);
+        const g1 = vectors > 1 ? v128.load(g, 16) : zero;
+        const g2 = vectors > 2 ? v128.load(g, 32) : zero;
+        const xa = v128.load32_splat(xAt);
+        a0 = madd(xa, g0, a0);
+        if (vectors > 1) a1 = madd(xa, g1, a1);
+        if (vectors > 2) a2 = madd(xa, g2, a2);
+        if (taps > 1) {
+          const xb = v128.load32_splat(xAt + second);
+          b0 = madd(xb, g0, b0);
+          if (vectors > 1) b1 = madd(xb, g1, b1);
+          if (vectors > 2) b2 = madd(xb, g2, b2);
+        }
+        xAt += xStep;
+        g += next;
+      }
     }
-    if (vectors > 2) {
-      const g2 = v128.load(g, 32);
-      a2 = madd(xa, g2, a2);
-      b2 = madd(xb, g2, b2);
+    v128.store(at, a0);
+    if (vectors > 1) v128.store(at, a1, 16);
+    if (vectors > 2) v128.store(at, a2, 32);
+    if (taps > 1) {
+      v128.store(at + next, b0);
+      if (vectors > 1) v128.store(at + next, b1, 16);
+      if (vectors > 2) v128.store(at + next, b2, 32);
     }
-  }
-  v128.store(dw, a0);
-  v128.store(dw + next, b0);
-  if (vectors > 1) {
-    v128.store(dw, a1, 16);
-    v128.store(dw + next, b1, 16);
-  }
-  if (vectors > 2) {
-    v128.store(dw, a2, 32);
-    v128.store(dw + next, b2, 32);
   }
 }
 
@@ -560,25 +724,22 @@ export function convWindow(
 ): void {
   const vecEnd = outC & ~3;
   const zero = f32x4.splat(0);
+  // Columns whose window lies wholly inside the input, [fullStart, fullEnd): worked in blocks
+  // of cells (found here once, not by a division per cell).
+  const fullStart = max(ow0, firstInside(-padLeft, sw));
+  const fullEnd = vecEnd === outC ? min(ow1, endInside((fw - 1) * dwl - padLeft, sw, inW, outW)) : 0;
   for (let oh = oh0; oh < oh1; oh++) {
     const rowOffset = oh * sh - padTop;
     const khStart = firstInside(rowOffset, dh);
     const khEnd = endInside(rowOffset, dh, inH, fh);
     for (let ow = ow0; ow < ow1; ow++) {
       const colOffset = ow * sw - padLeft;
-      const kwStart = firstInside(colOffset, dwl);
-      const kwEnd = endInside(colOffset, dwl, inW, fw);
       const yAt = (oh * outW + ow) * outC;
       // Two output columns at once where both see the whole filter width: each filter load
-      // then serves two cells.
-      if (
-        ow + 1 < ow1 &&
-        vecEnd === outC &&
-        kwStart === 0 &&
-        kwEnd === fw &&
-        colOffset + sw + (fw - 1) * dwl < inW
-      ) {
-        convPair(
+      // then serves both cells.
+      const cells = min(MAXCELLS, fullEnd - ow);
+      if (ow >= fullStart && cells > 1) {
+        convCells(
           x,
           w,
           bias,
@@ -595,10 +756,13 @@ export function convWindow(
           dh,
           dwl,
           relu,
+          cells,
         );
-        ow++;
+        ow += cells - 1;
         continue;
       }
+      const kwStart = firstInside(colOffset, dwl);
+      const kwEnd = endInside(colOffset, dwl, inW, fw);
       for (let co = 0; co < vecEnd; co += 16) {
         const vectors = min(4, (vecEnd - co) >> 2);
         const b = bias + ((<usize>co) << 2);
@@ -651,8 +815,12 @@ export function convWindow(
   }
 }
 
-/** convWindow's cells (oh, ow) and (oh, ow + 1), output channels a multiple of 4, at `to`. */
-function convPair(
+/**
+ * convWindow's cells (oh, ow) … (oh, ow + cells − 1), each seeing the whole filter width, output
+ * channels a multiple of 4, at `to`: up to three cells × three vectors of channels at a time, so
+ * each filter load serves every cell and each input load every vector.
+ */
+function convCells(
   x: usize,
   w: usize,
   bias: usize,
@@ -669,12 +837,178 @@ function convPair(
   dh: i32,
   dwl: i32,
   relu: i32,
+  cells: i32,
 ): void {
-  const zero = f32x4.splat(0);
-  const next = (<usize>outC) << 2;
-  const xNext = (<usize>(sw * inC)) << 2;
   for (let co = 0; co < outC; co += 12) {
     const vectors = min(3, (outC - co) >> 2);
+    // Literal shapes, so that the inlined block keeps its accumulators in registers without branches.
+    if (cells === 3) {
+      if (vectors === 3)
+        ConvBlock.run(
+          x,
+          w,
+          bias,
+          to,
+          rowOffset,
+          khStart,
+          khEnd,
+          colOffset,
+          inW,
+          inC,
+          outC,
+          fw,
+          sw,
+          dh,
+          dwl,
+          relu,
+          co,
+          3,
+          3,
+        );
+      else if (vectors === 2)
+        ConvBlock.run(
+          x,
+          w,
+          bias,
+          to,
+          rowOffset,
+          khStart,
+          khEnd,
+          colOffset,
+          inW,
+          inC,
+          outC,
+          fw,
+          sw,
+          dh,
+          dwl,
+          relu,
+          co,
+          3,
+          2,
+        );
+      else
+        ConvBlock.run(
+          x,
+          w,
+          bias,
+          to,
+          rowOffset,
+          khStart,
+          khEnd,
+          colOffset,
+          inW,
+          inC,
+          outC,
+          fw,
+          sw,
+          dh,
+          dwl,
+          relu,
+          co,
+          3,
+          1,
+        );
+    } else if (vectors === 3)
+      ConvBlock.run(
+        x,
+        w,
+        bias,
+        to,
+        rowOffset,
+        khStart,
+        khEnd,
+        colOffset,
+        inW,
+        inC,
+        outC,
+        fw,
+        sw,
+        dh,
+        dwl,
+        relu,
+        co,
+        2,
+        3,
+      );
+    else if (vectors === 2)
+      ConvBlock.run(
+        x,
+        w,
+        bias,
+        to,
+        rowOffset,
+        khStart,
+        khEnd,
+        colOffset,
+        inW,
+        inC,
+        outC,
+        fw,
+        sw,
+        dh,
+        dwl,
+        relu,
+        co,
+        2,
+        2,
+      );
+    else
+      ConvBlock.run(
+        x,
+        w,
+        bias,
+        to,
+        rowOffset,
+        khStart,
+        khEnd,
+        colOffset,
+        inW,
+        inC,
+        outC,
+        fw,
+        sw,
+        dh,
+        dwl,
+        relu,
+        co,
+        2,
+        1,
+      );
+  }
+}
+
+/** convCells' output channels [co, co + 4·vectors) of its `cells` cells (2 or 3; vectors 1 to 3). */
+// biome-ignore lint/complexity/noStaticOnlyClass: TypeScript allows @inline only on methods, and the literal shapes need inlining.
+class ConvBlock {
+  @inline
+  static run(
+    x: usize,
+    w: usize,
+    bias: usize,
+    to: usize,
+    rowOffset: i32,
+    khStart: i32,
+    khEnd: i32,
+    colOffset: i32,
+    inW: i32,
+    inC: i32,
+    outC: i32,
+    fw: i32,
+    sw: i32,
+    dh: i32,
+    dwl: i32,
+    relu: i32,
+    co: i32,
+    cells: i32,
+    vectors: i32,
+  ): void {
+    const zero = f32x4.splat(0);
+    const next = (<usize>outC) << 2;
+    const xNext = (<usize>(sw * inC)) << 2;
+    // Without dilation a filter row's taps (kw, ci) are one contiguous run in x and in w.
+    const run = dwl === 1 ? fw * inC : inC;
+    const runs = dwl === 1 ? 1 : fw;
     const b = bias + ((<usize>co) << 2);
     let a0 = bias !== 0 ? v128.load(b) : zero;
     let a1 = bias !== 0 && vectors > 1 ? v128.load(b, 16) : zero;
@@ -682,26 +1016,33 @@ function convPair(
     let b0 = a0;
     let b1 = a1;
     let b2 = a2;
+    let c0 = a0;
+    let c1 = a1;
+    let c2 = a2;
     for (let kh = khStart; kh < khEnd; kh++) {
       const ih = rowOffset + kh * dh;
-      for (let kw = 0; kw < fw; kw++) {
+      for (let kw = 0; kw < runs; kw++) {
         let xAt = x + ((<usize>((ih * inW + colOffset + kw * dwl) * inC)) << 2);
         let from = w + ((<usize>((kh * fw + kw) * inC * outC + co)) << 2);
-        for (let ci = 0; ci < inC; ci++) {
-          const xa = v128.load32_splat(xAt);
-          const xb = v128.load32_splat(xAt + xNext);
+        for (let j = 0; j < run; j++) {
+          // One cell at a time against the loaded filter vectors: 9 accumulators, 3 filter
+          // vectors, 1 input and 1 product stay within the 15 vector registers V8 allocates on x64.
           const w0 = v128.load(from);
+          const w1 = vectors > 1 ? v128.load(from, 16) : zero;
+          const w2 = vectors > 2 ? v128.load(from, 32) : zero;
+          const xa = v128.load32_splat(xAt);
           a0 = madd(xa, w0, a0);
+          if (vectors > 1) a1 = madd(xa, w1, a1);
+          if (vectors > 2) a2 = madd(xa, w2, a2);
+          const xb = v128.load32_splat(xAt + xNext);
           b0 = madd(xb, w0, b0);
-          if (vectors > 1) {
-            const w1 = v128.load(from, 16);
-            a1 = madd(xa, w1, a1);
-            b1 = madd(xb, w1, b1);
-          }
-          if (vectors > 2) {
-            const w2 = v128.load(from, 32);
-            a2 = madd(xa, w2, a2);
-            b2 = madd(xb, w2, b2);
+          if (vectors > 1) b1 = madd(xb, w1, b1);
+          if (vectors > 2) b2 = madd(xb, w2, b2);
+          if (cells > 2) {
+            const xc = v128.load32_splat(xAt + 2 * xNext);
+            c0 = madd(xc, w0, c0);
+            if (vectors > 1) c1 = madd(xc, w1, c1);
+            if (vectors > 2) c2 = madd(xc, w2, c2);
           }
           xAt += 4;
           from += next;
@@ -709,23 +1050,29 @@ function convPair(
       }
     }
     if (relu) {
-      a0 = f32x4.max(a0, zero);
-      a1 = f32x4.max(a1, zero);
-      a2 = f32x4.max(a2, zero);
-      b0 = f32x4.max(b0, zero);
-      b1 = f32x4.max(b1, zero);
-      b2 = f32x4.max(b2, zero);
+      a0 = f32x4.pmax(a0, zero);
+      a1 = f32x4.pmax(a1, zero);
+      a2 = f32x4.pmax(a2, zero);
+      b0 = f32x4.pmax(b0, zero);
+      b1 = f32x4.pmax(b1, zero);
+      b2 = f32x4.pmax(b2, zero);
+      c0 = f32x4.pmax(c0, zero);
+      c1 = f32x4.pmax(c1, zero);
+      c2 = f32x4.pmax(c2, zero);
     }
     const at = to + ((<usize>co) << 2);
     v128.store(at, a0);
     v128.store(at + next, b0);
+    if (cells > 2) v128.store(at + 2 * next, c0);
     if (vectors > 1) {
       v128.store(at, a1, 16);
       v128.store(at + next, b1, 16);
+      if (cells > 2) v128.store(at + 2 * next, c1, 16);
     }
     if (vectors > 2) {
       v128.store(at, a2, 32);
       v128.store(at + next, b2, 32);
+      if (cells > 2) v128.store(at + 2 * next, c2, 32);
     }
   }
 }
@@ -962,6 +1309,175 @@ export function pool2dForward(
       outW,
       average,
     );
+  }
+}
+
+/**
+ * Max pooling over windows that tile the input (stride = window, no padding) of a batch: y the
+ * maxima, `where` (i32, y's shape) the index kh·fw + kw in its window of the first cell (row by
+ * row) holding each, or −1 when none is above −∞, for maxPoolTilesGrad.
+ */
+export function maxPoolTiles(
+  x: usize,
+  y: usize,
+  where: usize,
+  batch: i32,
+  inH: i32,
+  inW: i32,
+  channels: i32,
+  outH: i32,
+  outW: i32,
+  fh: i32,
+  fw: i32,
+): void {
+  const vecEnd = channels & ~3;
+  const negInf = f32x4.splat(-Infinity);
+  const none = i32x4.splat(-1);
+  for (let b = 0; b < batch; b++) {
+    for (let oh = 0; oh < outH; oh++) {
+      for (let ow = 0; ow < outW; ow++) {
+        const outAt = ((b * outH + oh) * outW + ow) * channels;
+        const corner = ((b * inH + oh * fh) * inW + ow * fw) * channels;
+        let c = 0;
+        for (; c < vecEnd; c += 4) {
+          let best = negInf;
+          let found = none;
+          for (let kh = 0; kh < fh; kh++) {
+            for (let kw = 0; kw < fw; kw++) {
+              const v = v128At(x, corner + (kh * inW + kw) * channels + c);
+              const greater = f32x4.gt(v, best);
+              best = v128.bitselect(v, best, greater);
+              found = v128.bitselect(i32x4.splat(kh * fw + kw), found, greater);
+            }
+          }
+          v128.store(y + ((<usize>(outAt + c)) << 2), best);
+          v128.store(where + ((<usize>(outAt + c)) << 2), found);
+        }
+        for (; c < channels; c++) {
+          let best: f32 = -Infinity;
+          let found = -1;
+          for (let kh = 0; kh < fh; kh++) {
+            for (let kw = 0; kw < fw; kw++) {
+              const v = f32At(x, corner + (kh * inW + kw) * channels + c);
+              if (v > best) {
+                best = v;
+                found = kh * fw + kw;
+              }
+            }
+          }
+          store<f32>(y + ((<usize>(outAt + c)) << 2), best);
+          store<i32>(where + ((<usize>(outAt + c)) << 2), found);
+        }
+      }
+    }
+  }
+}
+
+/**
+ * The gradient through maxPoolTiles into the layer below it, a convolution with ReLU (relu 1) or
+ * without: dx[b, h, w, c] = dy of the window holding (h, w) where `where` points at it (and its
+ * maximum y is positive, with ReLU), else 0; with the convolution's bias gradient
+ * out[c] = Σ dx[·, c] summed in dx's order, as reluGradSumRows would (out 0: none).
+ */
+export function maxPoolTilesGrad(
+  y: usize,
+  where: usize,
+  dy: usize,
+  dx: usize,
+  out: usize,
+  batch: i32,
+  inH: i32,
+  inW: i32,
+  channels: i32,
+  outH: i32,
+  outW: i32,
+  fh: i32,
+  fw: i32,
+  relu: i32,
+): void {
+  const vecEnd = channels & ~3;
+  const zero = f32x4.splat(0);
+  const coveredH = outH * fh;
+  const coveredW = outW * fw;
+  for (let c0 = 0; c0 < vecEnd; c0 += 16) {
+    const vectors = min(4, (vecEnd - c0) >> 2);
+    let s0 = zero;
+    let s1 = zero;
+    let s2 = zero;
+    let s3 = zero;
+    for (let b = 0; b < batch; b++) {
+      for (let h = 0; h < inH; h++) {
+        const oh = h / fh;
+        const kh = h - oh * fh;
+        let ow = 0;
+        let kw = 0;
+        for (let w = 0; w < inW; w++) {
+          const to = dx + ((<usize>(((b * inH + h) * inW + w) * channels + c0)) << 2);
+          if (h >= coveredH || w >= coveredW) {
+            v128.store(to, zero);
+            if (vectors > 1) v128.store(to, zero, 16);
+            if (vectors > 2) v128.store(to, zero, 32);
+            if (vectors > 3) v128.store(to, zero, 48);
+            continue;
+          }
+          const at = (<usize>(((b * outH + oh) * outW + ow) * channels + c0)) << 2;
+          const k = i32x4.splat(kh * fw + kw);
+          let g0 = v128.and(v128.load(dy + at), i32x4.eq(v128.load(where + at), k));
+          if (relu) g0 = v128.and(g0, f32x4.gt(v128.load(y + at), zero));
+          v128.store(to, g0);
+          s0 = f32x4.add(s0, g0);
+          if (vectors > 1) {
+            let g1 = v128.and(v128.load(dy + at, 16), i32x4.eq(v128.load(where + at, 16), k));
+            if (relu) g1 = v128.and(g1, f32x4.gt(v128.load(y + at, 16), zero));
+            v128.store(to, g1, 16);
+            s1 = f32x4.add(s1, g1);
+          }
+          if (vectors > 2) {
+            let g2 = v128.and(v128.load(dy + at, 32), i32x4.eq(v128.load(where + at, 32), k));
+            if (relu) g2 = v128.and(g2, f32x4.gt(v128.load(y + at, 32), zero));
+            v128.store(to, g2, 32);
+            s2 = f32x4.add(s2, g2);
+          }
+          if (vectors > 3) {
+            let g3 = v128.and(v128.load(dy + at, 48), i32x4.eq(v128.load(where + at, 48), k));
+            if (relu) g3 = v128.and(g3, f32x4.gt(v128.load(y + at, 48), zero));
+            v128.store(to, g3, 48);
+            s3 = f32x4.add(s3, g3);
+          }
+          if (++kw === fw) {
+            kw = 0;
+            ow++;
+          }
+        }
+      }
+    }
+    if (out !== 0) {
+      const to = out + ((<usize>c0) << 2);
+      v128.store(to, s0);
+      if (vectors > 1) v128.store(to, s1, 16);
+      if (vectors > 2) v128.store(to, s2, 32);
+      if (vectors > 3) v128.store(to, s3, 48);
+    }
+  }
+  for (let c = vecEnd; c < channels; c++) {
+    let sum: f32 = 0;
+    for (let b = 0; b < batch; b++) {
+      for (let h = 0; h < inH; h++) {
+        const oh = h / fh;
+        for (let w = 0; w < inW; w++) {
+          let g: f32 = 0;
+          if (h < coveredH && w < coveredW) {
+            const ow = w / fw;
+            const at = (<usize>(((b * outH + oh) * outW + ow) * channels + c)) << 2;
+            const k = (h - oh * fh) * fw + w - ow * fw;
+            if (load<i32>(where + at) === k && (!relu || load<f32>(y + at) > 0)) g = load<f32>(dy + at);
+          }
+          store<f32>(dx + ((<usize>(((b * inH + h) * inW + w) * channels + c)) << 2), g);
+          sum += g;
+        }
+      }
+    }
+    if (out !== 0) store<f32>(out + ((<usize>c) << 2), sum);
   }
 }
 

@@ -1,7 +1,7 @@
 // Where the time goes, per kernel on the wasm backend, one thread: one training step of the Figure 1
-// CNN at batch 32 (after warm-up steps) through tfjs' tape (tf.profile) and through the fused step
-// (each SIMD kernel call timed), and one 441-position occlusion map. Prints each kernel's calls and
-// total ms, largest first. `node dist/bench/index.js profile`
+// CNN at batch 32 (BATCH=n for another; after warm-up steps) through tfjs' tape (tf.profile) and
+// through the fused step (each SIMD kernel call timed), and one 441-position occlusion map. Prints
+// each kernel's calls and total ms, largest first. `BATCH=128 node dist/bench/index.js profile`
 import * as tf from '@tensorflow/tfjs';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import { gatherPixels } from '../src/data/pixels';
@@ -17,6 +17,7 @@ import { wrapKernels } from '../src/tf/simd-module';
 type Row = Record<string, string | number>;
 
 const STEPS = 40;
+const BATCH = Number(process.env.BATCH ?? 32);
 
 /** Per-kernel totals of what `f` ran, summed over `repeats` profiled runs and divided by them. */
 async function perKernel(f: () => void, repeats: number, per = 1): Promise<{ rows: Row[]; wall: number }> {
@@ -106,9 +107,9 @@ const shown = (t: { wall: number; cpu: number }, per = 1) =>
 
 export async function benchProfile(): Promise<void> {
   await useBackend('wasm');
-  const data = loadDataset({ source: 'mnist', train: { first: 32 * STEPS }, test: { first: 1 } });
+  const data = loadDataset({ source: 'mnist', train: { first: BATCH * STEPS }, test: { first: 1 } });
   const model = buildFigure1Cnn({ dropout: 0.2, seed: 1 });
-  const spec = trainingSpecSchema.parse({ epochs: 1, batchSize: 32, validationSplit: 0 });
+  const spec = trainingSpecSchema.parse({ epochs: 1, batchSize: BATCH, validationSplit: 0 });
   // An epoch of 40 steps per call (one optimizer per call), reported per step.
   const epoch = (fusedStep: boolean) => () => void train(model, data, spec, { seed: 1, fusedStep });
   const [tape, fused] = [epoch(false), epoch(true)];
@@ -124,11 +125,11 @@ export async function benchProfile(): Promise<void> {
   }
   const median = (values: number[]) => values.sort((a, b) => a - b)[2] / STEPS;
   console.log(
-    `\none training step, batch 32, through tfjs' tape (per-kernel ms from tf.profile, mean over ${3 * STEPS} steps; unprofiled step ${median(times.tape).toFixed(2)} ms CPU, median of 5 epochs of ${STEPS} steps, alternating with the fused step)`,
+    `\none training step, batch ${BATCH}, through tfjs' tape (per-kernel ms from tf.profile, mean over ${3 * STEPS} steps; unprofiled step ${median(times.tape).toFixed(2)} ms CPU, median of 5 epochs of ${STEPS} steps, alternating with the fused step)`,
   );
   console.table(tapeProfile.rows);
   console.log(
-    `\none training step, batch 32, fused (per-kernel CPU ms, each call timed, mean over ${3 * STEPS} steps; unprofiled step ${median(times.fused).toFixed(2)} ms CPU, median of 5 epochs of ${STEPS} steps)`,
+    `\none training step, batch ${BATCH}, fused (per-kernel CPU ms, each call timed, mean over ${3 * STEPS} steps; unprofiled step ${median(times.fused).toFixed(2)} ms CPU, median of 5 epochs of ${STEPS} steps)`,
   );
   console.table(fusedProfile);
 

@@ -37,6 +37,8 @@ interface Buffers {
   dx: number;
   dy: number;
   params: Param[];
+  /** The largest batch a step will get. */
+  batchSize: number;
 }
 
 interface LayerPass {
@@ -52,6 +54,10 @@ interface LayerPlan {
   gradInPlace?: boolean;
   variables: tf.LayerVariable[];
   build(buffers: Buffers, scratch: Scratch): LayerPass;
+  /** A convolution's plan joined with the max pooling over tiles `pool` right above it. */
+  joinPool?(pool: Conv2DInfo): LayerPlan;
+  /** A max pooling over tiles: its geometry, for joinPool. */
+  tiles?: Conv2DInfo;
 }
 
 /** Scratch memory on the backend's heap, freed all at once. */
@@ -89,8 +95,17 @@ function forBatch(geometry: number[], n: number): number[] {
   return geometry;
 }
 
-/** Conv2D, and Dense as a 1×1 convolution of a 1×1 image. */
-function convPlan(k: SimdKernels, info: Conv2DInfo, relu: boolean, variables: tf.LayerVariable[]): LayerPlan {
+/**
+ * Conv2D, and Dense as a 1×1 convolution of a 1×1 image. `gradReady`: dy arrives already masked
+ * by the ReLU, with the bias gradient summed (by the max pooling above it: convPoolPlan).
+ */
+function convPlan(
+  k: SimdKernels,
+  info: Conv2DInfo,
+  relu: boolean,
+  variables: tf.LayerVariable[],
+  gradReady = false,
+): LayerPlan {
   const geometry = convGeometry(info);
   const { outHeight, outWidth, outChannels, inChannels, filterHeight, filterWidth } = info;
   return {
@@ -124,7 +139,7 @@ function convPlan(k: SimdKernels, info: Conv2DInfo, relu: boolean, variables: tf
         forward: (n) =>
           k.conv2dForward(x, kernel.value, bias?.value ?? 0, y, ...forBatch(geometry, n), +relu),
         backward(n) {
-          if (relu || bias)
+          if (!gradReady && (relu || bias))
             k.reluGradSumRows(y, dy, bias?.grad ?? 0, n * outHeight * outWidth, outChannels, +relu);
           k.conv2dFilterGrad(x, dy, kernel.grad, ...forBatch(geometry, n));
           if (!dx) return;
@@ -150,6 +165,53 @@ function poolPlan(k: SimdKernels, info: Conv2DInfo, average: boolean): LayerPlan
         else k.maxPoolGrad(x, dx, dy, ...forBatch(geometry, n));
       },
     }),
+  };
+}
+
+/**
+ * A convolution and the max pooling over tiles (windows = strides, 'valid') above it: the pooling
+ * records where each maximum came from, so its gradient needs no comparisons, and that gradient
+ * comes out masked by the convolution's ReLU with its bias gradient summed in the same pass.
+ */
+function convPoolPlan(
+  k: SimdKernels,
+  conv: Conv2DInfo,
+  relu: boolean,
+  variables: tf.LayerVariable[],
+  pool: Conv2DInfo,
+): LayerPlan {
+  const convLayer = convPlan(k, conv, relu, variables, true);
+  const { outHeight, outWidth, outChannels, filterHeight, filterWidth } = pool;
+  const geometry = [
+    conv.outHeight,
+    conv.outWidth,
+    outChannels,
+    outHeight,
+    outWidth,
+    filterHeight,
+    filterWidth,
+  ];
+  return {
+    outShape: [outHeight, outWidth, outChannels],
+    variables,
+    build(buffers, scratch) {
+      const { y, dy, batchSize, params } = buffers;
+      // The convolution's output, and then (no longer needed) its gradient.
+      const convOut = scratch.alloc(batchSize * conv.outHeight * conv.outWidth * outChannels);
+      const where = scratch.alloc(batchSize * outHeight * outWidth * outChannels);
+      const inner = convLayer.build({ ...buffers, y: convOut, dy: convOut }, scratch);
+      const biasGrad = params[1]?.grad ?? 0;
+      return {
+        forward(n) {
+          inner.forward(n);
+          k.maxPoolTiles(convOut, y, where, n, ...geometry);
+        },
+        backward(n) {
+          k.maxPoolTilesGrad(y, where, dy, convOut, biasGrad, n, ...geometry, +relu);
+          inner.backward(n);
+        },
+      };
+    },
   };
 }
 
@@ -246,7 +308,11 @@ function planLayer(
         false,
         'channelsLast',
       );
-      return convPlan(k, info, activation === 'relu', variables);
+      const relu = activation === 'relu';
+      return {
+        ...convPlan(k, info, relu, variables),
+        joinPool: (pool) => convPoolPlan(k, info, relu, variables, pool),
+      };
     }
     case 'Dense': {
       if (image || !plainActivation) return undefined;
@@ -270,7 +336,9 @@ function planLayer(
         1,
         'valid',
       );
-      return poolPlan(k, info, layer.getClassName() === 'AveragePooling2D');
+      const average = layer.getClassName() === 'AveragePooling2D';
+      const tiled = info.strideHeight === info.filterHeight && info.strideWidth === info.filterWidth;
+      return { ...poolPlan(k, info, average), tiles: !average && tiled ? info : undefined };
     }
     case 'GlobalAveragePooling2D': {
       if (!image || config.dataFormat !== 'channelsLast') return undefined;
@@ -358,7 +426,9 @@ export class FusedTraining {
     for (const [i, layer] of layers.entries()) {
       const plan = planLayer(kernels, layer, shape, i === layers.length - 1, random);
       if (!plan) return undefined;
-      plans.push(plan);
+      const below = plans.at(-1);
+      if (plan.tiles && below?.joinPool) plans[plans.length - 1] = below.joinPool(plan.tiles);
+      else plans.push(plan);
       shape = plan.outShape;
     }
     if (shape.length !== 1) return undefined;
@@ -391,7 +461,10 @@ export class FusedTraining {
         return param;
       });
       params.push(...own);
-      return plan.build({ x: acts[i], y: acts[i + 1], dx: grads[i], dy: grads[i + 1], params: own }, scratch);
+      return plan.build(
+        { x: acts[i], y: acts[i + 1], dx: grads[i], dy: grads[i + 1], params: own, batchSize },
+        scratch,
+      );
     });
     const { learningRate, beta1, beta2, epsilon } = (optimizer as FusedAdam).scalars;
     training = new FusedTraining(

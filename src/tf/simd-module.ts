@@ -22,6 +22,15 @@ export interface SimdKernels {
   reluGrad(y: number, dy: number, n: number): void;
   reluGradSumRows(y: number, dy: number, out: number, rows: number, cols: number, relu: number): void;
   relu(x: number, y: number, n: number): void;
+  maxPoolTiles(x: number, y: number, where: number, ...geometry: number[]): void;
+  maxPoolTilesGrad(
+    y: number,
+    where: number,
+    dy: number,
+    dx: number,
+    out: number,
+    ...geometryAndRelu: number[]
+  ): void;
   transposeFilter(w: number, wt: number, cells: number, inC: number, outC: number, rotate: number): void;
 }
 
