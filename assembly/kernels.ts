@@ -20,7 +20,6 @@ function v128At(base: usize, index: i32): v128 {
 }
 
 /** Smallest o ≥ 0 with o·stride + offset ≥ 0 (offset = k·dilation − pad). */
-const MAXCELLS = 2;
 function firstInside(offset: i32, stride: i32): i32 {
   if (offset >= 0) return 0;
   return stride === 1 ? -offset : (-offset + stride - 1) / stride;
@@ -727,7 +726,8 @@ export function convWindow(
   // Columns whose window lies wholly inside the input, [fullStart, fullEnd): worked in blocks
   // of cells (found here once, not by a division per cell).
   const fullStart = max(ow0, firstInside(-padLeft, sw));
-  const fullEnd = vecEnd === outC ? min(ow1, endInside((fw - 1) * dwl - padLeft, sw, inW, outW)) : 0;
+  const fullEnd =
+    vecEnd === outC && dwl === 1 ? min(ow1, endInside((fw - 1) * dwl - padLeft, sw, inW, outW)) : 0;
   for (let oh = oh0; oh < oh1; oh++) {
     const rowOffset = oh * sh - padTop;
     const khStart = firstInside(rowOffset, dh);
@@ -737,9 +737,8 @@ export function convWindow(
       const yAt = (oh * outW + ow) * outC;
       // Two output columns at once where both see the whole filter width: each filter load
       // then serves both cells.
-      const cells = min(MAXCELLS, fullEnd - ow);
-      if (ow >= fullStart && cells > 1) {
-        convCells(
+      if (ow >= fullStart && ow + 1 < fullEnd) {
+        convPair(
           x,
           w,
           bias,
@@ -754,11 +753,9 @@ export function convWindow(
           fw,
           sw,
           dh,
-          dwl,
           relu,
-          cells,
         );
-        ow += cells - 1;
+        ow++;
         continue;
       }
       const kwStart = firstInside(colOffset, dwl);
@@ -816,11 +813,11 @@ export function convWindow(
 }
 
 /**
- * convWindow's cells (oh, ow) … (oh, ow + cells − 1), each seeing the whole filter width, output
- * channels a multiple of 4, at `to`: up to three cells × three vectors of channels at a time, so
- * each filter load serves every cell and each input load every vector.
+ * convWindow's cells (oh, ow) and (oh, ow + 1), both seeing the whole filter width, without
+ * dilation; output channels a multiple of 4, at `to`: two cells × up to three vectors of
+ * channels at a time, so each filter load serves both cells and each input load every vector.
  */
-function convCells(
+function convPair(
   x: usize,
   w: usize,
   bias: usize,
@@ -835,244 +832,100 @@ function convCells(
   fw: i32,
   sw: i32,
   dh: i32,
-  dwl: i32,
   relu: i32,
-  cells: i32,
 ): void {
+  // Without dilation a filter row's taps (kw, ci) are one run in x, and the rows' runs follow one
+  // another in w: one loop over all the taps, skipping to the next input row after each run.
+  const run = fw * inC;
+  const steps = (khEnd - khStart) * run;
+  const skip = (<usize>((dh * inW - fw) * inC)) << 2;
+  const xNext = (<usize>(sw * inC)) << 2;
+  const next = (<usize>outC) << 2;
+  const xAt = x + ((<usize>(((rowOffset + khStart * dh) * inW + colOffset) * inC)) << 2);
   for (let co = 0; co < outC; co += 12) {
     const vectors = min(3, (outC - co) >> 2);
-    // Literal shapes, so that the inlined block keeps its accumulators in registers without branches.
-    if (cells === 3) {
-      if (vectors === 3)
-        ConvBlock.run(
-          x,
-          w,
-          bias,
-          to,
-          rowOffset,
-          khStart,
-          khEnd,
-          colOffset,
-          inW,
-          inC,
-          outC,
-          fw,
-          sw,
-          dh,
-          dwl,
-          relu,
-          co,
-          3,
-          3,
-        );
-      else if (vectors === 2)
-        ConvBlock.run(
-          x,
-          w,
-          bias,
-          to,
-          rowOffset,
-          khStart,
-          khEnd,
-          colOffset,
-          inW,
-          inC,
-          outC,
-          fw,
-          sw,
-          dh,
-          dwl,
-          relu,
-          co,
-          3,
-          2,
-        );
-      else
-        ConvBlock.run(
-          x,
-          w,
-          bias,
-          to,
-          rowOffset,
-          khStart,
-          khEnd,
-          colOffset,
-          inW,
-          inC,
-          outC,
-          fw,
-          sw,
-          dh,
-          dwl,
-          relu,
-          co,
-          3,
-          1,
-        );
-    } else if (vectors === 3)
-      ConvBlock.run(
-        x,
-        w,
-        bias,
-        to,
-        rowOffset,
-        khStart,
-        khEnd,
-        colOffset,
-        inW,
-        inC,
-        outC,
-        fw,
-        sw,
-        dh,
-        dwl,
-        relu,
-        co,
-        2,
-        3,
-      );
-    else if (vectors === 2)
-      ConvBlock.run(
-        x,
-        w,
-        bias,
-        to,
-        rowOffset,
-        khStart,
-        khEnd,
-        colOffset,
-        inW,
-        inC,
-        outC,
-        fw,
-        sw,
-        dh,
-        dwl,
-        relu,
-        co,
-        2,
-        2,
-      );
-    else
-      ConvBlock.run(
-        x,
-        w,
-        bias,
-        to,
-        rowOffset,
-        khStart,
-        khEnd,
-        colOffset,
-        inW,
-        inC,
-        outC,
-        fw,
-        sw,
-        dh,
-        dwl,
-        relu,
-        co,
-        2,
-        1,
-      );
+    const from = w + ((<usize>(khStart * run * outC + co)) << 2);
+    const b = bias !== 0 ? bias + ((<usize>co) << 2) : 0;
+    const at = to + ((<usize>co) << 2);
+    // Literal shapes, so that the inlined loop keeps its accumulators in registers.
+    if (vectors === 3) ConvPairBlock.run(xAt, from, b, at, steps, run, skip, xNext, next, relu, 3);
+    else if (vectors === 2) ConvPairBlock.run(xAt, from, b, at, steps, run, skip, xNext, next, relu, 2);
+    else ConvPairBlock.run(xAt, from, b, at, steps, run, skip, xNext, next, relu, 1);
   }
 }
 
-/** convCells' output channels [co, co + 4·vectors) of its `cells` cells (2 or 3; vectors 1 to 3). */
 // biome-ignore lint/complexity/noStaticOnlyClass: TypeScript allows @inline only on methods, and the literal shapes need inlining.
-class ConvBlock {
+class ConvPairBlock {
+  /**
+   * convPair's `vectors` vectors of channels: `steps` taps from x (the first cell; the second
+   * `xNext` bytes on) and w (a row of `next` bytes per tap), skipping `skip` bytes of x after
+   * every `run` taps.
+   */
   @inline
   static run(
     x: usize,
     w: usize,
     bias: usize,
     to: usize,
-    rowOffset: i32,
-    khStart: i32,
-    khEnd: i32,
-    colOffset: i32,
-    inW: i32,
-    inC: i32,
-    outC: i32,
-    fw: i32,
-    sw: i32,
-    dh: i32,
-    dwl: i32,
+    steps: i32,
+    run: i32,
+    skip: usize,
+    xNext: usize,
+    next: usize,
     relu: i32,
-    co: i32,
-    cells: i32,
     vectors: i32,
   ): void {
     const zero = f32x4.splat(0);
-    const next = (<usize>outC) << 2;
-    const xNext = (<usize>(sw * inC)) << 2;
-    // Without dilation a filter row's taps (kw, ci) are one contiguous run in x and in w.
-    const run = dwl === 1 ? fw * inC : inC;
-    const runs = dwl === 1 ? 1 : fw;
-    const b = bias + ((<usize>co) << 2);
-    let a0 = bias !== 0 ? v128.load(b) : zero;
-    let a1 = bias !== 0 && vectors > 1 ? v128.load(b, 16) : zero;
-    let a2 = bias !== 0 && vectors > 2 ? v128.load(b, 32) : zero;
+    let a0 = bias !== 0 ? v128.load(bias) : zero;
+    let a1 = bias !== 0 && vectors > 1 ? v128.load(bias, 16) : zero;
+    let a2 = bias !== 0 && vectors > 2 ? v128.load(bias, 32) : zero;
     let b0 = a0;
     let b1 = a1;
     let b2 = a2;
-    let c0 = a0;
-    let c1 = a1;
-    let c2 = a2;
-    for (let kh = khStart; kh < khEnd; kh++) {
-      const ih = rowOffset + kh * dh;
-      for (let kw = 0; kw < runs; kw++) {
-        let xAt = x + ((<usize>((ih * inW + colOffset + kw * dwl) * inC)) << 2);
-        let from = w + ((<usize>((kh * fw + kw) * inC * outC + co)) << 2);
-        for (let j = 0; j < run; j++) {
-          // One cell at a time against the loaded filter vectors: 9 accumulators, 3 filter
-          // vectors, 1 input and 1 product stay within the 15 vector registers V8 allocates on x64.
-          const w0 = v128.load(from);
-          const w1 = vectors > 1 ? v128.load(from, 16) : zero;
-          const w2 = vectors > 2 ? v128.load(from, 32) : zero;
-          const xa = v128.load32_splat(xAt);
-          a0 = madd(xa, w0, a0);
-          if (vectors > 1) a1 = madd(xa, w1, a1);
-          if (vectors > 2) a2 = madd(xa, w2, a2);
-          const xb = v128.load32_splat(xAt + xNext);
-          b0 = madd(xb, w0, b0);
-          if (vectors > 1) b1 = madd(xb, w1, b1);
-          if (vectors > 2) b2 = madd(xb, w2, b2);
-          if (cells > 2) {
-            const xc = v128.load32_splat(xAt + 2 * xNext);
-            c0 = madd(xc, w0, c0);
-            if (vectors > 1) c1 = madd(xc, w1, c1);
-            if (vectors > 2) c2 = madd(xc, w2, c2);
-          }
-          xAt += 4;
-          from += next;
-        }
+    let xAt = x;
+    let from = w;
+    let j = 0;
+    for (let k = 0; k < steps; k++) {
+      const xa = v128.load32_splat(xAt);
+      const xb = v128.load32_splat(xAt + xNext);
+      const w0 = v128.load(from);
+      a0 = madd(xa, w0, a0);
+      b0 = madd(xb, w0, b0);
+      if (vectors > 1) {
+        const w1 = v128.load(from, 16);
+        a1 = madd(xa, w1, a1);
+        b1 = madd(xb, w1, b1);
+      }
+      if (vectors > 2) {
+        const w2 = v128.load(from, 32);
+        a2 = madd(xa, w2, a2);
+        b2 = madd(xb, w2, b2);
+      }
+      xAt += 4;
+      from += next;
+      if (++j === run) {
+        j = 0;
+        xAt += skip;
       }
     }
     if (relu) {
+      // pmax, not max: one instruction, and the scalar path's `acc < 0 ? 0 : acc`.
       a0 = f32x4.pmax(a0, zero);
       a1 = f32x4.pmax(a1, zero);
       a2 = f32x4.pmax(a2, zero);
       b0 = f32x4.pmax(b0, zero);
       b1 = f32x4.pmax(b1, zero);
       b2 = f32x4.pmax(b2, zero);
-      c0 = f32x4.pmax(c0, zero);
-      c1 = f32x4.pmax(c1, zero);
-      c2 = f32x4.pmax(c2, zero);
     }
-    const at = to + ((<usize>co) << 2);
-    v128.store(at, a0);
-    v128.store(at + next, b0);
-    if (cells > 2) v128.store(at + 2 * next, c0);
+    v128.store(to, a0);
+    v128.store(to + next, b0);
     if (vectors > 1) {
-      v128.store(at, a1, 16);
-      v128.store(at + next, b1, 16);
-      if (cells > 2) v128.store(at + 2 * next, c1, 16);
+      v128.store(to, a1, 16);
+      v128.store(to + next, b1, 16);
     }
     if (vectors > 2) {
-      v128.store(at, a2, 32);
-      v128.store(at + next, b2, 32);
-      if (cells > 2) v128.store(at + 2 * next, c2, 32);
+      v128.store(to, a2, 32);
+      v128.store(to + next, b2, 32);
     }
   }
 }
@@ -1333,40 +1186,83 @@ export function maxPoolTiles(
   const vecEnd = channels & ~3;
   const negInf = f32x4.splat(-Infinity);
   const none = i32x4.splat(-1);
+  const cellBytes = (<usize>channels) << 2;
+  const rowBytes = <usize>inW * cellBytes;
   for (let b = 0; b < batch; b++) {
     for (let oh = 0; oh < outH; oh++) {
       for (let ow = 0; ow < outW; ow++) {
-        const outAt = ((b * outH + oh) * outW + ow) * channels;
-        const corner = ((b * inH + oh * fh) * inW + ow * fw) * channels;
-        let c = 0;
-        for (; c < vecEnd; c += 4) {
-          let best = negInf;
-          let found = none;
+        const outAt = (<usize>(((b * outH + oh) * outW + ow) * channels)) << 2;
+        const corner = x + ((<usize>(((b * inH + oh * fh) * inW + ow * fw) * channels)) << 2);
+        // Up to 16 channels (4 vectors) at a time, over the window's cells in order.
+        for (let c = 0; c < vecEnd; c += 16) {
+          const vectors = min(4, (vecEnd - c) >> 2);
+          let best0 = negInf;
+          let best1 = negInf;
+          let best2 = negInf;
+          let best3 = negInf;
+          let found0 = none;
+          let found1 = none;
+          let found2 = none;
+          let found3 = none;
           for (let kh = 0; kh < fh; kh++) {
+            let at = corner + <usize>kh * rowBytes + ((<usize>c) << 2);
             for (let kw = 0; kw < fw; kw++) {
-              const v = v128At(x, corner + (kh * inW + kw) * channels + c);
-              const greater = f32x4.gt(v, best);
-              best = v128.bitselect(v, best, greater);
-              found = v128.bitselect(i32x4.splat(kh * fw + kw), found, greater);
+              const k = i32x4.splat(kh * fw + kw);
+              const v0 = v128.load(at);
+              const g0 = f32x4.gt(v0, best0);
+              best0 = v128.bitselect(v0, best0, g0);
+              found0 = v128.bitselect(k, found0, g0);
+              if (vectors > 1) {
+                const v1 = v128.load(at, 16);
+                const g1 = f32x4.gt(v1, best1);
+                best1 = v128.bitselect(v1, best1, g1);
+                found1 = v128.bitselect(k, found1, g1);
+              }
+              if (vectors > 2) {
+                const v2 = v128.load(at, 32);
+                const g2 = f32x4.gt(v2, best2);
+                best2 = v128.bitselect(v2, best2, g2);
+                found2 = v128.bitselect(k, found2, g2);
+              }
+              if (vectors > 3) {
+                const v3 = v128.load(at, 48);
+                const g3 = f32x4.gt(v3, best3);
+                best3 = v128.bitselect(v3, best3, g3);
+                found3 = v128.bitselect(k, found3, g3);
+              }
+              at += cellBytes;
             }
           }
-          v128.store(y + ((<usize>(outAt + c)) << 2), best);
-          v128.store(where + ((<usize>(outAt + c)) << 2), found);
+          const to = outAt + ((<usize>c) << 2);
+          v128.store(y + to, best0);
+          v128.store(where + to, found0);
+          if (vectors > 1) {
+            v128.store(y + to, best1, 16);
+            v128.store(where + to, found1, 16);
+          }
+          if (vectors > 2) {
+            v128.store(y + to, best2, 32);
+            v128.store(where + to, found2, 32);
+          }
+          if (vectors > 3) {
+            v128.store(y + to, best3, 48);
+            v128.store(where + to, found3, 48);
+          }
         }
-        for (; c < channels; c++) {
+        for (let c = vecEnd; c < channels; c++) {
           let best: f32 = -Infinity;
           let found = -1;
           for (let kh = 0; kh < fh; kh++) {
             for (let kw = 0; kw < fw; kw++) {
-              const v = f32At(x, corner + (kh * inW + kw) * channels + c);
+              const v = load<f32>(corner + <usize>kh * rowBytes + <usize>kw * cellBytes + ((<usize>c) << 2));
               if (v > best) {
                 best = v;
                 found = kh * fw + kw;
               }
             }
           }
-          store<f32>(y + ((<usize>(outAt + c)) << 2), best);
-          store<i32>(where + ((<usize>(outAt + c)) << 2), found);
+          store<f32>(y + outAt + ((<usize>c) << 2), best);
+          store<i32>(where + outAt + ((<usize>c) << 2), found);
         }
       }
     }
@@ -1395,83 +1291,76 @@ export function maxPoolTilesGrad(
   fw: i32,
   relu: i32,
 ): void {
-  const vecEnd = channels & ~3;
-  const zero = f32x4.splat(0);
   const coveredH = outH * fh;
   const coveredW = outW * fw;
-  for (let c0 = 0; c0 < vecEnd; c0 += 16) {
-    const vectors = min(4, (vecEnd - c0) >> 2);
+  // Cells no window covers get 0 (and add 0 to the sums).
+  zeroUncovered(dx, batch, inH, inW, channels, coveredH, coveredW);
+  const vecEnd = channels & ~3;
+  const zero = f32x4.splat(0);
+  const cellBytes = (<usize>channels) << 2;
+  for (let c = 0; c < vecEnd; c += 16) {
+    const vectors = min(4, (vecEnd - c) >> 2);
+    const lane = (<usize>c) << 2;
     let s0 = zero;
     let s1 = zero;
     let s2 = zero;
     let s3 = zero;
     for (let b = 0; b < batch; b++) {
-      for (let h = 0; h < inH; h++) {
+      for (let h = 0; h < coveredH; h++) {
         const oh = h / fh;
         const kh = h - oh * fh;
-        let ow = 0;
-        let kw = 0;
-        for (let w = 0; w < inW; w++) {
-          const to = dx + ((<usize>(((b * inH + h) * inW + w) * channels + c0)) << 2);
-          if (h >= coveredH || w >= coveredW) {
-            v128.store(to, zero);
-            if (vectors > 1) v128.store(to, zero, 16);
-            if (vectors > 2) v128.store(to, zero, 32);
-            if (vectors > 3) v128.store(to, zero, 48);
-            continue;
+        let from = ((<usize>((b * outH + oh) * outW * channels)) << 2) + lane;
+        let to = dx + ((<usize>((b * inH + h) * inW * channels)) << 2) + lane;
+        for (let ow = 0; ow < outW; ow++) {
+          for (let kw = 0; kw < fw; kw++) {
+            // The window's gradient where its maximum came from this cell (and was positive, with ReLU).
+            const k = i32x4.splat(kh * fw + kw);
+            let g0 = v128.and(v128.load(dy + from), i32x4.eq(v128.load(where + from), k));
+            if (relu) g0 = v128.and(g0, f32x4.gt(v128.load(y + from), zero));
+            v128.store(to, g0);
+            s0 = f32x4.add(s0, g0);
+            if (vectors > 1) {
+              let g1 = v128.and(v128.load(dy + from, 16), i32x4.eq(v128.load(where + from, 16), k));
+              if (relu) g1 = v128.and(g1, f32x4.gt(v128.load(y + from, 16), zero));
+              v128.store(to, g1, 16);
+              s1 = f32x4.add(s1, g1);
+            }
+            if (vectors > 2) {
+              let g2 = v128.and(v128.load(dy + from, 32), i32x4.eq(v128.load(where + from, 32), k));
+              if (relu) g2 = v128.and(g2, f32x4.gt(v128.load(y + from, 32), zero));
+              v128.store(to, g2, 32);
+              s2 = f32x4.add(s2, g2);
+            }
+            if (vectors > 3) {
+              let g3 = v128.and(v128.load(dy + from, 48), i32x4.eq(v128.load(where + from, 48), k));
+              if (relu) g3 = v128.and(g3, f32x4.gt(v128.load(y + from, 48), zero));
+              v128.store(to, g3, 48);
+              s3 = f32x4.add(s3, g3);
+            }
+            to += cellBytes;
           }
-          const at = (<usize>(((b * outH + oh) * outW + ow) * channels + c0)) << 2;
-          const k = i32x4.splat(kh * fw + kw);
-          let g0 = v128.and(v128.load(dy + at), i32x4.eq(v128.load(where + at), k));
-          if (relu) g0 = v128.and(g0, f32x4.gt(v128.load(y + at), zero));
-          v128.store(to, g0);
-          s0 = f32x4.add(s0, g0);
-          if (vectors > 1) {
-            let g1 = v128.and(v128.load(dy + at, 16), i32x4.eq(v128.load(where + at, 16), k));
-            if (relu) g1 = v128.and(g1, f32x4.gt(v128.load(y + at, 16), zero));
-            v128.store(to, g1, 16);
-            s1 = f32x4.add(s1, g1);
-          }
-          if (vectors > 2) {
-            let g2 = v128.and(v128.load(dy + at, 32), i32x4.eq(v128.load(where + at, 32), k));
-            if (relu) g2 = v128.and(g2, f32x4.gt(v128.load(y + at, 32), zero));
-            v128.store(to, g2, 32);
-            s2 = f32x4.add(s2, g2);
-          }
-          if (vectors > 3) {
-            let g3 = v128.and(v128.load(dy + at, 48), i32x4.eq(v128.load(where + at, 48), k));
-            if (relu) g3 = v128.and(g3, f32x4.gt(v128.load(y + at, 48), zero));
-            v128.store(to, g3, 48);
-            s3 = f32x4.add(s3, g3);
-          }
-          if (++kw === fw) {
-            kw = 0;
-            ow++;
-          }
+          from += cellBytes;
         }
       }
     }
     if (out !== 0) {
-      const to = out + ((<usize>c0) << 2);
-      v128.store(to, s0);
-      if (vectors > 1) v128.store(to, s1, 16);
-      if (vectors > 2) v128.store(to, s2, 32);
-      if (vectors > 3) v128.store(to, s3, 48);
+      v128.store(out + lane, s0);
+      if (vectors > 1) v128.store(out + lane, s1, 16);
+      if (vectors > 2) v128.store(out + lane, s2, 32);
+      if (vectors > 3) v128.store(out + lane, s3, 48);
     }
   }
   for (let c = vecEnd; c < channels; c++) {
     let sum: f32 = 0;
     for (let b = 0; b < batch; b++) {
-      for (let h = 0; h < inH; h++) {
+      for (let h = 0; h < coveredH; h++) {
         const oh = h / fh;
-        for (let w = 0; w < inW; w++) {
+        for (let w = 0; w < coveredW; w++) {
+          const ow = w / fw;
+          const from = (<usize>(((b * outH + oh) * outW + ow) * channels + c)) << 2;
+          const k = (h - oh * fh) * fw + w - ow * fw;
           let g: f32 = 0;
-          if (h < coveredH && w < coveredW) {
-            const ow = w / fw;
-            const at = (<usize>(((b * outH + oh) * outW + ow) * channels + c)) << 2;
-            const k = (h - oh * fh) * fw + w - ow * fw;
-            if (load<i32>(where + at) === k && (!relu || load<f32>(y + at) > 0)) g = load<f32>(dy + at);
-          }
+          if (load<i32>(where + from) === k && (!relu || load<f32>(y + from) > 0)) g = load<f32>(dy + from);
           store<f32>(dx + ((<usize>(((b * inH + h) * inW + w) * channels + c)) << 2), g);
           sum += g;
         }
