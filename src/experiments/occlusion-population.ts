@@ -77,7 +77,8 @@ const six = (v: number) => v.toFixed(6);
 export const populationJob = defineJob<PopulationParams>({
   kind: 'occlusion-population',
   // 2: charts in the bundled DejaVu Sans; mean drop colours symmetric about 0.
-  version: '2',
+  // 3: the mean drop SVG without an aria-label per cell (the PNG is unchanged).
+  version: '3',
   async run(params, ctx) {
     const { writeChart } = require('../render/chart') as typeof import('../render/chart');
     const data = cachedDataset(ctx, params.data);

@@ -172,6 +172,8 @@ export async function runExperiments(options: RunOptions): Promise<RunSummary> {
   writing(folder.jobsDir, () => mkdirSync(folder.jobsDir, { recursive: true }));
   const lock = acquireLock(folder.lockFile);
   const stop = new AbortController();
+  // Ending threads takes tens of milliseconds: they end while this thread publishes and builds the report.
+  let poolClosed: Promise<void> | undefined;
   const onAbort = () => stop.abort();
   options.signal?.addEventListener('abort', onAbort, { once: true });
   if (options.signal?.aborted) stop.abort();
@@ -262,6 +264,7 @@ export async function runExperiments(options: RunOptions): Promise<RunSummary> {
           journal,
           progress,
           createPool: () => createJobPool({ workers: threads, workerMemoryMb }),
+          onPoolClosing: (closed) => (poolClosed = closed),
           workers: threads,
           retries,
           timeoutMs,
@@ -302,6 +305,7 @@ export async function runExperiments(options: RunOptions): Promise<RunSummary> {
     }
     keepWriting(() => writeJsonAtomic(folder.summaryFile, summary));
     buildReportAfterRun(folder.dir, log);
+    await poolClosed;
     journal.append({ event: 'run-finished', pid: process.pid, exitCode: summary.exitCode, ms: summary.ms });
     journal.flush();
     for (const line of summaryLines(summary)) log(line);
@@ -320,6 +324,8 @@ export async function runExperiments(options: RunOptions): Promise<RunSummary> {
     );
     return summary;
   } finally {
+    // On an error too, no thread of this run outlives its lock.
+    await poolClosed?.catch(() => {});
     options.signal?.removeEventListener('abort', onAbort);
     lock.release();
   }

@@ -30,6 +30,11 @@ export interface SchedulerOptions {
   progress: Progress;
   /** Created only when some job has to run. */
   createPool: () => JobPool;
+  /**
+   * Given, the run does not wait for the pool's threads to end: they end while the caller
+   * publishes, and the caller awaits `closed` before it lets go of the run folder.
+   */
+  onPoolClosing?: (closed: Promise<void>) => void;
   workers: number;
   /** Attempts after the first before a job is recorded as failed. */
   retries: number;
@@ -108,7 +113,9 @@ class Scheduler {
     try {
       await this.pumpUntilDone();
     } finally {
-      await this.pool.close();
+      const closed = this.pool.close();
+      if (this.options.onPoolClosing) this.options.onPoolClosing(closed);
+      else await closed;
     }
     return this.outcomes;
   }

@@ -94,6 +94,30 @@ test('returns every outcome and leaves the map it was given as it was; a job get
   expect(run.pool.closed).toBe(true);
 });
 
+test('with onPoolClosing, the scheduler returns while the threads still end, and hands over their ending', async () => {
+  let endThreads!: () => void;
+  const ending = new Promise<void>((resolve) => (endThreads = resolve));
+  let handed: Promise<void> | undefined;
+  const slowToClose = new FakePool(2, ok);
+  slowToClose.close = () => {
+    slowToClose.closed = true;
+    return ending;
+  };
+  const run = await schedule([{ key: 'a' }, { key: 'b' }], ok, {
+    createPool: () => slowToClose,
+    onPoolClosing: (closed) => (handed = closed),
+  });
+  expect(stateOf(run, 'a')!.state).toBe('done');
+  expect(slowToClose.closed).toBe(true);
+  let ended = false;
+  void handed!.then(() => (ended = true));
+  await Promise.resolve();
+  expect(ended).toBe(false);
+  endThreads();
+  await handed;
+  expect(ended).toBe(true);
+});
+
 test('creates no pool when nothing is left to run', async () => {
   const folder = new RunFolder(path.join(tempDir(), 'run'));
   const plan = makePlan([{ key: 'a' }]);
