@@ -83,6 +83,23 @@ function loadSplit(dir: string, imagesBase: string, labelsBase: string, checksum
 export function loadIdxFolder(dir: string, checksums?: Record<string, string>, name = dir): Dataset {
   const train = loadSplit(dir, FILES.trainImages, FILES.trainLabels, checksums);
   const test = loadSplit(dir, FILES.testImages, FILES.testLabels, checksums);
+  checkTrainAgainstTest(train, test);
+  return {
+    name,
+    rows: test.images.rows,
+    cols: test.images.cols,
+    train: asSplit(train),
+    test: asSplit(test),
+  };
+}
+
+type LoadedSplit = ReturnType<typeof loadSplit>;
+
+function asSplit(loaded: LoadedSplit): Split {
+  return { count: loaded.images.count, images: loaded.images.pixels, labels: loaded.labels };
+}
+
+function checkTrainAgainstTest(train: LoadedSplit, test: LoadedSplit): void {
   // The classes are those of the test labels (as the models count them, test-labels.ts): a
   // training label outside them has no output to train.
   const classes = test.labels.reduce((max, label) => Math.max(max, label), 0) + 1;
@@ -99,13 +116,6 @@ export function loadIdxFolder(dir: string, checksums?: Record<string, string>, n
       `images are ${test.images.rows}×${test.images.cols}, the training images ${train.images.rows}×${train.images.cols}`,
     );
   }
-  return {
-    name,
-    rows: train.images.rows,
-    cols: train.images.cols,
-    train: { count: train.images.count, images: train.images.pixels, labels: train.labels },
-    test: { count: test.images.count, images: test.images.pixels, labels: test.labels },
-  };
 }
 
 /** The indices a subset selects: the first N, or N per class drawn with a seeded shuffle (in index order). */
@@ -138,17 +148,32 @@ export function takeSubset(split: Split, pixelsPerImage: number, indices: number
   return { count: indices.length, images, labels };
 }
 
+/**
+ * The data set of a spec. Its training split is read (and checked against the test split) when
+ * first used: the probes of a trained model never use it, and on MNIST it is 47 of the 55 MB a
+ * worker thread would read and checksum before its first job.
+ */
 export function loadDataset(spec: DataSpec): Dataset {
-  const full =
-    spec.source === 'mnist'
-      ? loadIdxFolder(mnistDir(), MNIST_SHA256, 'mnist')
-      : loadIdxFolder(path.resolve(spec.dir!));
-  const pixels = full.rows * full.cols;
+  const dir = spec.source === 'mnist' ? mnistDir() : path.resolve(spec.dir!);
+  const checksums = spec.source === 'mnist' ? MNIST_SHA256 : undefined;
+  const test = loadSplit(dir, FILES.testImages, FILES.testLabels, checksums);
+  const pixels = test.images.rows * test.images.cols;
+  let train: Split | undefined;
+  const loadTrain = (): Split => {
+    const full = loadSplit(dir, FILES.trainImages, FILES.trainLabels, checksums);
+    checkTrainAgainstTest(full, test);
+    const split = asSplit(full);
+    return spec.train ? takeSubset(split, pixels, subsetIndices(split.labels, spec.train)) : split;
+  };
+  const testSplit = asSplit(test);
   return {
-    ...full,
-    train: spec.train
-      ? takeSubset(full.train, pixels, subsetIndices(full.train.labels, spec.train))
-      : full.train,
-    test: spec.test ? takeSubset(full.test, pixels, subsetIndices(full.test.labels, spec.test)) : full.test,
+    name: spec.source === 'mnist' ? 'mnist' : dir,
+    rows: test.images.rows,
+    cols: test.images.cols,
+    get train() {
+      train ??= loadTrain();
+      return train;
+    },
+    test: spec.test ? takeSubset(testSplit, pixels, subsetIndices(testSplit.labels, spec.test)) : testSplit,
   };
 }

@@ -126,6 +126,24 @@ describe('data sets', () => {
     expect([data.train.count, data.test.count, data.rows]).toEqual([4, 2, 3]);
   });
 
+  test('the training split is read when first used: a damaged one fails then, the test split works without it', () => {
+    const dir = tempDir();
+    writeFileSync(path.join(dir, 'train-images-idx3-ubyte'), idxImages(4, 3, 3));
+    writeFileSync(path.join(dir, 'train-labels-idx1-ubyte'), idxLabels([0, 1, 2, 7]));
+    writeFileSync(path.join(dir, 't10k-images-idx3-ubyte'), idxImages(2, 3, 3));
+    writeFileSync(path.join(dir, 't10k-labels-idx1-ubyte'), idxLabels([1, 3]));
+    const data = loadDataset({ source: 'idx', dir });
+    expect([data.test.count, data.rows, data.cols]).toEqual([2, 3, 3]);
+    expect(Array.from(data.test.labels)).toEqual([1, 3]);
+    // Checked against the test labels as loadIdxFolder checks it, only later.
+    expect(() => data.train).toThrow(/train-labels-idx1-ubyte: label 7 at index 3 is out of range/);
+    expect(() => loadIdxFolder(dir)).toThrow(/train-labels-idx1-ubyte: label 7 at index 3 is out of range/);
+    writeFileSync(path.join(dir, 'train-labels-idx1-ubyte'), idxLabels([0, 1, 2, 3]));
+    const fixed = loadDataset({ source: 'idx', dir, train: { first: 3 } });
+    expect(Array.from(fixed.train.labels)).toEqual([0, 1, 2]);
+    expect(fixed.train).toBe(fixed.train);
+  });
+
   test('subsets: first N, and N per class drawn by seed', () => {
     const labels = Uint8Array.from({ length: 1000 }, (_, i) => (i * 7) % 10);
     expect(subsetIndices(labels, { first: 5 })).toEqual([0, 1, 2, 3, 4]);

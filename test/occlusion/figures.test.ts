@@ -25,7 +25,8 @@ test('the mean drop cells carry no aria-label each, and leaving them out does no
   }));
   const spec = meanDropMaps(grid, drops, 'mean drop');
   const svg = await chartSvg(spec);
-  const labelled = await chartSvg({ ...spec, spec: { ...spec.spec, mark: 'rect' } } as ChartSpec);
+  const facetted = spec as ChartSpec & { spec: object };
+  const labelled = await chartSvg({ ...facetted, spec: { ...facetted.spec, mark: 'rect' } } as ChartSpec);
   // Each labelled cell says its place and value ("col: 0; row: 4; mean drop: 0.1"); the axes and legend keep their labels.
   const cellLabels = (text: string) => (text.match(/aria-label="col: [^"]*mean drop: /g) ?? []).length;
   expect(cellLabels(labelled)).toBe(drops.length * grid.count);
