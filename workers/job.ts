@@ -1,18 +1,30 @@
 // The pool's only entry (compiled to dist/workers/job.js): runs a batch of job attempts on this
-// thread, one after another. Dispatches on the job kind from the registry; job kinds load heavy
-// modules (tfjs) lazily, so threads that only run light jobs stay light.
+// thread, one after another. Dispatches on the job kind, whose module it loads when it first runs
+// a job of that kind (job-modules.ts); job kinds load heavy modules (tfjs) lazily too, so threads
+// that only run light jobs stay light.
 import { existsSync, mkdirSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { BroadcastChannel } from 'node:worker_threads';
 import { Piscina } from 'piscina';
 import { errorFields } from '../src/errors';
-import { jobKinds } from '../src/experiments/index';
+import { jobKindIn } from '../src/experiments/job-modules';
 import type { JobContext, JobKind, JobProgress } from '../src/experiments/kind';
 import type { WorkerData, WorkerEvent } from '../src/runner/pool';
 import { commitJob, writeRecord } from '../src/runner/job-record';
 import type { JobBatch, JobError, JobReply, JobTask } from '../src/runner/task';
 
-const kinds = new Map<string, JobKind>(jobKinds.map((kind) => [kind.kind, kind]));
+const { eventsChannel, jobModules } = Piscina.workerData as WorkerData;
+const kinds = new Map<string, JobKind>();
+
+/** A job kind, its module loaded when this thread first runs a job of that kind. */
+function jobKind(name: string): JobKind | undefined {
+  const module = jobModules[name];
+  if (!kinds.has(name) && module !== undefined) {
+    const kind = jobKindIn(require(path.join(__dirname, '..', 'src', 'experiments', module)), name);
+    if (kind) kinds.set(name, kind);
+  }
+  return kinds.get(name);
+}
 
 /** Survives between jobs on this thread: loaded data sets and models. */
 const cache = new Map<string, unknown>();
@@ -21,7 +33,7 @@ const cache = new Map<string, unknown>();
  * Tells the runner a batch has begun (so its time limit starts now, not while this thread was
  * starting), and passes on what long jobs report of their progress.
  */
-const events = new BroadcastChannel((Piscina.workerData as WorkerData).eventsChannel);
+const events = new BroadcastChannel(eventsChannel);
 events.unref();
 const post = (event: WorkerEvent) => events.postMessage(event);
 
@@ -45,7 +57,7 @@ async function runJob(
   progress: JobContext['progress'],
 ): Promise<{ ms: number; result: unknown }> {
   const startedAt = new Date();
-  const kind = kinds.get(task.kind);
+  const kind = jobKind(task.kind);
   if (!kind)
     throw new Error(`no job kind "${task.kind}" in this worker (is dist/ up to date? run npm run build)`);
   makeEmptyDir(task.dir);

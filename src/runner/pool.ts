@@ -3,6 +3,8 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { BroadcastChannel } from 'node:worker_threads';
 import { Piscina } from 'piscina';
+import { jobKinds } from '../experiments/index';
+import { jobKindModules } from '../experiments/job-modules';
 import type { JobProgress } from '../experiments/kind';
 import type { JobBatch } from './task';
 
@@ -38,6 +40,8 @@ export type WorkerEvent =
 export interface WorkerData {
   /** BroadcastChannel on which workers post WorkerEvents. */
   eventsChannel: string;
+  /** Job kind → its module, relative to src/experiments (job-modules.ts): a thread loads only those it runs. */
+  jobModules: Record<string, string>;
 }
 
 /** The compiled worker entry, found from the package root whether this file runs from src/ (tests) or dist/. */
@@ -54,9 +58,14 @@ export function workerFile(): string {
 }
 
 let pools = 0;
+let jobModules: Record<string, string> | undefined;
 
 export function createJobPool(options: PoolOptions): JobPool {
-  const workerData: WorkerData = { eventsChannel: `probelab:job-events:${process.pid}:${pools++}` };
+  jobModules ??= jobKindModules(jobKinds);
+  const workerData: WorkerData = {
+    eventsChannel: `probelab:job-events:${process.pid}:${pools++}`,
+    jobModules,
+  };
   const pool = new Piscina<JobBatch, unknown>({
     filename: workerFile(),
     minThreads: options.workers,
