@@ -7,7 +7,7 @@
 // Speed does not depend on the weights: the one-thread part uses an untrained Figure 1 CNN, the
 // runner part a model trained for one short epoch by the runner itself.
 import * as tf from '@tensorflow/tfjs';
-import { cpSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { gatherPixels } from '../src/data/pixels';
@@ -140,16 +140,60 @@ function cpuSeconds(): number {
   return (user + system) / 1e6;
 }
 
+/** Where the wall time of one runner run went, in seconds, read from its job records. */
+interface Phases {
+  run: string;
+  /** Run start → the first job's start: planning, the pool's threads starting. */
+  'until first job': number;
+  /** First chunk start → last chunk end (the first chunk of each thread loads tfjs, the data and the model). */
+  chunks: number;
+  /** The chunks' own time divided by the workers: `chunks` when they are busy all along. */
+  'chunk work per worker': number;
+  /** Last chunk end → the summary job's start. */
+  'to summary job': number;
+  /** The summary job: merging, tables, the two charts (one thread; the other waits). */
+  'summary job': number;
+  /** Its end → the run's end: publishing, summary.json, report.html, the threads ending. */
+  'after last job': number;
+  total: number;
+}
+
+const secondsOf = (ms: number) => Number((ms / 1000).toFixed(3));
+
+function phasesOf(run: string, runDir: string, workers: number, startedAt: number, endedAt: number): Phases {
+  const jobs = readdirSync(path.join(runDir, 'jobs'))
+    .map((id) => path.join(runDir, 'jobs', id, 'result.json'))
+    .filter((file) => existsSync(file))
+    .map((file) => JSON.parse(readFileSync(file, 'utf8')) as { kind: string; startedAt: string; ms: number })
+    .map((job) => ({ kind: job.kind, start: Date.parse(job.startedAt), ms: job.ms }))
+    .filter((job) => job.start >= startedAt);
+  const chunks = jobs.filter((job) => job.kind === 'occlusion-population-chunk');
+  const summary = jobs.find((job) => job.kind === 'occlusion-population');
+  if (!summary || chunks.length === 0) throw new Error(`bench run ${run}: no population jobs ran`);
+  const first = Math.min(...chunks.map((job) => job.start));
+  const last = Math.max(...chunks.map((job) => job.start + job.ms));
+  return {
+    run,
+    'until first job': secondsOf(first - startedAt),
+    chunks: secondsOf(last - first),
+    'chunk work per worker': secondsOf(chunks.reduce((sum, job) => sum + job.ms, 0) / workers),
+    'to summary job': secondsOf(summary.start - last),
+    'summary job': secondsOf(summary.ms),
+    'after last job': secondsOf(endedAt - (summary.start + summary.ms)),
+    total: secondsOf(endedAt - startedAt),
+  };
+}
+
 /**
  * Wall and CPU seconds of a population run over `images` on `workers`, in a copy of the
- * prepared run folder (only the occlusion jobs run).
+ * prepared run folder (only the occlusion jobs run), and where its wall time went.
  */
 async function populationSeconds(
   prepared: Prepared,
   images: unknown,
   workers: number,
   label: string,
-): Promise<{ wall: number; cpu: number }> {
+): Promise<{ wall: number; cpu: number; phases: Phases }> {
   const out = path.join(prepared.root, label);
   cpSync(prepared.runDir, out, { recursive: true });
   const config = {
@@ -161,6 +205,7 @@ async function populationSeconds(
     ],
   };
   writeFileSync(path.join(prepared.root, `${label}.json`), JSON.stringify(config));
+  const startedAt = Date.now();
   const started = performance.now();
   const cpu = cpuSeconds();
   const summary = await runExperiments({
@@ -170,18 +215,27 @@ async function populationSeconds(
     workers,
     ...quiet,
   });
-  const seconds = { wall: (performance.now() - started) / 1000, cpu: cpuSeconds() - cpu };
+  const wall = (performance.now() - started) / 1000;
+  const used = cpuSeconds() - cpu;
   if (summary.exitCode !== 0) throw new Error(`bench run failed: ${JSON.stringify(summary.failures)}`);
   if (summary.counts.ranNow === 0) throw new Error('bench run found its jobs already done');
+  const phases = phasesOf(
+    `${label}, ${workers} worker${workers === 1 ? '' : 's'}`,
+    summary.runDir,
+    workers,
+    startedAt,
+    startedAt + wall * 1000,
+  );
   rmSync(out, { recursive: true, force: true });
-  return seconds;
+  return { wall, cpu: used, phases };
 }
 
-export async function throughRunner(rows: Row[]): Promise<void> {
+export async function throughRunner(rows: Row[], phases: Phases[]): Promise<void> {
   const prepared = await prepareModel();
   try {
     const first = { first: RUNNER_IMAGES };
     const one = await populationSeconds(prepared, first, 1, 'one');
+    phases.push(one.phases);
     const oneRate = RUNNER_IMAGES / one.wall;
     const cpu = (t: { cpu: number }, maps: number) =>
       `${t.cpu.toFixed(1)} s (${((t.cpu / maps) * 1000).toFixed(1)} ms/map)`;
@@ -193,6 +247,7 @@ export async function throughRunner(rows: Row[]): Promise<void> {
       verdict: '',
     });
     const two = await populationSeconds(prepared, first, 2, 'two');
+    phases.push(two.phases);
     const twoRate = RUNNER_IMAGES / two.wall;
     rows.push({
       benchmark: `maps/s through the runner, 2 workers (${RUNNER_IMAGES} images)`,
@@ -202,6 +257,7 @@ export async function throughRunner(rows: Row[]): Promise<void> {
       verdict: `${(twoRate / oneRate).toFixed(2)}× one worker`,
     });
     const all = await populationSeconds(prepared, 'all', 2, 'all');
+    phases.push(all.phases);
     rows.push({
       benchmark: 'whole test set (10,000 maps + summary), 2 workers',
       median: `${all.wall.toFixed(1)} s`,
@@ -216,12 +272,15 @@ export async function throughRunner(rows: Row[]): Promise<void> {
 
 export async function benchOcclusion(): Promise<Row[]> {
   const rows: Row[] = [];
+  const phases: Phases[] = [];
   await oneThread(rows);
-  await throughRunner(rows);
+  await throughRunner(rows, phases);
   console.log(
     `\nocclusion (8×8 patch, stride 1, 441 positions per map; ${os.availableParallelism()} cores, load average ${os.loadavg()[0].toFixed(1)} at the end; runner times are wall times including pool start and publishing)`,
   );
   console.table(rows);
+  console.log('\nwhere the wall time of each runner run went (seconds, from its job records)');
+  console.table(phases);
   return rows;
 }
 
