@@ -10,7 +10,7 @@ import path from 'node:path';
 import { writeFileAtomic } from '../files';
 import { CLAIMS_SECTION_ID, CLAIMS_TITLE, claimsSection } from './claims';
 import { csvTable, escapeHtml, href, jsonFold, link, readCsvRows } from './html';
-import { readableCell, readableJson } from './numbers';
+import { readableCell, readablePreview } from './numbers';
 import {
   flattenFiles,
   readJobResult,
@@ -139,7 +139,7 @@ class PageBuilder {
         ? `<span class="error">${escapeHtml(error)}</span>`
         : result === undefined
           ? ''
-          : escapeHtml(truncate(readableJson(result), 240));
+          : escapeHtml(readablePreview(result, 240));
       return `<tr class="state-${escapeHtml(state)}"><td>${escapeHtml(job.key)}</td><td>${escapeHtml(job.kind)}</td><td>${escapeHtml(state)}</td><td><code>${job.id.slice(0, 10)}</code></td><td class="detail">${detail}</td></tr>`;
     });
     const hidden = experiment.jobs.length - shown.length;
@@ -224,10 +224,6 @@ class PageBuilder {
       '</body></html>',
     ].join('\n');
   }
-}
-
-function truncate(text: string, max: number): string {
-  return text.length > max ? `${text.slice(0, max)}…` : text;
 }
 
 function countStates(jobs: ReportJob[]): string {

@@ -40,3 +40,26 @@ export function readableJson(value: unknown, indent?: number): string {
     indent,
   );
 }
+
+/**
+ * The first `max` characters of readableJson(value), and "…" when it is longer. Arrays, objects
+ * and strings are cut to `max` items first: an item takes at least two characters (itself and a
+ * comma or quote), so the cut value's JSON starts with the same `max` characters and is longer
+ * than `max` whenever something was cut. A job result of thousands of numbers (an occlusion
+ * chunk's sums) is then not rounded whole for a one-line preview.
+ */
+export function readablePreview(value: unknown, max: number): string {
+  const text = readableJson(cutItems(value, max));
+  return text.length > max ? `${text.slice(0, max)}…` : text;
+}
+
+function cutItems(value: unknown, max: number): unknown {
+  if (typeof value === 'string') return value.slice(0, max + 1);
+  if (Array.isArray(value)) return value.slice(0, max).map((item) => cutItems(item, max));
+  if (value === null || typeof value !== 'object') return value;
+  return Object.fromEntries(
+    Object.entries(value)
+      .slice(0, max)
+      .map(([key, item]) => [key, cutItems(item, max)]),
+  );
+}

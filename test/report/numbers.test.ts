@@ -3,7 +3,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { csvTable, jsonFold } from '../../src/report/html';
-import { formatForReading, readableCell, readableJson } from '../../src/report/numbers';
+import { formatForReading, readableCell, readableJson, readablePreview } from '../../src/report/numbers';
 import { mulberry32 } from '../../src/random';
 
 test.each([
@@ -58,5 +58,33 @@ test('a table in the report: rounded cells with the full value on hover; the CSV
     expect(jsonFold('result', '{"loss":0.255473337380186}')).toContain('&quot;loss&quot;: 0.2555');
   } finally {
     rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('a preview is the start of the whole readable JSON, cut at max characters with "…", on random values', () => {
+  const random = mulberry32(11);
+  const pick = (n: number) => Math.floor(random() * n);
+  const value = (depth: number): unknown => {
+    const kind = pick(depth > 3 ? 4 : 6);
+    if (kind === 0) return random() * 10 ** (pick(9) - 4) * (random() < 0.5 ? -1 : 1);
+    if (kind === 1) return pick(1000);
+    if (kind === 2) return ['', 'a', 'e\n"é"', '😀x'.repeat(pick(40)), 'long'.repeat(pick(100))][pick(5)];
+    if (kind === 3) return [null, true, false][pick(3)];
+    if (kind === 4)
+      return Array.from({ length: depth === 0 && pick(2) ? pick(600) : pick(5) }, () => value(depth + 1));
+    return Object.fromEntries(
+      Array.from({ length: depth === 0 && pick(2) ? pick(300) : pick(5) }, (_, i) => [
+        ['', 'k', `key${i}`][pick(3)] + i,
+        value(depth + 1),
+      ]),
+    );
+  };
+  for (let i = 0; i < 300; i++) {
+    const v = value(0);
+    const whole = readableJson(v);
+    for (const max of [1, 3, 17, 240]) {
+      const expected = whole.length > max ? `${whole.slice(0, max)}…` : whole;
+      expect(readablePreview(v, max)).toBe(expected);
+    }
   }
 });
