@@ -476,24 +476,28 @@ function oneChannelInputGrad(
   padLeft: i32,
 ): f32 {
   const vecEnd = outC & ~3;
-  let acc = f32x4.splat(0);
+  // Two accumulators, so that consecutive multiply-adds do not wait on each other.
+  let even = f32x4.splat(0);
+  let odd = even;
   let tail: f32 = 0;
   for (let kh = 0; kh < fh; kh++) {
-    const rowOffset = ih + padTop - kh * dh;
-    if (rowOffset < 0 || rowOffset % sh !== 0) continue;
-    const oh = rowOffset / sh;
-    if (oh >= outH) continue;
+    const oh = strided(ih + padTop - kh * dh, sh, outH);
+    if (oh < 0) continue;
     for (let kw = 0; kw < fw; kw++) {
-      const colOffset = iw + padLeft - kw * dwl;
-      if (colOffset < 0 || colOffset % sw !== 0) continue;
-      const ow = colOffset / sw;
-      if (ow >= outW) continue;
+      const ow = strided(iw + padLeft - kw * dwl, sw, outW);
+      if (ow < 0) continue;
       const dyAt = ((b * outH + oh) * outW + ow) * outC;
       const wAt = (kh * fw + kw) * outC;
-      for (let co = 0; co < vecEnd; co += 4) acc = madd(v128At(dy, dyAt + co), v128At(w, wAt + co), acc);
-      for (let co = vecEnd; co < outC; co++) tail += f32At(dy, dyAt + co) * f32At(w, wAt + co);
+      let co = 0;
+      for (; co + 8 <= vecEnd; co += 8) {
+        even = madd(v128At(dy, dyAt + co), v128At(w, wAt + co), even);
+        odd = madd(v128At(dy, dyAt + co + 4), v128At(w, wAt + co + 4), odd);
+      }
+      if (co < vecEnd) even = madd(v128At(dy, dyAt + co), v128At(w, wAt + co), even);
+      for (co = vecEnd; co < outC; co++) tail += f32At(dy, dyAt + co) * f32At(w, wAt + co);
     }
   }
+  const acc = f32x4.add(even, odd);
   return (
     f32x4.extract_lane(acc, 0) +
     f32x4.extract_lane(acc, 1) +
@@ -501,6 +505,17 @@ function oneChannelInputGrad(
     f32x4.extract_lane(acc, 3) +
     tail
   );
+}
+
+/** offset / stride when that is a whole number in [0, count), else −1 (no division at stride 1). */
+function strided(offset: i32, stride: i32, count: i32): i32 {
+  if (offset < 0) return -1;
+  let at = offset;
+  if (stride !== 1) {
+    if (offset % stride !== 0) return -1;
+    at = offset / stride;
+  }
+  return at < count ? at : -1;
 }
 
 /**

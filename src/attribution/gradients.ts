@@ -1,8 +1,9 @@
-// Gradients of one output per input, ∂y_t/∂x, for many inputs: one tfjs gradient call per
-// chunk of at most `batchSize` inputs (the batched call is what makes SmoothGrad and integrated
-// gradients fast). The inputs of a batch are independent in inference mode, so the gradient of
+// Gradients of one output per input, ∂y_t/∂x, for many inputs: one pass of the fused network
+// (src/tf/fused-input-gradients.ts) or else one tfjs gradient call per chunk of at most
+// `batchSize` inputs (the batched call is what makes SmoothGrad and integrated gradients fast). The inputs of a batch are independent in inference mode, so the gradient of
 // Σ_i y_i[t_i] with respect to the batch holds each input's own gradient.
 import * as tf from '@tensorflow/tfjs';
+import { fusedInputGradients } from '../tf/fused-input-gradients';
 
 /** Images back to back, channels last: count × rows × cols × channels values. */
 export interface ImageBatch {
@@ -69,6 +70,8 @@ export function inputGradients(
 ): Float32Array {
   const classes = outputClasses(model);
   checkTargets(targets, batch.count, classes);
+  const fused = fusedInputGradients(model, batch.pixels, targets, batch.count, batchSize);
+  if (fused) return fused;
   const size = valuesPerImage(batch);
   const out = new Float32Array(batch.count * size);
   for (let start = 0; start < batch.count; start += batchSize) {

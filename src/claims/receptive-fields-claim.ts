@@ -106,7 +106,8 @@ export const receptiveFieldsClaimExperiment: ExperimentKind<ReceptiveFieldsConfi
 export const receptiveFieldsJob = defineJob<ReceptiveFieldsParams>({
   kind: 'receptive-fields',
   // 2: the input gradient of a one-channel image (the first convolution's) sums in another order.
-  version: '2',
+  // 3: the one-channel input gradient sums with two accumulators.
+  version: '3',
   async run(params, ctx): Promise<ReceptiveFieldsResult> {
     const tf = require('@tensorflow/tfjs') as typeof import('@tensorflow/tfjs');
     const { receptiveFields } = require('./receptive-fields') as typeof import('./receptive-fields');

@@ -78,7 +78,8 @@ function chunkImages(
 export const faithfulnessChunkJob = defineJob<FaithfulnessChunkParams>({
   kind: 'attribution-faithfulness-chunk',
   // 2: the input gradient of a one-channel image (the first convolution's) sums in another order.
-  version: '2',
+  // 3: input gradients through the fused network (src/tf/fused-input-gradients.ts).
+  version: '3',
   async run(params, ctx): Promise<FaithfulnessChunk> {
     const { curvePoints, imageCurves } =
       require('../attribution/faithfulness/curves') as typeof import('../attribution/faithfulness/curves');
@@ -117,7 +118,8 @@ export const faithfulnessChunkJob = defineJob<FaithfulnessChunkParams>({
 export const sanityChunkJob = defineJob<FaithfulnessChunkParams>({
   kind: 'attribution-sanity-chunk',
   // 2: the input gradient of a one-channel image (the first convolution's) sums in another order.
-  version: '2',
+  // 3: input gradients through the fused network (src/tf/fused-input-gradients.ts).
+  version: '3',
   async run(params, ctx): Promise<SanityChunk> {
     const { cascadingRandomisation } =
       require('../attribution/faithfulness/sanity') as typeof import('../attribution/faithfulness/sanity');

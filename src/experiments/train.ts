@@ -161,7 +161,8 @@ export const trainJob = defineJob<TrainParams>({
   // convolutions in another order than tfjs' tape.
   // 4: the input gradient of a one-channel convolution input sums in another order (a network with
   // a one-filter conv before another conv).
-  version: '4',
+  // 5: a one-channel input gradient at stride 1 runs conv2dInputGrad, two accumulators.
+  version: '5',
   async run(params, ctx: JobContext) {
     // Loaded here, not at the top, so that worker threads running other kinds never load tfjs.
     const { useBackend, activeBackend } = require('../tf/backend') as typeof import('../tf/backend');

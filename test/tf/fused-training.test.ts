@@ -11,69 +11,11 @@ import { useBackend } from '../../src/tf/backend';
 import { FusedAdam } from '../../src/tf/fused-adam';
 import { FusedTraining } from '../../src/tf/fused-training';
 import { loadDataset } from '../../src/data/datasets';
+import { buildNetwork as build, type LayerArgs, randomNetworks } from '../helpers/random-network';
 
 tf.enableProdMode();
 const random = mulberry32(2024);
-const int = (lo: number, hi: number) => lo + Math.floor(random() * (hi - lo + 1));
-const pick = <T>(...options: T[]): T => options[Math.floor(random() * options.length)];
-
-type LayerArgs = { className: string; config: Record<string, unknown> };
-
-/** A random sequential CNN for rows × cols images: conv blocks, then a flat head ending in softmax. */
-function randomNetwork(rows: number, cols: number, classes: number): LayerArgs[] {
-  const layers: LayerArgs[] = [];
-  let [h, w] = [rows, cols];
-  for (let block = int(1, 3); block > 0; block--) {
-    const kernel = [int(1, Math.min(4, h)), int(1, Math.min(4, w))];
-    const strides = random() < 0.4 ? [int(1, 3), int(1, 3)] : [1, 1];
-    const padding = pick('valid', 'same');
-    const filters = int(1, 14);
-    const activation = pick('relu', 'linear');
-    layers.push({
-      className: 'conv2d',
-      config: { filters, kernelSize: kernel, strides, padding, activation },
-    });
-    [h, w] =
-      padding === 'same'
-        ? [Math.ceil(h / strides[0]), Math.ceil(w / strides[1])]
-        : [Math.ceil((h - kernel[0] + 1) / strides[0]), Math.ceil((w - kernel[1] + 1) / strides[1])];
-    if (activation === 'linear' && random() < 0.5)
-      layers.push({ className: 'activation', config: { activation: 'relu' } });
-    if (random() < 0.6 && h >= 2 && w >= 2) {
-      const poolSize = [int(1, 2), int(1, 2)];
-      const poolStrides = pick(poolSize, [int(1, 2), int(1, 2)]);
-      layers.push({
-        className: pick('maxPooling2d', 'averagePooling2d'),
-        config: { poolSize, strides: poolStrides },
-      });
-      [h, w] = [
-        Math.ceil((h - poolSize[0] + 1) / poolStrides[0]),
-        Math.ceil((w - poolSize[1] + 1) / poolStrides[1]),
-      ];
-    }
-  }
-  layers.push({ className: pick('flatten', 'globalAveragePooling2d'), config: {} });
-  if (random() < 0.5) layers.push({ className: 'dropout', config: { rate: pick(0, 0.3) } });
-  if (random() < 0.5)
-    layers.push({ className: 'dense', config: { units: int(2, 12), activation: pick('relu', 'linear') } });
-  if (random() < 0.5) layers.push({ className: 'dropout', config: { rate: 0.25 } });
-  if (random() < 0.5) layers.push({ className: 'dense', config: { units: classes, activation: 'softmax' } });
-  else {
-    layers.push({ className: 'dense', config: { units: classes } });
-    layers.push({ className: 'activation', config: { activation: 'softmax' } });
-  }
-  return layers;
-}
-
-function build(layers: LayerArgs[], rows: number, cols: number, weights: Float32Array[]): tf.Sequential {
-  const model = tf.sequential();
-  layers.forEach(({ className, config }, i) => {
-    const make = (tf.layers as unknown as Record<string, (c: object) => tf.layers.Layer>)[className];
-    model.add(make(i === 0 ? { ...config, inputShape: [rows, cols, 1] } : config));
-  });
-  if (weights.length > 0) model.setWeights(weights.map((w, i) => tf.tensor(w, model.getWeights()[i].shape)));
-  return model;
-}
+const { int, randomNetwork } = randomNetworks(random);
 
 /** Gradients of the train loop's loss by tfjs autodiff on the cpu backend, in trainableWeights order. */
 async function tfjsGradients(
