@@ -738,38 +738,40 @@ export function convWindow(
 ): void {
   const vecEnd = outC & ~3;
   const zero = f32x4.splat(0);
-  // Columns whose window lies wholly inside the input, [fullStart, fullEnd): worked in blocks
-  // of cells (found here once, not by a division per cell).
+  // Two output columns at once where both see the whole filter width (channels a multiple of 4,
+  // no dilation): each filter load then serves both cells. Those columns, [fullStart, fullEnd),
+  // are found here once, not by a division per cell.
   const fullStart = max(ow0, firstInside(-padLeft, sw));
   const fullEnd =
     vecEnd === outC && dwl === 1 ? min(ow1, endInside((fw - 1) * dwl - padLeft, sw, inW, outW)) : 0;
+  // A filter row's taps (kw, ci) are then one run in x, and the rows' runs follow one another in
+  // w: a pair's loop runs over all its taps, skipping to the next input row after each run.
+  const run = fw * inC;
+  const skip = (<usize>((dh * inW - fw) * inC)) << 2;
+  const xNext = (<usize>(sw * inC)) << 2;
+  const next = (<usize>outC) << 2;
   for (let oh = oh0; oh < oh1; oh++) {
     const rowOffset = oh * sh - padTop;
     const khStart = firstInside(rowOffset, dh);
     const khEnd = endInside(rowOffset, dh, inH, fh);
+    const steps = (khEnd - khStart) * run;
+    const xRow = x + ((<usize>((rowOffset + khStart * dh) * inW * inC)) << 2);
+    const wRow = w + ((<usize>(khStart * run * outC)) << 2);
     for (let ow = ow0; ow < ow1; ow++) {
       const colOffset = ow * sw - padLeft;
       const yAt = (oh * outW + ow) * outC;
-      // Two output columns at once where both see the whole filter width: each filter load
-      // then serves both cells.
       if (ow >= fullStart && ow + 1 < fullEnd) {
-        convPair(
-          x,
-          w,
-          bias,
-          y + ((<usize>yAt) << 2),
-          rowOffset,
-          khStart,
-          khEnd,
-          colOffset,
-          inW,
-          inC,
-          outC,
-          fw,
-          sw,
-          dh,
-          relu,
-        );
+        const xAt = xRow + ((<usize>(colOffset * inC)) << 2);
+        for (let co = 0; co < outC; co += 12) {
+          const vectors = min(3, (outC - co) >> 2);
+          const from = wRow + ((<usize>co) << 2);
+          const b = bias !== 0 ? bias + ((<usize>co) << 2) : 0;
+          const at = y + ((<usize>(yAt + co)) << 2);
+          // Literal shapes, so that the inlined loop keeps its accumulators in registers.
+          if (vectors === 3) ConvPairBlock.run(xAt, from, b, at, steps, run, skip, xNext, next, relu, 3);
+          else if (vectors === 2) ConvPairBlock.run(xAt, from, b, at, steps, run, skip, xNext, next, relu, 2);
+          else ConvPairBlock.run(xAt, from, b, at, steps, run, skip, xNext, next, relu, 1);
+        }
         ow++;
         continue;
       }
@@ -827,54 +829,12 @@ export function convWindow(
   }
 }
 
-/**
- * convWindow's cells (oh, ow) and (oh, ow + 1), both seeing the whole filter width, without
- * dilation; output channels a multiple of 4, at `to`: two cells × up to three vectors of
- * channels at a time, so each filter load serves both cells and each input load every vector.
- */
-function convPair(
-  x: usize,
-  w: usize,
-  bias: usize,
-  to: usize,
-  rowOffset: i32,
-  khStart: i32,
-  khEnd: i32,
-  colOffset: i32,
-  inW: i32,
-  inC: i32,
-  outC: i32,
-  fw: i32,
-  sw: i32,
-  dh: i32,
-  relu: i32,
-): void {
-  // Without dilation a filter row's taps (kw, ci) are one run in x, and the rows' runs follow one
-  // another in w: one loop over all the taps, skipping to the next input row after each run.
-  const run = fw * inC;
-  const steps = (khEnd - khStart) * run;
-  const skip = (<usize>((dh * inW - fw) * inC)) << 2;
-  const xNext = (<usize>(sw * inC)) << 2;
-  const next = (<usize>outC) << 2;
-  const xAt = x + ((<usize>(((rowOffset + khStart * dh) * inW + colOffset) * inC)) << 2);
-  for (let co = 0; co < outC; co += 12) {
-    const vectors = min(3, (outC - co) >> 2);
-    const from = w + ((<usize>(khStart * run * outC + co)) << 2);
-    const b = bias !== 0 ? bias + ((<usize>co) << 2) : 0;
-    const at = to + ((<usize>co) << 2);
-    // Literal shapes, so that the inlined loop keeps its accumulators in registers.
-    if (vectors === 3) ConvPairBlock.run(xAt, from, b, at, steps, run, skip, xNext, next, relu, 3);
-    else if (vectors === 2) ConvPairBlock.run(xAt, from, b, at, steps, run, skip, xNext, next, relu, 2);
-    else ConvPairBlock.run(xAt, from, b, at, steps, run, skip, xNext, next, relu, 1);
-  }
-}
-
 // biome-ignore lint/complexity/noStaticOnlyClass: TypeScript allows @inline only on methods, and the literal shapes need inlining.
 class ConvPairBlock {
   /**
-   * convPair's `vectors` vectors of channels: `steps` taps from x (the first cell; the second
-   * `xNext` bytes on) and w (a row of `next` bytes per tap), skipping `skip` bytes of x after
-   * every `run` taps.
+   * Two of convWindow's cells side by side, `vectors` vectors of channels: `steps` taps from x
+   * (the first cell; the second `xNext` bytes on) and w (a row of `next` bytes per tap),
+   * skipping `skip` bytes of x after every `run` taps; written at `to` and `next` bytes on.
    */
   @inline
   static run(
