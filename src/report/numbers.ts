@@ -42,24 +42,30 @@ export function readableJson(value: unknown, indent?: number): string {
 }
 
 /**
- * The first `max` characters of readableJson(value), and "…" when it is longer. Arrays, objects
- * and strings are cut to `max` items first: an item takes at least two characters (itself and a
- * comma or quote), so the cut value's JSON starts with the same `max` characters and is longer
- * than `max` whenever something was cut. A job result of thousands of numbers (an occlusion
- * chunk's sums) is then not rounded whole for a one-line preview.
+ * The first `max` characters of readableJson(value), and "…" when it is longer. Only the first
+ * `max` + 1 values in the JSON's order are kept (and strings cut to `max` + 1 characters): each
+ * value writes at least one character before the next begins, so the kept part's JSON starts with
+ * the same characters as the whole's and is longer than `max` whenever something was left out. A
+ * job result of thousands of numbers (an occlusion chunk's sums) is then not rounded whole for a
+ * one-line preview.
  */
 export function readablePreview(value: unknown, max: number): string {
-  const text = readableJson(cutItems(value, max));
+  const text = readableJson(firstValues(value, max + 1));
   return text.length > max ? `${text.slice(0, max)}…` : text;
 }
 
-function cutItems(value: unknown, max: number): unknown {
-  if (typeof value === 'string') return value.slice(0, max + 1);
-  if (Array.isArray(value)) return value.slice(0, max).map((item) => cutItems(item, max));
-  if (value === null || typeof value !== 'object') return value;
-  return Object.fromEntries(
-    Object.entries(value)
-      .slice(0, max)
-      .map(([key, item]) => [key, cutItems(item, max)]),
-  );
+function firstValues(value: unknown, count: number): unknown {
+  let left = count;
+  const keep = (v: unknown): unknown => {
+    left--;
+    if (typeof v === 'string') return v.slice(0, count);
+    if (v === null || typeof v !== 'object') return v;
+    const entries: [string, unknown][] = [];
+    for (const [key, item] of Object.entries(v)) {
+      if (left <= 0) break;
+      entries.push([key, keep(item)]);
+    }
+    return Array.isArray(v) ? entries.map(([, item]) => item) : Object.fromEntries(entries);
+  };
+  return keep(value);
 }
