@@ -107,130 +107,30 @@ export function conv2dFilterGrad(
       // x at tap t for output cell (0, 0) (outside the image when padded: never read there).
       const xAt = xb + ((<isize>((rowOffset * inW + colOffset) * inC + ci)) << 2);
       const to = dw + ((<usize>(t * outC)) << 2);
+      // The block's first cell (ohStart, owStart) in x and dy, and its steps to the next column and row.
+      const rows = ohEnd - ohStart;
+      const cols = owEnd - owStart;
+      const xFirst = xAt + ((<usize>((ohStart * sh * inW + owStart * sw) * inC)) << 2);
+      const xStep = (<usize>(sw * inC)) << 2;
+      const xRow = (<usize>(sh * inW * inC)) << 2;
+      const gRow = (<usize>(outW * outC)) << 2;
+      const next = (<usize>outC) << 2;
       for (let co = 0; co < vecEnd; co += 12) {
         const vectors = min(3, (vecEnd - co) >> 2);
+        const g = dyb + ((<usize>((ohStart * outW + owStart) * outC + co)) << 2);
+        const at = to + ((<usize>co) << 2);
         // Literal shapes, so that the inlined loop keeps its accumulators in registers.
         if (pair !== 0) {
           if (vectors === 3)
-            FilterGradBlock.run(
-              xAt,
-              dyb,
-              to,
-              ohStart,
-              ohEnd,
-              owStart,
-              owEnd,
-              inW,
-              inC,
-              outW,
-              outC,
-              sh,
-              sw,
-              pair,
-              co,
-              2,
-              3,
-            );
+            FilterGradBlock.run(xFirst, g, at, rows, cols, xStep, xRow, gRow, pair, next, 2, 3);
           else if (vectors === 2)
-            FilterGradBlock.run(
-              xAt,
-              dyb,
-              to,
-              ohStart,
-              ohEnd,
-              owStart,
-              owEnd,
-              inW,
-              inC,
-              outW,
-              outC,
-              sh,
-              sw,
-              pair,
-              co,
-              2,
-              2,
-            );
-          else
-            FilterGradBlock.run(
-              xAt,
-              dyb,
-              to,
-              ohStart,
-              ohEnd,
-              owStart,
-              owEnd,
-              inW,
-              inC,
-              outW,
-              outC,
-              sh,
-              sw,
-              pair,
-              co,
-              2,
-              1,
-            );
+            FilterGradBlock.run(xFirst, g, at, rows, cols, xStep, xRow, gRow, pair, next, 2, 2);
+          else FilterGradBlock.run(xFirst, g, at, rows, cols, xStep, xRow, gRow, pair, next, 2, 1);
         } else if (vectors === 3)
-          FilterGradBlock.run(
-            xAt,
-            dyb,
-            to,
-            ohStart,
-            ohEnd,
-            owStart,
-            owEnd,
-            inW,
-            inC,
-            outW,
-            outC,
-            sh,
-            sw,
-            0,
-            co,
-            1,
-            3,
-          );
+          FilterGradBlock.run(xFirst, g, at, rows, cols, xStep, xRow, gRow, 0, next, 1, 3);
         else if (vectors === 2)
-          FilterGradBlock.run(
-            xAt,
-            dyb,
-            to,
-            ohStart,
-            ohEnd,
-            owStart,
-            owEnd,
-            inW,
-            inC,
-            outW,
-            outC,
-            sh,
-            sw,
-            0,
-            co,
-            1,
-            2,
-          );
-        else
-          FilterGradBlock.run(
-            xAt,
-            dyb,
-            to,
-            ohStart,
-            ohEnd,
-            owStart,
-            owEnd,
-            inW,
-            inC,
-            outW,
-            outC,
-            sh,
-            sw,
-            0,
-            co,
-            1,
-            1,
-          );
+          FilterGradBlock.run(xFirst, g, at, rows, cols, xStep, xRow, gRow, 0, next, 1, 2);
+        else FilterGradBlock.run(xFirst, g, at, rows, cols, xStep, xRow, gRow, 0, next, 1, 1);
       }
       for (let co = vecEnd; co < outC; co++) {
         for (let k = 0; k < (pair !== 0 ? 2 : 1); k++) {
@@ -269,48 +169,41 @@ export function conv2dFilterGrad(
   }
 }
 
-/**
- * conv2dFilterGrad's dw rows of one tap (at `to`) or two (taps 2: the second `pair` floats
- * further in x, its row next in dw), output channels [co, co + 4·vectors), summed over output
- * cells [ohStart, ohEnd) × [owStart, owEnd) of one image.
- */
 // biome-ignore lint/complexity/noStaticOnlyClass: TypeScript allows @inline only on methods, and the literal shapes need inlining.
 class FilterGradBlock {
+  /**
+   * conv2dFilterGrad's dw rows of one tap (at `to`) or two (taps 2: the second `pair` floats
+   * further in x, its row next in dw, `next` bytes on), `vectors` vectors of output channels,
+   * summed over `rows` × `cols` output cells of one image: x and dy point at the first, and step
+   * `xStep` and `next` bytes to the next column, `xRow` and `gRow` to the next row.
+   */
   @inline
   static run(
     x: usize,
     dy: usize,
     to: usize,
-    ohStart: i32,
-    ohEnd: i32,
-    owStart: i32,
-    owEnd: i32,
-    inW: i32,
-    inC: i32,
-    outW: i32,
-    outC: i32,
-    sh: i32,
-    sw: i32,
+    rows: i32,
+    cols: i32,
+    xStep: usize,
+    xRow: usize,
+    gRow: usize,
     pair: i32,
-    co: i32,
+    next: usize,
     taps: i32,
     vectors: i32,
   ): void {
     const zero = f32x4.splat(0);
-    const at = to + ((<usize>co) << 2);
-    const next = (<usize>outC) << 2;
     const second = (<isize>pair) << 2;
-    let a0 = v128.load(at);
-    let a1 = vectors > 1 ? v128.load(at, 16) : zero;
-    let a2 = vectors > 2 ? v128.load(at, 32) : zero;
-    let b0 = taps > 1 ? v128.load(at + next) : zero;
-    let b1 = taps > 1 && vectors > 1 ? v128.load(at + next, 16) : zero;
-    let b2 = taps > 1 && vectors > 2 ? v128.load(at + next, 32) : zero;
-    const xStep = (<usize>(sw * inC)) << 2;
-    for (let oh = ohStart; oh < ohEnd; oh++) {
-      let xAt = x + ((<usize>((oh * sh * inW + owStart * sw) * inC)) << 2);
-      let g = dy + ((<usize>((oh * outW + owStart) * outC + co)) << 2);
-      for (let ow = owStart; ow < owEnd; ow++) {
+    let a0 = v128.load(to);
+    let a1 = vectors > 1 ? v128.load(to, 16) : zero;
+    let a2 = vectors > 2 ? v128.load(to, 32) : zero;
+    let b0 = taps > 1 ? v128.load(to + next) : zero;
+    let b1 = taps > 1 && vectors > 1 ? v128.load(to + next, 16) : zero;
+    let b2 = taps > 1 && vectors > 2 ? v128.load(to + next, 32) : zero;
+    for (let r = 0; r < rows; r++) {
+      let xAt = x + <usize>r * xRow;
+      let g = dy + <usize>r * gRow;
+      for (let c = 0; c < cols; c++) {
         const g0 = v128.load(g);
         const g1 = vectors > 1 ? v128.load(g, 16) : zero;
         const g2 = vectors > 2 ? v128.load(g, 32) : zero;
@@ -328,13 +221,13 @@ class FilterGradBlock {
         g += next;
       }
     }
-    v128.store(at, a0);
-    if (vectors > 1) v128.store(at, a1, 16);
-    if (vectors > 2) v128.store(at, a2, 32);
+    v128.store(to, a0);
+    if (vectors > 1) v128.store(to, a1, 16);
+    if (vectors > 2) v128.store(to, a2, 32);
     if (taps > 1) {
-      v128.store(at + next, b0);
-      if (vectors > 1) v128.store(at + next, b1, 16);
-      if (vectors > 2) v128.store(at + next, b2, 32);
+      v128.store(to + next, b0);
+      if (vectors > 1) v128.store(to + next, b1, 16);
+      if (vectors > 2) v128.store(to + next, b2, 32);
     }
   }
 }
