@@ -631,22 +631,33 @@ export function convWindow(
 ): void {
   const vecEnd = outC & ~3;
   const zero = f32x4.splat(0);
-  // Two output columns at once where both see the whole filter width (channels a multiple of 4,
-  // no dilation): each filter load then serves both cells. Those columns, [fullStart, fullEnd),
-  // are found here once, not by a division per cell.
+  // Two cells at once where both see the same taps (channels a multiple of 4, no dilation): each
+  // filter load then serves both. Side by side where the window lies wholly inside the input,
+  // columns [fullStart, fullEnd) (found here once, not by a division per cell); one above the
+  // other in the other columns (as at the edges of a padded input) where two rows see the same
+  // filter rows.
+  const paired = vecEnd === outC && dwl === 1;
   const fullStart = max(ow0, firstInside(-padLeft, sw));
-  const fullEnd =
-    vecEnd === outC && dwl === 1 ? min(ow1, endInside((fw - 1) * dwl - padLeft, sw, inW, outW)) : 0;
-  // A filter row's taps (kw, ci) are then one run in x, and the rows' runs follow one another in
-  // w: a pair's loop runs over all its taps, skipping to the next input row after each run.
+  const fullEnd = paired ? min(ow1, endInside(fw - 1 - padLeft, sw, inW, outW)) : 0;
+  // A filter row's taps (kw, ci) are then one run in x and in w: a pair's loop runs over all its
+  // taps, skipping to the next row of x (and of w, for part of a row) after each run.
   const run = fw * inC;
   const skip = (<usize>((dh * inW - fw) * inC)) << 2;
   const xNext = (<usize>(sw * inC)) << 2;
+  const xBelow = (<usize>(sh * inW * inC)) << 2;
   const next = (<usize>outC) << 2;
+  const yBelow = (<usize>(outW * outC)) << 2;
+  let pairedAbove = false;
   for (let oh = oh0; oh < oh1; oh++) {
     const rowOffset = oh * sh - padTop;
     const khStart = firstInside(rowOffset, dh);
     const khEnd = endInside(rowOffset, dh, inH, fh);
+    const pairBelow =
+      paired &&
+      !pairedAbove &&
+      oh + 1 < oh1 &&
+      firstInside(rowOffset + sh, dh) === khStart &&
+      endInside(rowOffset + sh, dh, inH, fh) === khEnd;
     const steps = (khEnd - khStart) * run;
     const xRow = x + ((<usize>((rowOffset + khStart * dh) * inW * inC)) << 2);
     const wRow = w + ((<usize>(khStart * run * outC)) << 2);
@@ -661,15 +672,37 @@ export function convWindow(
           const b = bias !== 0 ? bias + ((<usize>co) << 2) : 0;
           const at = y + ((<usize>(yAt + co)) << 2);
           // Literal shapes, so that the inlined loop keeps its accumulators in registers.
-          if (vectors === 3) ConvPairBlock.run(xAt, from, b, at, steps, run, skip, xNext, next, relu, 3);
-          else if (vectors === 2) ConvPairBlock.run(xAt, from, b, at, steps, run, skip, xNext, next, relu, 2);
-          else ConvPairBlock.run(xAt, from, b, at, steps, run, skip, xNext, next, relu, 1);
+          if (vectors === 3)
+            ConvPairBlock.run(xAt, from, b, at, steps, run, skip, 0, next, xNext, next, relu, 3);
+          else if (vectors === 2)
+            ConvPairBlock.run(xAt, from, b, at, steps, run, skip, 0, next, xNext, next, relu, 2);
+          else ConvPairBlock.run(xAt, from, b, at, steps, run, skip, 0, next, xNext, next, relu, 1);
         }
         ow++;
         continue;
       }
+      if (pairedAbove) continue; // worked with the cell above it
       const kwStart = firstInside(colOffset, dwl);
       const kwEnd = endInside(colOffset, dwl, inW, fw);
+      if (pairBelow) {
+        const part = (kwEnd - kwStart) * inC;
+        const xAt = xRow + ((<usize>((colOffset + kwStart) * inC)) << 2);
+        const xSkip = skip + ((<usize>(run - part)) << 2);
+        const wSkip = <usize>(run - part) * next;
+        for (let co = 0; co < outC; co += 12) {
+          const vectors = min(3, (outC - co) >> 2);
+          const from = wRow + ((<usize>(kwStart * inC * outC + co)) << 2);
+          const b = bias !== 0 ? bias + ((<usize>co) << 2) : 0;
+          const at = y + ((<usize>(yAt + co)) << 2);
+          const n = (khEnd - khStart) * part;
+          if (vectors === 3)
+            ConvPairBlock.run(xAt, from, b, at, n, part, xSkip, wSkip, next, xBelow, yBelow, relu, 3);
+          else if (vectors === 2)
+            ConvPairBlock.run(xAt, from, b, at, n, part, xSkip, wSkip, next, xBelow, yBelow, relu, 2);
+          else ConvPairBlock.run(xAt, from, b, at, n, part, xSkip, wSkip, next, xBelow, yBelow, relu, 1);
+        }
+        continue;
+      }
       for (let co = 0; co < vecEnd; co += 16) {
         const vectors = min(4, (vecEnd - co) >> 2);
         const b = bias + ((<usize>co) << 2);
@@ -719,15 +752,16 @@ export function convWindow(
         store<f32>(y + ((<usize>(yAt + co)) << 2), acc);
       }
     }
+    pairedAbove = pairBelow;
   }
 }
 
 // biome-ignore lint/complexity/noStaticOnlyClass: TypeScript allows @inline only on methods, and the literal shapes need inlining.
 class ConvPairBlock {
   /**
-   * Two of convWindow's cells side by side, `vectors` vectors of channels: `steps` taps from x
-   * (the first cell; the second `xNext` bytes on) and w (a row of `next` bytes per tap),
-   * skipping `skip` bytes of x after every `run` taps; written at `to` and `next` bytes on.
+   * Two of convWindow's cells, `vectors` vectors of channels: `steps` taps from x (the first
+   * cell; the second `xNext` bytes on) and w (`wStep` bytes per tap), skipping `skip`
+   * bytes of x and `wSkip` of w after every `run` taps; written at `to` and `yNext` bytes on.
    */
   @inline
   static run(
@@ -738,8 +772,10 @@ class ConvPairBlock {
     steps: i32,
     run: i32,
     skip: usize,
+    wSkip: usize,
+    wStep: usize,
     xNext: usize,
-    next: usize,
+    yNext: usize,
     relu: i32,
     vectors: i32,
   ): void {
@@ -770,10 +806,11 @@ class ConvPairBlock {
         b2 = madd(xb, w2, b2);
       }
       xAt += 4;
-      from += next;
+      from += wStep;
       if (++j === run) {
         j = 0;
         xAt += skip;
+        from += wSkip;
       }
     }
     if (relu) {
@@ -786,14 +823,14 @@ class ConvPairBlock {
       b2 = f32x4.pmax(b2, zero);
     }
     v128.store(to, a0);
-    v128.store(to + next, b0);
+    v128.store(to + yNext, b0);
     if (vectors > 1) {
       v128.store(to, a1, 16);
-      v128.store(to + next, b1, 16);
+      v128.store(to + yNext, b1, 16);
     }
     if (vectors > 2) {
       v128.store(to, a2, 32);
-      v128.store(to + next, b2, 32);
+      v128.store(to + yNext, b2, 32);
     }
   }
 }
