@@ -1402,3 +1402,61 @@ export function transposeFilter(w: usize, wt: usize, cells: i32, inC: i32, outC:
         store<f32>(wt + ((<usize>(to + co * inC + ci)) << 2), f32At(w, from + ci * outC + co));
   }
 }
+
+// Batch normalization in the fused network (src/tf/fused-batch-norm.ts), channels last: per-channel
+// sums in float64 and a per-channel affine map in float32 vectors.
+
+/**
+ * Over `cells` cells of `channels` values: sums[c] = Σ a[·, c] and products[c] = Σ a[·, c] ·
+ * (b[·, c] − center[c]), in float64 (sums and products: float64 arrays, center float32).
+ */
+export function channelSums(
+  a: usize,
+  b: usize,
+  center: usize,
+  sums: usize,
+  products: usize,
+  cells: i32,
+  channels: i32,
+): void {
+  memory.fill(sums, 0, (<usize>channels) << 3);
+  memory.fill(products, 0, (<usize>channels) << 3);
+  for (let cell = 0; cell < cells; cell++) {
+    const at = cell * channels;
+    for (let c = 0; c < channels; c++) {
+      const av = <f64>f32At(a, at + c);
+      const s = sums + ((<usize>c) << 3);
+      const p = products + ((<usize>c) << 3);
+      store<f64>(s, load<f64>(s) + av);
+      store<f64>(p, load<f64>(p) + av * (<f64>f32At(b, at + c) - <f64>f32At(center, c)));
+    }
+  }
+}
+
+/** out[·, c] = scale[c] · a[·, c] + weight[c] · b[·, c] + shift[c] over `cells` cells (b 0: no b term). */
+export function channelAffine(
+  a: usize,
+  b: usize,
+  out: usize,
+  scale: usize,
+  weight: usize,
+  shift: usize,
+  cells: i32,
+  channels: i32,
+): void {
+  const vecEnd = channels & ~3;
+  for (let cell = 0; cell < cells; cell++) {
+    const at = cell * channels;
+    let c = 0;
+    for (; c < vecEnd; c += 4) {
+      let v = f32x4.add(f32x4.mul(v128At(scale, c), v128At(a, at + c)), v128At(shift, c));
+      if (b !== 0) v = f32x4.add(v, f32x4.mul(v128At(weight, c), v128At(b, at + c)));
+      v128.store(out + ((<usize>(at + c)) << 2), v);
+    }
+    for (; c < channels; c++) {
+      let v = f32At(scale, c) * f32At(a, at + c) + f32At(shift, c);
+      if (b !== 0) v += f32At(weight, c) * f32At(b, at + c);
+      store<f32>(out + ((<usize>(at + c)) << 2), v);
+    }
+  }
+}

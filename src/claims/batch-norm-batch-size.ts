@@ -150,7 +150,8 @@ export const batchNormBatchSizeExperiment: ExperimentKind<BatchSizeConfig> = {
 export const batchNormTrainJob = defineJob<BatchNormTrainParams>({
   kind: 'batch-norm-train',
   // 2: networks without batch normalization train by the fused step (src/tf/fused-training.ts).
-  version: '2',
+  // 3: networks with batch normalization take the fused step too (src/tf/fused-batch-norm.ts).
+  version: '3',
   async run(params, ctx: JobContext): Promise<BatchNormTrainResult> {
     const { useBackend } = require('../tf/backend') as typeof import('../tf/backend');
     const { buildCnn } = require('../models/cnn') as typeof import('../models/cnn');

@@ -162,7 +162,8 @@ export const trainJob = defineJob<TrainParams>({
   // 4: the input gradient of a one-channel convolution input sums in another order (a network with
   // a one-filter conv before another conv).
   // 5: a one-channel input gradient at stride 1 runs conv2dInputGrad, two accumulators.
-  version: '5',
+  // 6: networks with batch normalization take the fused step (src/tf/fused-batch-norm.ts).
+  version: '6',
   async run(params, ctx: JobContext) {
     // Loaded here, not at the top, so that worker threads running other kinds never load tfjs.
     const { useBackend, activeBackend } = require('../tf/backend') as typeof import('../tf/backend');

@@ -5,11 +5,13 @@
 // run on it. Through tfjs a Figure 1 step at batch 32 makes about 136 kernel calls, each with its
 // bookkeeping (the tape, Identity, Reshape, Cast, a tensor per result); this makes 32.
 // Supported: conv2d (relu or linear, 'valid' or 'same' padding, any strides), max and average pooling
-// ('valid'), global average pooling, flatten, dropout, dense (relu or linear), relu and linear
-// activations, and softmax as the last layer (its output here is the logits). Anything else:
+// ('valid'), global average pooling, flatten, dropout, batch normalization (fused-batch-norm.ts),
+// dense (relu or linear), relu and linear activations, and softmax as the last layer (its output
+// here is the logits). Anything else:
 // `undefined`, and the caller goes through tfjs.
 import * as tf from '@tensorflow/tfjs';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
+import { batchNormPlan } from './fused-batch-norm';
 import { address, simdKernels, type SimdKernels } from './simd-module';
 import { convGeometry, poolGeometry, type Conv2DInfo } from './wasm-kernel-utils';
 
@@ -27,28 +29,32 @@ export interface Param {
 }
 
 /** Byte addresses a layer works on: input, output and their gradients (dx 0: not needed). */
-interface Buffers {
+export interface Buffers {
   x: number;
   y: number;
   dx: number;
   dy: number;
   params: Param[];
+  /** The layer's non-trainable weights (batch normalization's moving statistics); no gradient. */
+  state: Param[];
   /** The largest batch a step will get. */
   batchSize: number;
 }
 
-interface LayerPass {
+export interface LayerPass {
   forward(n: number): void;
   backward(n: number): void;
 }
 
-interface LayerPlan {
+export interface LayerPlan {
   outShape: Shape;
   /** The output is the input itself (flatten, linear): no memory of its own. */
   sameOutput?: boolean;
   /** The backward pass is elementwise, so the input gradient may overwrite the output gradient. */
   gradInPlace?: boolean;
   variables: tf.LayerVariable[];
+  /** Non-trainable weights the layer reads and updates (batch normalization's moving statistics). */
+  state?: tf.LayerVariable[];
   build(buffers: Buffers, scratch: Scratch): LayerPass;
   /** A convolution's plan joined with the max pooling over tiles `pool` right above it. */
   joinPool?(pool: Conv2DInfo): LayerPlan;
@@ -282,6 +288,7 @@ function planLayer(
   shape: Shape,
   last: boolean,
   random: () => () => number,
+  training: boolean,
 ): LayerPlan | undefined {
   const config = layer.getConfig() as Config;
   const activation = config.activation as string | undefined;
@@ -350,6 +357,16 @@ function planLayer(
       );
       return { ...poolPlan(k, info, true), outShape: [shape[2]] };
     }
+    case 'BatchNormalization': {
+      const axis = config.axis as number | number[];
+      const lastAxis =
+        axis === -1 ||
+        axis === shape.length ||
+        (Array.isArray(axis) && axis.length === 1 && (axis[0] === -1 || axis[0] === shape.length));
+      if (!lastAxis || config.center === false || config.scale === false) return undefined;
+      const settings = { epsilon: config.epsilon as number, momentum: config.momentum as number, training };
+      return batchNormPlan(k, shape, variables, layer.nonTrainableWeights, settings);
+    }
     case 'Flatten':
       return passThrough([size(shape)]);
     case 'Dropout': {
@@ -389,6 +406,8 @@ export class FusedNetwork {
     readonly scratch: Scratch,
     private readonly passes: LayerPass[],
     readonly params: Param[],
+    /** Non-trainable weights the passes update (moving statistics), written back with the params. */
+    readonly state: Param[],
     readonly kernels: SimdKernels,
     /** The input's address, its gradient's (0 unless asked for) and values per image. */
     readonly input: { at: number; grad: number; values: number },
@@ -418,7 +437,7 @@ export class FusedNetwork {
       const plan =
         !options.training && layer.getClassName() === 'Dropout'
           ? passThrough(shape)
-          : planLayer(kernels, layer, shape, i === layers.length - 1, random);
+          : planLayer(kernels, layer, shape, i === layers.length - 1, random, options.training);
       if (!plan) return undefined;
       const below = plans.at(-1);
       if (plan.tiles && below?.joinPool) plans[plans.length - 1] = below.joinPool(plan.tiles);
@@ -441,6 +460,7 @@ export class FusedNetwork {
     }
 
     const params: Param[] = [];
+    const state: Param[] = [];
     const passes = plans.map((plan, i) => {
       const own = plan.variables.map((layerVariable): Param => {
         const variable = layerVariable.read() as tf.Variable;
@@ -453,8 +473,13 @@ export class FusedNetwork {
         };
       });
       params.push(...own);
+      const kept = (plan.state ?? []).map((layerVariable): Param => {
+        const variable = layerVariable.read() as tf.Variable;
+        return { variable, size: variable.size, value: scratch.alloc(variable.size), grad: 0 };
+      });
+      state.push(...kept);
       return plan.build(
-        { x: acts[i], y: acts[i + 1], dx: grads[i], dy: grads[i + 1], params: own, batchSize },
+        { x: acts[i], y: acts[i + 1], dx: grads[i], dy: grads[i + 1], params: own, state: kept, batchSize },
         scratch,
       );
     });
@@ -462,6 +487,7 @@ export class FusedNetwork {
       scratch,
       passes,
       params,
+      state,
       kernels,
       { at: acts[0], grad: grads[0], values: size(inputShape) },
       { at: acts[plans.length], grad: grads[plans.length], classes: shape[0] },
@@ -470,9 +496,9 @@ export class FusedNetwork {
     return network;
   }
 
-  /** Copies the model's current weights in. */
+  /** Copies the model's current weights (and moving statistics) in. */
   readWeights(): void {
-    for (const p of this.params)
+    for (const p of [...this.params, ...this.state])
       this.scratch.view(p.value, p.size).set(p.variable.dataSync() as Float32Array);
   }
 

@@ -126,7 +126,7 @@ export class FusedTraining {
 
   /** Writes the trained weights into the model's variables (fresh tensors: see FusedAdam on why). */
   writeWeights(): void {
-    for (const p of this.network.params) {
+    for (const p of [...this.network.params, ...this.network.state]) {
       const tensor = tf.tensor(this.network.scratch.view(p.value, p.size).slice(), p.variable.shape);
       p.variable.assign(tensor);
       tensor.dispose();

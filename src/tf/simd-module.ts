@@ -32,6 +32,25 @@ export interface SimdKernels {
     ...geometryAndRelu: number[]
   ): void;
   transposeFilter(w: number, wt: number, cells: number, inC: number, outC: number, rotate: number): void;
+  channelSums(
+    a: number,
+    b: number,
+    center: number,
+    sums: number,
+    products: number,
+    cells: number,
+    channels: number,
+  ): void;
+  channelAffine(
+    a: number,
+    b: number,
+    out: number,
+    scale: number,
+    weight: number,
+    shift: number,
+    cells: number,
+    channels: number,
+  ): void;
 }
 
 /** The module file: dist/assembly/ seen from dist/src/tf (built code) or from src/tf (ts-jest). */

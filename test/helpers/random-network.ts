@@ -8,8 +8,16 @@ export type LayerArgs = { className: string; config: Record<string, unknown> };
 export function randomNetworks(random: () => number) {
   const int = (lo: number, hi: number) => lo + Math.floor(random() * (hi - lo + 1));
   const pick = <T>(...options: T[]): T => options[Math.floor(random() * options.length)];
-  /** A random sequential CNN for rows × cols images: conv blocks, then a flat head ending in softmax. */
-  function randomNetwork(rows: number, cols: number, classes: number): LayerArgs[] {
+  /**
+   * A random sequential CNN for rows × cols images: conv blocks, then a flat head ending in
+   * softmax; with `batchNorm`, batch normalization after each convolution and dense layer.
+   */
+  function randomNetwork(rows: number, cols: number, classes: number, batchNorm = false): LayerArgs[] {
+    // Momentum and epsilon far from Keras' defaults, so that a mix-up between them shows.
+    const normalize = () => {
+      if (batchNorm)
+        layers.push({ className: 'batchNormalization', config: { momentum: 0.8, epsilon: 0.01 } });
+    };
     const layers: LayerArgs[] = [];
     let [h, w] = [rows, cols];
     for (let block = int(1, 3); block > 0; block--) {
@@ -22,6 +30,7 @@ export function randomNetworks(random: () => number) {
         className: 'conv2d',
         config: { filters, kernelSize: kernel, strides, padding, activation },
       });
+      normalize();
       [h, w] =
         padding === 'same'
           ? [Math.ceil(h / strides[0]), Math.ceil(w / strides[1])]
@@ -43,8 +52,10 @@ export function randomNetworks(random: () => number) {
     }
     layers.push({ className: pick('flatten', 'globalAveragePooling2d'), config: {} });
     if (random() < 0.5) layers.push({ className: 'dropout', config: { rate: pick(0, 0.3) } });
-    if (random() < 0.5)
+    if (random() < 0.5) {
       layers.push({ className: 'dense', config: { units: int(2, 12), activation: pick('relu', 'linear') } });
+      normalize();
+    }
     if (random() < 0.5) layers.push({ className: 'dropout', config: { rate: 0.25 } });
     if (random() < 0.5)
       layers.push({ className: 'dense', config: { units: classes, activation: 'softmax' } });
