@@ -64,6 +64,7 @@ export function batchNormPlan(
           const cells = n * cellsPerImage;
           const mean = buffers.floats(buffers.mean);
           if (training) {
+            // Two passes: the sums give the mean (their products are not used), then Σ x (x − mean).
             k.channelSums(x, x, buffers.mean, buffers.sums, buffers.products, cells, channels);
             const sums = buffers.doubles(buffers.sums);
             for (let c = 0; c < channels; c++) mean[c] = sums[c] / cells;
