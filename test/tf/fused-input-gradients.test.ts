@@ -1,6 +1,6 @@
 // The fused input gradients (∂p_t/∂x through the fused network, inference mode) against tfjs
-// autodiff on the cpu backend, on random sequential CNNs (strides, paddings, pooling, dropout,
-// one input channel); models the fused network does not support are declined.
+// autodiff on the cpu backend, on random sequential CNNs (strides, paddings, pooling, dropout, batch
+// normalization with its moving statistics, one input channel); unsupported models are declined.
 import * as tf from '@tensorflow/tfjs';
 import { mulberry32 } from '../../src/random';
 import { useBackend } from '../../src/tf/backend';
@@ -38,14 +38,21 @@ beforeAll(async () => {
   await useBackend('wasm');
 });
 
-test('fused input gradients match tfjs autodiff on cpu for 30 random networks, in chunks', async () => {
-  for (let n = 0; n < 30; n++) {
+/** ∂p_t/∂x of `count` random networks, fused against tfjs on cpu; with `batchNorm`, in inference mode. */
+async function compareOnRandomNetworks(networks: number, batchNorm: boolean): Promise<void> {
+  for (let n = 0; n < networks; n++) {
     const [rows, cols] = [int(5, 14), int(5, 14)];
     const classes = int(2, 10);
-    const layers = randomNetwork(rows, cols, classes);
+    const layers = randomNetwork(rows, cols, classes, batchNorm);
     await tf.setBackend('cpu');
-    const shapes = buildNetwork(layers, rows, cols, []).getWeights();
-    const weights = shapes.map((w) => Float32Array.from({ length: w.size }, () => random() - 0.5));
+    const built = buildNetwork(layers, rows, cols, []);
+    // Moving variances must be positive; everything else in [−0.5, 0.5).
+    const weights = built.weights.map((w) =>
+      Float32Array.from({ length: w.shape.reduce((a: number, b) => a * (b ?? 1), 1) }, () =>
+        w.name.includes('moving_variance') ? random() + 0.5 : random() - 0.5,
+      ),
+    );
+    built.dispose();
     const count = int(1, 7);
     const images = Float32Array.from({ length: count * rows * cols }, random);
     const targets = Array.from({ length: count }, () => int(0, classes - 1));
@@ -62,6 +69,14 @@ test('fused input gradients match tfjs autodiff on cpu for 30 random networks, i
         1e-5 * (scale + Math.abs(expected[j])) + 1e-9,
       );
   }
+}
+
+test('fused input gradients match tfjs autodiff on cpu for 30 random networks, in chunks', async () => {
+  await compareOnRandomNetworks(30, false);
+});
+
+test('with batch normalization (its moving statistics), fused input gradients match tfjs on cpu for 15 random networks', async () => {
+  await compareOnRandomNetworks(15, true);
 });
 
 test('the weights are read at each call, and unsupported models are declined', async () => {
