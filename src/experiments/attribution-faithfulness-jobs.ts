@@ -79,7 +79,8 @@ export const faithfulnessChunkJob = defineJob<FaithfulnessChunkParams>({
   kind: 'attribution-faithfulness-chunk',
   // 2: the input gradient of a one-channel image (the first convolution's) sums in another order.
   // 3: input gradients through the fused network (src/tf/fused-input-gradients.ts).
-  version: '3',
+  // 4: networks with batch normalization take the fused input gradients too.
+  version: '4',
   async run(params, ctx): Promise<FaithfulnessChunk> {
     const { curvePoints, imageCurves } =
       require('../attribution/faithfulness/curves') as typeof import('../attribution/faithfulness/curves');
@@ -119,7 +120,8 @@ export const sanityChunkJob = defineJob<FaithfulnessChunkParams>({
   kind: 'attribution-sanity-chunk',
   // 2: the input gradient of a one-channel image (the first convolution's) sums in another order.
   // 3: input gradients through the fused network (src/tf/fused-input-gradients.ts).
-  version: '3',
+  // 4: networks with batch normalization take the fused input gradients too.
+  version: '4',
   async run(params, ctx): Promise<SanityChunk> {
     const { cascadingRandomisation } =
       require('../attribution/faithfulness/sanity') as typeof import('../attribution/faithfulness/sanity');

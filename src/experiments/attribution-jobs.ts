@@ -33,7 +33,8 @@ export const attributionChunkJob = defineJob<AttributionChunkParams>({
   kind: 'attribution-chunk',
   // 2: the input gradient of a one-channel image (the first convolution's) sums in another order.
   // 3: input gradients through the fused network (src/tf/fused-input-gradients.ts).
-  version: '3',
+  // 4: networks with batch normalization take the fused input gradients too.
+  version: '4',
   async run(params, ctx): Promise<AttributionChunkResult> {
     const { attribute } = require('../attribution/methods') as typeof import('../attribution/methods');
     const { predictBatch } = require('../occlusion/predict') as typeof import('../occlusion/predict');
