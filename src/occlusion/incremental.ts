@@ -130,8 +130,10 @@ function planOf(model: tf.LayersModel): Plan | null {
   return plan;
 }
 
-/** Output cells of one axis whose window reaches input cells [a, b), clipped to [0, count). */
+/** Into out[at], out[at + 1] (half-open): the output cells of one axis whose window reaches input cells [a, b), clipped to [0, count). */
 function reach(
+  out: Int32Array,
+  at: number,
   a: number,
   b: number,
   f: number,
@@ -139,10 +141,9 @@ function reach(
   d: number,
   pad: number,
   count: number,
-): [number, number] {
-  const first = Math.max(0, Math.ceil((a + pad - (f - 1) * d) / s));
-  const last = Math.min(count - 1, Math.floor((b - 1 + pad) / s));
-  return [first, last + 1];
+): void {
+  out[at] = Math.max(0, Math.ceil((a + pad - (f - 1) * d) / s));
+  out[at + 1] = Math.min(count - 1, Math.floor((b - 1 + pad) / s)) + 1;
 }
 
 /** Writes to `y` the step's output at rows [r0, r1) × columns [c0, c1), computed from `x` (byte addresses). */
@@ -278,19 +279,28 @@ export function predictIncrementally(
       const c1 = c0 + patch.cols;
       for (let r = r0; r < r1; r++)
         work[0].fill(fill, (r * input.w + c0) * input.c, (r * input.w + c1) * input.c);
-      dirty.set([r0, r1, c0, c1]);
+      dirty[0] = r0;
+      dirty[1] = r1;
+      dirty[2] = c0;
+      dirty[3] = c1;
       let layers = 1;
       let changed = kernels.changedBox(workAt[0], cleanAt[0], input.w, input.c, r0, r1, c0, c1, boxAt) === 1;
       for (let l = 0; l < plan.steps.length && changed; l++) {
         const s = plan.steps[l];
-        const [or0, or1] = reach(box[0], box[1], s.fh, s.sh, s.dh, s.padTop, s.out.h);
-        const [oc0, oc1] = reach(box[2], box[3], s.fw, s.sw, s.dw, s.padLeft, s.out.w);
+        // The output window the changed input box reaches, written straight into its dirty slot.
+        const d = 4 * (l + 1);
+        reach(dirty, d, box[0], box[1], s.fh, s.sh, s.dh, s.padTop, s.out.h);
+        reach(dirty, d + 2, box[2], box[3], s.fw, s.sw, s.dw, s.padLeft, s.out.w);
+        const or0 = dirty[d];
+        const or1 = dirty[d + 1];
+        const oc0 = dirty[d + 2];
+        const oc1 = dirty[d + 3];
         if (or0 >= or1 || oc0 >= oc1) {
           changed = false;
           break;
         }
         runs[l](workAt[l], workAt[l + 1], or0, or1, oc0, oc1);
-        dirty.set([or0, or1, oc0, oc1], 4 * layers++);
+        layers++;
         changed =
           kernels.changedBox(workAt[l + 1], cleanAt[l + 1], s.out.w, s.out.c, or0, or1, oc0, oc1, boxAt) ===
           1;
