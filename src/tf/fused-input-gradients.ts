@@ -4,7 +4,7 @@
 // tfjs' tape with its many small kernel calls and their bookkeeping. The gradient-based
 // attributions (saliency, gradient × input, integrated gradients, SmoothGrad) all reduce to it.
 import type * as tf from '@tensorflow/tfjs';
-import { FusedNetwork } from './fused-network';
+import { FusedNetwork, softmax } from './fused-network';
 
 const f32 = Math.fround;
 
@@ -30,31 +30,24 @@ export function fusedInputGradients(
   try {
     const { input, logits, scratch } = network;
     const out = new Float32Array(count * input.values);
+    const p = new Float64Array(logits.classes);
     for (let start = 0; start < count; start += batchSize) {
       const n = Math.min(batchSize, count - start);
       network.forward(pixels.subarray(start * input.values), n);
       const z = scratch.view(logits.at, n * logits.classes);
       const g = scratch.view(logits.grad, n * logits.classes);
-      for (let b = 0; b < n; b++)
-        softmaxGradient(z, g, b * logits.classes, logits.classes, targets[start + b]);
+      for (let b = 0; b < n; b++) {
+        // ∂p_t/∂z_j = p_t (δ_tj − p_j).
+        const at = b * logits.classes;
+        const t = targets[start + b];
+        softmax(z, at, logits.classes, p);
+        for (let j = 0; j < logits.classes; j++) g[at + j] = f32(p[t] * ((j === t ? 1 : 0) - p[j]));
+      }
       network.backward(n);
       out.set(scratch.view(input.grad, n * input.values), start * input.values);
     }
     return out;
   } finally {
     network.dispose();
-  }
-}
-
-/** g = ∂p_t/∂z for the logits z[at, at + classes): p_t (δ_tj − p_j). */
-function softmaxGradient(z: Float32Array, g: Float32Array, at: number, classes: number, t: number): void {
-  let top = z[at];
-  for (let j = 1; j < classes; j++) top = Math.max(top, z[at + j]);
-  let sum = 0;
-  for (let j = 0; j < classes; j++) sum += Math.exp(z[at + j] - top);
-  const pt = Math.exp(z[at + t] - top) / sum;
-  for (let j = 0; j < classes; j++) {
-    const pj = Math.exp(z[at + j] - top) / sum;
-    g[at + j] = f32(pt * ((j === t ? 1 : 0) - pj));
   }
 }

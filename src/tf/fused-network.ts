@@ -279,8 +279,9 @@ type Config = Record<string, unknown>;
 const isPair = (value: unknown, n: number) => Array.isArray(value) && value.every((v) => v === n);
 
 /**
- * The plan of one layer for inputs of `shape`, or undefined when the fused step cannot train it.
- * `last`: the model's last layer, where softmax (left to the loss) is allowed.
+ * The plan of one layer for inputs of `shape`, or undefined when the fused network cannot run it.
+ * `last`: the model's last layer, where softmax (left to the loss) is allowed. `training`: dropout
+ * drops and batch normalization uses the batch's statistics; else both act as at inference.
  */
 function planLayer(
   k: SimdKernels,
@@ -370,6 +371,8 @@ function planLayer(
     case 'Flatten':
       return passThrough([size(shape)]);
     case 'Dropout': {
+      // In inference dropout passes everything, whatever its settings.
+      if (!training) return passThrough(shape);
       const rate = config.rate as number;
       if (config.noiseShape != null) return undefined;
       return rate > 0 ? dropoutPlan(shape, rate, random) : passThrough(shape);
@@ -385,6 +388,22 @@ function planLayer(
 /** Whether a plan's layer ends in softmax (left to the loss). */
 function endsInSoftmax(layer: tf.layers.Layer): boolean {
   return (layer.getConfig() as Config).activation === 'softmax';
+}
+
+/**
+ * The softmax of logits z[at, at + classes) into p, in float64 (exp of each logit less the largest,
+ * over their sum); returns the index of the largest logit.
+ */
+export function softmax(z: Float32Array, at: number, classes: number, p: Float64Array): number {
+  let best = 0;
+  for (let j = 1; j < classes; j++) if (z[at + j] > z[at + best]) best = j;
+  let sum = 0;
+  for (let j = 0; j < classes; j++) {
+    p[j] = Math.exp(z[at + j] - z[at + best]);
+    sum += p[j];
+  }
+  for (let j = 0; j < classes; j++) p[j] /= sum;
+  return best;
 }
 
 export interface FusedNetworkOptions {
@@ -434,10 +453,7 @@ export class FusedNetwork {
     const plans: LayerPlan[] = [];
     let shape = inputShape;
     for (const [i, layer] of layers.entries()) {
-      const plan =
-        !options.training && layer.getClassName() === 'Dropout'
-          ? passThrough(shape)
-          : planLayer(kernels, layer, shape, i === layers.length - 1, random, options.training);
+      const plan = planLayer(kernels, layer, shape, i === layers.length - 1, random, options.training);
       if (!plan) return undefined;
       const below = plans.at(-1);
       if (plan.tiles && below?.joinPool) plans[plans.length - 1] = below.joinPool(plan.tiles);

@@ -7,7 +7,7 @@
 // and the caller trains through tfjs.
 import * as tf from '@tensorflow/tfjs';
 import { AdamScalars, FusedAdam } from './fused-adam';
-import { FusedNetwork } from './fused-network';
+import { FusedNetwork, softmax } from './fused-network';
 
 const f32 = Math.fround;
 
@@ -107,19 +107,13 @@ export class FusedTraining {
     let hits = 0;
     for (let b = 0; b < n; b++) {
       const row = b * classes;
-      let best = 0;
-      for (let j = 1; j < classes; j++) if (z[row + j] > z[row + best]) best = j;
-      let sum = 0;
-      for (let j = 0; j < classes; j++) {
-        p[j] = Math.exp(z[row + j] - z[row + best]);
-        sum += p[j];
-      }
+      const best = softmax(z, row, classes, p);
       const label = labels[b];
-      const pLabel = f32(p[label] / sum);
+      const pLabel = f32(p[label]);
       const clipped = pLabel < low || pLabel > high;
       loss -= Math.log(Math.min(Math.max(pLabel, low), high));
       if (best === label) hits++;
-      for (let j = 0; j < classes; j++) g[row + j] = clipped ? 0 : (p[j] / sum - (j === label ? 1 : 0)) / n;
+      for (let j = 0; j < classes; j++) g[row + j] = clipped ? 0 : (p[j] - (j === label ? 1 : 0)) / n;
     }
     return { loss, hits };
   }
