@@ -1407,8 +1407,8 @@ export function transposeFilter(w: usize, wt: usize, cells: i32, inC: i32, outC:
 // sums in float64 and a per-channel affine map in float32 vectors.
 
 /**
- * Over `cells` cells of `channels` values: sums[c] = Σ a[·, c] and products[c] = Σ a[·, c] ·
- * (b[·, c] − center[c]), in float64 (sums and products: float64 arrays, center float32).
+ * Over `cells` cells of `channels` values: sums[c] = Σ a[·, c] and, unless b is 0, products[c] =
+ * Σ a[·, c] · (b[·, c] − center[c]), in float64 (sums and products: float64 arrays, center float32).
  */
 export function channelSums(
   a: usize,
@@ -1420,14 +1420,15 @@ export function channelSums(
   channels: i32,
 ): void {
   memory.fill(sums, 0, (<usize>channels) << 3);
-  memory.fill(products, 0, (<usize>channels) << 3);
+  if (b !== 0) memory.fill(products, 0, (<usize>channels) << 3);
   for (let cell = 0; cell < cells; cell++) {
     const at = cell * channels;
     for (let c = 0; c < channels; c++) {
       const av = <f64>f32At(a, at + c);
       const s = sums + ((<usize>c) << 3);
-      const p = products + ((<usize>c) << 3);
       store<f64>(s, load<f64>(s) + av);
+      if (b === 0) continue;
+      const p = products + ((<usize>c) << 3);
       store<f64>(p, load<f64>(p) + av * (<f64>f32At(b, at + c) - <f64>f32At(center, c)));
     }
   }

@@ -4,7 +4,7 @@
 // moving statistics move as tfjs-layers moves them (moving − (moving − batch) · (1 − momentum), in
 // float32); the gradient flows through the batch statistics too. Inference: the moving statistics.
 import type { SimdKernels } from './simd-module';
-import type { LayerPlan, Param, Scratch, Shape } from './fused-network';
+import { size, type LayerPlan, type Param, type Scratch, type Shape } from './fused-network';
 
 const f32 = Math.fround;
 
@@ -50,7 +50,7 @@ export function batchNormPlan(
   { epsilon, momentum, training }: BatchNormSettings,
 ): LayerPlan {
   const channels = shape[shape.length - 1];
-  const cellsPerImage = shape.reduce((a, b) => a * b, 1) / channels;
+  const cellsPerImage = size(shape) / channels;
   return {
     outShape: shape,
     variables,
@@ -64,8 +64,8 @@ export function batchNormPlan(
           const cells = n * cellsPerImage;
           const mean = buffers.floats(buffers.mean);
           if (training) {
-            // Two passes: the sums give the mean (their products are not used), then Σ x (x − mean).
-            k.channelSums(x, x, buffers.mean, buffers.sums, buffers.products, cells, channels);
+            // Two passes: the sums give the mean, then Σ x (x − mean).
+            k.channelSums(x, 0, 0, buffers.sums, 0, cells, channels);
             const sums = buffers.doubles(buffers.sums);
             for (let c = 0; c < channels; c++) mean[c] = sums[c] / cells;
             // Σ x (x − m) − m Σ (x − m) = Σ (x − m)²: the mean's rounding taken out.
