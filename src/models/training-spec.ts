@@ -19,7 +19,7 @@ export const trainingOverridesSchema = z
 
 /**
  * The defaults: Keras' Adam (1e-3) at batch 32 with dropout 0.2, 12 epochs — on the full MNIST
- * they reach the homework's accuracy (see the README for the measured figures).
+ * they reach the homework's accuracy (docs/results.md has the measured figures).
  */
 export const TRAINING_DEFAULTS = {
   optimizer: 'adam',
