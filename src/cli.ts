@@ -5,7 +5,7 @@
 import yargs from 'yargs';
 import { hideBin } from 'yargs/helpers';
 import { commands } from './commands/index';
-import { UserError } from './errors';
+import { describeError, UserError } from './errors';
 import { EXIT } from './runner/exit-codes';
 import { createRunLogger, type LogFormat } from './runner/log';
 
@@ -50,21 +50,27 @@ function wantsJsonLog(argv: string[]): boolean {
   return argv.some((arg, i) => arg === '--log=json' || (arg === '--log' && argv[i + 1] === 'json'));
 }
 
-main().catch((error: unknown) => {
-  if (error instanceof UserError) {
-    if (errorLog.format === 'json')
-      createRunLogger('json', errorLog.file).event(
-        'run-error',
-        { exitCode: error.exitCode, error: error.message },
-        'error',
-      );
-    else process.stderr.write(`${error.message}\n`);
-    process.exitCode = error.exitCode;
-    return;
-  }
-  // Reaching here is a bug, not bad input: keep the stack.
-  process.stderr.write(
-    `run-experiments: unexpected error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
-  );
-  process.exitCode = EXIT.failed;
-});
+main().catch(reportError);
+// Whatever escapes a command outside main's promise (an error thrown from a callback) takes the same
+// path, and ends the program as Node would: its state can no longer be trusted.
+const reportAndExit = (error: unknown) => {
+  reportError(error);
+  process.exit();
+};
+process.on('uncaughtException', reportAndExit);
+process.on('unhandledRejection', reportAndExit);
+
+/** The one error path: one line for the user, never a stack trace (PROBELAB_DEBUG=1 adds it). */
+function reportError(error: unknown): void {
+  const exitCode = error instanceof UserError ? error.exitCode : EXIT.failed;
+  const message =
+    error instanceof UserError
+      ? error.message
+      : `run-experiments: unexpected error: ${describeError(error)} (a bug: please report it; PROBELAB_DEBUG=1 shows where it happened)`;
+  if (errorLog.format === 'json')
+    createRunLogger('json', errorLog.file).event('run-error', { exitCode, error: message }, 'error');
+  else process.stderr.write(`${message}\n`);
+  if (process.env.PROBELAB_DEBUG && error instanceof Error && error.stack)
+    process.stderr.write(`${error.stack}\n`);
+  process.exitCode = exitCode;
+}

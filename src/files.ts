@@ -1,6 +1,16 @@
 // Writing files so that nothing half-written ever carries its final name, and so that a failed
 // write says which file it was writing (Node's ENOSPC error names no path).
-import { mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  closeSync,
+  constants,
+  fstatSync,
+  mkdirSync,
+  openSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import path from 'node:path';
 import { threadId } from 'node:worker_threads';
 import { UserError } from './errors';
@@ -63,4 +73,43 @@ export function writeFileAtomic(file: string, data: string | Uint8Array): void {
 
 export function writeJsonAtomic(file: string, value: unknown): void {
   writeFileAtomic(file, `${JSON.stringify(value, null, 2)}\n`);
+}
+
+/** Why a file cannot be read as data: it is not a regular file, or is over `maxBytes`. */
+export class NotRegularFileError extends Error {
+  override name = 'NotRegularFileError';
+  constructor(
+    readonly file: string,
+    readonly reason: string,
+  ) {
+    super(reason);
+  }
+}
+
+/**
+ * Reads a regular file whole. A folder, FIFO, socket or device is refused without a blocking read
+ * (it is opened non-blocking, then checked), and a file over `maxBytes` before it is read.
+ */
+export function readRegularFile(file: string, maxBytes = Number.POSITIVE_INFINITY): Buffer {
+  const fd = openSync(file, constants.O_RDONLY | constants.O_NONBLOCK);
+  try {
+    const stat = fstatSync(fd);
+    if (!stat.isFile()) throw new NotRegularFileError(file, `it is ${kindOfFile(stat)}, not a regular file`);
+    if (stat.size > maxBytes)
+      throw new NotRegularFileError(
+        file,
+        `it is ${stat.size.toLocaleString('en')} bytes, over the limit of ${maxBytes.toLocaleString('en')}`,
+      );
+    return readFileSync(fd);
+  } finally {
+    closeSync(fd);
+  }
+}
+
+function kindOfFile(stat: import('node:fs').Stats): string {
+  if (stat.isDirectory()) return 'a folder';
+  if (stat.isFIFO()) return 'a FIFO (named pipe)';
+  if (stat.isSocket()) return 'a socket';
+  if (stat.isCharacterDevice() || stat.isBlockDevice()) return 'a device';
+  return 'not a regular file';
 }

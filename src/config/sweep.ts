@@ -16,6 +16,14 @@ export interface SweepPoint {
   label: string;
 }
 
+/** The most points one experiment's sweep may expand into (every point is at least one job). */
+export const MAX_SWEEP_POINTS = 10_000;
+
+/** How many points a sweep expands into, counted without expanding it. */
+export function sweepSize(sweep: Record<string, unknown[]>): number {
+  return Object.values(sweep).reduce((product, values) => product * values.length, 1);
+}
+
 export function expandSweep(sweep: Record<string, unknown[]>): SweepPoint[] {
   let points: SweepAssignment[][] = [[]];
   for (const [field, values] of Object.entries(sweep)) {

@@ -5,7 +5,15 @@ import type { ExperimentKind } from '../experiments/kind';
 import { inputJsonSchema, issueProblems, schemaAt } from './describe';
 import { ConfigError, formatPath, type ConfigProblem } from './errors';
 import { configFileSchema, type Defaults } from './schema';
-import { expandSweep, fieldParts, hasField, withField, type SweepAssignment } from './sweep';
+import {
+  expandSweep,
+  fieldParts,
+  hasField,
+  MAX_SWEEP_POINTS,
+  sweepSize,
+  withField,
+  type SweepAssignment,
+} from './sweep';
 
 export interface ExperimentPoint {
   /** Sweep label such as `learningRate=0.001`; undefined without a sweep. */
@@ -108,6 +116,11 @@ function validatePoints(
         message: `also set directly as ${at(fieldParts(field))}; set it in one place`,
       });
   }
+  if (sweep && sweepSize(sweep) > MAX_SWEEP_POINTS)
+    problems.push({
+      path: at(['sweep']),
+      message: `expands into ${sweepSize(sweep).toLocaleString('en')} points, over the limit of ${MAX_SWEEP_POINTS.toLocaleString('en')}: sweep fewer values or split the experiment`,
+    });
   if (problems.length > before) return undefined;
 
   const grid = sweep ? expandSweep(sweep) : [{ assignments: [] as SweepAssignment[], label: '' }];

@@ -1,6 +1,7 @@
 // Loading a data set (the bundled MNIST or a folder of IDX files) and taking subsets of it.
 import { createHash } from 'node:crypto';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
+import { NotRegularFileError, readRegularFile } from '../files';
 import path from 'node:path';
 import { DataError, parseIdxImages, parseIdxLabels } from './idx';
 import type { DataSpec, Subset } from './spec';
@@ -50,8 +51,22 @@ export function findFile(dir: string, base: string): string {
   throw new DataError(path.join(dir, base), `missing: expected ${base} or ${base}.gz in ${dir}`);
 }
 
+/** A data file's bytes; a folder or FIFO in its place is a DataError, never a blocking read. */
+export function readDataFile(file: string): Buffer {
+  try {
+    return readRegularFile(file);
+  } catch (error) {
+    if (error instanceof NotRegularFileError)
+      throw new DataError(file, `cannot be read as data: ${error.reason}`);
+    throw new DataError(
+      file,
+      `cannot be read (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`,
+    );
+  }
+}
+
 function readVerified(file: string, expectedSha256: string | undefined): Uint8Array {
-  const bytes = new Uint8Array(readFileSync(file));
+  const bytes = new Uint8Array(readDataFile(file));
   if (expectedSha256) {
     const actual = createHash('sha256').update(bytes).digest('hex');
     if (actual !== expectedSha256) {

@@ -1,6 +1,7 @@
 // The run folder's `lock` file: one live run per folder. A lock whose process is gone (killed,
 // crashed machine) is taken over; one held by a live process refuses the new run (exit code 3).
-// On this host the process table tells. A lock from another host (a shared folder on a cluster)
+// On this host the process table tells, with the process's start time and the boot id, so that a
+// PID reused by an unrelated process does not hold the folder forever. A lock from another host (a shared folder on a cluster)
 // is live while its run keeps touching it: the holder refreshes the file's time every 30 s, and
 // a lock untouched for 5 minutes belongs to a run that is gone.
 import { linkSync, readFileSync, rmSync, statSync, unlinkSync, utimesSync, writeFileSync } from 'node:fs';
@@ -8,11 +9,16 @@ import { writing } from '../files';
 import os from 'node:os';
 import { UserError } from '../errors';
 import { EXIT } from './exit-codes';
+import { bootId, processStartTicks } from './process-identity';
 
 export interface LockOwner {
   pid: number;
   host: string;
   startedAt: string;
+  /** The process's start time in clock ticks since boot, so that a reused PID is not taken for it. */
+  processStart?: string;
+  /** The boot it ran in: after a reboot every PID is someone else's. */
+  bootId?: string;
   /** When its run last touched the lock (the file's modification time, ms); not stored in the file. */
   touchedAt?: number;
 }
@@ -93,10 +99,14 @@ export function isLive(owner: LockOwner, timing: LockTiming = LOCK_TIMING): bool
   if (owner.pid === process.pid) return true;
   try {
     process.kill(owner.pid, 0);
-    return true;
   } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
+    if ((error as NodeJS.ErrnoException).code !== 'EPERM') return false;
   }
+  // The PID is alive: it is the owner's only if it is the same boot and the same process start.
+  if (owner.bootId !== undefined && bootId() !== undefined && owner.bootId !== bootId()) return false;
+  if (owner.processStart === undefined) return true;
+  const start = processStartTicks(owner.pid);
+  return start === undefined || start === owner.processStart;
 }
 
 export interface HeldLock {
@@ -108,7 +118,12 @@ export interface HeldLock {
 }
 
 export function acquireLock(lockFile: string, timing: LockTiming = LOCK_TIMING): HeldLock {
-  const me: LockOwner = { pid: process.pid, host: os.hostname(), startedAt: new Date().toISOString() };
+  const me: LockOwner = {
+    pid: process.pid,
+    host: os.hostname(),
+    startedAt: new Date().toISOString(),
+    ...definedOnly({ processStart: processStartTicks(process.pid), bootId: bootId() }),
+  };
   let tookOverFrom: LockOwner | undefined;
   let tookOverUnreadable = false;
   for (let tries = 0; tries < 5; tries++) {
@@ -136,6 +151,12 @@ export function acquireLock(lockFile: string, timing: LockTiming = LOCK_TIMING):
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
     }
+    if (statSync(lockFile, { throwIfNoEntry: false })?.isFile() === false)
+      throw new LockHeldError(
+        lockFile,
+        undefined,
+        `${lockFile} is not a file (a folder, or something else no run writes), so no run can lock this folder; remove it (rm -r ${JSON.stringify(lockFile)}) and run again`,
+      );
     const text = safeRead(lockFile);
     if (text === undefined) continue; // removed meanwhile: try again
     let owner: LockOwner | undefined;
@@ -172,6 +193,10 @@ function touch(lockFile: string, me: LockOwner): void {
   } catch {
     // removed meanwhile: the run ends without it
   }
+}
+
+function definedOnly<T extends object>(fields: T): Partial<T> {
+  return Object.fromEntries(Object.entries(fields).filter(([, value]) => value !== undefined)) as Partial<T>;
 }
 
 function safeRead(file: string): string | undefined {

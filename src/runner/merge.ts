@@ -9,7 +9,6 @@ import {
   linkSync,
   mkdirSync,
   readdirSync,
-  readFileSync,
   renameSync,
   rmSync,
   statSync,
@@ -24,7 +23,7 @@ import { EXIT } from './exit-codes';
 import { lastEventById, readJournal, type JournalEvent } from './journal';
 import { acquireLock, isLive, LockHeldError, readLock } from './lock';
 import { publishJobs } from './publish';
-import { RunFolder } from './run-folder';
+import { readRunFile, RunFolder } from './run-folder';
 import { emptyCounts, initialOutcomes } from './outcomes';
 import { reportShards, type ShardInput } from './shard-report';
 import { readSavedPlan } from './status';
@@ -158,7 +157,7 @@ function readInputs(dirs: readonly string[], out: RunFolder): { inputs: Input[];
     const owner = readLock(folder.lockFile);
     if (owner && isLive(owner)) throw new LockHeldError(folder.lockFile, owner);
     const summary = existsSync(folder.summaryFile)
-      ? (JSON.parse(readFileSync(folder.summaryFile, 'utf8')) as RunSummary)
+      ? readRunFile<RunSummary>(folder.summaryFile, (value) => value !== null && typeof value === 'object')
       : undefined;
     if (
       inputs.length &&

@@ -7,8 +7,30 @@
 //   summary.json   counts and failures of the last run
 //   data-hashes.json  SHA-256 of the IDX files the config reads, by path, size and time
 //   lock           present while a run is live
-import { readdirSync, rmSync } from 'node:fs';
+import { readdirSync, readFileSync, rmSync } from 'node:fs';
 import path from 'node:path';
+import { UsageError } from '../errors';
+
+/**
+ * A JSON file of a run folder that a command needs (plan.json, summary.json): one that is
+ * missing, damaged or not what `isValid` expects is a UsageError (exit code 2) naming it.
+ */
+export function readRunFile<T>(file: string, isValid: (value: unknown) => boolean): T {
+  let value: unknown;
+  try {
+    value = JSON.parse(readFileSync(file, 'utf8'));
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    throw new UsageError(
+      `${file}: ${code ? `cannot be read (${code})` : 'is not valid JSON'}; it is rewritten by the next run of the config`,
+    );
+  }
+  if (!isValid(value))
+    throw new UsageError(
+      `${file}: is not a file this program wrote; it is rewritten by the next run of the config`,
+    );
+  return value as T;
+}
 
 export class RunFolder {
   readonly jobsDir: string;

@@ -1,6 +1,6 @@
 // One run of a config: validate and plan (nothing written yet), lock the run folder, run what
 // is not done, publish, summarise. The programmatic entry used by the CLI and by tests.
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { loadConfig } from '../config/load';
 import type { LoadedConfig } from '../config/load';
@@ -16,7 +16,7 @@ import { Journal, lastEventById, readJournal, type JournalEvent } from './journa
 import { jobLogEvent, type LogFields } from './log';
 import { selectOnly } from './select';
 import { balanceOf, formatShard, selectShard, shardLoads, type Balance, type Shard } from './shard';
-import { acquireLock } from './lock';
+import { acquireLock, type HeldLock, isLive, readLock } from './lock';
 import { createJobPool } from './pool';
 import { createEventProgress, createProgress, HEARTBEAT_MS, type ProgressMode } from './progress';
 import { publishedFiles, publishJobs, removeUnpublished } from './publish';
@@ -170,7 +170,7 @@ export async function runExperiments(options: RunOptions): Promise<RunSummary> {
   const log = options.log ?? ((line: string) => process.stdout.write(`${line}\n`));
 
   writing(folder.jobsDir, () => mkdirSync(folder.jobsDir, { recursive: true }));
-  const lock = acquireLock(folder.lockFile);
+  const lock = lockFolder(folder);
   const stop = new AbortController();
   // Ending threads takes tens of milliseconds: they end while this thread publishes and builds the report.
   let poolClosed: Promise<void> | undefined;
@@ -186,6 +186,9 @@ export async function runExperiments(options: RunOptions): Promise<RunSummary> {
     if (lock.tookOverUnreadable)
       log(`took over ${folder.lockFile}: it could not be read and nobody had touched it for the lease`);
     folder.removeLeftovers();
+    // The last run's summary stops describing the folder now: a run that cannot write its own
+    // (a full disk) leaves none, never an old one saying exit code 0. Removing takes no space.
+    rmSync(folder.summaryFile, { force: true });
     const previous = lastEventById(readJournal(folder.journalFile));
     writeJsonAtomic(folder.configFile, config.contents);
     const hash = configHash(config.contents);
@@ -303,7 +306,17 @@ export async function runExperiments(options: RunOptions): Promise<RunSummary> {
       summary.diskFull = diskFull;
       if (summary.exitCode === EXIT.ok) summary.exitCode = EXIT.failed;
     }
-    keepWriting(() => writeJsonAtomic(folder.summaryFile, summary));
+    keepWriting(() => {
+      try {
+        writeJsonAtomic(folder.summaryFile, summary);
+      } catch (error) {
+        // A run whose summary is missing did not end well, whatever its jobs did.
+        summary.exitCode = EXIT.failed;
+        log(`${folder.summaryFile} could not be written: this run has no summary (exit code ${EXIT.failed})`);
+        throw error;
+      }
+    });
+    summary.diskFull ??= diskFull;
     buildReportAfterRun(folder.dir, log);
     await poolClosed;
     journal.append({ event: 'run-finished', pid: process.pid, exitCode: summary.exitCode, ms: summary.ms });
@@ -328,6 +341,20 @@ export async function runExperiments(options: RunOptions): Promise<RunSummary> {
     await poolClosed?.catch(() => {});
     options.signal?.removeEventListener('abort', onAbort);
     lock.release();
+  }
+}
+
+/**
+ * Takes the run folder's lock. A disk too full for even the lock file still must not leave the
+ * last run's summary (perhaps exit code 0) to pass for this run: with no live run, it is removed.
+ */
+function lockFolder(folder: RunFolder): HeldLock {
+  try {
+    return acquireLock(folder.lockFile);
+  } catch (error) {
+    const owner = readLock(folder.lockFile);
+    if (isDiskFull(error) && !(owner && isLive(owner))) rmSync(folder.summaryFile, { force: true });
+    throw error;
   }
 }
 

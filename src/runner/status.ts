@@ -1,13 +1,13 @@
 // `run-experiments status <run folder>`: counts per job kind and state, each failure's error,
 // and whether a run is live — read from the folder alone (plan.json, journal, results, lock).
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { UsageError } from '../errors';
 import type { Plan } from '../plan/build-plan';
 import { lastEventById, readJournal, type JobEvent } from './journal';
 import { describeOwner, isLive, readLock, type LockOwner } from './lock';
 import { type Counts, countStates, JOB_STATES, type JobState, recordedState } from './outcomes';
-import { RunFolder } from './run-folder';
+import { readRunFile, RunFolder } from './run-folder';
 import { formatTable } from './text-table';
 
 /** A job's state as `status` sees it: a live run may be running it. */
@@ -32,7 +32,18 @@ export function readSavedPlan(runDir: string): SavedPlan {
   const folder = new RunFolder(path.resolve(runDir));
   if (!existsSync(folder.planFile))
     throw new UsageError(`${runDir}: not a run folder (no plan.json); run a config first`);
-  return JSON.parse(readFileSync(folder.planFile, 'utf8')) as SavedPlan;
+  return readRunFile<SavedPlan>(folder.planFile, isSavedPlan);
+}
+
+function isSavedPlan(value: unknown): boolean {
+  const plan = value as Partial<SavedPlan> | null;
+  return (
+    plan !== null &&
+    typeof plan === 'object' &&
+    typeof plan.name === 'string' &&
+    Array.isArray(plan.jobs) &&
+    plan.jobs.every((job) => job !== null && typeof job === 'object' && typeof job.id === 'string')
+  );
 }
 
 export function readStatus(runDir: string): RunStatus {

@@ -1,7 +1,15 @@
 // Data checked at planning and content ids: bad IDX files stop a run with exit code 2 before any
 // job runs; job ids follow the files' content (replaced: new ids; moved: same ids), and the
 // bundled MNIST keeps the ids it always had.
-import { existsSync, readFileSync, renameSync, truncateSync, utimesSync, writeFileSync } from 'node:fs';
+import {
+  existsSync,
+  readFileSync,
+  renameSync,
+  statSync,
+  truncateSync,
+  utimesSync,
+  writeFileSync,
+} from 'node:fs';
 import path from 'node:path';
 import { loadConfig } from '../../src/config/load';
 import { jobKinds } from '../../src/experiments/index';
@@ -64,6 +72,29 @@ test('hashes are cached by path, size and time: an unchanged file is not read ag
   utimesSync(labels, new Date(), new Date(Date.now() + 5000));
   const again = buildPlan(config, jobKinds, checkConfigData(config, believed));
   expect(again.jobs[0].id).toBe(first.jobs[0].id);
+});
+
+test('a rewrite that keeps size and mtime is seen: the cache is keyed on ctime and inode too, as git does', () => {
+  const work = tempDir();
+  const data = writeSmallMnist(path.join(work, 'data'));
+  const config = loadConfig(writeConfig(work, 'idx.json', trainConfig(data)), undefined, work);
+  const labels = path.join(data, IDX.trainLabels);
+  const [atime, mtime] = [1_700_000_000, 1_700_000_000]; // whole seconds: restored exactly
+  utimesSync(labels, atime, mtime);
+  const cache = {};
+  const first = buildPlan(config, jobKinds, checkConfigData(config, cache));
+  patchIdx(labels, 8, 0, 3); // same size, another (valid) label
+  utimesSync(labels, atime, mtime);
+  expect(statSync(labels).mtimeMs).toBe(mtime * 1000);
+  const second = buildPlan(config, jobKinds, checkConfigData(config, cache));
+  expect(second.jobs[0].id).not.toBe(first.jobs[0].id);
+
+  // Replaced by a copy with the same size and times (another inode): hashed again, same content, same id.
+  writeFileSync(`${labels}.copy`, readFileSync(labels));
+  renameSync(`${labels}.copy`, labels);
+  utimesSync(labels, atime, mtime);
+  const third = buildPlan(config, jobKinds, checkConfigData(config, cache));
+  expect(third.jobs[0].id).toBe(second.jobs[0].id);
 });
 
 test('the bundled MNIST is identified by name: its jobs keep the ids they had before data hashing', () => {

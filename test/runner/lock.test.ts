@@ -5,6 +5,7 @@ import { existsSync, mkdirSync, readFileSync, statSync, utimesSync, writeFileSyn
 import os from 'node:os';
 import path from 'node:path';
 import { acquireLock, LockHeldError } from '../../src/runner/lock';
+import { bootId, processStartTicks } from '../../src/runner/process-identity';
 import { runExperiments } from '../../src/runner/run';
 import { runCli, startCli, writeConfig } from '../helpers/runner';
 import { tempDir } from '../helpers/temp-dir';
@@ -70,6 +71,36 @@ test('acquireLock: refuses a live owner, takes over a dead one, releases only it
   expect(() => acquireLock(lockFile)).toThrow(LockHeldError); // this process holds it
   lock.release();
   expect(existsSync(lockFile)).toBe(false);
+});
+
+test('a lock whose PID now belongs to an unrelated process (another start time or boot) is taken over', () => {
+  const dir = tempDir();
+  const lockFile = path.join(dir, 'lock');
+  const unrelated = process.ppid; // alive, and not the run that wrote the lock
+  const start = processStartTicks(unrelated);
+  const owner = { pid: unrelated, host: os.hostname(), startedAt: 'earlier' };
+  if (start === undefined) return; // no /proc: a live PID is all there is to go by
+  writeFileSync(lockFile, JSON.stringify({ ...owner, processStart: start, bootId: bootId() }));
+  expect(() => acquireLock(lockFile)).toThrow(LockHeldError); // the very process: live
+
+  writeFileSync(
+    lockFile,
+    JSON.stringify({ ...owner, processStart: `${Number(start) + 1}`, bootId: bootId() }),
+  );
+  const reused = acquireLock(lockFile);
+  expect(reused.tookOverFrom?.pid).toBe(unrelated);
+  const mine = JSON.parse(readFileSync(lockFile, 'utf8'));
+  expect(mine).toMatchObject({
+    pid: process.pid,
+    processStart: processStartTicks(process.pid),
+    bootId: bootId(),
+  });
+  reused.release();
+
+  writeFileSync(lockFile, JSON.stringify({ ...owner, processStart: start, bootId: 'an-earlier-boot' }));
+  const rebooted = acquireLock(lockFile);
+  expect(rebooted.tookOverFrom?.pid).toBe(unrelated);
+  rebooted.release();
 });
 
 test('a lock from another host is live while its run touches it, and taken over once untouched past the lease', async () => {
