@@ -35,9 +35,17 @@ import {
   type Network,
 } from './batch-norm-network';
 import { mean, sd as sampleSd } from '../statistics';
+import { asPoints, defaultVerdictSettings, type VerdictSettings, verdictField } from './evidence';
 import { differenceVerdict, VERDICT_FILE, writeVerdictCsv, type VerdictRow } from './verdict';
 
 export const BATCH_SIZE_CLAIM = 'P1(3) batch normalization is unstable with small batches';
+
+/** Minimum effects that matter, smallest batch − largest: batch norm's accuracy gain, and its loss-sd ratio. */
+export const BATCH_SIZE_MARGINS = {
+  accuracyGain: { default: 0.5, unit: 'accuracy points' },
+  lossSpreadRatio: { default: 0.1, unit: 'ratio (batch norm ÷ plain loss sd)' },
+};
+type Settings = VerdictSettings<keyof typeof BATCH_SIZE_MARGINS>;
 
 const configSchema = trainingOverridesSchema
   .omit({ batchSize: true })
@@ -47,6 +55,7 @@ const configSchema = trainingOverridesSchema
       'Training batch sizes; the claim compares the smallest with the largest.',
     ),
     layers: plainLayersField,
+    verdict: verdictField(BATCH_SIZE_MARGINS),
     seeds: z.array(z.number().int().nonnegative()).min(1).optional().describe("Default: the config's seeds."),
     data: dataSpecSchema.optional().describe("Default: the config's defaults.data."),
     backend: backendSchema.optional().describe("Default: the config's defaults.backend."),
@@ -80,7 +89,7 @@ export interface BatchNormTrainResult {
 export interface BatchSizeParams {
   batchSizes: number[];
   seeds: number[];
-  [key: string]: number[];
+  verdict: Settings;
 }
 
 const needName = (batchSize: number, network: Network, seed: number) =>
@@ -99,7 +108,15 @@ export const batchNormBatchSizeExperiment: ExperimentKind<BatchSizeConfig> = {
   kind: 'batch-norm-batch-size',
   schema: configSchema,
   expand(config, ctx): PlannedJob[] {
-    const { batchSizes, layers, seeds: ownSeeds, data: ownData, backend: ownBackend, ...own } = config;
+    const {
+      batchSizes,
+      layers,
+      verdict,
+      seeds: ownSeeds,
+      data: ownData,
+      backend: ownBackend,
+      ...own
+    } = config;
     const seeds = ownSeeds ?? ctx.defaults.seeds;
     const data = ownData ?? ctx.defaults.data;
     const backend = ownBackend ?? ctx.defaults.backend;
@@ -137,7 +154,7 @@ export const batchNormBatchSizeExperiment: ExperimentKind<BatchSizeConfig> = {
     jobs.push(
       batchNormBatchSizeJob.plan({
         key: `${ctx.prefix}/verdict`,
-        params: { batchSizes, seeds },
+        params: { batchSizes, seeds, verdict },
         needs,
         cost: 1,
         publish: BATCH_SIZE_FILES,
@@ -231,35 +248,44 @@ export function batchSizeVerdicts(
   results: readonly BatchNormTrainResult[],
   batchSizes: readonly number[],
   seeds: readonly number[],
+  settings: Settings = defaultVerdictSettings(BATCH_SIZE_MARGINS),
 ): VerdictRow[] {
   const small = batchSizes[0];
   const large = batchSizes[batchSizes.length - 1];
   const [atSmall, atLarge] = [small, large].map((b) => batchNormEffect(results, b, seeds));
-  const names: [string, string] = [`batch ${small}`, `batch ${large}`];
+  const judged = {
+    claim: BATCH_SIZE_CLAIM,
+    accuracies: results
+      .filter((r) => r.batchSize === small || r.batchSize === large)
+      .map((r) => r.testAccuracy),
+    evidence: settings,
+  };
   return [
     differenceVerdict({
-      claim: BATCH_SIZE_CLAIM,
-      measure: `test accuracy, batch norm − plain, at batch ${small} versus at batch ${large}`,
-      a: atSmall.gain,
-      b: atLarge.gain,
+      ...judged,
+      measure: `test accuracy gain of batch norm over plain, at batch ${small} − at batch ${large}`,
+      unit: BATCH_SIZE_MARGINS.accuracyGain.unit,
+      margin: settings.margins.accuracyGain,
+      a: asPoints(atSmall.gain),
+      b: asPoints(atLarge.gain),
       direction: 'less',
-      names,
     }),
     differenceVerdict({
-      claim: BATCH_SIZE_CLAIM,
-      measure: `sd of the per-step training loss over the last epoch, batch norm ÷ plain, at batch ${small} versus at batch ${large}`,
+      ...judged,
+      measure: `last-epoch training loss sd, batch norm ÷ plain, at batch ${small} − at batch ${large}`,
+      unit: BATCH_SIZE_MARGINS.lossSpreadRatio.unit,
+      margin: settings.margins.lossSpreadRatio,
       a: atSmall.spreadRatio,
       b: atLarge.spreadRatio,
       direction: 'greater',
-      names,
     }),
   ];
 }
 
 export const batchNormBatchSizeJob = defineJob<BatchSizeParams>({
   kind: 'batch-norm-batch-size',
-  version: '1',
-  async run({ batchSizes, seeds }, ctx) {
+  version: '2',
+  async run({ batchSizes, seeds, verdict }, ctx) {
     const results = Object.values(ctx.needs).map((n) => n.result as unknown as BatchNormTrainResult);
     const at = lookup(results);
     const grid = batchSizes.flatMap((b) =>
@@ -323,7 +349,7 @@ export const batchNormBatchSizeJob = defineJob<BatchSizeParams>({
         };
       }),
     );
-    const verdicts = batchSizeVerdicts(results, batchSizes, seeds);
+    const verdicts = batchSizeVerdicts(results, batchSizes, seeds, verdict);
     writeVerdictCsv(path.join(ctx.dir, VERDICT_FILE), verdicts);
     const { writeChart } = require('../render/chart') as typeof import('../render/chart');
     await writeChart(

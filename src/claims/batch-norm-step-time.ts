@@ -1,11 +1,13 @@
 // `batch-norm-step-time` — P1(3) "batch normalization increases training time per iteration".
 // One benchmark job per seed: in one worker thread, the plain network and the batch-norm one
-// train in turn at each batch size — rounds alternating which goes first, each round a few
+// train in turn, each on the fastest path that trains it (the fused wasm step, which trains
+// both; tfjs' tape for layers it does not support), at each batch size — rounds alternating which goes first, each round a few
 // warm-up steps and then timed steps — and the job keeps the median step time of each round
 // and the median over rounds. The time of a step is the interval between the ends of two
 // consecutive steps of the train loop: picking the batch, forward, backward, update, and
 // reading the loss back. One job tabulates every seed's medians, draws them and judges, at
-// each batch size, batch norm against plain over the seeds.
+// each batch size, the batch norm ÷ plain ratio over the seeds, with PyTorch's ratio beside it
+// when /usr/bin/python3 has torch (torch-reference.ts).
 import path from 'node:path';
 import { z } from 'zod';
 import { dataSpecSchema, type DataSpec } from '../data/spec';
@@ -32,9 +34,20 @@ import {
   type Network,
 } from './batch-norm-network';
 import { mean, median, sd as sampleSd } from '../statistics';
-import { differenceVerdict, VERDICT_FILE, writeVerdictCsv, type VerdictRow } from './verdict';
+import { defaultVerdictSettings, type VerdictSettings, verdictField } from './evidence';
+import { type TorchReference, torchReference } from './torch-reference';
+import { figure, thresholdVerdict, VERDICT_FILE, writeVerdictCsv, type VerdictRow } from './verdict';
 
 export const STEP_TIME_CLAIM = 'P1(3) batch normalization increases training time per iteration';
+
+/** Minimum effect that matters: batch norm at least 1.2× plain's time per step. */
+export const STEP_TIME_MARGINS = {
+  ratio: { default: 0.2, unit: '× (batch norm ÷ plain ms per step), beyond 1' },
+};
+type Settings = VerdictSettings<keyof typeof STEP_TIME_MARGINS>;
+
+/** The two ways a network trains: the fused wasm step, or tfjs' tape (layers the fused step lacks). */
+export type StepPath = 'fused step' | "tfjs' tape";
 
 const steps = (what: string, min: number, fallback: number) =>
   z
@@ -48,6 +61,7 @@ const configSchema = trainingOverridesSchema
   .extend({
     batchSizes: batchSizesField([2, 4, 8, 16, 32, 128], 'Batch sizes to time a training step at.'),
     layers: plainLayersField,
+    verdict: verdictField(STEP_TIME_MARGINS),
     warmupSteps: steps('warm-up steps', 1, 5).describe(
       'Steps run before the timed ones in every round (not timed).',
     ),
@@ -96,6 +110,8 @@ export interface StepTiming {
 
 export interface StepBenchResult {
   seed: number;
+  /** How each network was trained (and timed). */
+  paths: Record<Network, StepPath>;
   timings: StepTiming[];
 }
 
@@ -106,6 +122,9 @@ export interface StepTimeParams {
   warmupSteps: number;
   timedSteps: number;
   rounds: number;
+  verdict: Settings;
+  /** The networks are Figure 1's (no `layers` given): the PyTorch reference times the same ones. */
+  figure1: boolean;
 }
 
 export const STEP_TIME_FILES = [
@@ -127,6 +146,7 @@ export const batchNormStepTimeExperiment: ExperimentKind<StepTimeConfig> = {
       timedSteps,
       rounds,
       seeds: ownSeeds,
+      verdict,
       data: ownData,
       backend: ownBackend,
       ...own
@@ -163,7 +183,15 @@ export const batchNormStepTimeExperiment: ExperimentKind<StepTimeConfig> = {
     jobs.push(
       batchNormStepTimeJob.plan({
         key: `${ctx.prefix}/verdict`,
-        params: { seeds, batchSizes, warmupSteps, timedSteps, rounds },
+        params: {
+          seeds,
+          batchSizes,
+          warmupSteps,
+          timedSteps,
+          rounds,
+          verdict,
+          figure1: layers === undefined,
+        },
         needs,
         cost: 1,
         publish: STEP_TIME_FILES,
@@ -175,8 +203,8 @@ export const batchNormStepTimeExperiment: ExperimentKind<StepTimeConfig> = {
 
 export const stepBenchJob = defineJob<StepBenchParams>({
   kind: 'batch-norm-step-bench',
-  // 2: the fastest step of each round too.
-  version: '2',
+  // 2: the fastest step of each round too. 3: the fastest path for each network, not the tape for both.
+  version: '3',
   async run(params, ctx): Promise<StepBenchResult> {
     const { useBackend } = require('../tf/backend') as typeof import('../tf/backend');
     const { buildCnn } = require('../models/cnn') as typeof import('../models/cnn');
@@ -188,6 +216,7 @@ export const stepBenchJob = defineJob<StepBenchParams>({
     const classes = testLabels(params.data).classes;
     const { warmupSteps, timedSteps, rounds } = params;
     const timings: StepTiming[] = [];
+    let paths: Record<Network, StepPath> | undefined;
     for (const batchSize of params.batchSizes) {
       // One pass over exactly warm-up + timed batches (the first images, again from the start if too few).
       const count = (warmupSteps + timedSteps) * batchSize;
@@ -199,6 +228,7 @@ export const stepBenchJob = defineJob<StepBenchParams>({
       const models = NETWORKS.map((network) =>
         buildCnn(params.layers[network], { rows, cols, classes, seed: params.seed }),
       );
+      paths ??= { plain: stepPath(models[0], spec), 'batch-norm': stepPath(models[1], spec) };
       try {
         for (let round = 0; round < rounds; round++) {
           const order = round % 2 === 0 ? [0, 1] : [1, 0];
@@ -207,9 +237,6 @@ export const stepBenchJob = defineJob<StepBenchParams>({
             train(models[which], subset, spec, {
               seed: params.seed + round,
               signal: ctx.signal,
-              // Both networks through tfjs' tape: the plain one alone could take the fused step,
-              // and the claim is about batch normalization's cost, not the two code paths'.
-              fusedStep: false,
               onBatch: () => ends.push(performance.now()),
             });
             // Interval i is step i + 1; steps 1..warmupSteps are the warm-up.
@@ -239,14 +266,48 @@ export const stepBenchJob = defineJob<StepBenchParams>({
         fields: { batchSize, plainMs: median(perRound.plain), batchNormMs: median(perRound['batch-norm']) },
       });
     }
-    return { seed: params.seed, timings };
+    return { seed: params.seed, paths: paths!, timings };
   },
 });
 
-/** One verdict per batch size: batch norm's ms per step against plain's, over the seeds. */
+/** The path train() takes for this model: the fused step when it applies to its layers. */
+function stepPath(model: import('@tensorflow/tfjs').LayersModel, spec: TrainingSpec): StepPath {
+  const { makeOptimizer } = require('../models/train-loop') as typeof import('../models/train-loop');
+  const { FusedTraining } = require('../tf/fused-training') as typeof import('../tf/fused-training');
+  const optimizer = makeOptimizer(spec);
+  const fused = FusedTraining.create(model, optimizer, { batchSize: spec.batchSize, clip: 1e-7 });
+  fused?.dispose();
+  optimizer.dispose();
+  return fused ? 'fused step' : "tfjs' tape";
+}
+
+/** The timed paths in words, e.g. `both by the fused step`. */
+export function timedPaths(results: readonly StepBenchResult[]): string {
+  const [first] = results;
+  const same = results.every(
+    (r) => r.paths.plain === first.paths.plain && r.paths['batch-norm'] === first.paths['batch-norm'],
+  );
+  if (!same) return 'paths differ between seeds';
+  return first.paths.plain === first.paths['batch-norm']
+    ? `both by the ${first.paths.plain}`
+    : `plain by the ${first.paths.plain}, batch norm by the ${first.paths['batch-norm']}`;
+}
+
+/** PyTorch's ratio at one batch size in words, or why there is none. */
+function torchWords(reference: TorchReference, batchSize: number): string {
+  if (!reference.available) return `no PyTorch reference (${reference.reason})`;
+  const t = reference.timings.find((x) => x.batchSize === batchSize);
+  return t
+    ? `PyTorch ${reference.torch}: ${figure(t.batchNormMs / t.plainMs)}×`
+    : 'no PyTorch timing at this batch size';
+}
+
+/** One verdict per batch size: batch norm ÷ plain ms per step over the seeds, against 1 + the margin. */
 export function stepTimeVerdicts(
   results: readonly StepBenchResult[],
   batchSizes: readonly number[],
+  settings: Settings = defaultVerdictSettings(STEP_TIME_MARGINS),
+  reference: TorchReference = { available: false, reason: 'not run' },
 ): VerdictRow[] {
   return batchSizes.map((batchSize) => {
     const at = results.map((r) => {
@@ -254,27 +315,36 @@ export function stepTimeVerdicts(
       if (!timing) throw new Error(`${STEP_TIME_CLAIM}: seed ${r.seed} has no timing at batch ${batchSize}`);
       return timing;
     });
-    return differenceVerdict({
+    const row = thresholdVerdict({
       claim: STEP_TIME_CLAIM,
-      measure: `ms per training step at batch ${batchSize}, batch norm − plain`,
-      a: at.map((t) => t.batchNormMs),
-      b: at.map((t) => t.plainMs),
-      direction: 'greater',
-      names: ['batch norm', 'plain'],
+      measure: `ms per training step at batch ${batchSize}, batch norm ÷ plain (timed ${timedPaths(results)})`,
+      unit: STEP_TIME_MARGINS.ratio.unit,
+      margin: settings.margins.ratio,
+      evidence: settings,
+      values: at.map((t) => t.batchNormMs / t.plainMs),
+      threshold: 1,
+      direction: 'above',
     });
+    return { ...row, reason: `${row.reason}; ${torchWords(reference, batchSize)}` };
   });
 }
 
 export const batchNormStepTimeJob = defineJob<StepTimeParams>({
   kind: 'batch-norm-step-time',
-  version: '1',
+  version: '2',
   async run(params, ctx) {
     const results = params.seeds.map((seed) => {
       const need = ctx.needs[`seed=${seed}`];
       if (!need) throw new Error(`${STEP_TIME_CLAIM}: no benchmark of seed ${seed}`);
       return need.result as unknown as StepBenchResult;
     });
-    const verdicts = stepTimeVerdicts(results, params.batchSizes);
+    const reference: TorchReference = params.figure1
+      ? torchReference(params.batchSizes, params)
+      : {
+          available: false,
+          reason: "the config's layers are not Figure 1's, which the PyTorch script builds",
+        };
+    const verdicts = stepTimeVerdicts(results, params.batchSizes, params.verdict, reference);
     writeRecordsCsv(
       path.join(ctx.dir, 'tables/step_time.csv'),
       results.flatMap((r) =>
@@ -319,6 +389,8 @@ export const batchNormStepTimeJob = defineJob<StepTimeParams>({
         ratio_mean: mean(ratio).toFixed(2),
         ratio_sd: sampleSd(ratio).toFixed(2),
         fastest_ratio_mean: mean(fastestRatio).toFixed(2),
+        timed: timedPaths(results),
+        pytorch_ratio: torchRatio(reference, batchSize),
         timing: caveat,
       };
     });
@@ -336,3 +408,10 @@ export const batchNormStepTimeJob = defineJob<StepTimeParams>({
     return { verdicts: verdicts.map((v) => v.verdict) };
   },
 });
+
+/** PyTorch's batch norm ÷ plain ratio at this batch size for the table, or why there is none. */
+function torchRatio(reference: TorchReference, batchSize: number): string {
+  if (!reference.available) return `none: ${reference.reason}`;
+  const t = reference.timings.find((x) => x.batchSize === batchSize);
+  return t ? (t.batchNormMs / t.plainMs).toFixed(2) : 'not timed';
+}

@@ -25,9 +25,17 @@ import { seriesChart, type SeriesPoint } from './batch-norm-chart';
 import { batchSizesField, trainImages } from './batch-norm-network';
 import { testLabels } from '../occlusion/test-labels';
 import { mean, sd as sampleSd } from '../statistics';
+import { asPoints, defaultVerdictSettings, type VerdictSettings, verdictField } from './evidence';
 import { differenceVerdict, VERDICT_FILE, writeVerdictCsv, type VerdictRow } from './verdict';
 
 export const TEST_BATCH_CLAIM = 'P1(4) test results can be worse than training when the test batch is small';
+
+/** Minimum effects that matter at the smallest test batch: below the moving averages, below training. */
+export const TEST_BATCH_MARGINS = {
+  belowMoving: { default: 0.5, unit: 'accuracy points' },
+  belowTraining: { default: 0.5, unit: 'accuracy points' },
+};
+type Settings = VerdictSettings<keyof typeof TEST_BATCH_MARGINS>;
 
 const configSchema = z
   .object({
@@ -38,6 +46,7 @@ const configSchema = z
       [1, 2, 8, 32, 1000],
       'Test batch sizes evaluated with batch statistics; the claim is judged at the smallest.',
     ),
+    verdict: verdictField(TEST_BATCH_MARGINS),
     ...probeDataFields,
   })
   .strict();
@@ -65,7 +74,7 @@ export interface TestBatchParams {
   /** Model labels in order (the needs are named by them). */
   models: string[];
   testBatchSizes: number[];
-  [key: string]: string[] | number[];
+  verdict: Settings;
 }
 
 export const TEST_BATCH_FILES = [
@@ -109,7 +118,7 @@ export const batchNormTestBatchExperiment: ExperimentKind<TestBatchConfig> = {
     jobs.push(
       batchNormTestBatchJob.plan({
         key: `${ctx.prefix}/verdict`,
-        params: { models: labels, testBatchSizes: config.testBatchSizes },
+        params: { models: labels, testBatchSizes: config.testBatchSizes, verdict: config.verdict },
         needs: Object.fromEntries(models.map((m, i) => [m.label, jobs[i].key])),
         cost: 1,
         publish: TEST_BATCH_FILES,
@@ -157,39 +166,45 @@ function accuracyAt(result: TestBatchEvalResult, batchSize: number): number {
 export function testBatchVerdicts(
   results: readonly TestBatchEvalResult[],
   testBatchSizes: readonly number[],
+  settings: Settings = defaultVerdictSettings(TEST_BATCH_MARGINS),
 ): VerdictRow[] {
   const small = testBatchSizes[0];
-  const atSmall = results.map((r) => accuracyAt(r, small));
+  const atSmall = asPoints(results.map((r) => accuracyAt(r, small)));
+  const judged = {
+    claim: TEST_BATCH_CLAIM,
+    unit: 'accuracy points',
+    accuracies: results.map((r) => r.movingAccuracy),
+    images: results[0]?.testImages,
+    evidence: settings,
+    a: atSmall,
+    direction: 'less' as const,
+  };
   return [
     differenceVerdict({
-      claim: TEST_BATCH_CLAIM,
-      measure: `test accuracy with the statistics of test batches of ${small} − with the moving averages`,
-      a: atSmall,
-      b: results.map((r) => r.movingAccuracy),
-      direction: 'less',
-      names: [`batch of ${small}`, 'moving averages'],
+      ...judged,
+      measure: `test accuracy, statistics of test batches of ${small} − moving averages`,
+      margin: settings.margins.belowMoving,
+      b: asPoints(results.map((r) => r.movingAccuracy)),
     }),
     differenceVerdict({
-      claim: TEST_BATCH_CLAIM,
-      measure: `test accuracy with the statistics of test batches of ${small} − training accuracy`,
-      a: atSmall,
-      b: results.map((r) => r.trainAccuracy),
-      direction: 'less',
-      names: [`test, batch of ${small}`, 'training'],
+      ...judged,
+      measure: `accuracy, test with statistics of test batches of ${small} − training`,
+      margin: settings.margins.belowTraining,
+      b: asPoints(results.map((r) => r.trainAccuracy)),
     }),
   ];
 }
 
 export const batchNormTestBatchJob = defineJob<TestBatchParams>({
   kind: 'batch-norm-test-batch',
-  version: '1',
-  async run({ models, testBatchSizes }, ctx) {
+  version: '2',
+  async run({ models, testBatchSizes, verdict }, ctx) {
     const results = models.map((label) => {
       const need = ctx.needs[label];
       if (!need) throw new Error(`${TEST_BATCH_CLAIM}: model "${label}" is not among the needed jobs`);
       return need.result as unknown as TestBatchEvalResult;
     });
-    const verdicts = testBatchVerdicts(results, testBatchSizes);
+    const verdicts = testBatchVerdicts(results, testBatchSizes, verdict);
     writeRecordsCsv(
       path.join(ctx.dir, 'tables/test_batch.csv'),
       results.flatMap((r, i) => [

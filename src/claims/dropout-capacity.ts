@@ -19,12 +19,20 @@ import {
   rateSummary,
   seedByRate,
   trainExperimentField,
+  type GatherParams,
   type RatedMeasure,
 } from './dropout-models';
+import { asPoints, defaultVerdictSettings, type VerdictSettings, verdictField } from './evidence';
 import { maskRandom, trainingModeOutput, withFreshModel } from './training-mode';
 import { differenceVerdict, trendVerdict, VERDICT_FILE, writeVerdictCsv, type VerdictRow } from './verdict';
 
 export const CAPACITY_CLAIM = 'P1(1) dropout reduces the capacity of the network during training';
+
+/** Minimum effects that matter: the gap's growth per sweep step, and active below off at the highest rate. */
+export const CAPACITY_MARGINS = {
+  gapTrend: { default: 1, unit: 'accuracy points per sweep step' },
+  activeBelowOff: { default: 0.5, unit: 'accuracy points' },
+};
 
 const capacityConfigSchema = z
   .object({
@@ -35,6 +43,7 @@ const capacityConfigSchema = z
       .positive()
       .default(5000)
       .describe('How many training images (the first ones) each model is measured on.'),
+    verdict: verdictField(CAPACITY_MARGINS),
     ...probeDataFields,
   })
   .strict();
@@ -85,17 +94,18 @@ export function activeAccuracy(
 
 export const capacityMeasureJob = defineJob<CapacityParams>({
   kind: 'dropout-capacity-model',
-  version: '1',
+  version: '2',
   async run(params, ctx): Promise<CapacityMeasure> {
     const { evaluate } = require('../models/train-loop') as typeof import('../models/train-loop');
     const need = neededTrainJob(ctx);
-    const { seed } = need.result as unknown as TrainResult;
+    const { seed, testAccuracy } = need.result as unknown as TrainResult;
     const data = cachedDataset(ctx, params.data);
     const indices = Array.from({ length: Math.min(params.images, data.train.count) }, (_, i) => i);
     return withFreshModel(need, params.backend, (model) => ({
       model: need.key ?? need.id,
       rate: dropoutRateOf(path.join(need.dir, 'model')),
       seed,
+      testAccuracy,
       images: indices.length,
       activeAccuracy: activeAccuracy(
         model,
@@ -111,34 +121,46 @@ export const capacityMeasureJob = defineJob<CapacityParams>({
 });
 
 /** The verdicts: the gap (off − active) grows with the rate; at the highest rate, active < off. */
-export function capacityVerdicts(measures: CapacityMeasure[]): VerdictRow[] {
+export function capacityVerdicts(
+  measures: CapacityMeasure[],
+  settings: VerdictSettings<keyof typeof CAPACITY_MARGINS> = defaultVerdictSettings(CAPACITY_MARGINS),
+): VerdictRow[] {
+  const judged = {
+    claim: CAPACITY_CLAIM,
+    accuracies: measures.map((m) => m.testAccuracy),
+    images: measures[0]?.images,
+    evidence: settings,
+  };
   const gap = seedByRate(measures, (m) => m.inferenceAccuracy - m.activeAccuracy);
   const active = seedByRate(measures, (m) => m.activeAccuracy);
   const off = seedByRate(measures, (m) => m.inferenceAccuracy);
   const highest = gap.rates.at(-1)!;
   return [
     trendVerdict({
-      claim: CAPACITY_CLAIM,
-      measure: 'training accuracy without dropout − with dropout active, along dropout rates',
+      ...judged,
+      measure: 'slope of (training accuracy, dropout off − active) along dropout rates',
+      unit: CAPACITY_MARGINS.gapTrend.unit,
+      margin: settings.margins.gapTrend,
       points: gap.rates,
-      values: gap.values,
+      values: gap.values.map(asPoints),
       direction: 'increasing',
     }),
     differenceVerdict({
-      claim: CAPACITY_CLAIM,
-      measure: `training accuracy with dropout ${highest} active − without it`,
-      a: atRate(active, highest),
-      b: atRate(off, highest),
+      ...judged,
+      measure: `training accuracy at dropout ${highest}, active − off`,
+      unit: CAPACITY_MARGINS.activeBelowOff.unit,
+      margin: settings.margins.activeBelowOff,
+      a: asPoints(atRate(active, highest)),
+      b: asPoints(atRate(off, highest)),
       direction: 'less',
-      names: ['active', 'off'],
     }),
   ];
 }
 
-export const dropoutCapacityJob = defineJob<Record<string, never>>({
+export const dropoutCapacityJob = defineJob<GatherParams>({
   kind: 'dropout-capacity',
-  version: '1',
-  async run(_params, ctx) {
+  version: '2',
+  async run(params, ctx) {
     const measures = neededMeasures<CapacityMeasure>(ctx.needs);
     writeRecordsCsv(
       path.join(ctx.dir, 'tables/capacity.csv'),
@@ -169,7 +191,10 @@ export const dropoutCapacityJob = defineJob<Record<string, never>>({
         gap_sd: g.sd.toFixed(4),
       })),
     );
-    const verdicts = capacityVerdicts(measures);
+    const verdicts = capacityVerdicts(
+      measures,
+      params.verdict as VerdictSettings<keyof typeof CAPACITY_MARGINS>,
+    );
     writeVerdictCsv(path.join(ctx.dir, VERDICT_FILE), verdicts);
     return { models: measures.length, verdicts: verdicts.map((v) => v.verdict) };
   },

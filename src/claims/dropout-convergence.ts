@@ -18,9 +18,14 @@ import {
   trainExperimentField,
   trainExperiments,
 } from './dropout-models';
+import { defaultVerdictSettings, type VerdictSettings, verdictField } from './evidence';
 import { mean, trendVerdict, VERDICT_FILE, writeVerdictCsv, type VerdictRow } from './verdict';
 
 export const CONVERGENCE_CLAIM = 'P1(1) dropout lowers convergence speed';
+
+/** Minimum effect that matters: the epochs to the target grow by this much per sweep step. */
+export const CONVERGENCE_MARGINS = { epochsTrend: { default: 0.1, unit: 'epochs per sweep step' } };
+type Settings = VerdictSettings<keyof typeof CONVERGENCE_MARGINS>;
 
 const convergenceConfigSchema = z
   .object({
@@ -31,13 +36,14 @@ const convergenceConfigSchema = z
       .lt(1)
       .default(0.9)
       .describe('The fixed validation accuracy each model is timed to (0..1).'),
+    verdict: verdictField(CONVERGENCE_MARGINS),
   })
   .strict();
 type ConvergenceConfig = z.infer<typeof convergenceConfigSchema>;
 
 export interface ConvergenceParams {
   targetAccuracy: number;
-  [key: string]: number;
+  verdict: Settings;
 }
 
 const FILES = [
@@ -58,7 +64,7 @@ export const dropoutConvergenceExperiment: ExperimentKind<ConvergenceConfig> = {
     return [
       dropoutConvergenceJob.plan({
         key: ctx.prefix,
-        params: { targetAccuracy: config.targetAccuracy },
+        params: { targetAccuracy: config.targetAccuracy, verdict: config.verdict },
         needs: Object.fromEntries(models.map((m) => [m.key, m.key])),
         cost: 0.5 + 0.02 * models.length,
         publish: FILES,
@@ -120,12 +126,20 @@ export function modelConvergence(
  * The verdict: epochs to the target should grow with the rate. A model that never reached the
  * target counts as later than its last epoch (epochs + 1): the rule ranks, so only the order counts.
  */
-export function convergenceVerdict(models: ModelConvergence[], target: number): VerdictRow {
+export function convergenceVerdict(
+  models: ModelConvergence[],
+  target: number,
+  settings: Settings = defaultVerdictSettings(CONVERGENCE_MARGINS),
+): VerdictRow {
   const table = seedByRate(models, (m) => m.epochsToTarget ?? m.epochs + 1);
   const unreached = models.filter((m) => m.epochsToTarget === null).length;
   const row = trendVerdict({
     claim: CONVERGENCE_CLAIM,
-    measure: `epochs to ${target} validation accuracy (interpolated) along dropout rates`,
+    measure: `slope of the epochs to ${target} validation accuracy (interpolated) along dropout rates`,
+    unit: CONVERGENCE_MARGINS.epochsTrend.unit,
+    margin: settings.margins.epochsTrend,
+    accuracies: models.map((m) => m.testAccuracy),
+    evidence: settings,
     points: table.rates,
     values: table.values,
     direction: 'increasing',
@@ -134,7 +148,7 @@ export function convergenceVerdict(models: ModelConvergence[], target: number): 
     ? row
     : {
         ...row,
-        rule: `${row.rule}. ${unreached} model(s) never reached ${target}: ranked after their last epoch`,
+        reason: `${row.reason}; ${unreached} model(s) never reached ${target}: counted as one epoch after their last`,
       };
 }
 
@@ -191,7 +205,7 @@ export function convergenceChart(
 
 export const dropoutConvergenceJob = defineJob<ConvergenceParams>({
   kind: 'dropout-convergence',
-  version: '1',
+  version: '2',
   async run(params, ctx) {
     const { writeChart } = require('../render/chart') as typeof import('../render/chart');
     const target = params.targetAccuracy;
@@ -256,8 +270,8 @@ export const dropoutConvergenceJob = defineJob<ConvergenceParams>({
       path.join(ctx.dir, 'figures/validation_accuracy'),
       convergenceChart(sorted, sortedHistories, target),
     );
-    const verdict = convergenceVerdict(sorted, target);
+    const verdict = convergenceVerdict(sorted, target, params.verdict);
     writeVerdictCsv(path.join(ctx.dir, VERDICT_FILE), [verdict]);
-    return { models: sorted.length, verdict: verdict.verdict, value: verdict.value };
+    return { models: sorted.length, verdict: verdict.verdict, effect: verdict.effect };
   },
 });

@@ -14,6 +14,7 @@ import type {
   NeededJob,
   PlannedJob,
 } from '../experiments/kind';
+import type { VerdictSettings } from './evidence';
 import { mean, sampleSd } from './verdict';
 
 const TRAIN_NAME = 'expected the name of a "train" experiment of this config, or a list of them';
@@ -72,14 +73,17 @@ export function comparedModels(ctx: ExpandContext, field: TrainExperiments): Mod
  * by the model's train job, unique across experiments), then one `gather` job that needs every
  * measuring job, named by that train job's key, and publishes the claim's files.
  */
-export function perModelExperiment<C extends { model: TrainExperiments }, M extends object>(spec: {
+export function perModelExperiment<
+  C extends { model: TrainExperiments; verdict: VerdictSettings },
+  M extends object,
+>(spec: {
   kind: string;
   schema: z.ZodType<C>;
   measure: JobDefinition<M>;
   params: (config: C, ctx: ExpandContext) => M;
   /** Cost of one measuring job. */
   cost: (config: C) => number;
-  gather: JobDefinition<Record<string, never>>;
+  gather: JobDefinition<GatherParams>;
   publish: string[];
 }): ExperimentKind<C> {
   return {
@@ -100,7 +104,7 @@ export function perModelExperiment<C extends { model: TrainExperiments }, M exte
         ...measuring,
         spec.gather.plan({
           key: ctx.prefix,
-          params: {},
+          params: { verdict: config.verdict },
           needs: Object.fromEntries(models.map((m, i) => [m.key, measuring[i].key])),
           cost: 0.5,
           publish: spec.publish,
@@ -110,12 +114,18 @@ export function perModelExperiment<C extends { model: TrainExperiments }, M exte
   };
 }
 
-/** What every per-model measure carries: which model it is. */
+/** What every per-model measure carries: which model it is, and its test accuracy. */
 export interface RatedMeasure {
   /** The model's label, e.g. `dropout=0.5,seed=2`. */
   model: string;
   rate: number;
   seed: number;
+  testAccuracy: number;
+}
+
+/** A gathering job's params: how its verdicts are judged. */
+export interface GatherParams {
+  verdict: VerdictSettings;
 }
 
 /** The results of the needed measuring jobs, by model label. */

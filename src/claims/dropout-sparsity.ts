@@ -19,11 +19,16 @@ import {
   rateSummary,
   seedByRate,
   trainExperimentField,
+  type GatherParams,
   type RatedMeasure,
 } from './dropout-models';
+import { asPoints, defaultVerdictSettings, type VerdictSettings, verdictField } from './evidence';
 import { mean, trendVerdict, VERDICT_FILE, writeVerdictCsv, type VerdictRow } from './verdict';
 
 export const SPARSITY_CLAIM = 'P1(1) dropout learns a sparse representation';
+
+/** Minimum effect that matters: the zero share's growth per sweep step. */
+export const SPARSITY_MARGINS = { zeroShareTrend: { default: 1, unit: 'percentage points per sweep step' } };
 
 const sparsityConfigSchema = z
   .object({
@@ -40,6 +45,7 @@ const sparsityConfigSchema = z
       .lt(1)
       .default(0.01)
       .describe("Near zero: an output below this share of the layer's mean non-zero output."),
+    verdict: verdictField(SPARSITY_MARGINS),
     ...probeDataFields,
   })
   .strict();
@@ -98,7 +104,7 @@ export function zeroShares(
 
 export const sparsityMeasureJob = defineJob<SparsityParams>({
   kind: 'dropout-sparsity-model',
-  version: '1',
+  version: '2',
   async run(params, ctx): Promise<SparsityMeasure> {
     const { layerActivations } = require('../probes/activations') as typeof import('../probes/activations');
     const need = neededTrainJob(ctx);
@@ -119,6 +125,7 @@ export const sparsityMeasureJob = defineJob<SparsityParams>({
       model: need.key ?? need.id,
       rate: dropoutRateOf(path.join(need.dir, 'model')),
       seed: (need.result as unknown as TrainResult).seed,
+      testAccuracy: (need.result as unknown as TrainResult).testAccuracy,
       images: count,
       layers,
       meanZeroShare: mean(layers.map((l) => l.zeroShare)),
@@ -127,13 +134,22 @@ export const sparsityMeasureJob = defineJob<SparsityParams>({
 });
 
 /** The verdict: the mean zero share over the ReLU layers grows with the dropout rate. */
-export function sparsityVerdict(measures: SparsityMeasure[]): VerdictRow {
+export function sparsityVerdict(
+  measures: SparsityMeasure[],
+  settings: VerdictSettings<keyof typeof SPARSITY_MARGINS> = defaultVerdictSettings(SPARSITY_MARGINS),
+): VerdictRow {
   const table = seedByRate(measures, (m) => m.meanZeroShare);
   return trendVerdict({
     claim: SPARSITY_CLAIM,
-    measure: 'share of zero ReLU outputs on test images (mean over ReLU layers), along dropout rates',
+    measure:
+      'slope of the share of zero ReLU outputs on test images (mean over ReLU layers) along dropout rates',
+    unit: SPARSITY_MARGINS.zeroShareTrend.unit,
+    margin: settings.margins.zeroShareTrend,
+    accuracies: measures.map((m) => m.testAccuracy),
+    images: measures[0]?.images,
+    evidence: settings,
     points: table.rates,
-    values: table.values,
+    values: table.values.map(asPoints),
     direction: 'increasing',
   });
 }
@@ -163,10 +179,10 @@ function layerShare(m: SparsityMeasure, layer: string, field: 'zeroShare' | 'nea
   return found[field];
 }
 
-export const dropoutSparsityJob = defineJob<Record<string, never>>({
+export const dropoutSparsityJob = defineJob<GatherParams>({
   kind: 'dropout-sparsity',
-  version: '1',
-  async run(_params, ctx) {
+  version: '2',
+  async run(params, ctx) {
     const { writeChart } = require('../render/chart') as typeof import('../render/chart');
     const measures = neededMeasures<SparsityMeasure>(ctx.needs);
     writeRecordsCsv(
@@ -210,9 +226,12 @@ export const dropoutSparsityJob = defineJob<Record<string, never>>({
         ),
       ),
     );
-    const verdict = sparsityVerdict(measures);
+    const verdict = sparsityVerdict(
+      measures,
+      params.verdict as VerdictSettings<keyof typeof SPARSITY_MARGINS>,
+    );
     writeVerdictCsv(path.join(ctx.dir, VERDICT_FILE), [verdict]);
-    return { models: measures.length, verdict: verdict.verdict, value: verdict.value };
+    return { models: measures.length, verdict: verdict.verdict, effect: verdict.effect };
   },
 });
 

@@ -13,13 +13,21 @@ import { cachedDataset, neededTrainJob, testPixels } from '../experiments/shared
 import type { TrainResult } from '../experiments/train';
 import type { ChartSpec } from '../render/chart';
 import { writeRecordsCsv } from '../render/csv';
-import { dropoutRateOf, perModelExperiment, trainExperimentField } from './dropout-models';
+import { dropoutRateOf, type GatherParams, perModelExperiment, trainExperimentField } from './dropout-models';
+import { asPoints, defaultVerdictSettings, type VerdictSettings, verdictField } from './evidence';
 import { maskRandom, trainingModeOutput, withFreshModel } from './training-mode';
 import { differenceVerdict, mean, sampleSd, VERDICT_FILE, writeVerdictCsv, type VerdictRow } from './verdict';
 
 export const VARIANCE_SHIFT_CLAIM = 'P1(5) dropout before batch normalization causes a variance shift';
 
 export const ORDERS = ['dropout → BN', 'BN → dropout'] as const;
+
+/** Minimum effects that matter, dropout first − BN first: the two variance ratios, and test accuracy. */
+export const VARIANCE_SHIFT_MARGINS = {
+  trainingRatio: { default: 0.1, unit: 'ratio (training ÷ inference variance)' },
+  movingRatio: { default: 0.1, unit: 'ratio (moving ÷ inference variance)' },
+  testAccuracy: { default: 0.5, unit: 'accuracy points' },
+};
 export type Order = (typeof ORDERS)[number];
 
 const varianceShiftConfigSchema = z
@@ -33,6 +41,7 @@ const varianceShiftConfigSchema = z
       .positive()
       .default(1000)
       .describe('How many test images (the first ones) the variances are taken on.'),
+    verdict: verdictField(VARIANCE_SHIFT_MARGINS),
     ...probeDataFields,
   })
   .strict();
@@ -156,6 +165,8 @@ export function pairedByOrder(measures: VarianceShiftMeasure[]): Record<Order, V
 }
 
 /** How much larger the BN input's variance is in training than at inference. */
+type Margin = keyof typeof VARIANCE_SHIFT_MARGINS;
+
 const trainingShift = (m: VarianceShiftMeasure) => m.trainingVariance / m.inferenceVariance;
 /** How much larger the variance BN normalises with at inference is than its input's there. */
 const movingShift = (m: VarianceShiftMeasure) => m.movingVariance / m.inferenceVariance;
@@ -164,25 +175,38 @@ const movingShift = (m: VarianceShiftMeasure) => m.movingVariance / m.inferenceV
  * The verdicts, dropout before BN against after it, seed by seed: the BN input's training /
  * inference variance ratio is larger, so is its moving / inference one, and test accuracy is lower.
  */
-export function varianceShiftVerdicts(measures: VarianceShiftMeasure[]): VerdictRow[] {
+export function varianceShiftVerdicts(
+  measures: VarianceShiftMeasure[],
+  settings: VerdictSettings<Margin> = defaultVerdictSettings(VARIANCE_SHIFT_MARGINS),
+): VerdictRow[] {
   const paired = pairedByOrder(measures);
   const compare = (
+    margin: Margin,
     measure: string,
     value: (m: VarianceShiftMeasure) => number,
     direction: 'greater' | 'less',
   ) =>
     differenceVerdict({
       claim: VARIANCE_SHIFT_CLAIM,
-      measure,
+      measure: `${measure}, ${ORDERS.join(' − ')}`,
+      unit: VARIANCE_SHIFT_MARGINS[margin].unit,
+      margin: settings.margins[margin],
+      accuracies: measures.map((m) => m.testAccuracy),
+      images: measures[0]?.images,
+      evidence: settings,
       a: paired['dropout → BN'].map(value),
       b: paired['BN → dropout'].map(value),
       direction,
-      names: [...ORDERS],
     });
   return [
-    compare("variance of BN's input in training / at inference", trainingShift, 'greater'),
-    compare("BN's moving variance / the variance of its input at inference", movingShift, 'greater'),
-    compare('test accuracy', (m) => m.testAccuracy, 'less'),
+    compare('trainingRatio', "variance of BN's input in training ÷ at inference", trainingShift, 'greater'),
+    compare(
+      'movingRatio',
+      "BN's moving variance ÷ its input's variance at inference",
+      movingShift,
+      'greater',
+    ),
+    compare('testAccuracy', 'test accuracy', (m) => asPoints([m.testAccuracy])[0], 'less'),
   ];
 }
 
@@ -209,10 +233,10 @@ const VARIANCES = [
   ['moving', 'movingVariance'],
 ] as const;
 
-export const dropoutVarianceShiftJob = defineJob<Record<string, never>>({
+export const dropoutVarianceShiftJob = defineJob<GatherParams>({
   kind: 'dropout-variance-shift',
-  version: '1',
-  async run(_params, ctx) {
+  version: '2',
+  async run(params, ctx) {
     const { writeChart } = require('../render/chart') as typeof import('../render/chart');
     const measures = Object.values(ctx.needs).map((n) => n.result as unknown as VarianceShiftMeasure);
     const paired = pairedByOrder(measures);
@@ -267,7 +291,7 @@ export const dropoutVarianceShiftJob = defineJob<Record<string, never>>({
         ),
       ),
     );
-    const verdicts = varianceShiftVerdicts(measures);
+    const verdicts = varianceShiftVerdicts(measures, params.verdict as VerdictSettings<Margin>);
     writeVerdictCsv(path.join(ctx.dir, VERDICT_FILE), verdicts);
     return { models: measures.length, verdicts: verdicts.map((v) => v.verdict) };
   },

@@ -11,6 +11,7 @@ import { FieldError } from '../config/errors';
 import { defineJob, type ExperimentKind, type NeededJob, type PlannedJob } from '../experiments/kind';
 import type { ChartSpec } from '../render/chart';
 import { writeRecordsCsv } from '../render/csv';
+import { asPoints, defaultVerdictSettings, type VerdictSettings, verdictField } from './evidence';
 import { denseWidths, parameterCount, seedList, testAccuracyOf, trainedGroups } from './trained-groups';
 import {
   differenceVerdict,
@@ -27,6 +28,13 @@ export const SAME_BUDGET_CLAIM =
   'P2(1) at the same parameter budget, convolution is more accurate than dense layers';
 export const FEWER_PARAMETERS_CLAIM =
   'P2(1) convolution needs far fewer parameters than dense layers for the same accuracy';
+
+/** Minimum effects that matter: Figure 1 more accurate at the same budget; the parameter ratio beyond `factor`. */
+export const PARAMETERS_MARGINS = {
+  sameBudget: { default: 0.5, unit: 'accuracy points' },
+  parameterRatio: { default: 0, unit: "× the convolutional network's parameters, beyond factor" },
+};
+type Settings = VerdictSettings<keyof typeof PARAMETERS_MARGINS>;
 
 const trainName = z.string().min(1, 'expected the name of a "train" experiment of this config');
 
@@ -45,12 +53,14 @@ const configSchema = z
       .describe(
         '"Far fewer": the dense network reaching the convolutional accuracy must need more than this many times its parameters.',
       ),
+    verdict: verdictField(PARAMETERS_MARGINS),
   })
   .strict();
 type ParametersConfig = z.infer<typeof configSchema>;
 
 export interface ParametersParams {
   factor: number;
+  verdict: Settings;
   /** The convolutional network's experiment name, for the tables. */
   convolutionName: string;
   convolution: { seed: number; need: string }[];
@@ -90,6 +100,7 @@ export const parametersClaimExperiment: ExperimentKind<ParametersConfig> = {
     };
     const params: ParametersParams = {
       factor: config.factor,
+      verdict: config.verdict,
       convolutionName: config.convolution,
       convolution: conv[0].models.map((m) => ({
         seed: m.seed,
@@ -141,7 +152,14 @@ function chart(networks: Network[], convolutionName: string): ChartSpec {
 }
 
 /** The two verdicts from the networks (the first one convolutional, the others dense). */
-export function parametersVerdicts(conv: Network, dense: Network[], factor: number): VerdictRow[] {
+export function parametersVerdicts(
+  conv: Network,
+  dense: Network[],
+  factor: number,
+  settings: Settings = defaultVerdictSettings(PARAMETERS_MARGINS),
+): VerdictRow[] {
+  // Only the convolutional network must be trained as the claim means it: the small dense networks are weak by design.
+  const judged = { accuracies: conv.accuracy, evidence: settings };
   const closest = [...dense].sort(
     (a, b) =>
       Math.abs(Math.log(a.parameters / conv.parameters)) - Math.abs(Math.log(b.parameters / conv.parameters)),
@@ -152,7 +170,10 @@ export function parametersVerdicts(conv: Network, dense: Network[], factor: numb
   const unreached = reaching.filter((n) => n === undefined).length;
   const ratios = reaching.map((n) => (n ?? largest).parameters / conv.parameters);
   const fewer = thresholdVerdict({
+    ...judged,
     claim: FEWER_PARAMETERS_CLAIM,
+    unit: PARAMETERS_MARGINS.parameterRatio.unit,
+    margin: settings.margins.parameterRatio,
     measure:
       `parameters of the smallest dense network whose test accuracy reaches ${conv.name}'s (same seed) ÷ ${conv.name}'s ${conv.parameters}` +
       (unreached
@@ -166,16 +187,18 @@ export function parametersVerdicts(conv: Network, dense: Network[], factor: numb
   if (unreached && fewer.verdict !== 'supported')
     Object.assign(fewer, {
       verdict: 'inconclusive',
-      rule: `${fewer.rule}. Inconclusive instead when a lower bound keeps it from supported: the dense sweep stopped too small`,
+      reason: `${fewer.reason}; but a lower bound cannot say "not supported": the dense sweep stopped too small`,
     });
   return [
     differenceVerdict({
+      ...judged,
       claim: SAME_BUDGET_CLAIM,
       measure: `test accuracy, ${conv.name} (${conv.parameters} parameters) − ${closest.name} (${closest.parameters}, ${figure(closest.parameters / conv.parameters)}×)`,
-      a: conv.accuracy,
-      b: closest.accuracy,
+      unit: PARAMETERS_MARGINS.sameBudget.unit,
+      margin: settings.margins.sameBudget,
+      a: asPoints(conv.accuracy),
+      b: asPoints(closest.accuracy),
       direction: 'greater',
-      names: [conv.name, closest.name],
     }),
     fewer,
   ];
@@ -183,7 +206,7 @@ export function parametersVerdicts(conv: Network, dense: Network[], factor: numb
 
 export const parametersClaimJob = defineJob<ParametersParams>({
   kind: 'claim-parameters',
-  version: '1',
+  version: '2',
   async run(params, ctx) {
     const network = (name: (first: NeededJob) => string, models: { need: string }[]): Network => {
       const jobs = models.map((m) => ctx.needs[m.need]);
@@ -208,7 +231,7 @@ export const parametersClaimJob = defineJob<ParametersParams>({
       path.join(ctx.dir, 'figures/accuracy_vs_parameters'),
       chart([conv, ...dense], conv.name),
     );
-    const rows = parametersVerdicts(conv, dense, params.factor);
+    const rows = parametersVerdicts(conv, dense, params.factor, params.verdict);
     writeVerdictCsv(path.join(ctx.dir, VERDICT_FILE), rows);
     return { convolutionParameters: conv.parameters, verdicts: rows.map((r) => r.verdict) };
   },

@@ -17,11 +17,17 @@ import { testLabels } from '../occlusion/test-labels';
 import type { ChartSpec } from '../render/chart';
 import { writeRecordsCsv } from '../render/csv';
 import { LINE_LEGEND } from '../render/line-legend';
+import { asPoints, type VerdictSettings, verdictField } from './evidence';
 import { seedList, trainedGroups, type TrainedGroup } from './trained-groups';
 import { differenceVerdict, mean, VERDICT_FILE, writeVerdictCsv } from './verdict';
 
 export const POOLING_CLAIM =
   'P2(2) pooling makes the representation approximately invariant to small translations';
+
+/** Minimum effect that matters: pooling keeps this much more of its unshifted accuracy at small shifts. */
+export const POOLING_MARGINS = {
+  retention: { default: 0.5, unit: 'percentage points of the unshifted accuracy kept' },
+};
 
 const pixels = (what: string, min: number) =>
   z
@@ -48,6 +54,7 @@ const configSchema = z
       .describe(
         'Shifts of 1..small pixels (either way, either axis) count as small translations for the verdict.',
       ),
+    verdict: verdictField(POOLING_MARGINS),
     ...probeDataFields,
   })
   .strict();
@@ -56,6 +63,7 @@ type PoolingConfig = z.infer<typeof configSchema>;
 export interface PoolingParams {
   range: number;
   small: number;
+  verdict: VerdictSettings<keyof typeof POOLING_MARGINS>;
   /** Network name → seeds in order (the needs are named `<network>/seed=<s>/shift=<shift>`). */
   networks: { name: string; seeds: number[] }[];
 }
@@ -124,6 +132,7 @@ export const poolingClaimExperiment: ExperimentKind<PoolingConfig> = {
     const params: PoolingParams = {
       range: config.range,
       small: config.small,
+      verdict: config.verdict,
       networks: [
         { name: 'pooling', seeds: pooling.models.map((m) => m.seed) },
         { name: 'strided', seeds: strided.models.map((m) => m.seed) },
@@ -140,6 +149,7 @@ interface ShiftPoint {
   shift: number;
   horizontal: number;
   vertical: number;
+  images: number;
 }
 
 /** Accuracy kept at small shifts: the mean over 1 ≤ |shift| ≤ small, both axes, ÷ the unshifted accuracy. */
@@ -183,7 +193,7 @@ function chart(points: ShiftPoint[]): ChartSpec {
 
 export const poolingClaimJob = defineJob<PoolingParams>({
   kind: 'claim-pooling',
-  version: '1',
+  version: '2',
   async run(params, ctx) {
     const points: ShiftPoint[] = params.networks.flatMap(({ name, seeds }) =>
       seeds.flatMap((seed) => {
@@ -195,6 +205,7 @@ export const poolingClaimJob = defineJob<PoolingParams>({
             network: name,
             seed,
             shift,
+            images: chunk.images,
             horizontal: chunk.horizontalCorrect / chunk.images,
             vertical: chunk.verticalCorrect / chunk.images,
           };
@@ -225,11 +236,15 @@ export const poolingClaimJob = defineJob<PoolingParams>({
     const rows = [
       differenceVerdict({
         claim: POOLING_CLAIM,
-        measure: `test accuracy kept at shifts of 1–${params.small} px (mean over both axes ÷ unshifted), pooling − stride-2 convolutions`,
-        a: retention('pooling'),
-        b: retention('strided'),
+        measure: `share of the unshifted test accuracy kept at shifts of 1–${params.small} px (both axes), pooling − stride-2 convolutions`,
+        unit: POOLING_MARGINS.retention.unit,
+        margin: params.verdict.margins.retention,
+        accuracies: points.filter((p) => p.shift === 0).map((p) => p.horizontal),
+        images: points[0]?.images,
+        evidence: params.verdict,
+        a: asPoints(retention('pooling')),
+        b: asPoints(retention('strided')),
         direction: 'greater',
-        names: ['pooling', 'stride-2'],
       }),
     ];
     writeVerdictCsv(path.join(ctx.dir, VERDICT_FILE), rows);

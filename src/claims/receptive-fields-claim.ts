@@ -22,10 +22,17 @@ import type { ChartSpec } from '../render/chart';
 import { writeRecordsCsv } from '../render/csv';
 import { LINE_LEGEND } from '../render/line-legend';
 import type { LayerField } from './receptive-fields';
+import { asPoints, type VerdictSettings, verdictField } from './evidence';
 import { thresholdVerdict, trendVerdict, VERDICT_FILE, writeVerdictCsv } from './verdict';
 
 export const RECEPTIVE_FIELDS_CLAIM = 'P2(4) deeper layers have wider receptive fields';
 export const DEEPEST_SEES_MOST_CLAIM = 'P2(4) units of the deepest layer see most of the input image';
+
+/** Minimum effects that matter: the field's growth per layer, and the deepest field beyond `mostOfInput`. */
+export const RECEPTIVE_FIELDS_MARGINS = {
+  growth: { default: 1, unit: 'pixels (rows) per layer' },
+  deepestShare: { default: 0, unit: 'percentage points of the input, beyond mostOfInput' },
+};
 
 const configSchema = z
   .object({
@@ -45,6 +52,7 @@ const configSchema = z
       .lt(1)
       .default(0.5)
       .describe('Share of the input area that counts as "most of the input" for the deepest layer.'),
+    verdict: verdictField(RECEPTIVE_FIELDS_MARGINS),
     ...probeDataFields,
   })
   .strict();
@@ -93,7 +101,11 @@ export const receptiveFieldsClaimExperiment: ExperimentKind<ReceptiveFieldsConfi
     jobs.push(
       receptiveFieldsVerdictJob.plan({
         key: `${ctx.prefix}/verdict`,
-        params: { mostOfInput: config.mostOfInput, models: models.map((m) => m.label) },
+        params: {
+          mostOfInput: config.mostOfInput,
+          verdict: config.verdict,
+          models: models.map((m) => m.label),
+        },
         needs: Object.fromEntries(models.map((m, i) => [m.label, jobs[i].key])),
         cost: 1,
         publish: VERDICT_FILES,
@@ -166,13 +178,14 @@ function fieldsChart(points: { layer: string; depth: number; field: string; pixe
 
 export interface ReceptiveFieldsVerdictParams {
   mostOfInput: number;
+  verdict: VerdictSettings<keyof typeof RECEPTIVE_FIELDS_MARGINS>;
   /** Model labels in order (the needs are named by them). */
   models: string[];
 }
 
 export const receptiveFieldsVerdictJob = defineJob<ReceptiveFieldsVerdictParams>({
   kind: 'claim-receptive-fields-verdict',
-  version: '1',
+  version: '2',
   async run(params, ctx) {
     const models = params.models.map((label) => ({
       label,
@@ -209,22 +222,33 @@ export const receptiveFieldsVerdictJob = defineJob<ReceptiveFieldsVerdictParams>
     );
     const windows = first.layers.flatMap((l, i) => (SPATIAL_WINDOWS.has(l.className) ? [i] : []));
     const deepest = first.layers.length - 1;
+    // No accuracy floor: a receptive field is a property of the architecture, not of how well it was trained.
+    const { verdict } = params;
     const rows = [
       trendVerdict({
         claim: RECEPTIVE_FIELDS_CLAIM,
-        measure: 'measured receptive field (rows) of a central unit, conv and pooling layers in order',
+        measure:
+          'slope of the measured receptive field (rows) of a central unit along the conv and pooling layers',
+        unit: RECEPTIVE_FIELDS_MARGINS.growth.unit,
+        margin: verdict.margins.growth,
+        evidence: verdict,
         points: windows.map((i) => names[i]),
         values: models.map((m) => windows.map((i) => m.layers[i].measured[0])),
         direction: 'increasing',
       }),
       thresholdVerdict({
         claim: DEEPEST_SEES_MOST_CLAIM,
-        measure: `share of the ${first.rows}×${first.cols} input inside the measured field of ${names[deepest]}`,
-        values: models.map((m) => {
-          const [r, c] = m.layers[deepest].measured;
-          return (r * c) / (m.rows * m.cols);
-        }),
-        threshold: params.mostOfInput,
+        measure: `% of the ${first.rows}×${first.cols} input inside the measured field of ${names[deepest]}`,
+        unit: RECEPTIVE_FIELDS_MARGINS.deepestShare.unit,
+        margin: verdict.margins.deepestShare,
+        evidence: verdict,
+        values: asPoints(
+          models.map((m) => {
+            const [r, c] = m.layers[deepest].measured;
+            return (r * c) / (m.rows * m.cols);
+          }),
+        ),
+        threshold: params.mostOfInput * 100,
         direction: 'above',
       }),
     ];

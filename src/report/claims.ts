@@ -1,10 +1,19 @@
 // The report's section "Problems 1–2: claims measured": every verdict.csv the run published
-// (src/claims/verdict.ts), one line per claim with the measured figure, the verdict and the rule
-// that decided it, linked to its file and its experiment's section.
+// (src/claims/verdict.ts), one line per verdict with the effect, its interval and unit, what it
+// is a difference of, the seeds and images, linked to its file and its experiment's section;
+// each rule used is stated once, under the table.
 import path from 'node:path';
-import { readVerdictCsv, VERDICT_FILE, type VerdictRow } from '../claims/verdict';
+import {
+  claimedWords,
+  effectWords,
+  PRECONDITION_WORDS,
+  RULE_WORDS,
+  readVerdictCsv,
+  type RuleName,
+  VERDICT_FILE,
+  type VerdictRow,
+} from '../claims/verdict';
 import { escapeHtml, link } from './html';
-import { formatForReading } from './numbers';
 import type { ReportFile, RunContents } from './run-contents';
 
 export const CLAIMS_SECTION_ID = 'claims';
@@ -20,15 +29,22 @@ export function verdictFiles(contents: RunContents): { experiment: string; file:
 }
 
 function verdictLine(row: VerdictRow, source: string, experimentLink: string): string {
-  const measured = `${escapeHtml(row.measure)}: <strong>${escapeHtml(formatForReading(row.value))}</strong> (threshold ${escapeHtml(formatForReading(row.threshold))})`;
-  const verdictClass = `verdict-${row.verdict.replace(' ', '-')}`;
+  const effect = `<strong>${escapeHtml(effectWords(row))}</strong>, ${escapeHtml(claimedWords(row))}<br>${escapeHtml(row.measure)}`;
+  const verdictClass = `verdict-${row.verdict.replaceAll(' ', '-')}`;
   return [
     `<tr class="${verdictClass}"><td class="claim">${escapeHtml(row.claim)}</td>`,
-    `<td class="detail">${measured}</td>`,
     `<td class="verdict">${escapeHtml(row.verdict)}</td>`,
-    `<td class="detail">${escapeHtml(row.rule)}</td>`,
+    `<td class="detail">${effect}</td>`,
+    `<td>${row.seeds}</td><td>${row.images ?? ''}</td>`,
+    `<td class="detail">${escapeHtml(row.rule)}: ${escapeHtml(row.reason)}</td>`,
     `<td>${experimentLink} · ${link(source, 'csv')}</td></tr>`,
   ].join('');
+}
+
+/** Each rule the rows used, once, with what every rule shares. */
+function ruleList(rules: ReadonlySet<RuleName>): string {
+  const items = [...rules].sort().map((r) => `<li><strong>${r}</strong>: ${escapeHtml(RULE_WORDS[r])}</li>`);
+  return `<ul class="rules">${items.join('')}<li>${escapeHtml(PRECONDITION_WORDS)}</li></ul>`;
 }
 
 /**
@@ -41,12 +57,14 @@ export function claimsSection(contents: RunContents, anchorOf: (experiment: stri
   const lines: { claim: string; html: string }[] = [];
   const errors: string[] = [];
   const counts = new Map<string, number>();
+  const rules = new Set<RuleName>();
   for (const { experiment, file } of files) {
     const experimentLink = `<a href="#${escapeHtml(anchorOf(experiment))}">${escapeHtml(experiment)}</a>`;
     try {
       for (const row of readVerdictCsv(path.join(contents.runDir, ...file.path.split('/')))) {
         lines.push({ claim: row.claim, html: verdictLine(row, file.path, experimentLink) });
         counts.set(row.verdict, (counts.get(row.verdict) ?? 0) + 1);
+        rules.add(row.rule);
       }
     } catch (error) {
       errors.push(
@@ -60,8 +78,9 @@ export function claimsSection(contents: RunContents, anchorOf: (experiment: stri
   return [
     `<section id="${CLAIMS_SECTION_ID}"><h2>${escapeHtml(CLAIMS_TITLE)}</h2>`,
     `<p>${rows.length} claim${rows.length === 1 ? '' : 's'} judged by computed rules from ${files.length} verdict table${files.length === 1 ? '' : 's'}${tally ? `: ${escapeHtml(tally)}` : ''}.</p>`,
-    '<div class="table-wrap"><table class="claims"><thead><tr><th>claim</th><th>measured</th><th>verdict</th><th>rule</th><th>from</th></tr></thead>',
+    '<div class="table-wrap"><table class="claims"><thead><tr><th>claim</th><th>verdict</th><th>effect [95 % interval], and what it is a difference of</th><th>seeds</th><th>images</th><th>why</th><th>from</th></tr></thead>',
     `<tbody>${rows.join('\n')}</tbody></table></div>`,
+    rules.size ? ruleList(rules) : '',
     ...errors,
     '</section>',
   ].join('\n');

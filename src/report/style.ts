@@ -29,5 +29,6 @@ td.claim { white-space: normal; max-width: 320px; }
 tr.verdict-supported td.verdict { background: #e6f4ea; }
 tr.verdict-not-supported td.verdict { background: #fde8e8; }
 tr.verdict-inconclusive td.verdict { background: #f4f4f4; }
+tr.verdict-insufficient-evidence td.verdict { background: #fff4e0; }
 footer { margin-top: 40px; color: #888; font-size: 0.8em; }
 `;

@@ -44,22 +44,22 @@ describe('P1(3) small batches', () => {
   test('batch norm worse and noisier than plain at batch 2, better and calmer at 128: supported', () => {
     const rows = batchSizeVerdicts(
       trainResults((b, seed) =>
-        b === 2 ? { accuracy: 0.8 + seed / 100, lossSd: 0.4 } : { accuracy: 0.95, lossSd: 0.2 - seed / 100 },
+        b === 2 ? { accuracy: 0.87 + seed / 100, lossSd: 0.4 } : { accuracy: 0.95, lossSd: 0.2 - seed / 100 },
       ),
       SIZES,
       SEEDS,
     );
     expect(verdicts(rows)).toEqual(['supported', 'supported']);
-    expect(rows[0].measure).toBe('test accuracy, batch norm − plain, at batch 2 versus at batch 128');
-    expect(rows[0].value).toBeCloseTo(0.82 - 0.95, 10);
-    expect(rows[1].value).toBeCloseTo(2 - (0.2 - 0.02) / 0.2, 10);
+    expect(rows[0].measure).toBe('test accuracy gain of batch norm over plain, at batch 2 − at batch 128');
+    expect(rows[0].effect).toBeCloseTo((0.89 - 0.95) * 100, 8);
+    expect(rows[1].effect).toBeCloseTo(2 - (0.2 - 0.02) / 0.2, 8);
   });
 
   test('the same numbers the other way round: not supported', () => {
     const rows = batchSizeVerdicts(
       trainResults((b, seed) =>
         b === 128
-          ? { accuracy: 0.8 + seed / 100, lossSd: 0.4 }
+          ? { accuracy: 0.87 + seed / 100, lossSd: 0.4 }
           : { accuracy: 0.95, lossSd: 0.2 - seed / 100 },
       ),
       SIZES,
@@ -71,12 +71,22 @@ describe('P1(3) small batches', () => {
   test('one seed against the others: inconclusive', () => {
     const rows = batchSizeVerdicts(
       trainResults((b, seed) =>
-        b === 2 && seed !== 3 ? { accuracy: 0.8, lossSd: 0.4 } : { accuracy: 0.95, lossSd: 0.2 },
+        b === 2 && seed !== 3 ? { accuracy: 0.87, lossSd: 0.4 } : { accuracy: 0.95, lossSd: 0.2 },
       ),
       SIZES,
       SEEDS,
     );
     expect(verdicts(rows)).toEqual(['inconclusive', 'inconclusive']);
+  });
+
+  test('models below the accuracy floor: inconclusive, naming the accuracy', () => {
+    const rows = batchSizeVerdicts(
+      trainResults((b) => (b === 2 ? { accuracy: 0.46, lossSd: 0.4 } : { accuracy: 0.95, lossSd: 0.2 })),
+      SIZES,
+      SEEDS,
+    );
+    expect(verdicts(rows)).toEqual(['inconclusive', 'inconclusive']);
+    expect(rows[0].reason).toBe('inconclusive: models undertrained (46 % test accuracy, floor 86 %)');
   });
 
   test('a missing run is an error naming it', () => {
@@ -91,6 +101,7 @@ describe('P1(3) time per step', () => {
   const bench = (bnMs: (batchSize: number, seed: number) => number): StepBenchResult[] =>
     SEEDS.map((seed) => ({
       seed,
+      paths: { plain: 'fused step', 'batch-norm': 'fused step' },
       timings: SIZES.map((batchSize) => ({
         batchSize,
         plainMs: batchSize / 4,
@@ -117,7 +128,22 @@ describe('P1(3) time per step', () => {
       SIZES,
     );
     expect(verdicts(mixed)).toEqual(['supported', 'not supported', 'inconclusive']);
-    expect(mixed[1].measure).toBe('ms per training step at batch 32, batch norm − plain');
+    expect(mixed[1].measure).toBe(
+      'ms per training step at batch 32, batch norm ÷ plain (timed both by the fused step) − 1',
+    );
+    expect(mixed[1].reason).toBe('the interval falls short of +0.2; no PyTorch reference (not run)');
+    const withTorch = stepTimeVerdicts(
+      bench((b) => b),
+      SIZES,
+      undefined,
+      {
+        available: true,
+        torch: '2.1',
+        timings: [{ batchSize: 2, plainMs: 1, batchNormMs: 1.5 }],
+      },
+    );
+    expect(withTorch[0].reason).toBe('the interval is beyond +0.2; PyTorch 2.1: 1.5×');
+    expect(withTorch[1].reason).toBe('the interval is beyond +0.2; no PyTorch timing at this batch size');
   });
 
   test('median of odd and even counts', () => {
@@ -162,7 +188,7 @@ describe('P1(4) small test batches', () => {
     expect(
       verdicts(
         testBatchVerdicts(
-          evals(() => 0.945),
+          evals(() => 0.942),
           [1, 1000],
         ),
       ),

@@ -6,17 +6,25 @@ import path from 'node:path';
 import { parse } from 'csv-parse/sync';
 import {
   capacityMeasureJob,
+  CAPACITY_MARGINS,
   dropoutCapacityJob,
   type CapacityMeasure,
 } from '../../src/claims/dropout-capacity';
-import { CONVERGENCE_CLAIM, dropoutConvergenceJob } from '../../src/claims/dropout-convergence';
+import {
+  CONVERGENCE_CLAIM,
+  CONVERGENCE_MARGINS,
+  dropoutConvergenceJob,
+} from '../../src/claims/dropout-convergence';
+import { defaultVerdictSettings } from '../../src/claims/evidence';
 import {
   dropoutSparsityJob,
+  SPARSITY_MARGINS,
   sparsityMeasureJob,
   type SparsityMeasure,
 } from '../../src/claims/dropout-sparsity';
 import {
   dropoutVarianceShiftJob,
+  VARIANCE_SHIFT_MARGINS,
   varianceShiftMeasureJob,
   type VarianceShiftMeasure,
 } from '../../src/claims/dropout-variance-shift';
@@ -83,7 +91,10 @@ beforeAll(async () => {
 test('convergence: one row per model, per rate, per epoch; the chart; one verdict row', async () => {
   const dir = tempDir();
   const needs = Object.fromEntries(figure1.map((n) => [n.key!, n]));
-  await dropoutConvergenceJob.run({ targetAccuracy: 0.3 }, jobContext(dir, needs));
+  await dropoutConvergenceJob.run(
+    { targetAccuracy: 0.3, verdict: defaultVerdictSettings(CONVERGENCE_MARGINS) },
+    jobContext(dir, needs),
+  );
   const rows = csv(dir, 'convergence.csv');
   expect(rows.map((r) => [r.dropout, r.seed])).toEqual([
     ['0', '1'],
@@ -118,7 +129,10 @@ test('capacity: dropout 0 scores the same active and off; the tables and two ver
   for (const m of measures.filter((m) => m.rate === 0.5))
     expect(m.activeAccuracy).not.toBe(m.inferenceAccuracy);
   const dir = tempDir();
-  await dropoutCapacityJob.run({}, jobContext(dir, asNeeds(measures)));
+  await dropoutCapacityJob.run(
+    { verdict: defaultVerdictSettings(CAPACITY_MARGINS) },
+    jobContext(dir, asNeeds(measures)),
+  );
   expect(csv(dir, 'capacity.csv')).toHaveLength(4);
   expect(csv(dir, 'capacity_by_rate.csv').map((r) => [r.dropout, r.gap_mean])).toEqual([
     ['0', '0.0000'],
@@ -146,7 +160,10 @@ test('sparsity: every ReLU layer of every model; shares in 0..1, near zero ≥ z
     }
   }
   const dir = tempDir();
-  await dropoutSparsityJob.run({}, jobContext(dir, asNeeds(measures)));
+  await dropoutSparsityJob.run(
+    { verdict: defaultVerdictSettings(SPARSITY_MARGINS) },
+    jobContext(dir, asNeeds(measures)),
+  );
   expect(csv(dir, 'sparsity.csv')).toHaveLength(4 * 3);
   expect(csv(dir, 'sparsity_by_rate.csv').map((r) => `${r.layer}@${r.dropout}`)).toEqual([
     'conv2d@0',
@@ -201,14 +218,19 @@ test('variance shift: dropout before BN widens its input in training, after it d
   expect(before.trainingVariance).toBeGreaterThan(1.5 * before.inferenceVariance);
   expect(after.trainingVariance).toBeCloseTo(after.inferenceVariance, 4);
   const dir = tempDir();
-  await dropoutVarianceShiftJob.run({}, jobContext(dir, asNeeds(measures)));
+  await dropoutVarianceShiftJob.run(
+    { verdict: defaultVerdictSettings(VARIANCE_SHIFT_MARGINS) },
+    jobContext(dir, asNeeds(measures)),
+  );
   expect(csv(dir, 'variance_shift.csv').map((r) => r.order)).toEqual(['dropout → BN', 'BN → dropout']);
   expect(csv(dir, 'variance_shift_by_order.csv')).toHaveLength(2);
   expect(existsSync(path.join(dir, 'figures/variances.png'))).toBe(true);
   const verdicts = readVerdictCsv(path.join(dir, VERDICT_FILE));
   expect(verdicts).toHaveLength(3);
-  // One seed: the rule reduces to the sign of the difference, so the ratio's row is decided.
-  expect(verdicts[0].verdict).toBe('supported');
+  // One seed of each order: too little to judge, and the verdict says what is missing.
+  expect(verdicts[0].verdict).toBe('insufficient evidence');
+  expect(verdicts[0].reason).toBe('insufficient evidence: 1 seed of the 3 needed');
+  expect(verdicts[0].images).toBe(100);
 });
 
 describe('planning', () => {

@@ -96,7 +96,7 @@ describe('P1(1) convergence verdict', () => {
     expect(models.filter((m) => m.epochsToTarget === null)).toHaveLength(3);
     const row = convergenceVerdict(models, 0.9);
     expect(row.verdict).toBe('supported');
-    expect(row.rule).toMatch(/3 model\(s\) never reached 0\.9: ranked after their last epoch$/);
+    expect(row.reason).toMatch(/3 model\(s\) never reached 0\.9: counted as one epoch after their last$/);
   });
 
   test('every seed needs every rate', () => {
@@ -112,6 +112,7 @@ function capacity(gap: (rank: number, seed: number) => number): CapacityMeasure[
     model: `dropout=${rate},seed=${seed}`,
     rate,
     seed,
+    testAccuracy: 0.95,
     images: 100,
     inferenceAccuracy: 0.9,
     activeAccuracy: 0.9 - gap(rank, seed),
@@ -122,8 +123,10 @@ describe('P1(1) capacity verdicts', () => {
   test('accuracy falls further below with dropout active as the rate grows: both rows supported', () => {
     const rows = capacityVerdicts(capacity((rank, seed) => 0.05 * rank + 0.001 * seed));
     expect(rows.map((r) => r.verdict)).toEqual(['supported', 'supported']);
-    expect(rows[1].measure).toBe('training accuracy with dropout 0.5 active − without it');
-    expect(rows[1].value).toBeCloseTo(-0.202, 12);
+    expect(rows[1].measure).toBe('training accuracy at dropout 0.5, active − off');
+    expect(rows[1].unit).toBe('accuracy points');
+    expect(rows[1].effect).toBeCloseTo(-20.2, 9);
+    expect(rows[0].images).toBe(100);
   });
   test('dropout active scoring higher, more so at higher rates: both rows not supported', () => {
     const rows = capacityVerdicts(capacity((rank, seed) => -0.05 * rank - 0.001 * seed));
@@ -140,6 +143,7 @@ function sparsity(zero: (rank: number, seed: number) => number): SparsityMeasure
     model: `dropout=${rate},seed=${seed}`,
     rate,
     seed,
+    testAccuracy: 0.95,
     images: 10,
     layers: [{ layer: 'conv2d', units: 4, zeroShare: zero(rank, seed), nearZeroShare: zero(rank, seed) }],
     meanZeroShare: zero(rank, seed),
@@ -189,15 +193,16 @@ describe('P1(5) variance-shift verdicts', () => {
       training: 2 + 0.1 * seed,
       inference: 1,
       moving: 1.9,
-      accuracy: 0.8 + 0.01 * seed,
+      accuracy: 0.88 + 0.01 * seed,
     });
   const bnFirst = (seed: number) =>
-    variance('BN → dropout', seed, { training: 1, inference: 1, moving: 1.02, accuracy: 0.9 + 0.01 * seed });
+    variance('BN → dropout', seed, { training: 1, inference: 1, moving: 1.02, accuracy: 0.94 + 0.01 * seed });
 
   test('a shift only with dropout before BN, and lower accuracy there: all three rows supported', () => {
     const rows = varianceShiftVerdicts(SEEDS.flatMap((s) => [dropoutFirst(s), bnFirst(s)]));
     expect(rows.map((r) => r.verdict)).toEqual(['supported', 'supported', 'supported']);
-    expect(rows[0].value).toBeCloseTo(1.2, 12);
+    expect(rows[0].effect).toBeCloseTo(1.2, 9);
+    expect(rows[2].measure).toBe('test accuracy, dropout → BN − BN → dropout');
   });
 
   test('the same numbers with the orders swapped: all three rows not supported', () => {
@@ -227,10 +232,10 @@ describe('P1(5) variance-shift verdicts', () => {
 test('seed × rate tables put every seed’s values in rate order', () => {
   const table = seedByRate(
     [
-      { model: 'b', rate: 0.5, seed: 2, v: 4 },
-      { model: 'a', rate: 0, seed: 2, v: 3 },
-      { model: 'c', rate: 0.5, seed: 1, v: 2 },
-      { model: 'd', rate: 0, seed: 1, v: 1 },
+      { model: 'b', rate: 0.5, seed: 2, testAccuracy: 0.9, v: 4 },
+      { model: 'a', rate: 0, seed: 2, testAccuracy: 0.9, v: 3 },
+      { model: 'c', rate: 0.5, seed: 1, testAccuracy: 0.9, v: 2 },
+      { model: 'd', rate: 0, seed: 1, testAccuracy: 0.9, v: 1 },
     ],
     (m) => m.v,
   );

@@ -19,16 +19,24 @@ const contents = (experiments: ReportExperiment[]) => ({ runDir, experiments }) 
 
 test('one line per verdict row, P1 before P2, verdicts counted; a bad file named; none, no section', () => {
   const judge = (claim: string, a: number[]) =>
-    differenceVerdict({ claim, measure: 'm <b>', a, b: [0, 0], direction: 'greater' });
+    differenceVerdict({
+      claim,
+      measure: 'm <b>',
+      unit: 'points',
+      margin: 0.5,
+      a,
+      b: [0, 0, 0],
+      direction: 'greater',
+    });
   writeVerdictCsv(path.join(runDir, 'tables/p2/verdict.csv'), [
-    judge('P2(2) pooling', [1, 1]),
-    judge('P2(4) deep', [-1, -1]),
+    judge('P2(2) pooling', [2, 2.1, 2.2]),
+    judge('P2(4) deep', [-1, -1.1, -1.2]),
   ]);
-  writeVerdictCsv(path.join(runDir, 'tables/p1/verdict.csv'), [judge('P1(1) dropout', [1, -1])]);
+  writeVerdictCsv(path.join(runDir, 'tables/p1/verdict.csv'), [judge('P1(1) dropout', [1, -1, 2])]);
   mkdirSync(path.join(runDir, 'tables/bad'), { recursive: true });
   writeFileSync(
     path.join(runDir, 'tables/bad/verdict.csv'),
-    `${VERDICT_COLUMNS.join(',')}\nc,m,1,0,maybe,r\n`,
+    `${VERDICT_COLUMNS.join(',')}\nc,difference,m,u,greater,0,1,0,2,3,,maybe,r\n`,
   );
   const html = claimsSection(
     contents([
@@ -50,6 +58,11 @@ test('one line per verdict row, P1 before P2, verdicts counted; a bad file named
     'not supported',
   ]);
   expect(html).toContain('m &lt;b&gt;');
+  // the effect with its interval and unit, and the claimed side of the margin
+  expect(html).toContain('<strong>+2.1 [+1.852, +2.348] points</strong>, claimed &gt; +0.5');
+  // each rule once, under the table, whatever the number of rows
+  expect(html.match(/<strong>difference<\/strong>:/g)).toHaveLength(1);
+  expect(html).not.toContain('<strong>trend</strong>');
   expect(html).toContain('<a href="#exp-p2">p2</a>');
   expect(html).toMatch(
     /Cannot read <a href="tables\/bad\/verdict.csv">.*verdict &quot;maybe&quot; is not one of/,
