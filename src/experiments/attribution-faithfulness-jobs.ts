@@ -1,7 +1,7 @@
 // Job kinds of `attribution-faithfulness` (planned in ./attribution-faithfulness.ts):
-// - `attribution-faithfulness-chunk`: one method's maps of a chunk of test images (one image per
-//   call of the methods' entry point, so an image's map never depends on its chunk), and both
-//   curves of each image from one batched predict;
+// - `attribution-faithfulness-chunk`: one method's maps of a chunk of test images, in one timed
+//   call of the methods' entry point as the attribution kind makes it (methods.csv and the trust
+//   table time a method the same way), and both curves of each image from one batched predict;
 // - `attribution-sanity-chunk`: the same maps on the model randomised layer by layer from the top,
 //   each compared with the trained model's by Spearman's ρ;
 // - `attribution-faithfulness`: every chunk, in the plan's order, into the tables and charts.
@@ -21,7 +21,8 @@ import {
   type FaithfulnessChunk,
   type SanityChunk,
 } from '../attribution/faithfulness/summary';
-import { bestMethod } from '../attribution/faithfulness/trust';
+import { comparePairwise, rankMethods, writeRankingCsv } from '../attribution/faithfulness/ranking';
+import { RANDOM_METHOD } from '../attribution/faithfulness/trust';
 import { writeTrustCsv } from '../attribution/faithfulness/trust-table';
 import type { Dataset } from '../data/datasets';
 import { writeRecordsCsv } from '../render/csv';
@@ -75,30 +76,57 @@ function chunkImages(
   });
 }
 
+/** The chunk's maps (one per image, rows × cols each) and the milliseconds they took, timed as methods.csv times them. */
+function chunkMaps(
+  model: tf.LayersModel,
+  images: readonly ChunkImage[],
+  method: FaithfulnessMethod,
+  seed: number,
+  data: Pick<Dataset, 'rows' | 'cols'>,
+): { maps: Float32Array[]; ms: number } {
+  const size = data.rows * data.cols;
+  const { settings } = method;
+  const started = performance.now();
+  if (settings === null) {
+    const maps = images.map((i) => randomMap(size, seed, i.index));
+    return { maps, ms: performance.now() - started };
+  }
+  const { timedAttribution } = require('../attribution/methods') as typeof import('../attribution/methods');
+  const pixels = new Float32Array(images.length * size);
+  images.forEach((i, k) => pixels.set(i.image, k * size));
+  const result = timedAttribution(
+    model,
+    { pixels, count: images.length, rows: data.rows, cols: data.cols },
+    images.map((i) => i.target),
+    settings,
+    { keys: images.map((i) => i.index) },
+  );
+  const maps = images.map((_, k) => result.maps.subarray(k * size, (k + 1) * size));
+  return { maps, ms: result.ms };
+}
+
 export const faithfulnessChunkJob = defineJob<FaithfulnessChunkParams>({
   kind: 'attribution-faithfulness-chunk',
   // 2: the input gradient of a one-channel image (the first convolution's) sums in another order.
   // 3: input gradients through the fused network (src/tf/fused-input-gradients.ts).
   // 4: networks with batch normalization take the fused input gradients too.
-  version: '4',
+  // 5: the chunk's maps in one timed call, as methods.csv times them.
+  version: '5',
   async run(params, ctx): Promise<FaithfulnessChunk> {
     const { curvePoints, imageCurves } =
       require('../attribution/faithfulness/curves') as typeof import('../attribution/faithfulness/curves');
     const data = cachedDataset(ctx, params.data);
     const model = await probedModel(ctx, params.backend, params.modelFile);
     const points = curvePoints(data.rows * data.cols, params.steps);
-    const mapOf = mapFunction(params.method, params.seed, data.rows, data.cols);
-    let mapMs = 0;
-    const images = chunkImages(ctx, data, model, params).map(({ index, label, target, image, baseline }) => {
+    const chunk = chunkImages(ctx, data, model, params);
+    const { maps, ms: mapMs } = chunkMaps(model, chunk, params.method, params.seed, data);
+    const images = chunk.map(({ index, label, target, image, baseline }, k) => {
       if (ctx.signal.aborted) throw new Error('attribution-faithfulness-chunk: stopped');
-      const started = performance.now();
-      const map = mapOf(model, image, target, index);
-      mapMs += performance.now() - started;
       const curves = imageCurves(
         model,
         image,
         baseline,
-        attributionOrder(map),
+        attributionOrder(maps[k]),
         points,
         target,
         data.rows,
@@ -146,13 +174,13 @@ export const sanityChunkJob = defineJob<FaithfulnessChunkParams>({
 
 export const faithfulnessJob = defineJob<FaithfulnessParams>({
   kind: 'attribution-faithfulness',
-  // 2: trust.csv has the sd of both areas.
-  version: '2',
+  // 2: trust.csv has the sd of both areas. 3: ranking.csv, pairwise; the random order judged by no sanity check.
+  version: '3',
   async run(params, ctx) {
     const { writeChart } = require('../render/chart') as typeof import('../render/chart');
-    const gather = <T>(part: 'curves' | 'sanity'): T[] =>
+    const gather = <T>(part: 'curves' | 'sanity', methods: readonly string[]): T[] =>
       params.models.flatMap((model) =>
-        params.methods.flatMap((method) =>
+        methods.flatMap((method) =>
           Array.from({ length: params.chunks }, (_, c) => {
             const name = chunkNeed(part, model, method, c);
             const need = ctx.needs[name];
@@ -161,13 +189,17 @@ export const faithfulnessJob = defineJob<FaithfulnessParams>({
           }),
         ),
       );
-    const curves = gather<FaithfulnessChunk>('curves');
-    const sanity = params.sanity ? gather<SanityChunk>('sanity') : [];
+    const curves = gather<FaithfulnessChunk>('curves', params.methods);
+    const judged = params.methods.filter((m) => m !== RANDOM_METHOD);
+    const sanity = params.sanity ? gather<SanityChunk>('sanity', judged) : [];
     const out = (...parts: string[]) => path.join(ctx.dir, ...parts);
     const faithfulness = methodFaithfulness(params.methods, curves);
-    const sanityByMethod = params.sanity ? methodSanity(params.methods, sanity) : [];
+    const sanityByMethod = params.sanity ? methodSanity(judged, sanity) : [];
     const trust = trustRows(faithfulness, sanityByMethod, params.sanityThreshold);
     writeTrustCsv(out('tables', 'trust.csv'), trust, params.sanityThreshold);
+    const comparisons = comparePairwise(params.methods, curves);
+    writeRankingCsv(out('tables', 'ranking.csv'), comparisons);
+    const ranking = rankMethods(trust, comparisons);
     writeRecordsCsv(out('tables', 'faithfulness.csv'), faithfulnessRows(faithfulness));
     writeRecordsCsv(out('tables', 'per_image.csv'), perImageRows(curves));
     const curveRows = meanCurveRows(params.methods, curves);
@@ -214,7 +246,8 @@ export const faithfulnessJob = defineJob<FaithfulnessParams>({
       ),
     );
     return {
-      best: bestMethod(trust)?.method ?? null,
+      best: ranking.kind === 'best' ? ranking.method : null,
+      ranking,
       methods: Object.fromEntries(
         trust.map((r) => [
           r.method,

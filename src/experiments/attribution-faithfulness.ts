@@ -110,6 +110,7 @@ export interface FaithfulnessParams {
 
 export const FAITHFULNESS_FILES = [
   'tables/trust.csv',
+  'tables/ranking.csv',
   'tables/faithfulness.csv',
   'tables/per_image.csv',
   'tables/curves.csv',
@@ -171,7 +172,8 @@ export const faithfulnessExperiment: ExperimentKind<FaithfulnessConfig> = {
           const images = params.indices.length;
           const plans = [
             ['curves', faithfulnessChunkJob, `${base}/chunk=${c}`, images * (perMap + 0.01)],
-            ...(config.sanity
+            // The random order is the reference, not a candidate: no sanity check of its own.
+            ...(config.sanity && method.settings
               ? ([
                   ['sanity', sanityChunkJob, `${base}/sanity/chunk=${c}`, images * perMap * (weighted + 1)],
                 ] as const)

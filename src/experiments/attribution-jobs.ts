@@ -36,7 +36,7 @@ export const attributionChunkJob = defineJob<AttributionChunkParams>({
   // 4: networks with batch normalization take the fused input gradients too.
   version: '4',
   async run(params, ctx): Promise<AttributionChunkResult> {
-    const { attribute } = require('../attribution/methods') as typeof import('../attribution/methods');
+    const { timedAttribution } = require('../attribution/methods') as typeof import('../attribution/methods');
     const { predictBatch } = require('../occlusion/predict') as typeof import('../occlusion/predict');
     const data = cachedDataset(ctx, params.data);
     const model = await probedModel(ctx, params.backend, params.modelFile);
@@ -47,15 +47,13 @@ export const attributionChunkJob = defineJob<AttributionChunkParams>({
     const classes = probabilities.length / indices.length;
     const predicted = indices.map((_, i) => argMax(probabilities, i * classes, classes));
     const targets = params.target === 'label' ? labels : predicted;
-    const started = performance.now();
-    const result = attribute(
+    const result = timedAttribution(
       model,
       { pixels, count: indices.length, rows: data.rows, cols: data.cols },
       targets,
       params.method,
       { keys: indices, batchSize: params.batchSize },
     );
-    const ms = performance.now() - started;
     writeMaps(path.join(ctx.dir, MAPS), result.maps);
     return {
       indices,
@@ -65,7 +63,7 @@ export const attributionChunkJob = defineJob<AttributionChunkParams>({
       rows: data.rows,
       cols: data.cols,
       completeness: result.completeness ?? null,
-      ms,
+      ms: result.ms,
       model: modelTitle(ctx, params.modelFile),
     };
   },

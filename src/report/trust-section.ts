@@ -1,19 +1,23 @@
-// The report's section "Which attribution to trust" (issue 17): for every attribution-faithfulness
+// The report's section "Which attribution to trust": for every attribution-faithfulness
 // experiment of the run, one table (method, deletion AUC, insertion AUC, sanity check, ms per
 // image) from its published trust.csv, the sanity check's rule, and one sentence naming the best
-// method by a stated rule. Built from the run folder's published tables alone.
+// method, or no clear winner, from the pairwise comparisons of its ranking.csv. Built from the
+// run folder's published tables alone.
 import path from 'node:path';
+import { RANKING_RULE, rankingSentence, readRankingCsv } from '../attribution/faithfulness/ranking';
 import { readTrustCsv } from '../attribution/faithfulness/trust-table';
-import { bestSentence, score, type TrustRow } from '../attribution/faithfulness/trust';
+import { score, type TrustRow } from '../attribution/faithfulness/trust';
 import { escapeHtml, link } from './html';
 import type { RunContents } from './run-contents';
 
 export const TRUST_ANCHOR = 'which-attribution-to-trust';
 const TRUST_TABLE = 'tables/trust.csv';
+const RANKING_TABLE = 'tables/ranking.csv';
 
 const three = (v: number) => v.toFixed(3);
 
 function sanityCell(row: TrustRow): string {
+  if (row.sanity === 'reference') return 'the reference (not judged)';
   if (row.sanitySpearman === null) return row.sanity;
   return `${row.sanity} (ρ ${row.sanitySpearman.toFixed(2)})`;
 }
@@ -48,14 +52,18 @@ export function trustSection(contents: RunContents): string {
     for (const job of experiment.jobs) {
       if (job.job.kind !== 'attribution-faithfulness' || job.state !== 'done') continue;
       const file = job.files.find((f) => f.name === TRUST_TABLE);
+      const ranking = job.files.find((f) => f.name === RANKING_TABLE);
       if (!file) continue;
+      const inRun = (p: string) => path.join(contents.runDir, ...p.split('/'));
       parts.push(`<h3>${escapeHtml(job.job.key)}</h3>`);
       try {
-        const { rows, sanityRule } = readTrustCsv(path.join(contents.runDir, ...file.path.split('/')));
+        const { rows, sanityRule } = readTrustCsv(inRun(file.path));
+        if (!ranking) throw new Error(`${file.path}: no ${RANKING_TABLE} beside it to rank the methods by`);
+        const comparisons = readRankingCsv(inRun(ranking.path));
         parts.push(
           trustTable(rows),
-          `<p class="headline">${escapeHtml(bestSentence(rows))}</p>`,
-          `<p class="note">Area under the curve of the target's probability (x: the share of pixels removed or added, 0 to 1), mean ± sd over every probed model and image. Sanity check: ${escapeHtml(sanityRule)}. Source: ${link(file.path)}.</p>`,
+          `<p class="headline">${escapeHtml(rankingSentence(rows, comparisons))}</p>`,
+          `<p class="note">Area under the curve of the target's probability (x: the share of pixels removed or added, 0 to 1), mean ± sd over every probed model and image; ms per image as methods.csv measures it (a chunk's maps in one call). Best: ${escapeHtml(RANKING_RULE)}. Sanity check: ${escapeHtml(sanityRule)}. Sources: ${link(file.path)}, ${link(ranking.path)}.</p>`,
         );
       } catch (err) {
         parts.push(`<p class="error">${escapeHtml((err as Error).message)}</p>`);

@@ -62,12 +62,19 @@ const records = (experiment: string, file: string) =>
 
 test('chunks of 2 images and one chunk of 6 give identical tables, but for the measured ms per image', () => {
   const files = readdirSync(path.join(runDir, 'tables', 'whole')).sort();
-  expect(files).toEqual(['curves.csv', 'faithfulness.csv', 'per_image.csv', 'sanity.csv', 'trust.csv']);
+  expect(files).toEqual([
+    'curves.csv',
+    'faithfulness.csv',
+    'per_image.csv',
+    'ranking.csv',
+    'sanity.csv',
+    'trust.csv',
+  ]);
   expect(readdirSync(path.join(runDir, 'tables', 'chunked')).sort()).toEqual(files);
   const withoutClock = (experiment: string, file: string) =>
     records(experiment, file).map(({ ms_per_image, ...rest }) => rest);
   for (const file of files) expect(withoutClock('chunked', file)).toEqual(withoutClock('whole', file));
-  for (const file of ['curves.csv', 'per_image.csv', 'sanity.csv'])
+  for (const file of ['curves.csv', 'per_image.csv', 'ranking.csv', 'sanity.csv'])
     expect(readFileSync(tableFile('chunked', file), 'utf8')).toBe(
       readFileSync(tableFile('whole', file), 'utf8'),
     );
@@ -86,10 +93,19 @@ test('every method and the random order get 6 images, 11-point curves from the c
     expect(of('deletion')[10].probability_mean).toBe(of('insertion')[0].probability_mean);
     expect(of('deletion')[0].probability_mean).toBe(of('insertion')[10].probability_mean);
   }
-  // The random map knows nothing of the weights: ρ = 1 at every step, so it fails.
+  // The random order is the reference: no sanity check of its own.
   const random = trust.find((r) => r.method === 'random')!;
-  expect(Number(random.sanity_spearman)).toBe(1);
-  expect(random.sanity).toBe('fails');
+  expect(random.sanity_spearman).toBe('');
+  expect(random.sanity).toBe('reference');
+  expect(records('whole', 'sanity.csv').filter((r) => r.method === 'random')).toEqual([]);
+  // Every pair of methods once, on the same 6 images of the one model.
+  const ranking = records('whole', 'ranking.csv');
+  expect(ranking.map((r) => `${r.method}/${r.other}/${r.images}`)).toEqual([
+    'saliency/grad-cam/6',
+    'saliency/random/6',
+    'grad-cam/random/6',
+  ]);
+  for (const r of ranking) expect(Number(r.low)).toBeLessThanOrEqual(Number(r.high));
   const sanity = records('whole', 'sanity.csv');
   expect(sanity.filter((r) => r.method === 'saliency').map((r) => r.layer)).toEqual([
     'dense',
@@ -97,7 +113,7 @@ test('every method and the random order get 6 images, 11-point curves from the c
     'conv2d_1',
     'conv2d',
   ]);
-  for (const r of trust) expect(['passes', 'fails']).toContain(r.sanity);
+  for (const r of trust.filter((r) => r.method !== 'random')) expect(['passes', 'fails']).toContain(r.sanity);
 });
 
 test('the report has the section "Which attribution to trust" with the table and the sentence', () => {
@@ -111,9 +127,8 @@ test('the report has the section "Which attribution to trust" with the table and
   expect(body.match(/<tr><td>(saliency|grad-cam|random)<\/td>/g)).toHaveLength(6);
   // Deletion and insertion AUC as mean ± sd over the 6 images.
   expect(body.match(/<td class="num">0\.\d{3} ± 0\.\d{3}<\/td>/g)).toHaveLength(12);
-  expect(body).toContain(
-    'By the rule &quot;among the methods that pass the sanity check and score below the random order',
-  );
+  expect(body).toMatch(/<p class="headline">(Best: |No clear winner among |No method is named best: )/);
+  expect(body).toContain('a method is best when it passes the sanity check');
   expect(html).toContain('<li><a href="#which-attribution-to-trust">Which attribution to trust</a></li>');
 });
 
@@ -139,5 +154,6 @@ test('planning refuses a method listed twice, and plans curves and sanity chunks
     'f/seed=1/random/chunk=1',
     'f',
   ]);
-  expect(plan({ imagesPerJob: 6 }).filter((j) => j.kind === 'attribution-sanity-chunk')).toHaveLength(3);
+  // One sanity chunk per judged method: the random order is the reference, not checked.
+  expect(plan({ imagesPerJob: 6 }).filter((j) => j.kind === 'attribution-sanity-chunk')).toHaveLength(2);
 });

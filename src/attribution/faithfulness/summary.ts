@@ -2,7 +2,7 @@
 // (mean ± sd of the areas, ms per image), the sanity check per layer, and trust.csv. Chunks are
 // taken in the order the plan lists them, so the tables are the same however the work was cut.
 import { mean, sd } from '../../statistics';
-import { sanityVerdict, type TrustRow } from './trust';
+import { RANDOM_METHOD, sanityVerdict, type TrustRow } from './trust';
 
 /** One image's curves under one method and model. */
 export interface ImageScores {
@@ -155,6 +155,7 @@ export function trustRows(
   return faithfulness.map((f) => {
     const last = sanity.find((s) => s.method === f.method)?.steps.at(-1);
     const spearman = last ? last.mean : null;
+    const reference = f.method === RANDOM_METHOD;
     return {
       method: f.method,
       deletionAuc: f.deletionMean,
@@ -162,7 +163,7 @@ export function trustRows(
       insertionAuc: f.insertionMean,
       insertionSd: f.insertionSd,
       sanitySpearman: spearman,
-      sanity: sanityVerdict(spearman, threshold),
+      sanity: reference ? 'reference' : sanityVerdict(spearman, threshold),
       msPerImage: f.msPerImage,
     };
   });

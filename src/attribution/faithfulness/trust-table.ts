@@ -37,7 +37,7 @@ export function writeTrustCsv(file: string, rows: readonly TrustRow[], threshold
   );
 }
 
-const VERDICTS: SanityVerdict[] = ['passes', 'fails', 'not run'];
+const VERDICTS: SanityVerdict[] = ['passes', 'fails', 'not run', 'reference'];
 
 /** The rows of a trust.csv; throws naming the file and what is wrong. */
 export function readTrustCsv(file: string): { rows: TrustRow[]; sanityRule: string } {
