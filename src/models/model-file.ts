@@ -1,11 +1,14 @@
 // A model trained elsewhere, in the tfjs layers format that `tensorflowjs_converter` writes for a
 // Keras model: model.json (topology + weights manifest) beside its weight files. Planning reads
-// its layers, input shape and content hash from the files; a worker loads it into tfjs.
+// its layers, input shape and content hash from the files, and checks every weight (bytes, dtype,
+// finite values: weights-check.ts); a worker loads it into tfjs.
 import * as tf from '@tensorflow/tfjs';
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
+import { NotRegularFileError, readRegularFile } from '../files';
 import path from 'node:path';
 import type { PlannedLayer } from './shapes';
+import { weightsProblem } from './weights-check';
 
 export class ModelFileError extends Error {
   override name = 'ModelFileError';
@@ -37,11 +40,13 @@ export interface ModelFileInfo {
 /** `named` is the file messages name (model.json, also for its weight files). */
 function readBytes(file: string, what: string, named = file): Buffer {
   try {
-    return readFileSync(file);
+    return readRegularFile(file);
   } catch (err) {
-    throw new ModelFileError(
-      `${named}: cannot read ${what} (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`,
-    );
+    const why =
+      err instanceof NotRegularFileError
+        ? err.reason
+        : ((err as NodeJS.ErrnoException).code ?? (err as Error).message);
+    throw new ModelFileError(`${named}: cannot read ${what} (${why})`);
   }
 }
 
@@ -97,9 +102,16 @@ export function readModelFile(file: string): ModelFileInfo {
   const batchShape = withShape?.config?.batch_input_shape ?? withShape?.config?.batch_shape;
   if (!batchShape) throw new ModelFileError(`${file}: the topology gives no input shape`);
   const hash = createHash('sha256').update(bytes);
-  for (const group of json.weightsManifest!)
-    for (const weights of group.paths)
-      hash.update(readBytes(path.join(path.dirname(file), weights), `its weight file ${weights}`, file));
+  for (const group of json.weightsManifest!) {
+    const data = Buffer.concat(
+      group.paths.map((weights) =>
+        readBytes(path.join(path.dirname(file), weights), `its weight file ${weights}`, file),
+      ),
+    );
+    hash.update(data);
+    const problem = weightsProblem(file, group.paths, group.weights, data);
+    if (problem) throw new ModelFileError(problem);
+  }
   return {
     path: file,
     sha256: hash.digest('hex'),

@@ -3,6 +3,7 @@
 // repeats one mask on every batch). Metrics per epoch follow Keras: running means over the
 // epoch's batches for the training set, a full pass without dropout for validation.
 import * as tf from '@tensorflow/tfjs';
+import { firstNonFiniteWeight } from './weights-check';
 import type { Dataset, Split } from '../data/datasets';
 import { imagesTensor } from '../data/batches';
 import { gatherPixels } from '../data/pixels';
@@ -138,6 +139,32 @@ function outputClasses(model: tf.LayersModel, data: Dataset): number {
   return classes;
 }
 
+/**
+ * A training that diverged (a NaN or infinite loss or weight): the same seed and data diverge the
+ * same way, so the job fails as it is, not retried (see NOT_RETRIED_CODES in runner/transient.ts).
+ */
+export class NonFiniteTrainingError extends Error {
+  override name = 'NonFiniteTrainingError';
+  readonly code = 'ERR_NON_FINITE';
+}
+
+function nonFiniteLoss(loss: number, epoch: number, batch: number): NonFiniteTrainingError {
+  return new NonFiniteTrainingError(
+    `training diverged: the loss is ${loss} in epoch ${epoch}, batch ${batch}; lower the learning rate or check the data`,
+  );
+}
+
+/** Stops at the end of an epoch whose weights hold a NaN or infinity, naming the weight. */
+function checkWeightsFinite(model: tf.LayersModel, epoch: number): void {
+  const bad = firstNonFiniteWeight(
+    model.weights.map((w) => ({ name: w.originalName, values: w.read().dataSync() as Float32Array })),
+  );
+  if (bad)
+    throw new NonFiniteTrainingError(
+      `training diverged: weight "${bad.name}" holds ${bad.value} at index ${bad.index} after epoch ${epoch}; lower the learning rate or check the data`,
+    );
+}
+
 export function train(
   model: tf.LayersModel,
   data: Dataset,
@@ -169,8 +196,10 @@ export function train(
         const batch = order.subarray(start, start + spec.batchSize);
         gatherPixels(data.train, pixels, batch, buffer);
         const labels = Int32Array.from(batch, (i) => data.train.labels[i]);
+        const batchNumber = start / spec.batchSize + 1;
         if (fused) {
           const step = fused.step(buffer, labels, batch.length, dropoutRandom);
+          if (!Number.isFinite(step.loss)) throw nonFiniteLoss(step.loss, epoch, batchNumber);
           lossSum += step.loss;
           correct += step.hits;
           onBatch?.(step.loss / batch.length, epoch);
@@ -192,11 +221,13 @@ export function train(
         });
         const [batchLoss, batchHits] = hits.dataSync() as Float32Array;
         hits.dispose();
+        if (!Number.isFinite(batchLoss)) throw nonFiniteLoss(batchLoss, epoch, batchNumber);
         lossSum += batchLoss;
         correct += batchHits;
         onBatch?.(batchLoss / batch.length, epoch);
       }
       fused?.writeWeights();
+      checkWeightsFinite(model, epoch);
       const val = validation.length > 0 ? evaluate(model, data.train, rows, cols, validation) : null;
       const metrics: EpochMetrics = {
         epoch,

@@ -10,7 +10,7 @@
 import { rmSync } from 'node:fs';
 import { describeError } from '../errors';
 import { isDiskFull, WriteError } from '../files';
-import { isTransientError } from './transient';
+import { isTransientError, isWorthRetrying } from './transient';
 import type { JsonValue, NeededJob } from '../experiments/kind';
 import type { Plan, PlanJob } from '../plan/build-plan';
 import { Attempt, type AbortReason, Dispatch } from './dispatch';
@@ -358,7 +358,7 @@ class Scheduler {
       return;
     }
     const message = failureMessage(dispatch.abortedAs, error, options.timeoutMs);
-    const final = number > options.retries + (this.spared.get(job.id) ?? 0);
+    const final = !isWorthRetrying(error) || number > options.retries + (this.spared.get(job.id) ?? 0);
     const transient = threadLost || dispatch.abortedAs === 'timeout' || isTransientError(error);
     this.journalFailure(attempt, ms, message, final, final ? transient : undefined);
     options.progress.failed(job, message, number, final);

@@ -17,6 +17,15 @@ const TRANSIENT_CODES = new Set([
   'ERR_WORKER_OUT_OF_MEMORY',
 ]);
 
+/** Codes of failures that another attempt would repeat exactly (a diverged training, a NaN in a table): not retried. */
+const NOT_RETRIED_CODES = new Set(['ERR_NON_FINITE']);
+
+/** Whether another attempt of the job could end otherwise. */
+export function isWorthRetrying(error: unknown): boolean {
+  const code = (error as { code?: unknown } | null)?.code;
+  return typeof code !== 'string' || !NOT_RETRIED_CODES.has(code);
+}
+
 export type FailureCause = 'transient' | 'deterministic';
 
 /** Whether a job's error (an Error, or the plain object a worker sends back) came from the environment. */
