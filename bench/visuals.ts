@@ -17,7 +17,7 @@ import { layerActivations } from '../src/probes/activations';
 import { shiftedPixels } from '../src/probes/shift';
 import { compareImagesGrid, imageLayersGrid } from '../src/render/feature-map-grid';
 import { filterGrid } from '../src/render/filter-grid';
-import { convKernels } from '../src/experiments/filters';
+import { convKernels } from '../src/kinds/filters';
 import { buildReport } from '../src/report/build-report';
 import { runExperiments } from '../src/runner/run';
 import { useBackend } from '../src/tf/backend';

@@ -6,7 +6,7 @@ import yargs from 'yargs';
 import { hideBin } from 'yargs/helpers';
 import { commands } from './commands/index';
 import { describeError, UserError } from './errors';
-import { EXIT } from './runner/exit-codes';
+import { EXIT } from './exit-codes';
 import { createRunLogger, type LogFormat } from './runner/log';
 
 /** Where errors go: the command's --log format and --log-file, once its options are parsed. */

@@ -1,6 +1,6 @@
 // Errors a user can act on. Each carries the exit code it ends the program with; the command line
 // maps them once (src/cli.ts) and prints only the message, never a stack trace.
-import { EXIT } from './runner/exit-codes';
+import { EXIT } from './exit-codes';
 
 /** Bad input whose message says what to fix; the program ends with `exitCode`. */
 export class UserError extends Error {

@@ -14,7 +14,7 @@ import {
 import path from 'node:path';
 import { threadId } from 'node:worker_threads';
 import { UserError } from './errors';
-import { EXIT } from './runner/exit-codes';
+import { EXIT } from './exit-codes';
 
 /** A file system that takes no more writes (full, over quota, read-only): the run starts no new job (see run.ts). */
 const DISK_FULL = new Set(['ENOSPC', 'EDQUOT', 'EROFS']);

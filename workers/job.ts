@@ -7,8 +7,8 @@ import path from 'node:path';
 import { BroadcastChannel } from 'node:worker_threads';
 import { Piscina } from 'piscina';
 import { errorFields } from '../src/errors';
-import { jobKindIn } from '../src/experiments/job-modules';
-import type { JobContext, JobKind, JobProgress } from '../src/experiments/kind';
+import { jobKindIn } from '../src/jobs/job-modules';
+import type { JobContext, JobKind, JobProgress } from '../src/jobs/kind';
 import type { WorkerData, WorkerEvent } from '../src/runner/pool';
 import { commitJob, writeRecord } from '../src/runner/job-record';
 import type { JobBatch, JobError, JobReply, JobTask } from '../src/runner/task';
@@ -20,7 +20,7 @@ const kinds = new Map<string, JobKind>();
 function jobKind(name: string): JobKind | undefined {
   const module = jobModules[name];
   if (!kinds.has(name) && module !== undefined) {
-    const kind = jobKindIn(require(path.join(__dirname, '..', 'src', 'experiments', module)), name);
+    const kind = jobKindIn(require(path.join(__dirname, '..', 'src', 'jobs', module)), name);
     if (kind) kinds.set(name, kind);
   }
   return kinds.get(name);

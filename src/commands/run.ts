@@ -1,10 +1,10 @@
 // `run-experiments <config>` (also `run-experiments run <config>`): run a config, resuming
 // whatever an earlier run of it left unfinished.
 import type { ArgumentsCamelCase, Argv, CommandModule } from 'yargs';
-import { EXIT } from '../runner/exit-codes';
+import { EXIT } from '../exit-codes';
 import { createRunLogger, type LogFormat } from '../runner/log';
 import { dryRun, formatDryRun, runExperiments } from '../runner/run';
-import { BUILT_IN } from '../runner/settings';
+import { BUILT_IN } from '../config/settings';
 import { parseShard } from '../runner/shard';
 
 interface RunArgs {

@@ -3,7 +3,7 @@ import type { ArgumentsCamelCase, Argv, CommandModule } from 'yargs';
 import { explainJob } from '../runner/explain';
 import { formatStatus, readStatus } from '../runner/status';
 import { verifyRunFolder } from '../runner/verify-folder';
-import { EXIT } from '../runner/exit-codes';
+import { EXIT } from '../exit-codes';
 
 interface StatusArgs {
   runFolder: string;

@@ -1,7 +1,7 @@
 // The config's JSON Schema (schema/config.schema.json), so editors validate and complete a config
 // that names it in "$schema". Generated from the same zod schemas the runner validates with;
 // `npm run schema` rewrites the file and a test checks the committed copy is up to date.
-import type { ExperimentKind } from '../experiments/kind';
+import type { ExperimentKind } from '../jobs/kind';
 import { inputJsonSchema, type JsonSchema } from './describe';
 import { configFileSchema } from './schema';
 

@@ -1,7 +1,7 @@
 // Loading a config: read, parse, validate. Every failure is a ConfigError (exit code 2).
 import path from 'node:path';
-import { experimentKinds } from '../experiments/index';
-import type { ExperimentKind } from '../experiments/kind';
+import { experimentKinds } from '../jobs/registry';
+import type { ExperimentKind } from '../jobs/kind';
 import { readConfigFile } from './parse-file';
 import { validateConfig, type ValidConfig } from './validate';
 

@@ -3,7 +3,7 @@
 import { z } from 'zod';
 import { dataSpecSchema } from '../data/spec';
 import { backendSchema, trainingOverridesSchema } from '../models/training-spec';
-import { BUILT_IN } from '../runner/settings';
+import { BUILT_IN } from './settings';
 
 /** Names become folder names and key segments: keep them plain. */
 export const plainName = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/, {

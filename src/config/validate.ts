@@ -1,7 +1,7 @@
 // From a parsed config file to validated experiments, one entry per sweep point, in the order
 // their references need (an experiment comes after the experiments whose models it probes).
 import path from 'node:path';
-import type { ExperimentKind } from '../experiments/kind';
+import type { ExperimentKind } from '../jobs/kind';
 import { inputJsonSchema, issueProblems, schemaAt } from './describe';
 import { ConfigError, formatPath, type ConfigProblem } from './errors';
 import { configFileSchema, type Defaults } from './schema';

@@ -1,7 +1,7 @@
 // `npm run schema`: writes schema/config.schema.json from the registered experiment kinds.
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { experimentKinds } from '../experiments/index';
+import { experimentKinds } from '../jobs/registry';
 import { configJsonSchemaText } from './json-schema';
 
 export const SCHEMA_FILE = path.join('schema', 'config.schema.json');

@@ -2,7 +2,7 @@
 // the runner checks keys, needs and publish paths, orders the jobs and gives each a content id.
 import type { ValidConfig } from '../config/validate';
 import { ConfigError, FieldError, formatPath, type ConfigProblem } from '../config/errors';
-import type { ExpandContext, JobKind, JsonObject, ModelRef, PlannedJob } from '../experiments/kind';
+import type { ExpandContext, JobKind, JsonObject, ModelRef, PlannedJob } from '../jobs/kind';
 import { canonicalJson } from './canonical-json';
 import { checkConfigData, type DataFolders, identityParams } from './data-identity';
 import { CODE_VERSION, jobId } from './job-id';
@@ -121,7 +121,7 @@ function checkPlannedJob(
   if (job.key.split('/')[0] !== experiment)
     return `job key "${job.key}" does not start with the experiment name "${experiment}"`;
   if (!versions.has(job.kind))
-    return `job "${job.key}" has job kind "${job.kind}", which no worker runs (add it to jobKinds in src/experiments/index.ts)`;
+    return `job "${job.key}" has job kind "${job.kind}", which no worker runs (add it to jobKinds in src/jobs/registry.ts)`;
   try {
     paramsJson.set(job, canonicalJson(job.params));
   } catch (error) {

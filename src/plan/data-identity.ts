@@ -8,7 +8,7 @@ import { ConfigError, formatPath } from '../config/errors';
 import { checkIdxFolder, type DataHashCache, type FolderHashes } from '../data/check';
 import { DataError } from '../data/idx';
 import type { DataSpec } from '../data/spec';
-import type { JsonObject, JsonValue } from '../experiments/kind';
+import type { JsonObject, JsonValue } from '../jobs/kind';
 
 /** Resolved folder → hashes of its IDX files. */
 export type DataFolders = ReadonlyMap<string, FolderHashes>;

@@ -3,7 +3,7 @@
 // there, else the job folder's own), the config the run used and the summary of its last run.
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
-import type { JsonValue } from '../experiments/kind';
+import type { JsonValue } from '../jobs/kind';
 import type { PlanJob } from '../plan/build-plan';
 import { RunFolder } from '../runner/run-folder';
 import { readStatus, type SavedPlan } from '../runner/status';

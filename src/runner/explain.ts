@@ -3,7 +3,7 @@
 import { readdirSync } from 'node:fs';
 import path from 'node:path';
 import { loadConfig } from '../config/load';
-import { experimentKinds, jobKinds } from '../experiments/index';
+import { experimentKinds, jobKinds } from '../jobs/registry';
 import { buildPlan, type PlanJob } from '../plan/build-plan';
 import { canonicalJson } from '../plan/canonical-json';
 import { CODE_VERSION } from '../plan/job-id';

@@ -6,7 +6,7 @@
 // one after another on the runner's thread, which dispatches every job.
 import { existsSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import type { JsonValue } from '../experiments/kind';
+import type { JsonValue } from '../jobs/kind';
 import { writing } from '../files';
 import type { PlanJob } from '../plan/build-plan';
 import { CODE_VERSION } from '../plan/job-id';

@@ -8,7 +8,7 @@ import { linkSync, readFileSync, rmSync, statSync, unlinkSync, utimesSync, write
 import { writing } from '../files';
 import os from 'node:os';
 import { UserError } from '../errors';
-import { EXIT } from './exit-codes';
+import { EXIT } from '../exit-codes';
 import { bootId, processStartTicks } from './process-identity';
 
 export interface LockOwner {

@@ -19,7 +19,7 @@ import { UsageError } from '../errors';
 import { writeFileAtomic, writeJsonAtomic } from '../files';
 import type { PlanJob } from '../plan/build-plan';
 import { buildReportAfterRun } from '../report/build-report';
-import { EXIT } from './exit-codes';
+import { EXIT } from '../exit-codes';
 import { lastEventById, readJournal, type JournalEvent } from './journal';
 import { acquireLock, isLive, LockHeldError, readLock } from './lock';
 import { publishJobs } from './publish';

@@ -3,9 +3,9 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { BroadcastChannel } from 'node:worker_threads';
 import { Piscina } from 'piscina';
-import { jobKinds } from '../experiments/index';
-import { jobKindModules } from '../experiments/job-modules';
-import type { JobProgress } from '../experiments/kind';
+import { jobKinds } from '../jobs/registry';
+import { jobKindModules } from '../jobs/job-modules';
+import type { JobProgress } from '../jobs/kind';
 import type { JobBatch } from './task';
 
 export interface PoolOptions {
@@ -40,7 +40,7 @@ export type WorkerEvent =
 export interface WorkerData {
   /** BroadcastChannel on which workers post WorkerEvents. */
   eventsChannel: string;
-  /** Job kind → its module, relative to src/experiments (job-modules.ts): a thread loads only those it runs. */
+  /** Job kind → its module, relative to src/jobs (job-modules.ts): a thread loads only those it runs. */
   jobModules: Record<string, string>;
 }
 

@@ -4,7 +4,7 @@
 // running: a nightly log never stays silent for long.
 import type { MultiBar, SingleBar } from 'cli-progress';
 import { formatDuration } from '../duration';
-import type { JobProgress } from '../experiments/kind';
+import type { JobProgress } from '../jobs/kind';
 import type { PlanJob } from '../plan/build-plan';
 import type { LogFields } from './log';
 

@@ -11,7 +11,7 @@ import { rmSync } from 'node:fs';
 import { describeError } from '../errors';
 import { isDiskFull, WriteError } from '../files';
 import { isTransientError, isWorthRetrying } from './transient';
-import type { JsonValue, NeededJob } from '../experiments/kind';
+import type { JsonValue, NeededJob } from '../jobs/kind';
 import type { Plan, PlanJob } from '../plan/build-plan';
 import { Attempt, type AbortReason, Dispatch } from './dispatch';
 import { jobHeader, normalizeResult, readRecord } from './job-record';

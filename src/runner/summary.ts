@@ -1,7 +1,7 @@
 // summary.json: counts per job kind and state, what ran now, what was reused from earlier runs,
 // every failure with its error, what each failure blocked and what was left pending.
 import type { Plan } from '../plan/build-plan';
-import { EXIT } from './exit-codes';
+import { EXIT } from '../exit-codes';
 import type { RunFolder } from './run-folder';
 import { causeOf, type FailureCause } from './transient';
 import { type Counts, countStates, type Outcomes } from './outcomes';

@@ -1,6 +1,6 @@
 // Messages between the runner and its worker threads (workers/job.ts).
 import type { ErrorFields } from '../errors';
-import type { JsonObject, NeededJob } from '../experiments/kind';
+import type { JsonObject, NeededJob } from '../jobs/kind';
 import type { JobHeader } from './job-record';
 
 /** One attempt of one job, as sent to a worker. */

@@ -10,7 +10,7 @@ import { gatherPixels } from '../../src/data/pixels';
 import { mulberry32 } from '../../src/random';
 import { predictBatch } from '../../src/occlusion/predict';
 import { useBackend } from '../../src/tf/backend';
-import { modelDir } from '../../src/experiments/shared';
+import { modelDir } from '../../src/jobs/shared';
 import { trainSmallModel } from '../helpers/small-model';
 
 const ROWS = 6;

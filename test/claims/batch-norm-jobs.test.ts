@@ -8,7 +8,7 @@ import { parse } from 'csv-parse/sync';
 import { ConfigError } from '../../src/config/errors';
 import { loadConfig } from '../../src/config/load';
 import { readVerdictCsv, VERDICTS } from '../../src/claims/verdict';
-import { jobKinds } from '../../src/experiments/index';
+import { jobKinds } from '../../src/jobs/registry';
 import { buildPlan } from '../../src/plan/build-plan';
 import { runExperiments } from '../../src/runner/run';
 

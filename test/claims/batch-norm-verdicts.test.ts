@@ -4,11 +4,11 @@
 // each conv, as configs/architectures.json writes it.
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { batchSizeVerdicts, type BatchNormTrainResult } from '../../src/claims/batch-norm-batch-size';
+import { batchSizeVerdicts, type BatchNormTrainResult } from '../../src/kinds/claims/batch-norm-batch-size';
 import { networkLayers, withBatchNormalization } from '../../src/claims/batch-norm-network';
-import { stepTimeVerdicts, type StepBenchResult } from '../../src/claims/batch-norm-step-time';
+import { stepTimeVerdicts, type StepBenchResult } from '../../src/kinds/claims/batch-norm-step-time';
 import { median } from '../../src/statistics';
-import { testBatchVerdicts, type TestBatchEvalResult } from '../../src/claims/batch-norm-test-batch';
+import { testBatchVerdicts, type TestBatchEvalResult } from '../../src/kinds/claims/batch-norm-test-batch';
 import { figure1Layers } from '../../src/models/layers';
 
 const SEEDS = [1, 2, 3];

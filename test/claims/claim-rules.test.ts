@@ -1,6 +1,6 @@
 // The Problem 2 verdicts from synthetic measurements: each flips when its numbers do.
-import { FEWER_PARAMETERS_CLAIM, parametersVerdicts } from '../../src/claims/parameters-claim';
-import { smallShiftRetention } from '../../src/claims/pooling-claim';
+import { FEWER_PARAMETERS_CLAIM, parametersVerdicts } from '../../src/kinds/claims/parameters-claim';
+import { smallShiftRetention } from '../../src/kinds/claims/pooling-claim';
 
 const conv = { name: 'figure1', parameters: 2390, accuracy: [0.95, 0.96, 0.94] };
 const dense = (units: number, accuracy: number[]) => ({

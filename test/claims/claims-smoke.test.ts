@@ -4,9 +4,12 @@
 // shows one line per verdict row and opens cleanly in Chromium.
 import { readdirSync, readFileSync, rmSync } from 'node:fs';
 import path from 'node:path';
-import { FEWER_PARAMETERS_CLAIM, SAME_BUDGET_CLAIM } from '../../src/claims/parameters-claim';
-import { POOLING_CLAIM } from '../../src/claims/pooling-claim';
-import { DEEPEST_SEES_MOST_CLAIM, RECEPTIVE_FIELDS_CLAIM } from '../../src/claims/receptive-fields-claim';
+import { FEWER_PARAMETERS_CLAIM, SAME_BUDGET_CLAIM } from '../../src/kinds/claims/parameters-claim';
+import { POOLING_CLAIM } from '../../src/kinds/claims/pooling-claim';
+import {
+  DEEPEST_SEES_MOST_CLAIM,
+  RECEPTIVE_FIELDS_CLAIM,
+} from '../../src/kinds/claims/receptive-fields-claim';
 import { readVerdictCsv, VERDICTS } from '../../src/claims/verdict';
 import { CLAIMS_TITLE } from '../../src/report/claims';
 import { readCsvRows } from '../../src/report/html';

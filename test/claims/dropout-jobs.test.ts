@@ -9,31 +9,31 @@ import {
   CAPACITY_MARGINS,
   dropoutCapacityJob,
   type CapacityMeasure,
-} from '../../src/claims/dropout-capacity';
+} from '../../src/kinds/claims/dropout-capacity';
 import {
   CONVERGENCE_CLAIM,
   CONVERGENCE_MARGINS,
   dropoutConvergenceJob,
-} from '../../src/claims/dropout-convergence';
+} from '../../src/kinds/claims/dropout-convergence';
 import { defaultVerdictSettings } from '../../src/claims/evidence';
 import {
   dropoutSparsityJob,
   SPARSITY_MARGINS,
   sparsityMeasureJob,
   type SparsityMeasure,
-} from '../../src/claims/dropout-sparsity';
+} from '../../src/kinds/claims/dropout-sparsity';
 import {
   dropoutVarianceShiftJob,
   VARIANCE_SHIFT_MARGINS,
   varianceShiftMeasureJob,
   type VarianceShiftMeasure,
-} from '../../src/claims/dropout-variance-shift';
+} from '../../src/kinds/claims/dropout-variance-shift';
 import { readVerdictCsv, VERDICT_FILE } from '../../src/claims/verdict';
 import { ConfigError } from '../../src/config/errors';
 import { loadConfig } from '../../src/config/load';
-import { jobKinds } from '../../src/experiments/index';
-import type { JobKind, NeededJob } from '../../src/experiments/kind';
-import type { TrainParams } from '../../src/experiments/train';
+import { jobKinds } from '../../src/jobs/registry';
+import type { JobKind, NeededJob } from '../../src/jobs/kind';
+import type { TrainParams } from '../../src/kinds/train';
 import type { LayerSpec } from '../../src/models/layers';
 import { trainingSpecSchema } from '../../src/models/training-spec';
 import { buildPlan } from '../../src/plan/build-plan';

@@ -1,23 +1,23 @@
 // The dropout claims' verdicts are pure functions of the measured numbers: synthetic measures
 // in the claimed direction give `supported`, the same measures reversed `not supported`, seeds
 // that disagree `inconclusive`.
-import type { EpochRow } from '../../src/experiments/curves';
+import type { EpochRow } from '../../src/kinds/curves';
 import {
   convergenceVerdict,
   epochsToTarget,
   modelConvergence,
   type ModelConvergence,
-} from '../../src/claims/dropout-convergence';
-import { capacityVerdicts, type CapacityMeasure } from '../../src/claims/dropout-capacity';
-import { seedByRate } from '../../src/claims/dropout-models';
-import { sparsityVerdict, zeroShares, type SparsityMeasure } from '../../src/claims/dropout-sparsity';
+} from '../../src/kinds/claims/dropout-convergence';
+import { capacityVerdicts, type CapacityMeasure } from '../../src/kinds/claims/dropout-capacity';
+import { seedByRate } from '../../src/kinds/claims/dropout-models';
+import { sparsityVerdict, zeroShares, type SparsityMeasure } from '../../src/kinds/claims/dropout-sparsity';
 import {
   dropoutOrder,
   pairedByOrder,
   varianceShiftVerdicts,
   type Order,
   type VarianceShiftMeasure,
-} from '../../src/claims/dropout-variance-shift';
+} from '../../src/kinds/claims/dropout-variance-shift';
 
 const RATES = [0, 0.1, 0.2, 0.3, 0.5];
 const SEEDS = [1, 2, 3];

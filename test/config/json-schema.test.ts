@@ -2,7 +2,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { configJsonSchema, configJsonSchemaText } from '../../src/config/json-schema';
-import { experimentKinds } from '../../src/experiments/index';
+import { experimentKinds } from '../../src/jobs/registry';
 
 test('schema/config.schema.json is up to date (else run `npm run schema`)', () => {
   const committed = readFileSync(path.join(__dirname, '..', '..', 'schema', 'config.schema.json'), 'utf8');

@@ -5,10 +5,10 @@ import path from 'node:path';
 import { z } from 'zod';
 import { loadConfig } from '../../src/config/load';
 import { validateConfig } from '../../src/config/validate';
-import { experimentKinds } from '../../src/experiments/index';
-import type { ExpandContext, ExperimentKind } from '../../src/experiments/kind';
+import { experimentKinds } from '../../src/jobs/registry';
+import type { ExpandContext, ExperimentKind } from '../../src/jobs/kind';
 import { buildPlan } from '../../src/plan/build-plan';
-import { jobKinds } from '../../src/experiments/index';
+import { jobKinds } from '../../src/jobs/registry';
 import { tempDir } from '../helpers/temp-dir';
 
 test('defaults are filled in; training holds only the settings the config gives', () => {

@@ -4,9 +4,9 @@ import { mkdtempSync, mkdirSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { defaultsSchema } from '../../src/config/schema';
-import { jobKinds } from '../../src/experiments';
+import { jobKinds } from '../../src/jobs/registry';
 import { normalizeResult } from '../../src/runner/job-record';
-import type { ExpandContext, JsonValue, NeededJob, PlannedJob } from '../../src/experiments/kind';
+import type { ExpandContext, JsonValue, NeededJob, PlannedJob } from '../../src/jobs/kind';
 
 export interface RanJob {
   job: PlannedJob;

@@ -4,8 +4,8 @@
 import path from 'node:path';
 import { mkdirSync } from 'node:fs';
 import { defaultsSchema } from '../../src/config/schema';
-import { jobKinds } from '../../src/experiments/index';
-import type { ExpandContext, JsonObject, ModelRef, NeededJob, PlannedJob } from '../../src/experiments/kind';
+import { jobKinds } from '../../src/jobs/registry';
+import type { ExpandContext, JsonObject, ModelRef, NeededJob, PlannedJob } from '../../src/jobs/kind';
 import { jobContext } from './small-model';
 import { tempDir } from './temp-dir';
 

@@ -2,8 +2,8 @@
 // Trained once per test file through the `train` job kind, so its folder looks exactly like
 // a needed train job's (model/, metrics) to the probe under test.
 import { tempDir } from './temp-dir';
-import type { JobContext, NeededJob } from '../../src/experiments/kind';
-import { trainJob, type TrainParams, type TrainResult } from '../../src/experiments/train';
+import type { JobContext, NeededJob } from '../../src/jobs/kind';
+import { trainJob, type TrainParams, type TrainResult } from '../../src/kinds/train';
 import { trainingSpecSchema } from '../../src/models/training-spec';
 
 export function jobContext(

@@ -1,5 +1,5 @@
 import { occlusionGrid, OcclusionSettingsError, positionAt } from '../../src/occlusion/grid';
-import { occlusionConfigSchema } from '../../src/experiments/occlusion';
+import { occlusionConfigSchema } from '../../src/kinds/occlusion/occlusion';
 
 describe('occlusion grid', () => {
   test.each([

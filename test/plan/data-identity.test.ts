@@ -12,7 +12,7 @@ import {
 } from 'node:fs';
 import path from 'node:path';
 import { loadConfig } from '../../src/config/load';
-import { jobKinds } from '../../src/experiments/index';
+import { jobKinds } from '../../src/jobs/registry';
 import { readHashCache } from '../../src/data/check';
 import { buildPlan } from '../../src/plan/build-plan';
 import { checkConfigData } from '../../src/plan/data-identity';

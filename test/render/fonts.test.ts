@@ -3,7 +3,7 @@
 // title and labels have ink where they stand, and the same input gives the same PNG bytes.
 import { Resvg } from '@resvg/resvg-js';
 import { PNG } from 'pngjs';
-import { curvesChart, type EpochRow } from '../../src/experiments/curves';
+import { curvesChart, type EpochRow } from '../../src/kinds/curves';
 import { type ChartSpec, chartSvg, svgToPng } from '../../src/render/chart';
 import { divergingScale } from '../../src/render/colour';
 import { type GridSpec, renderGrid, tilePicture } from '../../src/render/grid';

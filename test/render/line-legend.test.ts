@@ -1,7 +1,7 @@
 // Each legend entry of a line chart looks like the line it names: a short line of the same
 // colour and dash (train solid, validation dashed), never a filled circle.
-import { curvesChart, type EpochRow } from '../../src/experiments/curves';
-import { accuracyChart } from '../../src/experiments/shift';
+import { curvesChart, type EpochRow } from '../../src/kinds/curves';
+import { accuracyChart } from '../../src/kinds/shift';
 import type { ChartSpec } from '../../src/render/chart';
 import { chartScene, type LegendEntry } from '../helpers/chart-scene';
 

@@ -2,11 +2,11 @@
 // check job that fails loudly when a gradient is wrong.
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import type { ExactResult } from '../../src/experiments/bptt/exact-job';
-import type { TfjsResult } from '../../src/experiments/bptt/tfjs-job';
-import { jobKinds } from '../../src/experiments';
-import { rnnGradientsExperiment } from '../../src/experiments/rnn-gradients';
-import type { JsonValue } from '../../src/experiments/kind';
+import type { ExactResult } from '../../src/kinds/bptt/exact-job';
+import type { TfjsResult } from '../../src/kinds/bptt/tfjs-job';
+import { jobKinds } from '../../src/jobs/registry';
+import { rnnGradientsExperiment } from '../../src/kinds/bptt/rnn-gradients';
+import type { JsonValue } from '../../src/jobs/kind';
 import { allElements, getElement } from '../../src/rnn/parameters';
 import { problemGradients } from '../../src/rnn/problem';
 import { relativeError } from '../../src/rnn/relative-error';

@@ -3,8 +3,8 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { parse } from 'csv-parse/sync';
-import type { ExactResult } from '../../src/experiments/bptt/exact-job';
-import { rnnGradientsExperiment, rnnProblemOf } from '../../src/experiments/rnn-gradients';
+import type { ExactResult } from '../../src/kinds/bptt/exact-job';
+import { rnnGradientsExperiment, rnnProblemOf } from '../../src/kinds/bptt/rnn-gradients';
 import { finiteDifference } from '../../src/rnn/finite-differences';
 import { rnnParametersOf } from '../../src/rnn/problem';
 import { rnnBackward, rnnJacobians } from '../../src/rnn/rnn-cell';

@@ -4,8 +4,8 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { parse } from 'csv-parse/sync';
-import type { ExactResult } from '../../src/experiments/bptt/exact-job';
-import { lstmGradientsExperiment, lstmProblemOf } from '../../src/experiments/lstm-gradients';
+import type { ExactResult } from '../../src/kinds/bptt/exact-job';
+import { lstmGradientsExperiment, lstmProblemOf } from '../../src/kinds/bptt/lstm-gradients';
 import { finiteDifference } from '../../src/rnn/finite-differences';
 import { lstmBackward } from '../../src/rnn/lstm-cell';
 import { homeworkForgetBiasGradient } from '../../src/rnn/lstm-homework';

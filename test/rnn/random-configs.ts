@@ -2,11 +2,11 @@
 // outputs 2–4, normal(0, 1) parameters, either loss; for the LSTM, sometimes the shared shorthand
 // with some units overridden. All from a seeded generator, so every run sees the same cases.
 import { mulberry32 } from '../../src/random';
-import { lstmGradientsExperiment } from '../../src/experiments/lstm-gradients';
-import { rnnGradientsExperiment } from '../../src/experiments/rnn-gradients';
+import { lstmGradientsExperiment } from '../../src/kinds/bptt/lstm-gradients';
+import { rnnGradientsExperiment } from '../../src/kinds/bptt/rnn-gradients';
 import type { BpttProblem } from '../../src/rnn/problem';
-import { lstmProblemOf } from '../../src/experiments/lstm-gradients';
-import { rnnProblemOf } from '../../src/experiments/rnn-gradients';
+import { lstmProblemOf } from '../../src/kinds/bptt/lstm-gradients';
+import { rnnProblemOf } from '../../src/kinds/bptt/rnn-gradients';
 
 export function randomSource(seed: number) {
   const random = mulberry32(seed);

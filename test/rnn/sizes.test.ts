@@ -1,7 +1,7 @@
 // Sizes checked against each other: a mismatch is a clear error naming the field and what was expected.
 import type { z } from 'zod';
-import { lstmGradientsExperiment, lstmProblemOf } from '../../src/experiments/lstm-gradients';
-import { rnnGradientsExperiment } from '../../src/experiments/rnn-gradients';
+import { lstmGradientsExperiment, lstmProblemOf } from '../../src/kinds/bptt/lstm-gradients';
+import { rnnGradientsExperiment } from '../../src/kinds/bptt/rnn-gradients';
 
 function issues(schema: z.ZodType, config: unknown): string[] {
   const parsed = schema.safeParse(config);

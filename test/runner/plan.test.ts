@@ -3,8 +3,8 @@
 import { z } from 'zod';
 import { ConfigError } from '../../src/config/errors';
 import { validateConfig } from '../../src/config/validate';
-import { experimentKinds, jobKinds } from '../../src/experiments/index';
-import type { ExperimentKind, JobKind, PlannedJob } from '../../src/experiments/kind';
+import { experimentKinds, jobKinds } from '../../src/jobs/registry';
+import type { ExperimentKind, JobKind, PlannedJob } from '../../src/jobs/kind';
 import { buildPlan, type Plan } from '../../src/plan/build-plan';
 import { canonicalJson } from '../../src/plan/canonical-json';
 import { jobId } from '../../src/plan/job-id';
@@ -170,7 +170,7 @@ describe('checks on planned jobs', () => {
       planError((p) => [job(`${p}/a`, { needs: { m: 'x/b' } }), job(`${p}/b`, { needs: { m: 'x/a' } })]),
     ).toBe('test.json: experiments[0]: jobs need each other in a cycle: x/a, x/b');
     expect(planError((p) => [{ ...job(`${p}/a`), kind: 'nope' }])).toBe(
-      'test.json: experiments[0]: job "x/a" has job kind "nope", which no worker runs (add it to jobKinds in src/experiments/index.ts)',
+      'test.json: experiments[0]: job "x/a" has job kind "nope", which no worker runs (add it to jobKinds in src/jobs/registry.ts)',
     );
   });
 

@@ -1,6 +1,6 @@
 // Nightly logs show life: in progress lines and in --log json, a training job reports every
 // epoch (loss, accuracy, ETA), and a log silent for `heartbeatMs` says which job is running.
-import type { JobProgress } from '../../src/experiments/kind';
+import type { JobProgress } from '../../src/jobs/kind';
 import type { PlanJob } from '../../src/plan/build-plan';
 import { createEventProgress, createProgress } from '../../src/runner/progress';
 import { runExperiments } from '../../src/runner/run';

@@ -1,0 +1,260 @@
+// Job kinds of `attribution-faithfulness` (planned in ./attribution-faithfulness.ts):
+// - `attribution-faithfulness-chunk`: one method's maps of a chunk of test images, in one timed
+//   call of the methods' entry point as the attribution kind makes it (methods.csv and the trust
+//   table time a method the same way), and both curves of each image from one batched predict;
+// - `attribution-sanity-chunk`: the same maps on the model randomised layer by layer from the top,
+//   each compared with the trained model's by Spearman's ρ;
+// - `attribution-faithfulness`: every chunk, in the plan's order, into the tables and charts.
+import type * as tf from '@tensorflow/tfjs';
+import path from 'node:path';
+import { curvesChart, sanityChart } from '../../attribution/faithfulness/charts';
+import { attributionOrder, randomMap } from '../../attribution/faithfulness/order';
+import type { MapOfImage } from '../../attribution/faithfulness/sanity';
+import {
+  faithfulnessRows,
+  meanCurveRows,
+  methodFaithfulness,
+  methodSanity,
+  perImageRows,
+  sanityRows,
+  trustRows,
+  type FaithfulnessChunk,
+  type SanityChunk,
+} from '../../attribution/faithfulness/summary';
+import { comparePairwise, rankMethods, writeRankingCsv } from '../../attribution/faithfulness/ranking';
+import { RANDOM_METHOD } from '../../attribution/faithfulness/trust';
+import { writeTrustCsv } from '../../attribution/faithfulness/trust-table';
+import type { Dataset } from '../../data/datasets';
+import { writeRecordsCsv } from '../../render/csv';
+import {
+  chunkNeed,
+  type FaithfulnessChunkParams,
+  type FaithfulnessMethod,
+  type FaithfulnessParams,
+} from './attribution-faithfulness';
+import { defineJob, type JobContext } from '../../jobs/kind';
+import { testImage } from '../occlusion/occlusion-maps';
+import { cachedDataset, modelTitle, probedModel } from '../../jobs/shared';
+
+/** The map of one image (rows × cols) by a method: its test index keys any randomness (SmoothGrad's noise, the random order). */
+function mapFunction(method: FaithfulnessMethod, seed: number, rows: number, cols: number): MapOfImage {
+  const { settings } = method;
+  if (settings === null) return (_model, image, _target, index) => randomMap(image.length, seed, index);
+  const { attribute } = require('../../attribution/methods') as typeof import('../../attribution/methods');
+  return (model, image, target, index) =>
+    attribute(model, { pixels: image, count: 1, rows, cols }, [target], settings, { keys: [index] }).maps;
+}
+
+interface ChunkImage {
+  index: number;
+  label: number;
+  target: number;
+  image: Float32Array;
+  /** The baseline image: every pixel the fill value. */
+  baseline: Float32Array;
+}
+
+/** The chunk's test images, their targets (label or the trained model's prediction) and baselines. */
+function chunkImages(
+  ctx: Pick<JobContext, 'cache'>,
+  data: Dataset,
+  model: tf.LayersModel,
+  params: FaithfulnessChunkParams,
+): ChunkImage[] {
+  const { predictBatch } = require('../../occlusion/predict') as typeof import('../../occlusion/predict');
+  return params.indices.map((index) => {
+    if (index >= data.test.count)
+      throw new Error(`test image ${index} does not exist (the test set has ${data.test.count} images)`);
+    const { image, fill } = testImage(ctx, data, index, params.baseline);
+    const label = data.test.labels[index];
+    let target = label;
+    if (params.target === 'predicted') {
+      const probabilities = predictBatch(model, image, 1, data.rows, data.cols);
+      target = probabilities.indexOf(Math.max(...probabilities));
+    }
+    return { index, label, target, image, baseline: new Float32Array(image.length).fill(fill) };
+  });
+}
+
+/** The chunk's maps (one per image, rows × cols each) and the milliseconds they took, timed as methods.csv times them. */
+function chunkMaps(
+  model: tf.LayersModel,
+  images: readonly ChunkImage[],
+  method: FaithfulnessMethod,
+  seed: number,
+  data: Pick<Dataset, 'rows' | 'cols'>,
+): { maps: Float32Array[]; ms: number } {
+  const size = data.rows * data.cols;
+  const { settings } = method;
+  const started = performance.now();
+  if (settings === null) {
+    const maps = images.map((i) => randomMap(size, seed, i.index));
+    return { maps, ms: performance.now() - started };
+  }
+  const { timedAttribution } =
+    require('../../attribution/methods') as typeof import('../../attribution/methods');
+  const pixels = new Float32Array(images.length * size);
+  images.forEach((i, k) => pixels.set(i.image, k * size));
+  const result = timedAttribution(
+    model,
+    { pixels, count: images.length, rows: data.rows, cols: data.cols },
+    images.map((i) => i.target),
+    settings,
+    { keys: images.map((i) => i.index) },
+  );
+  const maps = images.map((_, k) => result.maps.subarray(k * size, (k + 1) * size));
+  return { maps, ms: result.ms };
+}
+
+export const faithfulnessChunkJob = defineJob<FaithfulnessChunkParams>({
+  kind: 'attribution-faithfulness-chunk',
+  // 2: the input gradient of a one-channel image (the first convolution's) sums in another order.
+  // 3: input gradients through the fused network (src/tf/fused-input-gradients.ts).
+  // 4: networks with batch normalization take the fused input gradients too.
+  // 5: the chunk's maps in one timed call, as methods.csv times them.
+  version: '5',
+  async run(params, ctx): Promise<FaithfulnessChunk> {
+    const { curvePoints, imageCurves } =
+      require('../../attribution/faithfulness/curves') as typeof import('../../attribution/faithfulness/curves');
+    const data = cachedDataset(ctx, params.data);
+    const model = await probedModel(ctx, params.backend, params.modelFile);
+    const points = curvePoints(data.rows * data.cols, params.steps);
+    const chunk = chunkImages(ctx, data, model, params);
+    const { maps, ms: mapMs } = chunkMaps(model, chunk, params.method, params.seed, data);
+    const images = chunk.map(({ index, label, target, image, baseline }, k) => {
+      if (ctx.signal.aborted) throw new Error('attribution-faithfulness-chunk: stopped');
+      const curves = imageCurves(
+        model,
+        image,
+        baseline,
+        attributionOrder(maps[k]),
+        points,
+        target,
+        data.rows,
+        data.cols,
+      );
+      return { index, label, target, ...curves };
+    });
+    return {
+      method: params.method.label,
+      model: modelTitle(ctx, params.modelFile),
+      fractions: points.fractions,
+      images,
+      mapMs,
+    };
+  },
+});
+
+export const sanityChunkJob = defineJob<FaithfulnessChunkParams>({
+  kind: 'attribution-sanity-chunk',
+  // 2: the input gradient of a one-channel image (the first convolution's) sums in another order.
+  // 3: input gradients through the fused network (src/tf/fused-input-gradients.ts).
+  // 4: networks with batch normalization take the fused input gradients too.
+  version: '4',
+  async run(params, ctx): Promise<SanityChunk> {
+    const { cascadingRandomisation } =
+      require('../../attribution/faithfulness/sanity') as typeof import('../../attribution/faithfulness/sanity');
+    const data = cachedDataset(ctx, params.data);
+    const model = await probedModel(ctx, params.backend, params.modelFile);
+    const images = chunkImages(ctx, data, model, params);
+    const result = await cascadingRandomisation(
+      model,
+      images,
+      mapFunction(params.method, params.seed, data.rows, data.cols),
+      params.seed,
+      ctx.signal,
+    );
+    return {
+      method: params.method.label,
+      model: modelTitle(ctx, params.modelFile),
+      layers: result.layers,
+      images: images.map(({ index }, i) => ({ index, spearman: result.spearman[i] })),
+    };
+  },
+});
+
+export const faithfulnessJob = defineJob<FaithfulnessParams>({
+  kind: 'attribution-faithfulness',
+  // 2: trust.csv has the sd of both areas. 3: ranking.csv, pairwise; the random order judged by no sanity check.
+  version: '3',
+  async run(params, ctx) {
+    const { writeChart } = require('../../render/chart') as typeof import('../../render/chart');
+    const gather = <T>(part: 'curves' | 'sanity', methods: readonly string[]): T[] =>
+      params.models.flatMap((model) =>
+        methods.flatMap((method) =>
+          Array.from({ length: params.chunks }, (_, c) => {
+            const name = chunkNeed(part, model, method, c);
+            const need = ctx.needs[name];
+            if (!need) throw new Error(`attribution-faithfulness: missing needed job ${name}`);
+            return need.result as unknown as T;
+          }),
+        ),
+      );
+    const curves = gather<FaithfulnessChunk>('curves', params.methods);
+    const judged = params.methods.filter((m) => m !== RANDOM_METHOD);
+    const sanity = params.sanity ? gather<SanityChunk>('sanity', judged) : [];
+    const out = (...parts: string[]) => path.join(ctx.dir, ...parts);
+    const faithfulness = methodFaithfulness(params.methods, curves);
+    const sanityByMethod = params.sanity ? methodSanity(judged, sanity) : [];
+    const trust = trustRows(faithfulness, sanityByMethod, params.sanityThreshold);
+    writeTrustCsv(out('tables', 'trust.csv'), trust, params.sanityThreshold);
+    const comparisons = comparePairwise(params.methods, curves);
+    writeRankingCsv(out('tables', 'ranking.csv'), comparisons);
+    const ranking = rankMethods(trust, comparisons);
+    writeRecordsCsv(out('tables', 'faithfulness.csv'), faithfulnessRows(faithfulness));
+    writeRecordsCsv(out('tables', 'per_image.csv'), perImageRows(curves));
+    const curveRows = meanCurveRows(params.methods, curves);
+    writeRecordsCsv(out('tables', 'curves.csv'), curveRows);
+    writeRecordsCsv(out('tables', 'sanity.csv'), sanityRows(sanityByMethod), [
+      'method',
+      'layers_randomised',
+      'layer',
+      'spearman_mean',
+      'spearman_sd',
+      'images',
+    ]);
+    const images = faithfulness[0]?.images ?? 0;
+    const models = params.models.length === 1 ? params.models[0] : `${params.models.length} models`;
+    for (const curve of ['deletion', 'insertion'] as const) {
+      const points = curveRows
+        .filter((r) => r.curve === curve)
+        .map((r) => ({
+          method: r.method,
+          fraction: Number(r.fraction),
+          probability: Number(r.probability_mean),
+        }));
+      const verb = curve === 'deletion' ? 'removed' : 'added';
+      await writeChart(
+        out('figures', curve),
+        curvesChart(
+          points,
+          curve,
+          `${curve[0].toUpperCase()}${curve.slice(1)}: pixels ${verb} in each method's order (mean of ${images} images, ${models})`,
+        ),
+      );
+    }
+    const sanityPoints = sanityByMethod.flatMap((m) =>
+      m.steps.map((s, k) => ({ method: m.method, step: k + 1, layer: s.layer, spearman: s.mean })),
+    );
+    await writeChart(
+      out('figures', 'sanity'),
+      sanityChart(
+        sanityPoints,
+        params.sanityThreshold,
+        params.sanity
+          ? `Sanity check: rank correlation with the trained model's maps as layers are randomised (${models})`
+          : 'Sanity check not run (sanity: false)',
+      ),
+    );
+    return {
+      best: ranking.kind === 'best' ? ranking.method : null,
+      ranking,
+      methods: Object.fromEntries(
+        trust.map((r) => [
+          r.method,
+          { deletionAuc: r.deletionAuc, insertionAuc: r.insertionAuc, sanity: r.sanity },
+        ]),
+      ),
+    };
+  },
+});

@@ -1,0 +1,264 @@
+// Job kinds of the occlusion experiment's `maps` mode: `occlusion-chunk` predicts one chunk of
+// positions of one image in one batched call; `occlusion-map` assembles an image's chunks into
+// the tables and figures of Problem 4 (Figures 7–10).
+import { mkdirSync } from 'node:fs';
+import path from 'node:path';
+import { gatherPixels } from '../../data/pixels';
+import type { Dataset } from '../../data/datasets';
+import { writeJsonAtomic } from '../../files';
+import { adversarialPlacements, countsByNewLabel } from '../../occlusion/adversarial';
+import {
+  contactSheet,
+  labelMap,
+  patchPicture,
+  probabilityHeatMap,
+  regionPicture,
+} from '../../occlusion/figures';
+import { occlusionGrid, type OcclusionGrid } from '../../occlusion/grid';
+import { assembleMaps, mapTable, mapTitle, type MapName } from '../../occlusion/maps';
+import { fillValue, meanOf, occludedCopies, type FillSpec } from '../../occlusion/occlude';
+import { importantRegion } from '../../occlusion/region';
+import { writeCsv, writeRecordsCsv } from '../../render/csv';
+import { writeGrayPng, writePicture, type RgbPicture } from '../../render/picture';
+import type { OcclusionChunkParams, OcclusionMapParams } from './occlusion';
+import { defineJob, type JobContext, type NeededJob } from '../../jobs/kind';
+import { cachedDataset, modelTitle, probedModel } from '../../jobs/shared';
+
+/** The mean training pixel of a data set (0..1), computed once per thread. */
+export function cachedDatasetMean(ctx: Pick<JobContext, 'cache'>, data: Dataset): number {
+  const key = `dataset-mean:${data.name}:${data.train.count}`;
+  let mean = ctx.cache.get(key) as number | undefined;
+  if (mean === undefined) {
+    mean = meanOf(data.train.images) / 255;
+    ctx.cache.set(key, mean);
+  }
+  return mean;
+}
+
+/** Pixels 0..1 of test image `index` and the patch's fill value for it. */
+export function testImage(
+  ctx: Pick<JobContext, 'cache'>,
+  data: Dataset,
+  index: number,
+  fill: FillSpec,
+): { image: Float32Array; fill: number } {
+  const image = gatherPixels(data.test, data.rows * data.cols, [index]);
+  return {
+    image,
+    fill: fillValue(fill, image, fill === 'dataset-mean' ? cachedDatasetMean(ctx, data) : undefined),
+  };
+}
+
+export interface OcclusionChunkResult {
+  index: number;
+  start: number;
+  end: number;
+  classes: number;
+  /** (end − start) × classes probabilities, row-major by position. */
+  probabilities: number[];
+  /** Probabilities of the unoccluded image, when asked for. */
+  clean: number[] | null;
+  /** The probed model as figure titles name it. */
+  model: string;
+}
+
+export const occlusionChunkJob = defineJob<OcclusionChunkParams>({
+  kind: 'occlusion-chunk',
+  // 2: incremental occlusion (src/occlusion/incremental.ts) sums in another order (maps within 1e-5).
+  version: '2',
+  async run(params, ctx): Promise<OcclusionChunkResult> {
+    const { predictOcclusions } =
+      require('../../occlusion/predict') as typeof import('../../occlusion/predict');
+    const data = cachedDataset(ctx, params.data);
+    const model = await probedModel(ctx, params.backend, params.modelFile);
+    const grid = occlusionGrid(data.rows, data.cols, params.patch, params.stride);
+    const { image, fill } = testImage(ctx, data, params.index, params.fill);
+    const { classes, clean, occluded } = predictOcclusions(
+      model,
+      image,
+      grid,
+      params.start,
+      params.end,
+      fill,
+    );
+    return {
+      index: params.index,
+      start: params.start,
+      end: params.end,
+      classes,
+      probabilities: Array.from(occluded),
+      clean: params.clean ? Array.from(clean) : null,
+      model: modelTitle(ctx, params.modelFile),
+    };
+  },
+});
+
+/** The chunks' results in position order, checked to cover the grid exactly. */
+function gatherChunks(
+  needs: Record<string, NeededJob>,
+  grid: OcclusionGrid,
+  chunks: number,
+): { probabilities: number[]; classes: number; clean: number[]; model?: string } {
+  const results = Array.from({ length: chunks }, (_, c) => {
+    const need = needs[`chunk=${c}`];
+    if (!need) throw new Error(`occlusion-map: missing needed job chunk=${c}`);
+    return need.result as unknown as OcclusionChunkResult;
+  });
+  let next = 0;
+  const probabilities: number[] = [];
+  for (const r of results) {
+    if (r.start !== next)
+      throw new Error(`occlusion-map: chunks do not line up (expected position ${next}, got ${r.start})`);
+    for (const p of r.probabilities) probabilities.push(p);
+    next = r.end;
+  }
+  if (next !== grid.count) throw new Error(`occlusion-map: chunks cover ${next} of ${grid.count} positions`);
+  const clean = results[0].clean;
+  if (!clean) throw new Error('occlusion-map: the first chunk has no clean prediction');
+  return { probabilities, classes: results[0].classes, clean, model: results[0].model as string | undefined };
+}
+
+const six = (v: number) => v.toFixed(6);
+
+/** The overview of all adversarial images: small copies, patch outlined, row by row in table order. */
+const SHEET_SCALE = 3;
+const SHEET_COLUMNS = 12;
+
+/** `r11_c05_as5.png`: offsets padded so that files sort by position. */
+export function adversarialFileName(row: number, col: number, label: number, grid: OcclusionGrid): string {
+  const width = String(Math.max(grid.rowOffsets.at(-1)!, grid.colOffsets.at(-1)!)).length;
+  return `r${String(row).padStart(width, '0')}_c${String(col).padStart(width, '0')}_as${label}.png`;
+}
+
+export const occlusionMapJob = defineJob<OcclusionMapParams>({
+  kind: 'occlusion-map',
+  // 2: charts in the bundled DejaVu Sans.
+  version: '2',
+  async run(params, ctx) {
+    const { writeChart } = require('../../render/chart') as typeof import('../../render/chart');
+    const data = cachedDataset(ctx, params.data);
+    const grid = occlusionGrid(data.rows, data.cols, params.patch, params.stride);
+    const { probabilities, classes, clean, model } = gatherChunks(ctx.needs, grid, params.chunks);
+    const ofModel = model ? `${model}: ` : '';
+    const maps = assembleMaps(grid, probabilities, classes, params.label);
+    const out = (...parts: string[]) => path.join(ctx.dir, ...parts);
+    const patchText = `${grid.patch}×${grid.patch}`;
+
+    // Figures 7–9: tables and pictures.
+    for (const name of ['probOfTrue', 'highestProb', 'label'] as MapName[]) {
+      const title = mapTitle(name, params.label);
+      writeCsv(out('tables', `${title}.csv`), mapTable(name, grid, maps));
+    }
+    await writeChart(
+      out('figures', mapTitle('probOfTrue', params.label)),
+      probabilityHeatMap(
+        grid,
+        maps.probOfTrue,
+        `${ofModel}P(${params.label}) by position of the ${patchText} patch (test image ${params.index})`,
+        `P(${params.label})`,
+      ),
+    );
+    await writeChart(
+      out('figures', 'highest_prob'),
+      probabilityHeatMap(
+        grid,
+        maps.highestProb,
+        `${ofModel}Highest probability by position of the ${patchText} patch (test image ${params.index})`,
+        'highest prob',
+      ),
+    );
+    await writeChart(
+      out('figures', 'label'),
+      labelMap(
+        grid,
+        maps.label,
+        classes,
+        `${ofModel}Predicted label by position of the ${patchText} patch (test image ${params.index})`,
+      ),
+    );
+    const { image, fill } = testImage(ctx, data, params.index, params.fill);
+    writeGrayPng(out('figures', 'image.png'), image, data.rows, data.cols, params.scale);
+
+    // The important region.
+    const region = importantRegion(grid, maps.probOfTrue, params.threshold);
+    const regionRecord = {
+      threshold: region.threshold,
+      placements: region.placements,
+      pixels: region.pixels,
+      row_first: region.rows?.[0] ?? '',
+      row_last: region.rows?.[1] ?? '',
+      col_first: region.cols?.[0] ?? '',
+      col_last: region.cols?.[1] ?? '',
+    };
+    writeRecordsCsv(out('tables', 'important_region.csv'), [regionRecord]);
+    const maskRows = Array.from({ length: data.rows }, (_, r) =>
+      Array.from(region.mask.subarray(r * data.cols, (r + 1) * data.cols)).join(''),
+    );
+    writeJsonAtomic(out('tables', 'important_region.json'), {
+      image: params.index,
+      label: params.label,
+      threshold: region.threshold,
+      placements: region.placements,
+      pixels: region.pixels,
+      rows: region.rows,
+      cols: region.cols,
+      mask: maskRows,
+    });
+    writePicture(
+      out('figures', 'important_region.png'),
+      regionPicture(image, data.rows, data.cols, region, params.scale),
+    );
+
+    // Adversarial occlusion (Figure 10): every placement that changes the label.
+    const adversarial = adversarialPlacements(grid, maps);
+    const sheet: RgbPicture[] = [];
+    const records = adversarial.map((p) => {
+      const file = adversarialFileName(p.row, p.col, p.newLabel, grid);
+      const occluded = occludedCopies(image, grid, p.position, p.position + 1, fill);
+      writeGrayPng(out('figures', 'adv_img', file), occluded, data.rows, data.cols, params.scale);
+      sheet.push(patchPicture(occluded, data.rows, data.cols, p.row, p.col, grid.patch, SHEET_SCALE));
+      return {
+        row: p.row,
+        col: p.col,
+        new_label: p.newLabel,
+        new_label_prob: six(p.newLabelProb),
+        true_prob: six(p.trueProb),
+        image: `adv_img/${file}`,
+      };
+    });
+    mkdirSync(out('figures', 'adv_img'), { recursive: true }); // there even when no placement flips the label
+    writePicture(
+      out('figures', 'adversarial.png'),
+      contactSheet(sheet, SHEET_COLUMNS, data.rows * SHEET_SCALE, data.cols * SHEET_SCALE),
+    );
+    writeRecordsCsv(out('tables', 'adversarial.csv'), records, [
+      'row',
+      'col',
+      'new_label',
+      'new_label_prob',
+      'true_prob',
+      'image',
+    ]);
+    const counts = countsByNewLabel(adversarial, classes, params.label);
+    writeRecordsCsv(
+      out('tables', 'adversarial_counts.csv'),
+      counts.map((c) => ({ new_label: c.label, placements: c.placements })),
+      ['new_label', 'placements'],
+    );
+
+    const cleanLabel = clean.indexOf(Math.max(...clean));
+    return {
+      image: params.index,
+      label: params.label,
+      cleanLabel,
+      cleanTrueProb: clean[params.label],
+      positions: grid.count,
+      minTrueProb: Math.min(...maps.probOfTrue),
+      region: { placements: region.placements, pixels: region.pixels, rows: region.rows, cols: region.cols },
+      adversarial: adversarial.length,
+      adversarialByLabel: Object.fromEntries(
+        counts.filter((c) => c.placements > 0).map((c) => [String(c.label), c.placements]),
+      ),
+    };
+  },
+});
