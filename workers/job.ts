@@ -1,29 +1,23 @@
 // The pool's only entry (compiled to dist/workers/job.js): runs a batch of job attempts on this
-// thread, one after another. Dispatches on the job kind, whose module it loads when it first runs
-// a job of that kind (job-modules.ts); job kinds load heavy modules (tfjs) lazily too, so threads
-// that only run light jobs stay light.
+// thread, one after another. Each task names its job kind's module (relative to src/kinds), which
+// this thread loads when it first runs a job of that kind: defining the kind registers it. Job
+// kinds load heavy modules (tfjs) lazily too, so threads that only run light jobs stay light.
 import { existsSync, mkdirSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { BroadcastChannel } from 'node:worker_threads';
 import { Piscina } from 'piscina';
 import { errorFields } from '../src/errors';
-import { jobKindIn } from '../src/jobs/job-modules';
-import type { JobContext, JobKind, JobProgress } from '../src/jobs/kind';
+import { type JobContext, type JobKind, type JobProgress, registered } from '../src/jobs/kind';
 import type { WorkerData, WorkerEvent } from '../src/runner/pool';
 import { commitJob, writeRecord } from '../src/runner/job-record';
 import type { JobBatch, JobError, JobReply, JobTask } from '../src/runner/task';
 
-const { eventsChannel, jobModules } = Piscina.workerData as WorkerData;
-const kinds = new Map<string, JobKind>();
+const { eventsChannel } = Piscina.workerData as WorkerData;
 
-/** A job kind, its module loaded when this thread first runs a job of that kind. */
-function jobKind(name: string): JobKind | undefined {
-  const module = jobModules[name];
-  if (!kinds.has(name) && module !== undefined) {
-    const kind = jobKindIn(require(path.join(__dirname, '..', 'src', 'jobs', module)), name);
-    if (kind) kinds.set(name, kind);
-  }
-  return kinds.get(name);
+/** The task's job kind, its module loaded when this thread first runs a job of that kind. */
+function jobKind(task: JobTask): JobKind | undefined {
+  if (!registered.jobs.has(task.kind)) require(path.join(__dirname, '..', 'src', 'kinds', task.module));
+  return registered.jobs.get(task.kind);
 }
 
 /** Survives between jobs on this thread: loaded data sets and models. */
@@ -57,9 +51,11 @@ async function runJob(
   progress: JobContext['progress'],
 ): Promise<{ ms: number; result: unknown }> {
   const startedAt = new Date();
-  const kind = jobKind(task.kind);
+  const kind = jobKind(task);
   if (!kind)
-    throw new Error(`no job kind "${task.kind}" in this worker (is dist/ up to date? run npm run build)`);
+    throw new Error(
+      `no job kind "${task.kind}" in src/kinds/${task.module} (is dist/ up to date? run npm run build)`,
+    );
   makeEmptyDir(task.dir);
   const controller = new AbortController();
   const timer =

@@ -1,6 +1,7 @@
 // `run-experiments merge <folders…> --out <folder>`: one run folder (tables, figures, summary,
 // journal, plan, report) from the run folders of a config's shards.
 import type { ArgumentsCamelCase, Argv, CommandModule } from 'yargs';
+import { buildReportAfterRun } from '../report/build-report';
 import { mergeRuns } from '../runner/merge';
 
 interface MergeArgs {
@@ -26,7 +27,8 @@ export const mergeCommand: CommandModule<object, MergeArgs> = {
         describe: 'The merged run folder, e.g. outputs/all',
       }) as unknown as Argv<MergeArgs>,
   handler: (argv: ArgumentsCamelCase<MergeArgs>) => {
-    const summary = mergeRuns(argv.folders, argv.out, (line) => process.stdout.write(`${line}\n`));
+    const log = (line: string) => process.stdout.write(`${line}\n`);
+    const summary = mergeRuns(argv.folders, argv.out, log, buildReportAfterRun);
     process.exitCode = summary.exitCode;
   },
 };

@@ -2,6 +2,7 @@
 // whatever an earlier run of it left unfinished.
 import type { ArgumentsCamelCase, Argv, CommandModule } from 'yargs';
 import { EXIT } from '../exit-codes';
+import { buildReportAfterRun } from '../report/build-report';
 import { createRunLogger, type LogFormat } from '../runner/log';
 import { dryRun, formatDryRun, runExperiments } from '../runner/run';
 import { BUILT_IN } from '../config/settings';
@@ -175,6 +176,7 @@ export const runCommand: CommandModule<object, RunArgs> = {
         events: json ? logger.event : undefined,
         ...selection,
         signal: stop.signal,
+        buildReport: buildReportAfterRun,
       });
       process.exitCode = summary.exitCode;
     } finally {

@@ -1,7 +1,6 @@
 // The run's settings, each written once: the command line wins, then the config's `defaults`,
 // then the built-in value here.
 import os from 'node:os';
-import type { Defaults } from './schema';
 
 /** Built-in values of the settings a config's `defaults` and the command line may leave out. */
 export const BUILT_IN = {
@@ -18,7 +17,8 @@ export interface RunSettings {
 
 export function runSettings(
   flags: { workers?: number; retries?: number; timeoutSeconds?: number; workerMemoryMb?: number },
-  defaults: Pick<Defaults, 'workers' | 'retries' | 'timeoutSeconds' | 'workerMemoryMb'>,
+  /** The config's `defaults` (schema.ts), of which these four are run settings. */
+  defaults: { workers?: number; retries?: number; timeoutSeconds?: number; workerMemoryMb?: number },
 ): RunSettings {
   const timeoutSeconds = flags.timeoutSeconds ?? defaults.timeoutSeconds;
   return {

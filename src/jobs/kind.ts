@@ -62,14 +62,36 @@ export interface JobDefinition<P> extends JobKind<P> {
 }
 
 /**
- * Defines a job kind for the worker (`run`) and the planner (`plan`). Params must be plain JSON
+ * Defines a job kind for the worker (`run`) and the planner (`plan`), and registers it: loading
+ * its module is all it takes for the runner and the worker to know it. Params must be plain JSON
  * (the planner checks them with canonicalJson); typed as an interface, they need this one cast.
  */
 export function defineJob<P extends object>(kind: JobKind<P>): JobDefinition<P> {
-  return {
+  const definition: JobDefinition<P> = {
     ...kind,
     plan: ({ params, ...job }) => ({ ...job, kind: kind.kind, params: params as unknown as JsonObject }),
   };
+  register(registered.jobs, definition, 'job');
+  return definition;
+}
+
+/** Defines an experiment kind and registers it, as defineJob does a job kind. */
+// biome-ignore lint/suspicious/noExplicitAny: a kind of any config type
+export function defineExperiment<C = any>(kind: ExperimentKind<C>): ExperimentKind<C> {
+  register(registered.experiments, kind, 'experiment');
+  return kind;
+}
+
+/** Every kind defined so far in this thread, by name (jobs/registry.ts loads the kinds folder to fill it). */
+export const registered = {
+  jobs: new Map<string, JobKind>(),
+  experiments: new Map<string, ExperimentKind>(),
+};
+
+function register<K extends { kind: string }>(kinds: Map<string, K>, kind: K, what: string): void {
+  if (kinds.has(kind.kind))
+    throw new Error(`two ${what} kinds are named "${kind.kind}": rename one (kind names are unique)`);
+  kinds.set(kind.kind, kind);
 }
 
 /** One job as an experiment plans it; the runner turns `key`s into content ids. */

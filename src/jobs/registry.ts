@@ -1,135 +1,51 @@
-// Every experiment kind (coordinator side) and job kind (worker side) probelab knows.
-// Add one line to each list per new kind.
-import type { ExperimentKind, JobKind } from './kind';
-import { trainExperiment, trainJob, trainSummaryJob } from '../kinds/train';
-import { occlusionExperiment } from '../kinds/occlusion/occlusion';
-import { occlusionChunkJob, occlusionMapJob } from '../kinds/occlusion/occlusion-maps';
-import { populationChunkJob, populationJob } from '../kinds/occlusion/occlusion-population';
-import { selftestExperiment, selftestJob } from '../kinds/selftest';
-import { rnnGradientsExperiment } from '../kinds/bptt/rnn-gradients';
-import { lstmGradientsExperiment } from '../kinds/bptt/lstm-gradients';
-import { bpttExactJob } from '../kinds/bptt/exact-job';
-import { bpttFiniteDifferencesJob } from '../kinds/bptt/finite-differences-job';
-import { bpttTfjsJob } from '../kinds/bptt/tfjs-job';
-import { bpttCheckJob } from '../kinds/bptt/check-job';
-import { curvesExperiment, curvesJob } from '../kinds/curves';
-import { filtersExperiment, filtersJob } from '../kinds/filters';
-import { featureMapsExperiment, featureMapsJob } from '../kinds/feature-maps';
-import { attributionExperiment } from '../kinds/attribution/attribution';
-import {
-  attributionChunkJob,
-  attributionMethodJob,
-  attributionSheetJob,
-} from '../kinds/attribution/attribution-jobs';
-import { shiftAccuracyChunkJob, shiftAccuracyJob, shiftExperiment, shiftStripJob } from '../kinds/shift';
-import {
-  batchNormBatchSizeExperiment,
-  batchNormBatchSizeJob,
-  batchNormTrainJob,
-} from '../kinds/claims/batch-norm-batch-size';
-import {
-  batchNormStepTimeExperiment,
-  batchNormStepTimeJob,
-  stepBenchJob,
-} from '../kinds/claims/batch-norm-step-time';
-import {
-  batchNormTestBatchExperiment,
-  batchNormTestBatchJob,
-  testBatchEvalJob,
-} from '../kinds/claims/batch-norm-test-batch';
-import {
-  receptiveFieldsClaimExperiment,
-  receptiveFieldsJob,
-  receptiveFieldsVerdictJob,
-} from '../kinds/claims/receptive-fields-claim';
-import { parametersClaimExperiment, parametersClaimJob } from '../kinds/claims/parameters-claim';
-import { poolingClaimExperiment, poolingClaimJob } from '../kinds/claims/pooling-claim';
-import { faithfulnessExperiment } from '../kinds/attribution-faithfulness/attribution-faithfulness';
-import {
-  faithfulnessChunkJob,
-  faithfulnessJob,
-  sanityChunkJob,
-} from '../kinds/attribution-faithfulness/attribution-faithfulness-jobs';
-import { dropoutConvergenceExperiment, dropoutConvergenceJob } from '../kinds/claims/dropout-convergence';
-import {
-  capacityMeasureJob,
-  dropoutCapacityExperiment,
-  dropoutCapacityJob,
-} from '../kinds/claims/dropout-capacity';
-import {
-  dropoutSparsityExperiment,
-  dropoutSparsityJob,
-  sparsityMeasureJob,
-} from '../kinds/claims/dropout-sparsity';
-import {
-  dropoutVarianceShiftExperiment,
-  dropoutVarianceShiftJob,
-  varianceShiftMeasureJob,
-} from '../kinds/claims/dropout-variance-shift';
+// Every experiment kind and job kind probelab knows, found by loading every module of src/kinds/:
+// a kind registers itself when its module defines it (defineJob, defineExperiment), so adding a
+// kind is adding its file. The worker loads only the module a job's task names (kindModuleOf).
+import { readdirSync } from 'node:fs';
+import path from 'node:path';
+import { type ExperimentKind, type JobKind, registered } from './kind';
 
-export const experimentKinds: ExperimentKind[] = [
-  trainExperiment,
-  occlusionExperiment,
-  selftestExperiment,
-  rnnGradientsExperiment,
-  lstmGradientsExperiment,
-  curvesExperiment,
-  filtersExperiment,
-  featureMapsExperiment,
-  shiftExperiment,
-  batchNormBatchSizeExperiment,
-  batchNormStepTimeExperiment,
-  batchNormTestBatchExperiment,
-  receptiveFieldsClaimExperiment,
-  parametersClaimExperiment,
-  poolingClaimExperiment,
-  faithfulnessExperiment,
-  attributionExperiment,
-  dropoutConvergenceExperiment,
-  dropoutCapacityExperiment,
-  dropoutSparsityExperiment,
-  dropoutVarianceShiftExperiment,
-];
+/** The folder of the kinds: src/kinds under ts-jest, dist/src/kinds when built. */
+export const KINDS_DIR = path.join(__dirname, '..', 'kinds');
 
-export const jobKinds: JobKind[] = [
-  trainJob,
-  trainSummaryJob,
-  occlusionChunkJob,
-  occlusionMapJob,
-  populationChunkJob,
-  populationJob,
-  selftestJob,
-  bpttExactJob,
-  bpttFiniteDifferencesJob,
-  bpttTfjsJob,
-  bpttCheckJob,
-  curvesJob,
-  filtersJob,
-  featureMapsJob,
-  shiftStripJob,
-  shiftAccuracyChunkJob,
-  shiftAccuracyJob,
-  batchNormTrainJob,
-  batchNormBatchSizeJob,
-  stepBenchJob,
-  batchNormStepTimeJob,
-  testBatchEvalJob,
-  batchNormTestBatchJob,
-  receptiveFieldsJob,
-  receptiveFieldsVerdictJob,
-  parametersClaimJob,
-  poolingClaimJob,
-  faithfulnessChunkJob,
-  sanityChunkJob,
-  faithfulnessJob,
-  attributionChunkJob,
-  attributionMethodJob,
-  attributionSheetJob,
-  dropoutConvergenceJob,
-  capacityMeasureJob,
-  dropoutCapacityJob,
-  sparsityMeasureJob,
-  dropoutSparsityJob,
-  varianceShiftMeasureJob,
-  dropoutVarianceShiftJob,
-];
+/** Whether this code runs from TypeScript sources (ts-jest) or built JavaScript. */
+const SOURCE_EXTENSION = path.extname(__filename);
+
+/** Modules of the kinds folder and its subfolders, relative to it and without extension, sorted. */
+export function kindModuleNames(dir = KINDS_DIR): string[] {
+  return readdirSync(dir, { recursive: true, encoding: 'utf8' })
+    .filter((file) => file.endsWith(SOURCE_EXTENSION) && !file.endsWith(`.d${SOURCE_EXTENSION}`))
+    .map((file) => file.slice(0, -SOURCE_EXTENSION.length).split(path.sep).join('/'))
+    .sort();
+}
+
+/** The module (relative to the kinds folder, without extension) whose exports hold each job kind. */
+const moduleOfJobKind = new Map<string, string>();
+
+function loadKinds(): { experimentKinds: ExperimentKind[]; jobKinds: JobKind[] } {
+  for (const name of kindModuleNames()) {
+    const moduleExports = require(path.join(KINDS_DIR, name)) as Record<string, unknown>;
+    for (const value of Object.values(moduleExports))
+      if (value && [...registered.jobs.values()].includes(value as JobKind))
+        moduleOfJobKind.set((value as JobKind).kind, name);
+  }
+  for (const kind of registered.jobs.keys())
+    if (!moduleOfJobKind.has(kind))
+      throw new Error(`job kind "${kind}" is defined but not exported by its module in ${KINDS_DIR}`);
+  const byName = <K extends { kind: string }>(kinds: Iterable<K>) =>
+    [...kinds].sort((a, b) => a.kind.localeCompare(b.kind));
+  return {
+    experimentKinds: byName(registered.experiments.values()),
+    jobKinds: byName(registered.jobs.values()),
+  };
+}
+
+/** Every experiment kind and every job kind, by name. */
+export const { experimentKinds, jobKinds } = loadKinds();
+
+/** The module a worker loads to run job kind `kind` (relative to the kinds folder). */
+export function kindModuleOf(kind: string): string {
+  const name = moduleOfJobKind.get(kind);
+  if (name === undefined) throw new Error(`no job kind "${kind}" in ${KINDS_DIR}`);
+  return name;
+}

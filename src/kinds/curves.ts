@@ -9,7 +9,7 @@ import { z } from 'zod';
 import type { ChartSpec } from '../render/chart';
 import { LINE_LEGEND } from '../render/line-legend';
 import { writeRecordsCsv } from '../render/csv';
-import { defineJob, type ExperimentKind, type PlannedJob } from '../jobs/kind';
+import { defineJob, type PlannedJob, defineExperiment } from '../jobs/kind';
 import { FieldError } from '../config/errors';
 import { modelReferences, modelSourceField } from '../jobs/model-source';
 import { labelSegment } from '../jobs/probe-setting';
@@ -37,7 +37,7 @@ export const curvesFiles = (labels: string[]) => [
   ]),
 ];
 
-export const curvesExperiment: ExperimentKind<CurvesConfig> = {
+export const curvesExperiment = defineExperiment<CurvesConfig>({
   kind: 'curves',
   schema: curvesConfigSchema,
   references: (config) => modelReferences(config.model),
@@ -60,7 +60,7 @@ export const curvesExperiment: ExperimentKind<CurvesConfig> = {
       }),
     ];
   },
-};
+});
 
 export interface EpochRow {
   model: string;

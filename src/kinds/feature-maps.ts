@@ -11,7 +11,7 @@ import { FEATURE_MAP_CLASSES, layerFileName, layersOfClasses } from '../probes/p
 import { writeRecordsCsv } from '../render/csv';
 import type { ProbedImage } from '../render/feature-map-grid';
 import { writePicture } from '../render/picture';
-import { defineJob, type ExperimentKind, type PlannedJob } from '../jobs/kind';
+import { defineJob, type PlannedJob, defineExperiment } from '../jobs/kind';
 import { testLabels } from '../occlusion/test-labels';
 import {
   chooseImages,
@@ -70,7 +70,7 @@ export function featureMapFiles(layers: readonly PlannedLayer[], images: ChosenI
   ];
 }
 
-export const featureMapsExperiment: ExperimentKind<FeatureMapsConfig> = {
+export const featureMapsExperiment = defineExperiment<FeatureMapsConfig>({
   kind: 'feature-maps',
   schema: featureMapsConfigSchema,
   references: (config) => modelReferences(config.model),
@@ -95,7 +95,7 @@ export const featureMapsExperiment: ExperimentKind<FeatureMapsConfig> = {
       ),
     );
   },
-};
+});
 
 export const featureMapsJob = defineJob<FeatureMapsParams>({
   kind: 'feature-maps',

@@ -11,7 +11,7 @@ import { CONV_CLASSES, layerFileName, layersOfClasses } from '../probes/probed-l
 import { writeRecordsCsv } from '../render/csv';
 import { filterGrid, filterWeights, kernelDims, type Kernel } from '../render/filter-grid';
 import { writePicture } from '../render/picture';
-import { defineJob, type ExperimentKind, type JobContext, type PlannedJob } from '../jobs/kind';
+import { defineJob, type JobContext, type PlannedJob, defineExperiment } from '../jobs/kind';
 import {
   layersOf,
   modelReferences,
@@ -49,7 +49,7 @@ export interface FiltersParams {
 
 const TABLES = ['tables/filter_summary.csv', 'tables/filters.csv'];
 
-export const filtersExperiment: ExperimentKind<FiltersConfig> = {
+export const filtersExperiment = defineExperiment<FiltersConfig>({
   kind: 'filters',
   schema: filtersConfigSchema,
   references: (config) => modelReferences(config.model),
@@ -71,7 +71,7 @@ export const filtersExperiment: ExperimentKind<FiltersConfig> = {
       );
     });
   },
-};
+});
 
 function readWeights(file: string): PlainWeights {
   try {

@@ -11,7 +11,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { z } from 'zod';
 import { deriveSeed, mulberry32 } from '../random';
 import { writeRecordsCsv } from '../render/csv';
-import { defineJob, type ExperimentKind, type JsonValue, type ModelRef, type PlannedJob } from '../jobs/kind';
+import { defineJob, type JsonValue, type ModelRef, type PlannedJob, defineExperiment } from '../jobs/kind';
 
 const actions = ['compute', 'sleep', 'throw', 'exit', 'oom', 'hang', 'flaky'] as const;
 
@@ -67,7 +67,7 @@ function keyOf(prefix: string, seed: number, index: number): string {
   return `${prefix}/seed=${seed}/job=${index}`;
 }
 
-export const selftestExperiment: ExperimentKind<SelftestConfig> = {
+export const selftestExperiment = defineExperiment<SelftestConfig>({
   kind: 'selftest',
   schema: selftestSchema,
   references: (config) => (config.from ? [config.from] : []),
@@ -108,7 +108,7 @@ export const selftestExperiment: ExperimentKind<SelftestConfig> = {
       })),
     );
   },
-};
+});
 
 /** Iterations of the xorshift loop per millisecond on one core of the reference machine. */
 const ITERATIONS_PER_MS = 450_000;

@@ -14,7 +14,7 @@ import { LINE_LEGEND } from '../render/line-legend';
 import { writeRecordsCsv } from '../render/csv';
 import { writePicture } from '../render/picture';
 import { shiftStripGrid, type ShiftedDigit } from '../render/shift-strip';
-import { defineJob, type ExperimentKind, type PlannedJob } from '../jobs/kind';
+import { defineJob, type PlannedJob, defineExperiment } from '../jobs/kind';
 import { argMax } from '../occlusion/maps';
 import { testLabels } from '../occlusion/test-labels';
 import {
@@ -99,7 +99,7 @@ export const ACCURACY_FILES = [
   'figures/accuracy_vs_shift.png',
 ];
 
-export const shiftExperiment: ExperimentKind<ShiftConfig> = {
+export const shiftExperiment = defineExperiment<ShiftConfig>({
   kind: 'shift',
   schema: shiftConfigSchema,
   references: (config) => modelReferences(config.model),
@@ -164,7 +164,7 @@ export const shiftExperiment: ExperimentKind<ShiftConfig> = {
     }
     return jobs;
   },
-};
+});
 
 export const shiftStripJob = defineJob<ShiftStripParams>({
   kind: 'shift-strip',

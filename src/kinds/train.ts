@@ -20,10 +20,10 @@ import { writeRecordsCsv } from '../render/csv';
 import {
   defineJob,
   type ExpandContext,
-  type ExperimentKind,
   type JobContext,
   type ModelRef,
   type PlannedJob,
+  defineExperiment,
 } from '../jobs/kind';
 import { cachedDataset } from '../jobs/shared';
 import { mean, sd } from '../statistics';
@@ -89,7 +89,7 @@ function seedsOf(config: TrainConfig, ctx: ExpandContext): number[] {
 
 const TRAIN_FILES = ['tables/history.csv', 'tables/model_summary.csv', 'tables/metrics.json'];
 
-export const trainExperiment: ExperimentKind<TrainConfig> = {
+export const trainExperiment = defineExperiment<TrainConfig>({
   kind: 'train',
   schema: trainConfigSchema,
   models(config, ctx): ModelRef[] {
@@ -125,7 +125,7 @@ export const trainExperiment: ExperimentKind<TrainConfig> = {
     );
     return jobs;
   },
-};
+});
 
 export interface TrainResult {
   seed: number;

@@ -18,7 +18,7 @@ import path from 'node:path';
 import { UsageError } from '../errors';
 import { writeFileAtomic, writeJsonAtomic } from '../files';
 import type { PlanJob } from '../plan/build-plan';
-import { buildReportAfterRun } from '../report/build-report';
+import type { ReportBuilder } from './run';
 import { EXIT } from '../exit-codes';
 import { lastEventById, readJournal, type JournalEvent } from './journal';
 import { acquireLock, isLive, LockHeldError, readLock } from './lock';
@@ -27,7 +27,8 @@ import { readRunFile, RunFolder } from './run-folder';
 import { emptyCounts, initialOutcomes } from './outcomes';
 import { reportShards, type ShardInput } from './shard-report';
 import { readSavedPlan } from './status';
-import { summarize, type RunSelection, type RunSummary } from './summary';
+import type { RunSelection } from './shard';
+import { summarize, type RunSummary } from './summary';
 
 interface Input extends ShardInput {
   summary?: RunSummary;
@@ -37,6 +38,7 @@ export function mergeRuns(
   inputDirs: readonly string[],
   outDir: string,
   log: (line: string) => void = () => {},
+  buildReport?: ReportBuilder,
 ): RunSummary {
   const startedAt = Date.now();
   const out = new RunFolder(path.resolve(outDir));
@@ -122,7 +124,7 @@ export function mergeRuns(
     if (shards.some((s) => s.state !== 'complete') && summary.exitCode === EXIT.ok)
       summary.exitCode = EXIT.failed;
     writeJsonAtomic(out.summaryFile, summary);
-    buildReportAfterRun(out.dir, log);
+    buildReport?.(out.dir, log);
     const c = summary.counts;
     log(
       `merged ${inputs.length} run folders (${copied} job folders copied): ${c.total} jobs, ${c.done} done, ${c.failed} failed, ${c.blocked} blocked, ${c.pending} pending → ${out.dir}`,

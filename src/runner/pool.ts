@@ -3,8 +3,6 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { BroadcastChannel } from 'node:worker_threads';
 import { Piscina } from 'piscina';
-import { jobKinds } from '../jobs/registry';
-import { jobKindModules } from '../jobs/job-modules';
 import type { JobProgress } from '../jobs/kind';
 import type { JobBatch } from './task';
 
@@ -40,8 +38,6 @@ export type WorkerEvent =
 export interface WorkerData {
   /** BroadcastChannel on which workers post WorkerEvents. */
   eventsChannel: string;
-  /** Job kind → its module, relative to src/jobs (job-modules.ts): a thread loads only those it runs. */
-  jobModules: Record<string, string>;
 }
 
 /** The compiled worker entry, found from the package root whether this file runs from src/ (tests) or dist/. */
@@ -58,13 +54,10 @@ export function workerFile(): string {
 }
 
 let pools = 0;
-let jobModules: Record<string, string> | undefined;
 
 export function createJobPool(options: PoolOptions): JobPool {
-  jobModules ??= jobKindModules(jobKinds);
   const workerData: WorkerData = {
     eventsChannel: `probelab:job-events:${process.pid}:${pools++}`,
-    jobModules,
   };
   const pool = new Piscina<JobBatch, unknown>({
     filename: workerFile(),

@@ -20,12 +20,12 @@ import { acquireLock, type HeldLock, isLive, readLock } from './lock';
 import { createJobPool } from './pool';
 import { createEventProgress, createProgress, HEARTBEAT_MS, type ProgressMode } from './progress';
 import { publishedFiles, publishJobs, removeUnpublished } from './publish';
-import { buildReportAfterRun } from '../report/build-report';
 import { RunFolder } from './run-folder';
 import { type Counts, countStates, initialOutcomes, type Outcomes } from './outcomes';
 import { runScheduler } from './scheduler';
 import { runSettings } from '../config/settings';
-import { summarize, type RunSelection, type RunSummary } from './summary';
+import type { RunSelection } from './shard';
+import { summarize, type RunSummary } from './summary';
 import { formatTable } from './text-table';
 
 export interface RunOptions {
@@ -54,7 +54,15 @@ export interface RunOptions {
   shard?: Shard;
   /** Aborting stops the run cleanly: running jobs are ended and stay pending, the lock is released. */
   signal?: AbortSignal;
+  /**
+   * Builds the run folder's report once its summary is written, while the run still holds its
+   * lock. The command layer passes it (report/build-report.ts): the runner knows no report.
+   */
+  buildReport?: ReportBuilder;
 }
+
+/** Builds `<runDir>/report.html`; says on `log` what it wrote or why not, and never throws. */
+export type ReportBuilder = (runDir: string, log: (line: string) => void) => void;
 
 export interface PlannedRun {
   config: LoadedConfig;
@@ -317,7 +325,7 @@ export async function runExperiments(options: RunOptions): Promise<RunSummary> {
       }
     });
     summary.diskFull ??= diskFull;
-    buildReportAfterRun(folder.dir, log);
+    options.buildReport?.(folder.dir, log);
     await poolClosed;
     journal.append({ event: 'run-finished', pid: process.pid, exitCode: summary.exitCode, ms: summary.ms });
     journal.flush();

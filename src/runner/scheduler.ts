@@ -22,6 +22,7 @@ import type { Progress } from './progress';
 import { type Dependents, dependentsOf, ReadyQueue } from './ready-queue';
 import type { RunFolder } from './run-folder';
 import type { JobBatch, JobReply, JobTask } from './task';
+import { kindModuleOf } from '../jobs/registry';
 
 export interface SchedulerOptions {
   plan: Plan;
@@ -252,6 +253,7 @@ class Scheduler {
     this.options.progress.started(job);
     return {
       kind: job.kind,
+      module: kindModuleOf(job.kind),
       params: job.params,
       dir: attempt.dir,
       jobDir: folder.jobDir(job.id),

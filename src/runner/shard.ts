@@ -134,3 +134,13 @@ export function balanceOf(jobs: readonly PlanJob[]): Balance {
     ...(largest.cost > 0 ? { usefulShards: Math.ceil(total / largest.cost - 1e-9) } : {}),
   };
 }
+
+/** Which part of a config a run covers: --only, --shard (summary.json records it). */
+export interface RunSelection {
+  only?: string[];
+  shard?: string;
+  /** With --shard: every shard's share of the jobs (merge counts a missing shard's jobs as pending). */
+  shards?: ShardLoad[];
+  /** Jobs of the whole config. */
+  planJobs: number;
+}

@@ -5,7 +5,7 @@ import { EXIT } from '../exit-codes';
 import type { RunFolder } from './run-folder';
 import { causeOf, type FailureCause } from './transient';
 import { type Counts, countStates, type Outcomes } from './outcomes';
-import type { ShardLoad } from './shard';
+import type { RunSelection } from './shard';
 import type { ShardReport } from './shard-report';
 
 export interface RunSummary {
@@ -43,15 +43,6 @@ export interface RunSummary {
   diskFull?: string;
   /** Written by `merge`: the run folders it combined, the shards none of them ran, and each shard's state. */
   merged?: { from: string[]; missingShards: string[]; shards: ShardReport[] };
-}
-
-export interface RunSelection {
-  only?: string[];
-  shard?: string;
-  /** With --shard: every shard's share of the jobs (merge counts a missing shard's jobs as pending). */
-  shards?: ShardLoad[];
-  /** Jobs of the whole config. */
-  planJobs: number;
 }
 
 export function summarize(

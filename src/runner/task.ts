@@ -6,6 +6,8 @@ import type { JobHeader } from './job-record';
 /** One attempt of one job, as sent to a worker. */
 export interface JobTask {
   kind: string;
+  /** The module that defines the kind, relative to src/kinds and without extension: the worker loads it. */
+  module: string;
   params: JsonObject;
   /** The attempt's folder, created by the worker; renamed to `jobDir` when the job succeeds. */
   dir: string;

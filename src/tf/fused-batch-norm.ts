@@ -4,7 +4,7 @@
 // moving statistics move as tfjs-layers moves them (moving − (moving − batch) · (1 − momentum), in
 // float32); the gradient flows through the batch statistics too. Inference: the moving statistics.
 import type { SimdKernels } from './simd-module';
-import { size, type LayerPlan, type Param, type Scratch, type Shape } from './fused-network';
+import { size, type LayerPlan, type Param, type Scratch, type Shape } from './fused-layer';
 
 const f32 = Math.fround;
 

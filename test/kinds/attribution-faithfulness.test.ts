@@ -11,6 +11,7 @@ import {
   faithfulnessConfigSchema,
   faithfulnessExperiment,
 } from '../../src/kinds/attribution-faithfulness/attribution-faithfulness';
+import { buildReportAfterRun } from '../../src/report/build-report';
 import { runExperiments } from '../../src/runner/run';
 import { expandContext } from '../helpers/run-occlusion-jobs';
 
@@ -45,6 +46,7 @@ beforeAll(async () => {
   const configFile = path.join(out, 'faith.json');
   writeFileSync(configFile, JSON.stringify(CONFIG, null, 2));
   const summary = await runExperiments({
+    buildReport: buildReportAfterRun,
     config: configFile,
     out,
     cwd: root,

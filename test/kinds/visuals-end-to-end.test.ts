@@ -14,6 +14,7 @@ import { divergingScale, maxAbs } from '../../src/render/colour';
 import { filterGrid } from '../../src/render/filter-grid';
 import { href } from '../../src/report/html';
 import { RunFolder } from '../../src/runner/run-folder';
+import { buildReportAfterRun } from '../../src/report/build-report';
 import { runExperiments } from '../../src/runner/run';
 import { openReport } from '../helpers/browser';
 import { runCli } from '../helpers/runner';
@@ -48,6 +49,7 @@ beforeAll(async () => {
   const configFile = path.join(out, 'visuals.json');
   writeFileSync(configFile, JSON.stringify(CONFIG, null, 2));
   const summary = await runExperiments({
+    buildReport: buildReportAfterRun,
     config: configFile,
     out,
     cwd: root,

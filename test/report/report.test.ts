@@ -13,6 +13,7 @@ import {
 import os from 'node:os';
 import path from 'node:path';
 import { buildReport } from '../../src/report/build-report';
+import { buildReportAfterRun } from '../../src/report/build-report';
 import { runExperiments } from '../../src/runner/run';
 import { runCli } from '../helpers/runner';
 import { CHROMIUM_VARIABLE, chooseBrowser, openReport } from '../helpers/browser';
@@ -23,6 +24,7 @@ afterAll(() => rmSync(out, { recursive: true, force: true }));
 
 test('configs/smoke.json runs and its report opens cleanly in Chromium', async () => {
   const summary = await runExperiments({
+    buildReport: buildReportAfterRun,
     config: 'configs/smoke.json',
     out,
     cwd: root,
@@ -70,7 +72,14 @@ async function runSelftest(name: string, settings: { jobs: number; rows: number 
     path.join(out, `${name}.json`),
     JSON.stringify({ experiments: [{ name, kind: 'selftest', ...settings }] }),
   );
-  return runExperiments({ config: `${name}.json`, cwd: out, workers: 1, progress: 'none', log: () => {} });
+  return runExperiments({
+    buildReport: buildReportAfterRun,
+    config: `${name}.json`,
+    cwd: out,
+    workers: 1,
+    progress: 'none',
+    log: () => {},
+  });
 }
 
 test('a long job list is cut at maxJobRows, and says how many jobs it leaves out', async () => {

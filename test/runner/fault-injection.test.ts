@@ -16,6 +16,7 @@ import {
 } from 'node:fs';
 import fs from 'node:fs';
 import path from 'node:path';
+import { buildReportAfterRun } from '../../src/report/build-report';
 import { runExperiments } from '../../src/runner/run';
 import type { RunSummary } from '../../src/runner/summary';
 import { IDX, patchIdx, writeSmallMnist } from '../helpers/idx-folder';
@@ -165,6 +166,7 @@ describe('disk full', () => {
     let summary: RunSummary;
     try {
       summary = await runExperiments({
+        buildReport: buildReportAfterRun,
         config: 'big.json',
         cwd: dir,
         workers: 2,

@@ -31,7 +31,7 @@ import {
   type FaithfulnessChunkParams,
   type FaithfulnessMethod,
   type FaithfulnessParams,
-} from './attribution-faithfulness';
+} from './params';
 import { defineJob, type JobContext } from '../../jobs/kind';
 import { testImage } from '../occlusion/occlusion-maps';
 import { cachedDataset, modelTitle, probedModel } from '../../jobs/shared';

@@ -16,7 +16,7 @@ import { testLabels } from '../../occlusion/test-labels';
 import { RANDOM_METHOD } from '../../attribution/faithfulness/trust';
 import { checkMethod, evaluations, methodLabels } from '../attribution/attribution';
 import { faithfulnessChunkJob, faithfulnessJob, sanityChunkJob } from './attribution-faithfulness-jobs';
-import type { ExperimentKind, PlannedJob } from '../../jobs/kind';
+import { type PlannedJob, defineExperiment } from '../../jobs/kind';
 import {
   modelReferences,
   modelSourceField,
@@ -26,6 +26,12 @@ import {
 } from '../../jobs/model-source';
 import { imagesSchema } from '../occlusion/occlusion';
 import { labelSegment, probeDataFields, probeSetting } from '../../jobs/probe-setting';
+import {
+  chunkNeed,
+  type FaithfulnessChunkParams,
+  type FaithfulnessMethod,
+  type FaithfulnessParams,
+} from './params';
 
 const positive = z.number().int('expected a positive integer').positive('expected a positive integer');
 
@@ -81,33 +87,6 @@ export const faithfulnessConfigSchema = z
   .strict();
 export type FaithfulnessConfig = z.infer<typeof faithfulnessConfigSchema>;
 
-/** A method as the jobs carry it: the readable label the tables use and its settings (none for `random`). */
-export interface FaithfulnessMethod {
-  label: string;
-  settings: MethodSettings | null;
-}
-
-export interface FaithfulnessChunkParams {
-  data: DataSpec;
-  backend: BackendName;
-  method: FaithfulnessMethod;
-  indices: number[];
-  target: 'label' | 'predicted';
-  steps: number;
-  baseline: FillSpec;
-  seed: number;
-  modelFile?: ModelFileParam;
-}
-
-export interface FaithfulnessParams {
-  models: string[];
-  methods: string[];
-  chunks: number;
-  sanity: boolean;
-  sanityThreshold: number;
-  steps: number;
-}
-
 export const FAITHFULNESS_FILES = [
   'tables/trust.csv',
   'tables/ranking.csv',
@@ -123,10 +102,6 @@ export const FAITHFULNESS_FILES = [
   'figures/sanity.png',
 ];
 
-/** The needs name of one chunk job in the summary job. */
-export const chunkNeed = (part: 'curves' | 'sanity', model: string, method: string, chunk: number) =>
-  `${part}/${model}/${method}/${chunk}`;
-
 /** The configured methods (checked as the attribution kind checks them), then the random order. */
 function methodsOf(config: FaithfulnessConfig): FaithfulnessMethod[] {
   const labels = methodLabels(config.methods);
@@ -138,7 +113,7 @@ function methodsOf(config: FaithfulnessConfig): FaithfulnessMethod[] {
 /** Layer classes with weights, whose randomisation costs a map each in the sanity check. */
 const WEIGHTED = new Set(['Conv2D', 'Dense', 'BatchNormalization']);
 
-export const faithfulnessExperiment: ExperimentKind<FaithfulnessConfig> = {
+export const faithfulnessExperiment = defineExperiment<FaithfulnessConfig>({
   kind: 'attribution-faithfulness',
   schema: faithfulnessConfigSchema,
   references: (config) => modelReferences(config.model),
@@ -197,4 +172,4 @@ export const faithfulnessExperiment: ExperimentKind<FaithfulnessConfig> = {
     jobs.push(faithfulnessJob.plan({ key: ctx.prefix, params, needs, cost: 1, publish: FAITHFULNESS_FILES }));
     return jobs;
   },
-};
+});

@@ -10,7 +10,7 @@ import { argMax } from '../../occlusion/maps';
 import { writeCsv, writeRecordsCsv, type Cell } from '../../render/csv';
 import type { ProbedImage } from '../../render/feature-map-grid';
 import { writePicture } from '../../render/picture';
-import type { AttributionChunkParams, AttributionMethodParams, AttributionSheetParams } from './attribution';
+import type { AttributionChunkParams, AttributionMethodParams, AttributionSheetParams } from './params';
 import { defineJob, type NeededJob } from '../../jobs/kind';
 import { cachedDataset, modelTitle, probedModel, testPixels } from '../../jobs/shared';
 

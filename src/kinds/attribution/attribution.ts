@@ -13,7 +13,7 @@ import { occlusionGrid, OcclusionSettingsError } from '../../occlusion/grid';
 import { selectImages } from '../../occlusion/images';
 import { testLabels } from '../../occlusion/test-labels';
 import { attributionChunkJob, attributionMethodJob, attributionSheetJob } from './attribution-jobs';
-import type { ExperimentKind, PlannedJob } from '../../jobs/kind';
+import { type PlannedJob, defineExperiment } from '../../jobs/kind';
 import {
   modelReferences,
   modelSourceField,
@@ -23,6 +23,7 @@ import {
 } from '../../jobs/model-source';
 import { chunkRanges, imagesSchema, MAX_MAP_IMAGES, modelsToProbe } from '../occlusion/occlusion';
 import { probeDataFields, probeSetting } from '../../jobs/probe-setting';
+import type { AttributionChunkParams, AttributionMethodParams, AttributionSheetParams } from './params';
 
 const positive = z.number().int('expected a positive integer').positive('expected a positive integer');
 
@@ -59,29 +60,6 @@ export const attributionConfigSchema = z
   })
   .strict();
 export type AttributionConfig = z.infer<typeof attributionConfigSchema>;
-
-export interface AttributionChunkParams {
-  data: DataSpec;
-  backend: BackendName;
-  method: MethodSettings;
-  indices: number[];
-  target: 'label' | 'predicted';
-  batchSize: number;
-  modelFile?: ModelFileParam;
-}
-
-export interface AttributionMethodParams {
-  data: DataSpec;
-  method: MethodSettings;
-  label: string;
-  chunks: number;
-}
-
-export interface AttributionSheetParams {
-  data: DataSpec;
-  methods: string[];
-  sheetImages: number;
-}
 
 /** Gradient evaluations (or, for occlusion, predictions) per image: the cost of a method. */
 export function evaluations(method: MethodSettings, rows: number, cols: number): number {
@@ -148,7 +126,7 @@ export function methodFiles(indices: number[]): string[] {
   ];
 }
 
-export const attributionExperiment: ExperimentKind<AttributionConfig> = {
+export const attributionExperiment = defineExperiment<AttributionConfig>({
   kind: 'attribution',
   schema: attributionConfigSchema,
   references: (config) => modelReferences(config.model),
@@ -215,4 +193,4 @@ export const attributionExperiment: ExperimentKind<AttributionConfig> = {
     }
     return jobs;
   },
-};
+});

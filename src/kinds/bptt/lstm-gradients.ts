@@ -22,7 +22,7 @@ import {
   vectorSchema,
 } from './config';
 import { planGradientJobs } from './plan';
-import type { ExperimentKind } from '../../jobs/kind';
+import { defineExperiment } from '../../jobs/kind';
 
 const unitSchema = z
   .object({
@@ -166,7 +166,7 @@ export function lstmProblemOf(config: LstmGradientsConfig): BpttProblem {
   return { cell: 'lstm', parameters, ties: ties(config), x: config.x, loss: config.loss };
 }
 
-export const lstmGradientsExperiment: ExperimentKind<LstmGradientsConfig> = {
+export const lstmGradientsExperiment = defineExperiment<LstmGradientsConfig>({
   kind: 'lstm-gradients',
   schema: lstmConfigSchema,
   expand(config, ctx) {
@@ -180,4 +180,4 @@ export const lstmGradientsExperiment: ExperimentKind<LstmGradientsConfig> = {
       ctx,
     );
   },
-};
+});

@@ -17,7 +17,7 @@ import {
   vectorSchema,
 } from './config';
 import { planGradientJobs } from './plan';
-import type { ExperimentKind } from '../../jobs/kind';
+import { defineExperiment } from '../../jobs/kind';
 
 const rnnConfigSchema = z
   .object({
@@ -83,7 +83,7 @@ export function rnnProblemOf(config: RnnGradientsConfig): BpttProblem {
   };
 }
 
-export const rnnGradientsExperiment: ExperimentKind<RnnGradientsConfig> = {
+export const rnnGradientsExperiment = defineExperiment<RnnGradientsConfig>({
   kind: 'rnn-gradients',
   schema: rnnConfigSchema,
   expand(config, ctx) {
@@ -92,4 +92,4 @@ export const rnnGradientsExperiment: ExperimentKind<RnnGradientsConfig> = {
       ctx,
     );
   },
-};
+});

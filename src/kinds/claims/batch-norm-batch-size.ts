@@ -19,7 +19,7 @@ import {
   type TrainingSpec,
 } from '../../models/training-spec';
 import { writeRecordsCsv } from '../../render/csv';
-import { defineJob, type ExperimentKind, type JobContext, type PlannedJob } from '../../jobs/kind';
+import { defineJob, type JobContext, type PlannedJob, defineExperiment } from '../../jobs/kind';
 import { cachedDataset } from '../../jobs/shared';
 import { epochReporter } from '../train';
 import { planLayers } from '../../models/shapes';
@@ -104,7 +104,7 @@ export const BATCH_SIZE_FILES = [
   'figures/batch_size.png',
 ];
 
-export const batchNormBatchSizeExperiment: ExperimentKind<BatchSizeConfig> = {
+export const batchNormBatchSizeExperiment = defineExperiment<BatchSizeConfig>({
   kind: 'batch-norm-batch-size',
   schema: configSchema,
   expand(config, ctx): PlannedJob[] {
@@ -162,7 +162,7 @@ export const batchNormBatchSizeExperiment: ExperimentKind<BatchSizeConfig> = {
     );
     return jobs;
   },
-};
+});
 
 export const batchNormTrainJob = defineJob<BatchNormTrainParams>({
   kind: 'batch-norm-train',

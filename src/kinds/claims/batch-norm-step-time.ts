@@ -22,7 +22,7 @@ import {
 } from '../../models/training-spec';
 import { testLabels } from '../../occlusion/test-labels';
 import { writeRecordsCsv } from '../../render/csv';
-import { defineJob, type ExperimentKind, type PlannedJob } from '../../jobs/kind';
+import { defineJob, type PlannedJob, defineExperiment } from '../../jobs/kind';
 import { cachedDataset } from '../../jobs/shared';
 import { seriesChart, type SeriesPoint } from '../../claims/batch-norm-chart';
 import {
@@ -141,7 +141,7 @@ export const STEP_TIME_FILES = [
   'figures/step_time.png',
 ];
 
-export const batchNormStepTimeExperiment: ExperimentKind<StepTimeConfig> = {
+export const batchNormStepTimeExperiment = defineExperiment<StepTimeConfig>({
   kind: 'batch-norm-step-time',
   schema: configSchema,
   expand(config, ctx): PlannedJob[] {
@@ -205,7 +205,7 @@ export const batchNormStepTimeExperiment: ExperimentKind<StepTimeConfig> = {
     );
     return jobs;
   },
-};
+});
 
 export const stepBenchJob = defineJob<StepBenchParams>({
   kind: 'batch-norm-step-bench',

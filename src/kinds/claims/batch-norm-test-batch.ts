@@ -11,7 +11,7 @@ import type { DataSpec } from '../../data/spec';
 import type { BackendName } from '../../models/training-spec';
 import { writeRecordsCsv } from '../../render/csv';
 import { FieldError } from '../../config/errors';
-import { defineJob, type ExperimentKind, type PlannedJob } from '../../jobs/kind';
+import { defineJob, type PlannedJob, defineExperiment } from '../../jobs/kind';
 import {
   modelReferences,
   modelSourceField,
@@ -85,7 +85,7 @@ export const TEST_BATCH_FILES = [
   'figures/test_batch.png',
 ];
 
-export const batchNormTestBatchExperiment: ExperimentKind<TestBatchConfig> = {
+export const batchNormTestBatchExperiment = defineExperiment<TestBatchConfig>({
   kind: 'batch-norm-test-batch',
   schema: configSchema,
   references: (config) => modelReferences(config.model),
@@ -126,7 +126,7 @@ export const batchNormTestBatchExperiment: ExperimentKind<TestBatchConfig> = {
     );
     return jobs;
   },
-};
+});
 
 export const testBatchEvalJob = defineJob<TestBatchEvalParams>({
   kind: 'batch-norm-test-eval',

@@ -5,7 +5,7 @@
 import path from 'node:path';
 import { z } from 'zod';
 import { readHistory, type EpochRow } from '../curves';
-import { defineJob, type ExperimentKind, type PlannedJob } from '../../jobs/kind';
+import { defineJob, type PlannedJob, defineExperiment } from '../../jobs/kind';
 import type { TrainResult } from '../train';
 import type { ChartSpec } from '../../render/chart';
 import { writeRecordsCsv } from '../../render/csv';
@@ -55,7 +55,7 @@ const FILES = [
   VERDICT_FILE,
 ];
 
-export const dropoutConvergenceExperiment: ExperimentKind<ConvergenceConfig> = {
+export const dropoutConvergenceExperiment = defineExperiment<ConvergenceConfig>({
   kind: 'dropout-convergence',
   schema: convergenceConfigSchema,
   references: (config) => trainExperiments(config.model),
@@ -71,7 +71,7 @@ export const dropoutConvergenceExperiment: ExperimentKind<ConvergenceConfig> = {
       }),
     ];
   },
-};
+});
 
 /**
  * Epochs until the validation accuracy first reaches `target`, interpolated linearly between the

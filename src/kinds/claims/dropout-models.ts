@@ -6,13 +6,14 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
 import { FieldError } from '../../config/errors';
-import type {
-  ExpandContext,
-  ExperimentKind,
-  JobDefinition,
-  ModelRef,
-  NeededJob,
-  PlannedJob,
+import {
+  defineExperiment,
+  type ExpandContext,
+  type ExperimentKind,
+  type JobDefinition,
+  type ModelRef,
+  type NeededJob,
+  type PlannedJob,
 } from '../../jobs/kind';
 import type { VerdictSettings } from '../../claims/evidence';
 import { mean, sampleSd } from '../../claims/verdict';
@@ -86,7 +87,7 @@ export function perModelExperiment<
   gather: JobDefinition<GatherParams>;
   publish: string[];
 }): ExperimentKind<C> {
-  return {
+  return defineExperiment<C>({
     kind: spec.kind,
     schema: spec.schema,
     references: (config) => trainExperiments(config.model),
@@ -111,7 +112,7 @@ export function perModelExperiment<
         }),
       ];
     },
-  };
+  });
 }
 
 /** What every per-model measure carries: which model it is, and its test accuracy. */

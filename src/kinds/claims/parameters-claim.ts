@@ -8,7 +8,7 @@
 import path from 'node:path';
 import { z } from 'zod';
 import { FieldError } from '../../config/errors';
-import { defineJob, type ExperimentKind, type NeededJob, type PlannedJob } from '../../jobs/kind';
+import { defineJob, type NeededJob, type PlannedJob, defineExperiment } from '../../jobs/kind';
 import type { ChartSpec } from '../../render/chart';
 import { writeRecordsCsv } from '../../render/csv';
 import { asPoints, defaultVerdictSettings, type VerdictSettings, verdictField } from '../../claims/evidence';
@@ -74,7 +74,7 @@ const FILES = [
   VERDICT_FILE,
 ];
 
-export const parametersClaimExperiment: ExperimentKind<ParametersConfig> = {
+export const parametersClaimExperiment = defineExperiment<ParametersConfig>({
   kind: 'claim-parameters',
   schema: configSchema,
   references: (config) => [config.convolution, config.dense],
@@ -113,7 +113,7 @@ export const parametersClaimExperiment: ExperimentKind<ParametersConfig> = {
     };
     return [parametersClaimJob.plan({ key: ctx.prefix, params, needs, cost: 1, publish: FILES })];
   },
-};
+});
 
 interface Network {
   name: string;

@@ -9,7 +9,7 @@ import path from 'node:path';
 import { z } from 'zod';
 import { FieldError } from '../../config/errors';
 import type { DataSpec } from '../../data/spec';
-import { defineJob, type ExperimentKind, type PlannedJob } from '../../jobs/kind';
+import { defineJob, type PlannedJob, defineExperiment } from '../../jobs/kind';
 import { probeDataFields, probeSetting } from '../../jobs/probe-setting';
 import { shiftAccuracyChunkJob, type ShiftAccuracyChunkResult } from '../shift';
 import type { BackendName } from '../../models/training-spec';
@@ -89,7 +89,7 @@ function oneGroup(
   return groups[0];
 }
 
-export const poolingClaimExperiment: ExperimentKind<PoolingConfig> = {
+export const poolingClaimExperiment = defineExperiment<PoolingConfig>({
   kind: 'claim-pooling',
   schema: configSchema,
   references: (config) => [config.pooling, config.strided],
@@ -141,7 +141,7 @@ export const poolingClaimExperiment: ExperimentKind<PoolingConfig> = {
     jobs.push(poolingClaimJob.plan({ key: `${ctx.prefix}/verdict`, params, needs, cost: 1, publish: FILES }));
     return jobs;
   },
-};
+});
 
 interface ShiftPoint {
   network: string;

@@ -6,7 +6,7 @@
 import path from 'node:path';
 import { z } from 'zod';
 import type { DataSpec } from '../../data/spec';
-import { defineJob, type ExperimentKind, type PlannedJob } from '../../jobs/kind';
+import { defineJob, type PlannedJob, defineExperiment } from '../../jobs/kind';
 import {
   modelReferences,
   modelSourceField,
@@ -79,7 +79,7 @@ const VERDICT_FILES = [
   VERDICT_FILE,
 ];
 
-export const receptiveFieldsClaimExperiment: ExperimentKind<ReceptiveFieldsConfig> = {
+export const receptiveFieldsClaimExperiment = defineExperiment<ReceptiveFieldsConfig>({
   kind: 'claim-receptive-fields',
   schema: configSchema,
   references: (config) => modelReferences(config.model),
@@ -113,7 +113,7 @@ export const receptiveFieldsClaimExperiment: ExperimentKind<ReceptiveFieldsConfi
     );
     return jobs;
   },
-};
+});
 
 export const receptiveFieldsJob = defineJob<ReceptiveFieldsParams>({
   kind: 'receptive-fields',

@@ -20,7 +20,7 @@ import { fillValue, meanOf, occludedCopies, type FillSpec } from '../../occlusio
 import { importantRegion } from '../../occlusion/region';
 import { writeCsv, writeRecordsCsv } from '../../render/csv';
 import { writeGrayPng, writePicture, type RgbPicture } from '../../render/picture';
-import type { OcclusionChunkParams, OcclusionMapParams } from './occlusion';
+import type { OcclusionChunkParams, OcclusionMapParams } from './params';
 import { defineJob, type JobContext, type NeededJob } from '../../jobs/kind';
 import { cachedDataset, modelTitle, probedModel } from '../../jobs/shared';
 

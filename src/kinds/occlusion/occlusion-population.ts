@@ -20,7 +20,7 @@ import {
 } from '../../occlusion/population';
 import { writeCsv, writeRecordsCsv } from '../../render/csv';
 import { defineJob } from '../../jobs/kind';
-import type { PopulationChunkParams, PopulationParams } from './occlusion';
+import type { PopulationChunkParams, PopulationParams } from './params';
 import { cachedDatasetMean } from './occlusion-maps';
 import { cachedDataset, probedModel } from '../../jobs/shared';
 

@@ -13,7 +13,7 @@ import { occlusionGrid, type OcclusionGrid } from '../../occlusion/grid';
 import { selectImages, type ImageSelection } from '../../occlusion/images';
 import type { FillSpec } from '../../occlusion/occlude';
 import { testLabels, type TestLabels } from '../../occlusion/test-labels';
-import type { ExpandContext, ExperimentKind, PlannedJob } from '../../jobs/kind';
+import { type ExpandContext, type PlannedJob, defineExperiment } from '../../jobs/kind';
 import { occlusionChunkJob, occlusionMapJob } from './occlusion-maps';
 import { populationChunkJob, populationJob } from './occlusion-population';
 import { FieldError } from '../../config/errors';
@@ -26,6 +26,13 @@ import {
   type ModelSource,
   type ProbedModel,
 } from '../../jobs/model-source';
+import type {
+  OcclusionChunkParams,
+  OcclusionMapParams,
+  OcclusionSetting,
+  PopulationChunkParams,
+  PopulationParams,
+} from './params';
 
 const index = z.number().int().nonnegative();
 const positive = z.number().int().positive();
@@ -107,47 +114,6 @@ export type OcclusionConfig = z.infer<typeof occlusionConfigSchema>;
 /** More images than this in maps mode is a mistake (tens of files each): use population mode. */
 export const MAX_MAP_IMAGES = 500;
 
-/** What every occlusion job needs to rebuild the same occluded images. */
-export interface OcclusionSetting {
-  data: DataSpec;
-  backend: BackendName;
-  patch: number;
-  stride: number;
-  fill: FillSpec;
-}
-
-export interface OcclusionChunkParams extends OcclusionSetting {
-  index: number;
-  /** Positions [start, end) of the grid. */
-  start: number;
-  end: number;
-  /** Also predict the unoccluded image (the first chunk of each image does). */
-  clean: boolean;
-  modelFile?: ModelFileParam;
-}
-
-export interface OcclusionMapParams extends OcclusionSetting {
-  index: number;
-  label: number;
-  threshold: number;
-  scale: number;
-  chunks: number;
-}
-
-export interface PopulationChunkParams extends OcclusionSetting {
-  indices: number[];
-  modelFile?: ModelFileParam;
-}
-
-export interface PopulationParams {
-  data: DataSpec;
-  patch: number;
-  stride: number;
-  fill: FillSpec;
-  chunks: number;
-  modelLabel: string;
-}
-
 /**
  * Files an `occlusion-map` job publishes (the runner copies `tables/x` of job `occ/seed=1/image=11`
  * to `<run>/tables/occ/seed=1/image=11/x`). `figures/adv_img` is a folder: one picture per
@@ -220,7 +186,7 @@ export function chunkRanges(count: number, size: number): [number, number][] {
   return out;
 }
 
-export const occlusionExperiment: ExperimentKind<OcclusionConfig> = {
+export const occlusionExperiment = defineExperiment<OcclusionConfig>({
   kind: 'occlusion',
   schema: occlusionConfigSchema,
   references: (config) => modelReferences(config.model),
@@ -322,4 +288,4 @@ export const occlusionExperiment: ExperimentKind<OcclusionConfig> = {
     }
     return jobs;
   },
-};
+});
