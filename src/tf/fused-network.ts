@@ -12,16 +12,8 @@
 import * as tf from '@tensorflow/tfjs';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import { batchNormPlan } from './fused-batch-norm';
-import {
-  type Buffers,
-  type LayerPass,
-  type LayerPlan,
-  type Param,
-  Scratch,
-  type Shape,
-  size,
-} from './fused-layer';
-import { address, simdKernels, type SimdKernels } from './simd-module';
+import { type LayerPass, type LayerPlan, type Param, Scratch, type Shape, size } from './fused-layer';
+import { simdKernels, type SimdKernels } from './simd-module';
 import { convGeometry, poolGeometry, type Conv2DInfo } from './wasm-kernel-utils';
 
 const f32 = Math.fround;

@@ -7,23 +7,14 @@
 // into the tables, the overlaid curves and trust.csv, which the report's section
 // "Which attribution to trust" reads.
 import { z } from 'zod';
-import { methodSchema, type MethodSettings } from '../../attribution/settings';
-import type { DataSpec } from '../../data/spec';
-import type { BackendName } from '../../models/training-spec';
+import { methodSchema } from '../../attribution/settings';
 import { selectImages } from '../../occlusion/images';
-import type { FillSpec } from '../../occlusion/occlude';
 import { testLabels } from '../../occlusion/test-labels';
 import { RANDOM_METHOD } from '../../attribution/faithfulness/trust';
 import { checkMethod, evaluations, methodLabels } from '../attribution/attribution';
 import { faithfulnessChunkJob, faithfulnessJob, sanityChunkJob } from './attribution-faithfulness-jobs';
 import { type PlannedJob, defineExperiment } from '../../jobs/kind';
-import {
-  modelReferences,
-  modelSourceField,
-  probedModels,
-  withModel,
-  type ModelFileParam,
-} from '../../jobs/model-source';
+import { modelReferences, modelSourceField, probedModels, withModel } from '../../jobs/model-source';
 import { imagesSchema } from '../occlusion/occlusion';
 import { labelSegment, probeDataFields, probeSetting } from '../../jobs/probe-setting';
 import {

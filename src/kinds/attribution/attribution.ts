@@ -7,20 +7,12 @@
 import { z } from 'zod';
 import { METHOD_NAMES, methodLabel, methodSchema, type MethodSettings } from '../../attribution/settings';
 import { FieldError } from '../../config/errors';
-import type { DataSpec } from '../../data/spec';
-import type { BackendName } from '../../models/training-spec';
 import { occlusionGrid, OcclusionSettingsError } from '../../occlusion/grid';
 import { selectImages } from '../../occlusion/images';
 import { testLabels } from '../../occlusion/test-labels';
 import { attributionChunkJob, attributionMethodJob, attributionSheetJob } from './attribution-jobs';
 import { type PlannedJob, defineExperiment } from '../../jobs/kind';
-import {
-  modelReferences,
-  modelSourceField,
-  withModel,
-  type ModelFileParam,
-  type ProbedModel,
-} from '../../jobs/model-source';
+import { modelReferences, modelSourceField, withModel, type ProbedModel } from '../../jobs/model-source';
 import { chunkRanges, imagesSchema, MAX_MAP_IMAGES, modelsToProbe } from '../occlusion/occlusion';
 import { probeDataFields, probeSetting } from '../../jobs/probe-setting';
 import type { AttributionChunkParams, AttributionMethodParams, AttributionSheetParams } from './params';

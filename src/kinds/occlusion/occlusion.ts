@@ -8,10 +8,9 @@
 //   probability-drop maps and the share of images some single patch flips.
 import { z } from 'zod';
 import { dataSpecSchema, type DataSpec } from '../../data/spec';
-import { backendSchema, type BackendName } from '../../models/training-spec';
+import { backendSchema } from '../../models/training-spec';
 import { occlusionGrid, type OcclusionGrid } from '../../occlusion/grid';
 import { selectImages, type ImageSelection } from '../../occlusion/images';
-import type { FillSpec } from '../../occlusion/occlude';
 import { testLabels, type TestLabels } from '../../occlusion/test-labels';
 import { type ExpandContext, type PlannedJob, defineExperiment } from '../../jobs/kind';
 import { occlusionChunkJob, occlusionMapJob } from './occlusion-maps';
@@ -22,7 +21,6 @@ import {
   modelSourceField,
   probedModels,
   withModel,
-  type ModelFileParam,
   type ModelSource,
   type ProbedModel,
 } from '../../jobs/model-source';
