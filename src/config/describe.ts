@@ -2,7 +2,7 @@
 // What was expected is read from the JSON Schema of the schema at the path, so every
 // schema (ours and each experiment kind's) gets the same wording without extra annotations.
 import { z } from 'zod';
-import { showValue, type ConfigProblem } from './errors';
+import { showValue, type ConfigProblem } from '../config-errors';
 
 // biome-ignore lint/suspicious/noExplicitAny: a JSON Schema is walked by key, any shape goes
 export type JsonSchema = { [key: string]: any };

@@ -1,5 +1,5 @@
 import path from 'node:path';
-import { ConfigError, type ConfigProblem, formatPath } from './errors';
+import { ConfigError, type ConfigProblem, formatPath } from '../config-errors';
 import { readRegularFile } from '../files';
 
 /**

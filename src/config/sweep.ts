@@ -1,6 +1,6 @@
 // Sweep grids: `{ "learningRate": [0.01, 0.001], "training.batchSize": [32, 128] }` expands into
 // every combination, the first field varying slowest.
-import { canonicalJson } from '../plan/canonical-json';
+import { canonicalJson } from '../canonical-json';
 
 export interface SweepAssignment {
   /** Field as written under `sweep`, possibly a dotted path. */

@@ -3,7 +3,7 @@
 import path from 'node:path';
 import type { ExperimentKind } from '../jobs/kind';
 import { inputJsonSchema, issueProblems, schemaAt } from './describe';
-import { ConfigError, formatPath, type ConfigProblem } from './errors';
+import { ConfigError, formatPath, type ConfigProblem } from '../config-errors';
 import { configFileSchema, type Defaults } from './schema';
 import {
   expandSweep,

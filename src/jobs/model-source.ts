@@ -4,7 +4,7 @@
 // it reruns nothing.
 import path from 'node:path';
 import { z } from 'zod';
-import { FieldError } from '../config/errors';
+import { FieldError } from '../config-errors';
 import type { DataSpec } from '../data/spec';
 import type { PlannedLayer } from '../models/shapes';
 import { testLabels } from '../occlusion/test-labels';

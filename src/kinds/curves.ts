@@ -10,7 +10,7 @@ import type { ChartSpec } from '../render/chart';
 import { LINE_LEGEND } from '../render/line-legend';
 import { writeRecordsCsv } from '../render/csv';
 import { defineJob, type PlannedJob, defineExperiment } from '../jobs/kind';
-import { FieldError } from '../config/errors';
+import { FieldError } from '../config-errors';
 import { modelReferences, modelSourceField } from '../jobs/model-source';
 import { labelSegment } from '../jobs/probe-setting';
 

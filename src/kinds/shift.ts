@@ -25,7 +25,7 @@ import {
   testIndexField,
   type ChosenImage,
 } from '../jobs/probe-setting';
-import { FieldError } from '../config/errors';
+import { FieldError } from '../config-errors';
 import {
   modelReferences,
   modelSourceField,

@@ -27,7 +27,7 @@ import {
 } from '../jobs/kind';
 import { cachedDataset } from '../jobs/shared';
 import { mean, sd } from '../statistics';
-import { FieldError } from '../config/errors';
+import { FieldError } from '../config-errors';
 import { figure1Layers, layersSchema, type LayerSpec } from '../models/layers';
 import { planLayers, type PlannedLayer } from '../models/shapes';
 import { testLabels } from '../occlusion/test-labels';

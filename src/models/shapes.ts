@@ -1,6 +1,6 @@
 // Shape inference of a `layers` list before anything is built: each layer's output shape, its
 // Keras name and class, or a FieldError naming the layer and field that does not fit.
-import { FieldError } from '../config/errors';
+import { FieldError } from '../config-errors';
 import { KERAS_CLASS, kerasNames, pair, type LayerSpec } from './layers';
 
 /** Output shape without the batch axis: [height, width, channels] or [units]. */

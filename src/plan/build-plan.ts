@@ -1,9 +1,9 @@
 // Validated config → job graph: each experiment expands its sweep points into planned jobs,
 // the runner checks keys, needs and publish paths, orders the jobs and gives each a content id.
 import type { ValidConfig } from '../config/validate';
-import { ConfigError, FieldError, formatPath, type ConfigProblem } from '../config/errors';
+import { ConfigError, FieldError, formatPath, type ConfigProblem } from '../config-errors';
 import type { ExpandContext, JobKind, JsonObject, ModelRef, PlannedJob } from '../jobs/kind';
-import { canonicalJson } from './canonical-json';
+import { canonicalJson } from '../canonical-json';
 import { checkConfigData, type DataFolders, identityParams } from './data-identity';
 import { CODE_VERSION, jobId } from './job-id';
 

@@ -4,7 +4,7 @@
 // The bundled MNIST is identified by its name: its files are checksummed against the official ones.
 import path from 'node:path';
 import type { ValidConfig } from '../config/validate';
-import { ConfigError, formatPath } from '../config/errors';
+import { ConfigError, formatPath } from '../config-errors';
 import { checkIdxFolder, type DataHashCache, type FolderHashes } from '../data/check';
 import { DataError } from '../data/idx';
 import type { DataSpec } from '../data/spec';

@@ -1,7 +1,7 @@
 // Content ids: an unchanged job keeps its id across runs, a changed one gets a new id, and so
 // does every job downstream of it (the ids it needs are part of its own).
 import { createHash } from 'node:crypto';
-import { canonicalJson } from './canonical-json';
+import { canonicalJson } from '../canonical-json';
 
 /**
  * Version of the runner's own contract with jobs (how params, needs and results are passed).

@@ -5,7 +5,7 @@ import path from 'node:path';
 import { loadConfig } from '../config/load';
 import { experimentKinds, jobKinds } from '../jobs/registry';
 import { buildPlan, type PlanJob } from '../plan/build-plan';
-import { canonicalJson } from '../plan/canonical-json';
+import { canonicalJson } from '../canonical-json';
 import { CODE_VERSION } from '../plan/job-id';
 import { readRecord, type JobRecord } from './job-record';
 import { lastEventById, readJournal, type JournalEvent } from './journal';

@@ -7,7 +7,7 @@ import type { LoadedConfig } from '../config/load';
 import { experimentKinds, jobKinds } from '../jobs/registry';
 import { createHash } from 'node:crypto';
 import { isDiskFull, WriteError, writeJsonAtomic, writing } from '../files';
-import { canonicalJson } from '../plan/canonical-json';
+import { canonicalJson } from '../canonical-json';
 import { buildPlan, type Plan } from '../plan/build-plan';
 import { checkConfigData } from '../plan/data-identity';
 import { type DataHashCache, readHashCache } from '../data/check';

@@ -5,7 +5,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { parse } from 'csv-parse/sync';
-import { ConfigError } from '../../src/config/errors';
+import { ConfigError } from '../../src/config-errors';
 import { loadConfig } from '../../src/config/load';
 import { readVerdictCsv, VERDICTS } from '../../src/claims/verdict';
 import { jobKinds } from '../../src/jobs/registry';

@@ -29,7 +29,7 @@ import {
   type VarianceShiftMeasure,
 } from '../../src/kinds/claims/dropout-variance-shift';
 import { readVerdictCsv, VERDICT_FILE } from '../../src/claims/verdict';
-import { ConfigError } from '../../src/config/errors';
+import { ConfigError } from '../../src/config-errors';
 import { loadConfig } from '../../src/config/load';
 import { jobKinds } from '../../src/jobs/registry';
 import type { JobKind, NeededJob } from '../../src/jobs/kind';

@@ -2,7 +2,7 @@
 // code 2, no stack trace, and leaves the folder untouched (an existing run folder included).
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { ConfigError } from '../../src/config/errors';
+import { ConfigError } from '../../src/config-errors';
 import { runExperiments } from '../../src/runner/run';
 import { runCli, snapshot } from '../helpers/runner';
 import { tempDir } from '../helpers/temp-dir';

@@ -2,7 +2,7 @@
 // JSON.parse would keep the last value without a word.
 import path from 'node:path';
 import { existsSync } from 'node:fs';
-import { ConfigError } from '../../src/config/errors';
+import { ConfigError } from '../../src/config-errors';
 import { parseConfigText } from '../../src/config/parse-file';
 import { runCli, writeConfig } from '../helpers/runner';
 import { tempDir } from '../helpers/temp-dir';

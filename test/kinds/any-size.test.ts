@@ -2,7 +2,7 @@
 // stride 2 trained on them through the real runner, then every probe on it.
 import { existsSync, readFileSync, rmSync } from 'node:fs';
 import path from 'node:path';
-import { ConfigError } from '../../src/config/errors';
+import { ConfigError } from '../../src/config-errors';
 import { runExperiments } from '../../src/runner/run';
 import { writeBarImages } from '../helpers/bar-images';
 import { writeConfig } from '../helpers/runner';

@@ -4,7 +4,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { cpSync, existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { ConfigError } from '../../src/config/errors';
+import { ConfigError } from '../../src/config-errors';
 import { loadDataset } from '../../src/data/datasets';
 import { buildCnn } from '../../src/models/cnn';
 import { loadModelFile, readModelFile } from '../../src/models/model-file';

@@ -1,5 +1,5 @@
 // `layers` in a train experiment: planned, swept, refused with the layer and field named.
-import { ConfigError } from '../../src/config/errors';
+import { ConfigError } from '../../src/config-errors';
 import { loadConfig } from '../../src/config/load';
 import { jobKinds } from '../../src/jobs/registry';
 import { buildPlan } from '../../src/plan/build-plan';

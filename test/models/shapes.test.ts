@@ -1,4 +1,4 @@
-import { FieldError } from '../../src/config/errors';
+import { FieldError } from '../../src/config-errors';
 import { figure1Layers, kerasNames, type LayerSpec } from '../../src/models/layers';
 import { completeLayers, planLayers } from '../../src/models/shapes';
 

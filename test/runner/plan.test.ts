@@ -1,12 +1,12 @@
 // The job graph: content ids that stay put when nothing changed and change exactly downstream
 // of a change; the checks on what experiments plan.
 import { z } from 'zod';
-import { ConfigError } from '../../src/config/errors';
+import { ConfigError } from '../../src/config-errors';
 import { validateConfig } from '../../src/config/validate';
 import { experimentKinds, jobKinds } from '../../src/jobs/registry';
 import type { ExperimentKind, JobKind, PlannedJob } from '../../src/jobs/kind';
 import { buildPlan, type Plan } from '../../src/plan/build-plan';
-import { canonicalJson } from '../../src/plan/canonical-json';
+import { canonicalJson } from '../../src/canonical-json';
 import { jobId } from '../../src/plan/job-id';
 import { mulberry32 } from '../../src/random';
 

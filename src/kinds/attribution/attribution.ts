@@ -6,7 +6,7 @@
 // sheet methods × images and writes methods.csv (ms per image, completeness of IG).
 import { z } from 'zod';
 import { METHOD_NAMES, methodLabel, methodSchema, type MethodSettings } from '../../attribution/settings';
-import { FieldError } from '../../config/errors';
+import { FieldError } from '../../config-errors';
 import { occlusionGrid, OcclusionSettingsError } from '../../occlusion/grid';
 import { selectImages } from '../../occlusion/images';
 import { testLabels } from '../../occlusion/test-labels';

@@ -10,7 +10,7 @@ import { z } from 'zod';
 import type { DataSpec } from '../../data/spec';
 import type { BackendName } from '../../models/training-spec';
 import { writeRecordsCsv } from '../../render/csv';
-import { FieldError } from '../../config/errors';
+import { FieldError } from '../../config-errors';
 import { defineJob, type PlannedJob, defineExperiment } from '../../jobs/kind';
 import {
   modelReferences,

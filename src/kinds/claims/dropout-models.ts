@@ -5,7 +5,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
-import { FieldError } from '../../config/errors';
+import { FieldError } from '../../config-errors';
 import {
   defineExperiment,
   type ExpandContext,

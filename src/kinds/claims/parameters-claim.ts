@@ -7,7 +7,7 @@
 // convolutional one's accuracy need, against a factor?
 import path from 'node:path';
 import { z } from 'zod';
-import { FieldError } from '../../config/errors';
+import { FieldError } from '../../config-errors';
 import { defineJob, type NeededJob, type PlannedJob, defineExperiment } from '../../jobs/kind';
 import type { ChartSpec } from '../../render/chart';
 import { writeRecordsCsv } from '../../render/csv';

@@ -7,7 +7,7 @@
 // keep more of its unshifted accuracy at shifts of 1..small pixels than the strided one?
 import path from 'node:path';
 import { z } from 'zod';
-import { FieldError } from '../../config/errors';
+import { FieldError } from '../../config-errors';
 import type { DataSpec } from '../../data/spec';
 import { defineJob, type PlannedJob, defineExperiment } from '../../jobs/kind';
 import { probeDataFields, probeSetting } from '../../jobs/probe-setting';

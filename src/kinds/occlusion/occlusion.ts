@@ -15,7 +15,7 @@ import { testLabels, type TestLabels } from '../../occlusion/test-labels';
 import { type ExpandContext, type PlannedJob, defineExperiment } from '../../jobs/kind';
 import { occlusionChunkJob, occlusionMapJob } from './occlusion-maps';
 import { populationChunkJob, populationJob } from './occlusion-population';
-import { FieldError } from '../../config/errors';
+import { FieldError } from '../../config-errors';
 import {
   modelReferences,
   modelSourceField,

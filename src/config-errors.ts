@@ -1,7 +1,7 @@
 // Config problems: each names the file, the exact field path and what was expected.
 // They end the program with exit code 2 before anything is written.
-import { UserError } from '../errors';
-import { EXIT } from '../exit-codes';
+import { UserError } from './errors';
+import { EXIT } from './exit-codes';
 
 export interface ConfigProblem {
   /** Field path like `experiments[2].patch.size`; empty for the file as a whole. */

@@ -2,7 +2,7 @@
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { experimentKinds } from '../jobs/registry';
-import { configJsonSchemaText } from './json-schema';
+import { configJsonSchemaText } from '../config/json-schema';
 
 export const SCHEMA_FILE = path.join('schema', 'config.schema.json');
 
