@@ -1,3 +1,5 @@
+// Domain code: the attribution kinds (src/kinds/attribution*) call it; nothing here imports a kind.
+//
 // The one entry point of attribution: a tfjs model, a batch of images, a target class per image
 // and a method with its settings → float32 pixel maps [n, height, width]. Everything else
 // (the `attribution` experiment, faithfulness curves, the sanity check, the benchmark) calls this.

@@ -1,3 +1,6 @@
+// Domain code (the claims' statistics and verdict rules): the claim kinds of src/kinds/claims plan
+// and run the jobs, and this folder imports nothing from src/kinds or src/jobs.
+//
 // Verdicts on the homework's claims (Problems 1–2), and the verdict.csv every claim experiment
 // publishes. A verdict is never written by hand: it is a pure function of measured numbers.
 //

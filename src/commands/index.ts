@@ -1,4 +1,5 @@
-// Every command of run-experiments: one typed module per command, one line here each.
+// Every command of run-experiments: one typed module per command, one line here each. Commands are
+// the top layer: they load configs and kinds (jobs/registry.ts), run (runner/) and build reports (report/).
 import type { CommandModule } from 'yargs';
 import { runCommand } from './run';
 import { statusCommand } from './status';

@@ -1,11 +1,11 @@
 // The config's JSON Schema (schema/config.schema.json), so editors validate and complete a config
 // that names it in "$schema". Generated from the same zod schemas the runner validates with;
 // `npm run schema` rewrites the file and a test checks the committed copy is up to date.
-import type { ExperimentKind } from '../jobs/kind';
 import { inputJsonSchema, type JsonSchema } from './describe';
 import { configFileSchema } from './schema';
+import type { ConfigKind } from './validate';
 
-export function configJsonSchema(kinds: readonly ExperimentKind[]): JsonSchema {
+export function configJsonSchema(kinds: readonly ConfigKind[]): JsonSchema {
   const root = structuredClone(inputJsonSchema(configFileSchema));
   const defs: Record<string, JsonSchema> = {};
   const header = root.properties.experiments.items as JsonSchema;
@@ -58,6 +58,6 @@ function hoistDefs(schema: JsonSchema, prefix: string, into: Record<string, Json
   return rewrite(schema) as JsonSchema;
 }
 
-export function configJsonSchemaText(kinds: readonly ExperimentKind[]): string {
+export function configJsonSchemaText(kinds: readonly ConfigKind[]): string {
   return `${JSON.stringify(configJsonSchema(kinds), null, 2)}\n`;
 }

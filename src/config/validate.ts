@@ -1,7 +1,7 @@
 // From a parsed config file to validated experiments, one entry per sweep point, in the order
 // their references need (an experiment comes after the experiments whose models it probes).
 import path from 'node:path';
-import type { ExperimentKind } from '../jobs/kind';
+import type { z } from 'zod';
 import { inputJsonSchema, issueProblems, schemaAt } from './describe';
 import { ConfigError, formatPath, type ConfigProblem } from '../config-errors';
 import { configFileSchema, type Defaults } from './schema';
@@ -24,27 +24,39 @@ export interface ExperimentPoint {
   config: unknown;
 }
 
-export interface ValidExperiment {
+/** What validating a config needs of an experiment kind (jobs/kind.ts's ExperimentKind is one). */
+export interface ConfigKind {
+  kind: string;
+  schema: z.ZodType;
+  // biome-ignore lint/suspicious/noExplicitAny: each kind reads its own config type
+  references?(config: any): string[];
+}
+
+export interface ValidExperiment<K extends ConfigKind = ConfigKind> {
   /** Position in the file's `experiments` list. */
   index: number;
   name: string;
-  kind: ExperimentKind;
+  kind: K;
   points: ExperimentPoint[];
   /** Experiments whose models this one reads. */
   references: string[];
 }
 
-export interface ValidConfig {
+export interface ValidConfig<K extends ConfigKind = ConfigKind> {
   file: string;
   /** Absolute folder of the file, when it was read from disk (relative paths in experiments start there). */
   dir?: string;
   name: string;
   defaults: Defaults;
   /** In dependency order. */
-  experiments: ValidExperiment[];
+  experiments: ValidExperiment<K>[];
 }
 
-export function validateConfig(value: unknown, file: string, kinds: readonly ExperimentKind[]): ValidConfig {
+export function validateConfig<K extends ConfigKind>(
+  value: unknown,
+  file: string,
+  kinds: readonly K[],
+): ValidConfig<K> {
   const top = configFileSchema.safeParse(value, { reportInput: true });
   if (!top.success) {
     const root = inputJsonSchema(configFileSchema);
@@ -57,7 +69,7 @@ export function validateConfig(value: unknown, file: string, kinds: readonly Exp
   const problems: ConfigProblem[] = [];
   const kindsByName = new Map(kinds.map((kind) => [kind.kind, kind]));
   const firstIndexOfName = new Map<string, number>();
-  const experiments: ValidExperiment[] = [];
+  const experiments: ValidExperiment<K>[] = [];
 
   rawExperiments.forEach((raw, index) => {
     const at = (p: PropertyKey[]) => formatPath(['experiments', index, ...p]);
@@ -100,7 +112,7 @@ function validatePoints(
   experimentName: string,
   own: Record<string, unknown>,
   sweep: Record<string, unknown[]> | undefined,
-  kind: ExperimentKind,
+  kind: ConfigKind,
   at: (p: PropertyKey[]) => string,
   problems: ConfigProblem[],
 ): ExperimentPoint[] | undefined {
@@ -197,9 +209,9 @@ function checkReferences(
 }
 
 /** Experiments ordered so that each comes after those it references; otherwise in file order. */
-function dependencyOrder(experiments: ValidExperiment[]): ValidExperiment[] {
+function dependencyOrder<E extends ValidExperiment>(experiments: E[]): E[] {
   const placed = new Set<string>();
-  const ordered: ValidExperiment[] = [];
+  const ordered: E[] = [];
   while (ordered.length < experiments.length) {
     for (const experiment of experiments) {
       if (placed.has(experiment.name) || !experiment.references.every((r) => placed.has(r))) continue;

@@ -1,5 +1,10 @@
 // The contract between the runner and the experiments.
 //
+// Layout rule: src/jobs/ (this contract and what kinds share) sits below src/kinds/ (every
+// experiment and job kind: plan, run, publish) and above nothing of theirs; the domain folders
+// (attribution, occlusion, claims, rnn, probes, models, tf, render, data) import no kind.
+// test/layout.test.ts keeps the rule and the absence of import cycles.
+//
 // An experiment kind lives on the coordinator side: it validates its own part of a config and
 // expands one concrete experiment (one point of its sweep grid) into planned jobs.
 // A job kind lives on the worker side: a plain async function from JSON params and a context

@@ -1,8 +1,9 @@
 // Training settings of the Figure 1 CNN; every field can be set in a config.
 import { z } from 'zod';
+import { BACKEND_NAMES, type BackendName } from '../tf/backend-name';
 
-export const backendSchema = z.enum(['wasm', 'cpu', 'node']);
-export type BackendName = z.infer<typeof backendSchema>;
+export const backendSchema = z.enum(BACKEND_NAMES);
+export type { BackendName };
 
 /** Training settings as a config gives them: any subset, no defaults filled in. */
 export const trainingOverridesSchema = z

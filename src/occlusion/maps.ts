@@ -1,3 +1,5 @@
+// Domain code: the occlusion kinds (src/kinds/occlusion) call it; nothing here imports a kind.
+//
 // The three maps of the homework's Figures 7–9, built from the probabilities of every position
 // (count × classes, row-major), and their tables: the top-left cell names the map, the header
 // row holds the column offsets, each row starts with its row offset.

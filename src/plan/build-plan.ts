@@ -2,7 +2,7 @@
 // the runner checks keys, needs and publish paths, orders the jobs and gives each a content id.
 import type { ValidConfig } from '../config/validate';
 import { ConfigError, FieldError, formatPath, type ConfigProblem } from '../config-errors';
-import type { ExpandContext, JobKind, JsonObject, ModelRef, PlannedJob } from '../jobs/kind';
+import type { ExpandContext, ExperimentKind, JobKind, JsonObject, ModelRef, PlannedJob } from '../jobs/kind';
 import { canonicalJson } from '../canonical-json';
 import { checkConfigData, type DataFolders, identityParams } from './data-identity';
 import { CODE_VERSION, jobId } from './job-id';
@@ -34,7 +34,7 @@ const SEGMENT = /^[^/\\:*?"<>|\0]+$/;
 
 /** `data`: the checked IDX folders (checked here, without a hash cache, when not given). */
 export function buildPlan(
-  config: ValidConfig,
+  config: ValidConfig<ExperimentKind>,
   jobKinds: readonly JobKind[],
   data: DataFolders = checkConfigData(config),
 ): Plan {

@@ -1,3 +1,5 @@
+// Domain code: the BPTT kinds (src/kinds/bptt) call it; nothing here imports a kind.
+//
 // One back-propagation-through-time problem, cell-independent: a cell type, its parameters by
 // name, the inputs x(1..T) and a loss. This is what the jobs receive as JSON, and the single
 // place that maps names to each cell's parameters.

@@ -1,7 +1,7 @@
 // Choosing and starting the tfjs backend of this thread: wasm (default; SIMD, single thread),
 // cpu (plain JavaScript, slow), or node (only when @tensorflow/tfjs-node can be loaded).
 import * as tf from '@tensorflow/tfjs';
-import type { BackendName } from '../models/training-spec';
+import type { BackendName } from './backend-name';
 import { registerWasmTrainingKernels } from './wasm-training-kernels';
 
 export class BackendError extends Error {

@@ -8,7 +8,7 @@ import { parse } from 'csv-parse/sync';
 import { ConfigError } from '../../src/config-errors';
 import { loadConfig } from '../../src/config/load';
 import { readVerdictCsv, VERDICTS } from '../../src/claims/verdict';
-import { jobKinds } from '../../src/jobs/registry';
+import { experimentKinds, jobKinds } from '../../src/jobs/registry';
 import { buildPlan } from '../../src/plan/build-plan';
 import { runExperiments } from '../../src/runner/run';
 
@@ -168,7 +168,7 @@ describe('bad batch normalization configs are refused when planned', () => {
       JSON.stringify({ defaults: { data: CONFIG.defaults.data }, experiments }),
     );
     try {
-      buildPlan(loadConfig('case.json', undefined, dir), jobKinds);
+      buildPlan(loadConfig('case.json', experimentKinds, dir), jobKinds);
     } catch (error) {
       expect(error).toBeInstanceOf(ConfigError);
       return (error as Error).message;

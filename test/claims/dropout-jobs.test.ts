@@ -31,7 +31,7 @@ import {
 import { readVerdictCsv, VERDICT_FILE } from '../../src/claims/verdict';
 import { ConfigError } from '../../src/config-errors';
 import { loadConfig } from '../../src/config/load';
-import { jobKinds } from '../../src/jobs/registry';
+import { experimentKinds, jobKinds } from '../../src/jobs/registry';
 import type { JobKind, NeededJob } from '../../src/jobs/kind';
 import type { TrainParams } from '../../src/kinds/train';
 import type { LayerSpec } from '../../src/models/layers';
@@ -237,7 +237,7 @@ describe('planning', () => {
   const plan = (experiments: object[]) => {
     const dir = tempDir('probelab-dropout-plan-');
     writeConfig(dir, 'claims.json', { defaults: { data: DATA, seeds: [1, 2] }, experiments });
-    return buildPlan(loadConfig('claims.json', undefined, dir), jobKinds);
+    return buildPlan(loadConfig('claims.json', experimentKinds, dir), jobKinds);
   };
   const rates = { name: 'rates', kind: 'train', sweep: { dropout: [0, 0.5] } };
 

@@ -104,7 +104,7 @@ test('YAML and JSON of the same config are the same config', () => {
 test('the shipped configs are valid and plan', () => {
   for (const name of ['smoke', 'all', 'architectures']) {
     const file = path.join(__dirname, '..', '..', 'configs', `${name}.json`);
-    const config = loadConfig(file);
+    const config = loadConfig(file, experimentKinds);
     expect(config.name).toBe(name);
     expect(buildPlan(config, jobKinds).jobs.length).toBeGreaterThan(0);
     expect(JSON.parse(readFileSync(file, 'utf8')).$schema).toBe('../schema/config.schema.json');

@@ -1,7 +1,7 @@
 // `layers` in a train experiment: planned, swept, refused with the layer and field named.
 import { ConfigError } from '../../src/config-errors';
 import { loadConfig } from '../../src/config/load';
-import { jobKinds } from '../../src/jobs/registry';
+import { experimentKinds, jobKinds } from '../../src/jobs/registry';
 import { buildPlan } from '../../src/plan/build-plan';
 import { runCli, snapshot, writeConfig } from '../helpers/runner';
 import { tempDir } from '../helpers/temp-dir';
@@ -30,7 +30,7 @@ const BAD = [conv(4, 3), { type: 'maxPooling2d', poolSize: 8 }, { type: 'batchNo
 function plan(experiments: object[]) {
   const dir = tempDir('probelab-layers-');
   writeConfig(dir, 'case.json', { defaults: { data: SMALL }, experiments });
-  return buildPlan(loadConfig('case.json', undefined, dir), jobKinds);
+  return buildPlan(loadConfig('case.json', experimentKinds, dir), jobKinds);
 }
 
 function planError(experiments: object[]): string {

@@ -12,7 +12,7 @@ import {
 } from 'node:fs';
 import path from 'node:path';
 import { loadConfig } from '../../src/config/load';
-import { jobKinds } from '../../src/jobs/registry';
+import { experimentKinds, jobKinds } from '../../src/jobs/registry';
 import { readHashCache } from '../../src/data/check';
 import { buildPlan } from '../../src/plan/build-plan';
 import { checkConfigData } from '../../src/plan/data-identity';
@@ -55,7 +55,7 @@ test('job ids follow the IDX files: a replaced file changes them, a moved folder
 test('hashes are cached by path, size and time: an unchanged file is not read again', () => {
   const work = tempDir();
   const data = writeSmallMnist(path.join(work, 'data'));
-  const config = loadConfig(writeConfig(work, 'idx.json', trainConfig(data)), undefined, work);
+  const config = loadConfig(writeConfig(work, 'idx.json', trainConfig(data)), experimentKinds, work);
   const cache = {};
   const first = buildPlan(config, jobKinds, checkConfigData(config, cache));
   const labels = path.join(data, IDX.trainLabels);
