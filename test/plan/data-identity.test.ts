@@ -77,7 +77,7 @@ test('hashes are cached by path, size and time: an unchanged file is not read ag
 test('a rewrite that keeps size and mtime is seen: the cache is keyed on ctime and inode too, as git does', () => {
   const work = tempDir();
   const data = writeSmallMnist(path.join(work, 'data'));
-  const config = loadConfig(writeConfig(work, 'idx.json', trainConfig(data)), undefined, work);
+  const config = loadConfig(writeConfig(work, 'idx.json', trainConfig(data)), experimentKinds, work);
   const labels = path.join(data, IDX.trainLabels);
   const [atime, mtime] = [1_700_000_000, 1_700_000_000]; // whole seconds: restored exactly
   utimesSync(labels, atime, mtime);
