@@ -10,12 +10,12 @@ import { errorFields } from '../src/errors';
 import { type JobContext, type JobKind, type JobProgress, registered } from '../src/jobs/kind';
 import type { WorkerData, WorkerEvent } from '../src/runner/pool';
 import { commitJob, writeRecord } from '../src/runner/job-record';
-import type { JobBatch, JobError, JobReply, JobTask } from '../src/runner/task';
+import type { JobError, JobReply, WorkerBatch, WorkerTask } from '../src/runner/task';
 
 const { eventsChannel } = Piscina.workerData as WorkerData;
 
 /** The task's job kind, its module loaded when this thread first runs a job of that kind. */
-function jobKind(task: JobTask): JobKind | undefined {
+function jobKind(task: WorkerTask): JobKind | undefined {
   if (!registered.jobs.has(task.kind)) require(path.join(__dirname, '..', 'src', 'kinds', task.module));
   return registered.jobs.get(task.kind);
 }
@@ -31,7 +31,7 @@ const events = new BroadcastChannel(eventsChannel);
 events.unref();
 const post = (event: WorkerEvent) => events.postMessage(event);
 
-export default async function runBatch(batch: JobBatch): Promise<unknown> {
+export default async function runBatch(batch: WorkerBatch): Promise<unknown> {
   if (batch.notifyStart) post({ batch: batch.id, started: true });
   const replies: JobReply[] = [];
   // A job that throws fails alone; one that ends the thread fails the batch, and the runner sorts it out.
@@ -47,7 +47,7 @@ export default async function runBatch(batch: JobBatch): Promise<unknown> {
 }
 
 async function runJob(
-  task: JobTask,
+  task: WorkerTask,
   progress: JobContext['progress'],
 ): Promise<{ ms: number; result: unknown }> {
   const startedAt = new Date();

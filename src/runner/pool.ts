@@ -4,7 +4,8 @@ import path from 'node:path';
 import { BroadcastChannel } from 'node:worker_threads';
 import { Piscina } from 'piscina';
 import type { JobProgress } from '../jobs/kind';
-import type { JobBatch } from './task';
+import { kindModuleOf } from '../jobs/registry';
+import type { JobBatch, WorkerBatch } from './task';
 
 export interface PoolOptions {
   workers: number;
@@ -53,13 +54,18 @@ export function workerFile(): string {
   return file;
 }
 
+/** The batch with each task's kind module (jobs/registry.ts), which the worker loads to run it. */
+function withModules(batch: JobBatch): WorkerBatch {
+  return { ...batch, jobs: batch.jobs.map((task) => ({ ...task, module: kindModuleOf(task.kind) })) };
+}
+
 let pools = 0;
 
 export function createJobPool(options: PoolOptions): JobPool {
   const workerData: WorkerData = {
     eventsChannel: `probelab:job-events:${process.pid}:${pools++}`,
   };
-  const pool = new Piscina<JobBatch, unknown>({
+  const pool = new Piscina<WorkerBatch, unknown>({
     filename: workerFile(),
     minThreads: options.workers,
     maxThreads: options.workers,
@@ -82,7 +88,8 @@ export function createJobPool(options: PoolOptions): JobPool {
     else listeners?.onProgress?.(event.job, event.progress);
   };
   return {
-    run(batch, signal, listeners) {
+    run(jobBatch, signal, listeners) {
+      const batch = withModules(jobBatch);
       if (!listeners?.onStart && !listeners?.onProgress) return pool.run(batch, { signal });
       listening.set(batch.id, listeners);
       return pool

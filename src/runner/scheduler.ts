@@ -22,7 +22,6 @@ import type { Progress } from './progress';
 import { type Dependents, dependentsOf, ReadyQueue } from './ready-queue';
 import type { RunFolder } from './run-folder';
 import type { JobBatch, JobReply, JobTask } from './task';
-import { kindModuleOf } from '../jobs/registry';
 
 export interface SchedulerOptions {
   plan: Plan;
@@ -253,7 +252,6 @@ class Scheduler {
     this.options.progress.started(job);
     return {
       kind: job.kind,
-      module: kindModuleOf(job.kind),
       params: job.params,
       dir: attempt.dir,
       jobDir: folder.jobDir(job.id),

@@ -3,11 +3,9 @@ import type { ErrorFields } from '../errors';
 import type { JsonObject, NeededJob } from '../jobs/kind';
 import type { JobHeader } from './job-record';
 
-/** One attempt of one job, as sent to a worker. */
+/** One attempt of one job, as the scheduler sends it to the pool. */
 export interface JobTask {
   kind: string;
-  /** The module that defines the kind, relative to src/kinds and without extension: the worker loads it. */
-  module: string;
   params: JsonObject;
   /** The attempt's folder, created by the worker; renamed to `jobDir` when the job succeeds. */
   dir: string;
@@ -32,6 +30,17 @@ export interface JobBatch {
   jobs: JobTask[];
   /** Whether the worker posts `id` on the pool's start channel when it begins the batch. */
   notifyStart?: boolean;
+}
+
+/** A task as the pool hands it to a worker: with the module of its kind, which the worker loads. */
+export interface WorkerTask extends JobTask {
+  /** The module that defines the kind, relative to src/kinds and without extension. */
+  module: string;
+}
+
+/** A batch as a worker receives it. */
+export interface WorkerBatch extends JobBatch {
+  jobs: WorkerTask[];
 }
 
 /** A job's error as a worker reports it (an Error does not cross threads whole). */
