@@ -1,6 +1,7 @@
 // `run-experiments report <run folder>`: (re)builds <run folder>/report.html from what the run
 // folder holds — the plan, the job results and the published tables and figures.
 import type { ArgumentsCamelCase, Argv, CommandModule } from 'yargs';
+import { typedArgs } from './typed-args';
 import { buildReport } from '../report/build-report';
 
 interface ReportArgs {
@@ -13,23 +14,25 @@ export const reportCommand: CommandModule<object, ReportArgs> = {
   describe:
     'Build <run folder>/report.html: every figure and table of the run on one page that opens from the file system',
   builder: (yargs: Argv) =>
-    yargs
-      .positional('run-folder', {
-        type: 'string',
-        demandOption: true,
-        describe: 'A run folder, e.g. outputs/smoke',
-      })
-      .option('max-rows', {
-        type: 'number',
-        default: 30,
-        describe: 'Rows shown per table (each table links to its whole CSV file)',
-      })
-      .check((argv) => {
-        const rows = argv.maxRows as number;
-        if (!Number.isInteger(rows) || rows < 1)
-          throw new Error(`--max-rows: expected an integer ≥ 1, got ${rows}`);
-        return true;
-      }) as unknown as Argv<ReportArgs>,
+    typedArgs<ReportArgs>(
+      yargs
+        .positional('run-folder', {
+          type: 'string',
+          demandOption: true,
+          describe: 'A run folder, e.g. outputs/smoke',
+        })
+        .option('max-rows', {
+          type: 'number',
+          default: 30,
+          describe: 'Rows shown per table (each table links to its whole CSV file)',
+        })
+        .check((argv) => {
+          const rows = argv.maxRows as number;
+          if (!Number.isInteger(rows) || rows < 1)
+            throw new Error(`--max-rows: expected an integer ≥ 1, got ${rows}`);
+          return true;
+        }),
+    ),
   handler: (argv: ArgumentsCamelCase<ReportArgs>) => {
     const built = buildReport(argv.runFolder, { maxTableRows: argv.maxRows });
     process.stdout.write(

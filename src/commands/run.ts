@@ -1,6 +1,7 @@
 // `run-experiments <config>` (also `run-experiments run <config>`): run a config, resuming
 // whatever an earlier run of it left unfinished.
 import type { ArgumentsCamelCase, Argv, CommandModule } from 'yargs';
+import { typedArgs } from './typed-args';
 import { EXIT } from '../exit-codes';
 import { buildReportAfterRun } from '../report/build-report';
 import { createRunLogger, type LogFormat } from '../runner/log';
@@ -54,82 +55,84 @@ export const runCommand: CommandModule<object, RunArgs> = {
   command: ['$0 <config>', 'run <config>'],
   describe: 'Run the experiments of a config (JSON or YAML); a finished job is never run twice',
   builder: (yargs: Argv) =>
-    yargs
-      .positional('config', {
-        type: 'string',
-        demandOption: true,
-        describe: 'Config file, e.g. configs/smoke.json',
-      })
-      .option('workers', {
-        type: 'string',
-        coerce: countFlag('workers', 1),
-        describe: 'Worker threads (default: defaults.workers, else available cores)',
-      })
-      .option('retries', {
-        type: 'string',
-        coerce: countFlag('retries', 0),
-        describe: `Retries of a failed job before it is recorded as failed (default: defaults.retries, else ${BUILT_IN.retries})`,
-      })
-      .option('timeout', {
-        type: 'string',
-        coerce: secondsFlag('timeout'),
-        describe: 'Seconds one job attempt may take (default: defaults.timeoutSeconds, else none)',
-      })
-      .option('out', {
-        type: 'string',
-        describe: `Folder that holds run folders (default: defaults.outputDir, else ${BUILT_IN.outputDir})`,
-      })
-      .option('force', {
-        type: 'boolean',
-        default: false,
-        describe: 'Rerun every job, even those with a result',
-      })
-      .option('rerun-failed', {
-        type: 'boolean',
-        default: false,
-        describe: 'Also retry jobs that failed in an earlier run',
-      })
-      .option('fail-fast', {
-        type: 'boolean',
-        default: false,
-        describe: 'Start no new job after the first failure',
-      })
-      .option('progress', {
-        choices: ['auto', 'bars', 'lines', 'none'] as const,
-        default: 'auto' as const,
-        describe: 'Live bars (terminal) or log lines',
-      })
-      .option('log', {
-        choices: ['text', 'json'] as const,
-        default: 'text' as const,
-        describe:
-          'json: one JSON object per line (run-start, job-start, job-finish, job-fail, job-blocked, run-end) on stderr or --log-file',
-      })
-      .option('log-file', {
-        type: 'string',
-        describe: 'Append the log to this file instead of stdout (text) or stderr (json)',
-      })
-      .option('dry-run', {
-        type: 'boolean',
-        default: false,
-        describe: 'Print the plan (jobs per kind, how many already done) and run nothing',
-      })
-      .option('only', {
-        type: 'string',
-        array: true,
-        describe: 'Run only these experiments or kinds (and the jobs they need), e.g. --only train',
-      })
-      .option('shard', {
-        type: 'string',
-        describe:
-          'Run share k of n of the job graph (k from 1 to n) into <name>-shard-k-of-n; combine with `merge`',
-      })
-      .check((argv) => {
-        if (argv.shard !== undefined) parseShard(String(argv.shard)); // throws a clear message for 0/3, 4/3, "x"
-        if (argv.only !== undefined && (argv.only as string[]).some((name) => !name))
-          throw new Error('--only: expected an experiment name or kind');
-        return true;
-      }) as unknown as Argv<RunArgs>,
+    typedArgs<RunArgs>(
+      yargs
+        .positional('config', {
+          type: 'string',
+          demandOption: true,
+          describe: 'Config file, e.g. configs/smoke.json',
+        })
+        .option('workers', {
+          type: 'string',
+          coerce: countFlag('workers', 1),
+          describe: 'Worker threads (default: defaults.workers, else available cores)',
+        })
+        .option('retries', {
+          type: 'string',
+          coerce: countFlag('retries', 0),
+          describe: `Retries of a failed job before it is recorded as failed (default: defaults.retries, else ${BUILT_IN.retries})`,
+        })
+        .option('timeout', {
+          type: 'string',
+          coerce: secondsFlag('timeout'),
+          describe: 'Seconds one job attempt may take (default: defaults.timeoutSeconds, else none)',
+        })
+        .option('out', {
+          type: 'string',
+          describe: `Folder that holds run folders (default: defaults.outputDir, else ${BUILT_IN.outputDir})`,
+        })
+        .option('force', {
+          type: 'boolean',
+          default: false,
+          describe: 'Rerun every job, even those with a result',
+        })
+        .option('rerun-failed', {
+          type: 'boolean',
+          default: false,
+          describe: 'Also retry jobs that failed in an earlier run',
+        })
+        .option('fail-fast', {
+          type: 'boolean',
+          default: false,
+          describe: 'Start no new job after the first failure',
+        })
+        .option('progress', {
+          choices: ['auto', 'bars', 'lines', 'none'] as const,
+          default: 'auto' as const,
+          describe: 'Live bars (terminal) or log lines',
+        })
+        .option('log', {
+          choices: ['text', 'json'] as const,
+          default: 'text' as const,
+          describe:
+            'json: one JSON object per line (run-start, job-start, job-finish, job-fail, job-blocked, run-end) on stderr or --log-file',
+        })
+        .option('log-file', {
+          type: 'string',
+          describe: 'Append the log to this file instead of stdout (text) or stderr (json)',
+        })
+        .option('dry-run', {
+          type: 'boolean',
+          default: false,
+          describe: 'Print the plan (jobs per kind, how many already done) and run nothing',
+        })
+        .option('only', {
+          type: 'string',
+          array: true,
+          describe: 'Run only these experiments or kinds (and the jobs they need), e.g. --only train',
+        })
+        .option('shard', {
+          type: 'string',
+          describe:
+            'Run share k of n of the job graph (k from 1 to n) into <name>-shard-k-of-n; combine with `merge`',
+        })
+        .check((argv) => {
+          if (argv.shard !== undefined) parseShard(String(argv.shard)); // throws a clear message for 0/3, 4/3, "x"
+          if (argv.only !== undefined && (argv.only as string[]).some((name) => !name))
+            throw new Error('--only: expected an experiment name or kind');
+          return true;
+        }),
+    ),
   // Config, usage and lock errors are thrown on to cli.ts, which prints them as --log asks.
   handler: async (argv: ArgumentsCamelCase<RunArgs>) => {
     const logger = createRunLogger(argv.log, argv.logFile);

@@ -1,5 +1,6 @@
 // `run-experiments status <run folder> [--explain <job>]`: what is done, failed, pending, and why.
 import type { ArgumentsCamelCase, Argv, CommandModule } from 'yargs';
+import { typedArgs } from './typed-args';
 import { explainJob } from '../runner/explain';
 import { formatStatus, readStatus } from '../runner/status';
 import { verifyRunFolder } from '../runner/verify-folder';
@@ -17,23 +18,25 @@ export const statusCommand: CommandModule<object, StatusArgs> = {
   describe:
     'Counts per job kind and state, each failure with its error; --explain says why a job will or will not run again',
   builder: (yargs: Argv) =>
-    yargs
-      .positional('run-folder', {
-        type: 'string',
-        demandOption: true,
-        describe: 'A run folder, e.g. outputs/smoke',
-      })
-      .option('explain', { type: 'string', describe: 'Key or id (or id prefix) of a job' })
-      .option('verify', {
-        type: 'boolean',
-        default: false,
-        describe:
-          "Re-hash every finished job's files against its result.json; damaged jobs (exit code 1) rerun, with their dependents, on the next run",
-      })
-      .option('config', {
-        type: 'string',
-        describe: 'With --explain: compare with this config instead of the one the run used',
-      }) as unknown as Argv<StatusArgs>,
+    typedArgs<StatusArgs>(
+      yargs
+        .positional('run-folder', {
+          type: 'string',
+          demandOption: true,
+          describe: 'A run folder, e.g. outputs/smoke',
+        })
+        .option('explain', { type: 'string', describe: 'Key or id (or id prefix) of a job' })
+        .option('verify', {
+          type: 'boolean',
+          default: false,
+          describe:
+            "Re-hash every finished job's files against its result.json; damaged jobs (exit code 1) rerun, with their dependents, on the next run",
+        })
+        .option('config', {
+          type: 'string',
+          describe: 'With --explain: compare with this config instead of the one the run used',
+        }),
+    ),
   handler: (argv: ArgumentsCamelCase<StatusArgs>) => {
     if (argv.verify) {
       const { lines, damaged } = verifyRunFolder(argv.runFolder);

@@ -51,30 +51,51 @@ export interface JobProgress {
   fields: Record<string, number | string | null>;
 }
 
+/** A result as a job returns it: plain JSON, or objects JSON.stringify turns into it (typed arrays become lists). */
+export type JobResult = JsonValue | object;
+
 // biome-ignore lint/suspicious/noExplicitAny: the registry holds kinds of every params type
-export interface JobKind<P = any> {
+export interface JobKind<P = any, R extends JobResult = JobResult> {
   kind: string;
   /** Bump when what the job computes changes: it is part of every job id of this kind. */
   version: string;
-  /** Resolves with the job's result: plain JSON, or objects JSON.stringify turns into it (typed arrays become lists). */
-  run(params: P, ctx: JobContext): Promise<JsonValue | object>;
+  /** Resolves with the job's result, which jobs that need this one read with `resultOf`. */
+  run(params: P, ctx: JobContext): Promise<R>;
 }
 
 /** A job kind that plans its own jobs: the planner refers to the definition, not to its kind name. */
-export interface JobDefinition<P> extends JobKind<P> {
+export interface JobDefinition<P, R extends JobResult = JobResult> extends JobKind<P, R> {
   /** A planned job of this kind; `params` are checked against the kind's params type. */
   plan(job: Omit<PlannedJob, 'kind' | 'params'> & { params: P }): PlannedJob;
+  /** The result of a needed job of this kind, typed as this kind's `run` returns it; another kind's is an error. */
+  resultOf(need: NeededJob | undefined): R;
+  /** The results of every needed job, each of which must be of this kind, in the order of `needs`. */
+  resultsOf(needs: Record<string, NeededJob>): R[];
 }
 
 /**
  * Defines a job kind for the worker (`run`) and the planner (`plan`), and registers it: loading
- * its module is all it takes for the runner and the worker to know it. Params must be plain JSON
- * (the planner checks them with canonicalJson); typed as an interface, they need this one cast.
+ * its module is all it takes for the runner and the worker to know it.
  */
-export function defineJob<P extends object>(kind: JobKind<P>): JobDefinition<P> {
-  const definition: JobDefinition<P> = {
+export function defineJob<P extends object, R extends JobResult = JobResult>(
+  kind: JobKind<P, R>,
+): JobDefinition<P, R> {
+  const definition: JobDefinition<P, R> = {
     ...kind,
+    // Params must be plain JSON (the planner checks them with canonicalJson); typed as an
+    // interface, they are not a JsonObject to TypeScript: this is the one cast that says so.
     plan: ({ params, ...job }) => ({ ...job, kind: kind.kind, params: params as unknown as JsonObject }),
+    resultOf(need) {
+      if (!need) throw new Error(`a needed "${kind.kind}" job is missing`);
+      if (need.kind !== kind.kind)
+        throw new Error(
+          `needed job ${need.key ?? need.id} is a "${need.kind}" job, not a "${kind.kind}" job`,
+        );
+      // The runner hands each need the result this kind's run returned (as JSON): the one place
+      // that trusts the stored result to be of this kind's type.
+      return need.result as R;
+    },
+    resultsOf: (needs) => Object.values(needs).map((need) => definition.resultOf(need)),
   };
   register(registered.jobs, definition, 'job');
   return definition;

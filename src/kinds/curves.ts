@@ -13,6 +13,7 @@ import { defineJob, type PlannedJob, defineExperiment } from '../jobs/kind';
 import { FieldError } from '../config-errors';
 import { modelReferences, modelSourceField } from '../jobs/model-source';
 import { labelSegment } from '../jobs/probe-setting';
+import { modelNeeds } from '../jobs/per-model';
 
 const curvesConfigSchema = z
   .object({
@@ -54,7 +55,7 @@ export const curvesExperiment = defineExperiment<CurvesConfig>({
       curvesJob.plan({
         key: ctx.prefix,
         params: { models: labels },
-        needs: Object.fromEntries(models.map((m) => [m.label, m.key])),
+        needs: modelNeeds(models, (m) => m.label),
         cost: 1 + 0.2 * models.length,
         publish: curvesFiles(labels),
       }),

@@ -11,7 +11,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { z } from 'zod';
 import { deriveSeed, mulberry32 } from '../random';
 import { writeRecordsCsv } from '../render/csv';
-import { defineJob, type JsonValue, type ModelRef, type PlannedJob, defineExperiment } from '../jobs/kind';
+import { defineJob, type ModelRef, type PlannedJob, defineExperiment } from '../jobs/kind';
 
 const actions = ['compute', 'sleep', 'throw', 'exit', 'oom', 'hang', 'flaky'] as const;
 
@@ -192,6 +192,6 @@ export const selftestJob = defineJob<SelftestParams>({
     }
     const total = values.reduce((sum, v) => sum + v, 0);
     // `values` is a typed array on purpose: the runner transfers it and stores it as a JSON list.
-    return { total, checksum, inputs: Object.keys(ctx.needs).length, values } as unknown as JsonValue;
+    return { total, checksum, inputs: Object.keys(ctx.needs).length, values };
   },
 });

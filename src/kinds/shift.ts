@@ -239,7 +239,7 @@ export const shiftStripJob = defineJob<ShiftStripParams>({
 /** Images per predict call: large batches are fast on wasm, and 1000 images stay a few MB. */
 const PREDICT_BATCH = 1000;
 
-export const shiftAccuracyChunkJob = defineJob<ShiftAccuracyChunkParams>({
+export const shiftAccuracyChunkJob = defineJob<ShiftAccuracyChunkParams, ShiftAccuracyChunkResult>({
   kind: 'shift-accuracy-chunk',
   version: '1',
   async run(params, ctx): Promise<ShiftAccuracyChunkResult> {
@@ -313,9 +313,7 @@ export const shiftAccuracyJob = defineJob<ShiftAccuracyParams>({
   // 2: the chart in the bundled DejaVu Sans, its legend drawn as lines.
   version: '2',
   async run(params, ctx) {
-    const chunks = Object.values(ctx.needs)
-      .map((n) => n.result as unknown as ShiftAccuracyChunkResult)
-      .sort((a, b) => a.shift - b.shift);
+    const chunks = shiftAccuracyChunkJob.resultsOf(ctx.needs).sort((a, b) => a.shift - b.shift);
     if (chunks.length !== 2 * params.range + 1)
       throw new Error(
         `shift-accuracy: ${chunks.length} shift results, expected ${2 * params.range + 1} (−${params.range}..${params.range})`,

@@ -31,6 +31,7 @@ import { FieldError } from '../config-errors';
 import { figure1Layers, layersSchema, type LayerSpec } from '../models/layers';
 import { planLayers, type PlannedLayer } from '../models/shapes';
 import { testLabels } from '../occlusion/test-labels';
+import { modelNeeds } from '../jobs/per-model';
 
 const trainConfigSchema = trainingOverridesSchema
   .extend({
@@ -118,7 +119,7 @@ export const trainExperiment = defineExperiment<TrainConfig>({
       trainSummaryJob.plan({
         key: `${ctx.prefix}/summary`,
         params: {},
-        needs: Object.fromEntries(models.map(({ key, seed }) => [`seed=${seed}`, key])),
+        needs: modelNeeds(models, ({ seed }) => `seed=${seed}`),
         cost: 0.01,
         publish: ['tables/accuracy.csv'],
       }),
@@ -154,7 +155,7 @@ export function epochReporter(epochs: number, ctx: JobContext): (metrics: EpochM
   };
 }
 
-export const trainJob = defineJob<TrainParams>({
+export const trainJob = defineJob<TrainParams, TrainResult>({
   kind: 'train',
   // 2: SIMD gradient kernels (src/tf/) sum in another order than the im2col ones of version 1.
   // 3: the fused training step (src/tf/fused-training.ts) computes the loss's gradient and the
@@ -214,9 +215,7 @@ export const trainSummaryJob = defineJob<Record<string, never>>({
   kind: 'train-summary',
   version: '1',
   async run(_params, ctx) {
-    const results = Object.values(ctx.needs)
-      .map((n) => n.result as unknown as TrainResult)
-      .sort((a, b) => a.seed - b.seed);
+    const results = trainJob.resultsOf(ctx.needs).sort((a, b) => a.seed - b.seed);
     const rows: Record<string, string | number>[] = results.map((r) => ({
       seed: r.seed,
       epochs: r.epochs,

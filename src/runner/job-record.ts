@@ -42,7 +42,7 @@ export function jobHeader(job: PlanJob, attempt: number): JobHeader {
 /** Typed arrays (transferred from workers) become plain JSON lists. */
 function jsonReplacer(_key: string, value: unknown): unknown {
   return ArrayBuffer.isView(value) && !(value instanceof DataView)
-    ? Array.from(value as unknown as ArrayLike<number>)
+    ? Array.from(value as Float64Array) // any typed array: each reads as a list of its numbers
     : value;
 }
 

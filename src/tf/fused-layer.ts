@@ -3,7 +3,7 @@
 // file so that layers kept apart (fused-batch-norm.ts) need not import the network that uses them.
 import type * as tf from '@tensorflow/tfjs';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
-import { address } from './simd-module';
+import { address, emscripten } from './simd-module';
 import type { Conv2DInfo } from './wasm-kernel-utils';
 
 /** A layer's output shape without the batch axis: [height, width, channels] or [units]. */
@@ -68,7 +68,7 @@ export class Scratch {
 
   /** A view of `floats` values at `at`, taken anew each time: a growing heap detaches older views. */
   view(at: number, floats: number): Float32Array {
-    const { HEAPU8 } = this.backend.wasm as unknown as { HEAPU8: Uint8Array };
+    const { HEAPU8 } = emscripten(this.backend);
     return new Float32Array(HEAPU8.buffer, at, floats);
   }
 

@@ -67,16 +67,17 @@ function modulePath(): string {
 // The few WebAssembly globals used here (the project's lib settings do not declare them).
 declare const WebAssembly: {
   Module: new (bytes: Uint8Array) => object;
-  Instance: new (module: object, imports: object) => { exports: unknown };
+  Instance: new (module: object, imports: object) => { exports: object };
 };
 
 let kernels: SimdKernels | undefined;
 
 export function simdKernels(backend: BackendWasm): SimdKernels {
   if (kernels) return kernels;
-  const memory = (backend.wasm as unknown as { asm: { memory: object } }).asm.memory;
+  const memory = emscripten(backend).asm.memory;
   const module = new WebAssembly.Module(readFileSync(modulePath()));
-  kernels = new WebAssembly.Instance(module, { env: { memory } }).exports as unknown as SimdKernels;
+  // assembly/kernels.ts exports exactly these functions.
+  kernels = new WebAssembly.Instance(module, { env: { memory } }).exports as SimdKernels;
   return kernels;
 }
 
@@ -89,6 +90,7 @@ export function wrapKernels(
   wrap: (name: string, kernel: (...args: number[]) => void) => (...args: number[]) => void,
 ): { restore(): void } {
   const original = simdKernels(backend);
+  // The same names, each wrapped: a record of functions TypeScript cannot match to SimdKernels.
   kernels = Object.fromEntries(
     Object.entries(original).map(([name, kernel]) => [name, wrap(name, kernel)]),
   ) as unknown as SimdKernels;
@@ -97,6 +99,18 @@ export function wrapKernels(
       kernels = original;
     },
   };
+}
+
+/** What is used here of the wasm backend's Emscripten module: its heap and its memory. */
+interface EmscriptenModule {
+  HEAPU8: Uint8Array;
+  asm: { memory: object };
+}
+
+/** The wasm backend's Emscripten module, whose heap and memory tfjs' types do not show. */
+export function emscripten(backend: BackendWasm): EmscriptenModule {
+  // tfjs types backend.wasm without these fields, though every build of the backend has them.
+  return backend.wasm as unknown as EmscriptenModule;
 }
 
 /** Byte address of a tensor's data in the wasm backend's memory. */

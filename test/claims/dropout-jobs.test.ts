@@ -67,10 +67,10 @@ async function measure<T>(job: JobKind, jobParams: object, need: NeededJob): Pro
   return (await job.run(jobParams, jobContext(tempDir(), { model: need }))) as T;
 }
 
-/** Measuring jobs' results as a gathering job's needs. */
-function asNeeds(results: { model: string }[]): Record<string, NeededJob> {
+/** Measuring jobs' (of kind `kind`) results as a gathering job's needs. */
+function asNeeds(kind: JobKind, results: { model: string }[]): Record<string, NeededJob> {
   return Object.fromEntries(
-    results.map((r, i) => [r.model, { id: `m${i}`, kind: 'measure', dir: tempDir(), result: r as never }]),
+    results.map((r, i) => [r.model, { id: `m${i}`, kind: kind.kind, dir: tempDir(), result: r as never }]),
   );
 }
 
@@ -131,7 +131,7 @@ test('capacity: dropout 0 scores the same active and off; the tables and two ver
   const dir = tempDir();
   await dropoutCapacityJob.run(
     { verdict: defaultVerdictSettings(CAPACITY_MARGINS) },
-    jobContext(dir, asNeeds(measures)),
+    jobContext(dir, asNeeds(capacityMeasureJob, measures)),
   );
   expect(csv(dir, 'capacity.csv')).toHaveLength(4);
   expect(csv(dir, 'capacity_by_rate.csv').map((r) => [r.dropout, r.gap_mean])).toEqual([
@@ -162,7 +162,7 @@ test('sparsity: every ReLU layer of every model; shares in 0..1, near zero ≥ z
   const dir = tempDir();
   await dropoutSparsityJob.run(
     { verdict: defaultVerdictSettings(SPARSITY_MARGINS) },
-    jobContext(dir, asNeeds(measures)),
+    jobContext(dir, asNeeds(sparsityMeasureJob, measures)),
   );
   expect(csv(dir, 'sparsity.csv')).toHaveLength(4 * 3);
   expect(csv(dir, 'sparsity_by_rate.csv').map((r) => `${r.layer}@${r.dropout}`)).toEqual([
@@ -220,7 +220,7 @@ test('variance shift: dropout before BN widens its input in training, after it d
   const dir = tempDir();
   await dropoutVarianceShiftJob.run(
     { verdict: defaultVerdictSettings(VARIANCE_SHIFT_MARGINS) },
-    jobContext(dir, asNeeds(measures)),
+    jobContext(dir, asNeeds(varianceShiftMeasureJob, measures)),
   );
   expect(csv(dir, 'variance_shift.csv').map((r) => r.order)).toEqual(['dropout → BN', 'BN → dropout']);
   expect(csv(dir, 'variance_shift_by_order.csv')).toHaveLength(2);

@@ -32,7 +32,7 @@ import {
   type FaithfulnessMethod,
   type FaithfulnessParams,
 } from './params';
-import { defineJob, type JobContext } from '../../jobs/kind';
+import { defineJob, type JobContext, type JobDefinition, type JobResult } from '../../jobs/kind';
 import { testImage } from '../occlusion/occlusion-maps';
 import { cachedDataset, modelTitle, probedModel } from '../../jobs/shared';
 
@@ -106,7 +106,7 @@ function chunkMaps(
   return { maps, ms: result.ms };
 }
 
-export const faithfulnessChunkJob = defineJob<FaithfulnessChunkParams>({
+export const faithfulnessChunkJob = defineJob<FaithfulnessChunkParams, FaithfulnessChunk>({
   kind: 'attribution-faithfulness-chunk',
   // 2: the input gradient of a one-channel image (the first convolution's) sums in another order.
   // 3: input gradients through the fused network (src/tf/fused-input-gradients.ts).
@@ -145,7 +145,7 @@ export const faithfulnessChunkJob = defineJob<FaithfulnessChunkParams>({
   },
 });
 
-export const sanityChunkJob = defineJob<FaithfulnessChunkParams>({
+export const sanityChunkJob = defineJob<FaithfulnessChunkParams, SanityChunk>({
   kind: 'attribution-sanity-chunk',
   // 2: the input gradient of a one-channel image (the first convolution's) sums in another order.
   // 3: input gradients through the fused network (src/tf/fused-input-gradients.ts).
@@ -179,20 +179,21 @@ export const faithfulnessJob = defineJob<FaithfulnessParams>({
   version: '3',
   async run(params, ctx) {
     const { writeChart } = require('../../render/chart') as typeof import('../../render/chart');
-    const gather = <T>(part: 'curves' | 'sanity', methods: readonly string[]): T[] =>
+    const gather = <T extends JobResult>(
+      part: 'curves' | 'sanity',
+      chunkJob: JobDefinition<FaithfulnessChunkParams, T>,
+      methods: readonly string[],
+    ): T[] =>
       params.models.flatMap((model) =>
         methods.flatMap((method) =>
-          Array.from({ length: params.chunks }, (_, c) => {
-            const name = chunkNeed(part, model, method, c);
-            const need = ctx.needs[name];
-            if (!need) throw new Error(`attribution-faithfulness: missing needed job ${name}`);
-            return need.result as unknown as T;
-          }),
+          Array.from({ length: params.chunks }, (_, c) =>
+            chunkJob.resultOf(ctx.needs[chunkNeed(part, model, method, c)]),
+          ),
         ),
       );
-    const curves = gather<FaithfulnessChunk>('curves', params.methods);
+    const curves = gather('curves', faithfulnessChunkJob, params.methods);
     const judged = params.methods.filter((m) => m !== RANDOM_METHOD);
-    const sanity = params.sanity ? gather<SanityChunk>('sanity', judged) : [];
+    const sanity = params.sanity ? gather('sanity', sanityChunkJob, judged) : [];
     const out = (...parts: string[]) => path.join(ctx.dir, ...parts);
     const faithfulness = methodFaithfulness(params.methods, curves);
     const sanityByMethod = params.sanity ? methodSanity(judged, sanity) : [];

@@ -29,7 +29,7 @@ export interface AttributionChunkResult {
   model: string;
 }
 
-export const attributionChunkJob = defineJob<AttributionChunkParams>({
+export const attributionChunkJob = defineJob<AttributionChunkParams, AttributionChunkResult>({
   kind: 'attribution-chunk',
   // 2: the input gradient of a one-channel image (the first convolution's) sums in another order.
   // 3: input gradients through the fused network (src/tf/fused-input-gradients.ts).
@@ -87,8 +87,7 @@ interface GatheredChunks {
 function gatherChunks(needs: Record<string, NeededJob>, chunks: number): GatheredChunks {
   const parts = Array.from({ length: chunks }, (_, c) => {
     const need = needs[`chunk=${c}`];
-    if (!need) throw new Error(`attribution-method: missing needed job chunk=${c}`);
-    const result = need.result as unknown as AttributionChunkResult;
+    const result = attributionChunkJob.resultOf(need);
     const maps = readMaps(path.join(need.dir, MAPS), result.indices.length * result.rows * result.cols);
     return { result, maps };
   });
@@ -128,7 +127,7 @@ export interface AttributionMethodResult {
   completeness: { max: number; mean: number } | null;
 }
 
-export const attributionMethodJob = defineJob<AttributionMethodParams>({
+export const attributionMethodJob = defineJob<AttributionMethodParams, AttributionMethodResult>({
   kind: 'attribution-method',
   version: '1',
   async run(params, ctx): Promise<AttributionMethodResult> {
@@ -202,8 +201,7 @@ export const attributionSheetJob = defineJob<AttributionSheetParams>({
     const data = cachedDataset(ctx, params.data);
     const methods = params.methods.map((label, m) => {
       const need = ctx.needs[`method=${m}`];
-      if (!need) throw new Error(`attribution-sheet: missing needed job method=${m}`);
-      return { label, dir: need.dir, result: need.result as unknown as AttributionMethodResult };
+      return { label, dir: need?.dir, result: attributionMethodJob.resultOf(need) };
     });
     // Every method has the same images, in the same order.
     const { indices, labels, model } = methods[0].result;

@@ -9,12 +9,12 @@ import type { ParameterElement } from '../../rnn/parameters';
 import { elementLabel, getElement } from '../../rnn/parameters';
 import { departure, relativeError } from '../../rnn/relative-error';
 import { writeRecordsCsv } from '../../render/csv';
-import { defineJob, type JsonValue } from '../../jobs/kind';
-import type { ExactResult } from './exact-job';
-import type { FiniteDifferencesResult } from './finite-differences-job';
+import { defineJob } from '../../jobs/kind';
+import { bpttExactJob, type ExactResult } from './exact-job';
+import { bpttFiniteDifferencesJob, type FiniteDifferencesResult } from './finite-differences-job';
 import type { CheckParams, Tolerance } from './jobs';
 import { chunkNeed } from './jobs';
-import type { TfjsResult } from './tfjs-job';
+import { bpttTfjsJob } from './tfjs-job';
 
 interface Comparison extends ParameterElement {
   label: string;
@@ -79,7 +79,7 @@ export const bpttCheckJob = defineJob<CheckParams>({
   kind: CHECK_KIND,
   version: '1',
   async run(params, ctx) {
-    const exact = ctx.needs.exact.result as unknown as ExactResult;
+    const exact = bpttExactJob.resultOf(ctx.needs.exact);
     const rows: Record<string, string | number | null>[] = [];
     const summaries: CheckSummary[] = [];
     const failures: string[] = [];
@@ -100,9 +100,8 @@ export const bpttCheckJob = defineJob<CheckParams>({
 
     let finiteDifferences: FiniteDifferencesResult['elements'] = [];
     if (params.finiteDifferences) {
-      const chunks = Array.from(
-        { length: params.finiteDifferences.chunks },
-        (_, i) => ctx.needs[chunkNeed(i)].result as unknown as FiniteDifferencesResult,
+      const chunks = Array.from({ length: params.finiteDifferences.chunks }, (_, i) =>
+        bpttFiniteDifferencesJob.resultOf(ctx.needs[chunkNeed(i)]),
       );
       finiteDifferences = chunks.flatMap((chunk) => chunk.elements);
       record(
@@ -112,7 +111,7 @@ export const bpttCheckJob = defineJob<CheckParams>({
       );
     }
     if (params.tfjs) {
-      const tfjs = ctx.needs.tfjs.result as unknown as TfjsResult;
+      const tfjs = bpttTfjsJob.resultOf(ctx.needs.tfjs);
       const values = Object.entries(tfjs.gradients).flatMap(([parameter, gradient]) =>
         Array.from({ length: gradient.flat().length }, (_, index) => ({
           parameter,
@@ -175,6 +174,6 @@ export const bpttCheckJob = defineJob<CheckParams>({
       ['check', 'elements', 'max_relative_error', 'worst_element', 'tolerance', 'floor', 'passed'],
     );
     if (failures.length > 0) throw new Error(`${CHECK_KIND}: ${failures.join('; ')}`);
-    return { checks: summaries, homework } as unknown as JsonValue;
+    return { checks: summaries, homework };
   },
 });

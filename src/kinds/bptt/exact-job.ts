@@ -8,7 +8,7 @@ import type { NamedParameters } from '../../rnn/parameters';
 import { elementCount, elementLabel, getElement, membersOf } from '../../rnn/parameters';
 import { problemLoss } from '../../rnn/problem';
 import { writeRecordsCsv } from '../../render/csv';
-import { defineJob, type JsonValue } from '../../jobs/kind';
+import { defineJob } from '../../jobs/kind';
 import { lstmReport } from './exact-lstm';
 import { rnnReport } from './exact-rnn';
 import type { ExactParams } from './jobs';
@@ -29,7 +29,7 @@ function writeTable(dir: string, file: string, rows: Row[]): void {
   writeRecordsCsv(path.join(dir, file), rows, columns);
 }
 
-export const bpttExactJob = defineJob<ExactParams>({
+export const bpttExactJob = defineJob<ExactParams, ExactResult>({
   kind: 'bptt-exact',
   version: '1',
   async run(params, ctx) {
@@ -84,6 +84,6 @@ export const bpttExactJob = defineJob<ExactParams>({
       gradients: report.gradients,
       homework: report.homework ?? null,
     };
-    return result as unknown as JsonValue;
+    return result;
   },
 });

@@ -1,7 +1,7 @@
 // `bptt-finite-differences`: central finite differences in float64 for one chunk of parameter
 // elements — the forward pass only, so it checks BPTT independently.
 import { finiteDifference } from '../../rnn/finite-differences';
-import { defineJob, type JsonValue } from '../../jobs/kind';
+import { defineJob } from '../../jobs/kind';
 import type { FiniteDifferencesParams } from './jobs';
 
 export interface FiniteDifferencesResult {
@@ -10,7 +10,7 @@ export interface FiniteDifferencesResult {
   elements: { parameter: string; index: number; value: number }[];
 }
 
-export const bpttFiniteDifferencesJob = defineJob<FiniteDifferencesParams>({
+export const bpttFiniteDifferencesJob = defineJob<FiniteDifferencesParams, FiniteDifferencesResult>({
   kind: 'bptt-finite-differences',
   version: '1',
   async run(params) {
@@ -23,6 +23,6 @@ export const bpttFiniteDifferencesJob = defineJob<FiniteDifferencesParams>({
         value: finiteDifference(problem, element, step, points),
       })),
     };
-    return result as unknown as JsonValue;
+    return result;
   },
 });

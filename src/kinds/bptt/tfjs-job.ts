@@ -3,7 +3,7 @@
 import type { BackendName } from '../../models/training-spec';
 import type { NamedParameters, ParameterValue } from '../../rnn/parameters';
 import { withTiedGradients } from '../../rnn/parameters';
-import { defineJob, type JsonValue } from '../../jobs/kind';
+import { defineJob } from '../../jobs/kind';
 import type { TfjsParams } from './jobs';
 import { tfjsLossFunction } from './tfjs-loss';
 
@@ -13,7 +13,7 @@ export interface TfjsResult {
   gradients: NamedParameters;
 }
 
-export const bpttTfjsJob = defineJob<TfjsParams>({
+export const bpttTfjsJob = defineJob<TfjsParams, TfjsResult>({
   kind: 'bptt-tfjs',
   version: '1',
   async run(params) {
@@ -37,6 +37,6 @@ export const bpttTfjsJob = defineJob<TfjsParams>({
       loss,
       gradients: withTiedGradients(gradients, problem.ties),
     };
-    return result as unknown as JsonValue;
+    return result;
   },
 });

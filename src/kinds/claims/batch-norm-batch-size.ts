@@ -164,7 +164,7 @@ export const batchNormBatchSizeExperiment = defineExperiment<BatchSizeConfig>({
   },
 });
 
-export const batchNormTrainJob = defineJob<BatchNormTrainParams>({
+export const batchNormTrainJob = defineJob<BatchNormTrainParams, BatchNormTrainResult>({
   kind: 'batch-norm-train',
   // 2: networks without batch normalization train by the fused step (src/tf/fused-training.ts).
   // 3: networks with batch normalization take the fused step too (src/tf/fused-batch-norm.ts).
@@ -287,7 +287,7 @@ export const batchNormBatchSizeJob = defineJob<BatchSizeParams>({
   kind: 'batch-norm-batch-size',
   version: '2',
   async run({ batchSizes, seeds, verdict }, ctx) {
-    const results = Object.values(ctx.needs).map((n) => n.result as unknown as BatchNormTrainResult);
+    const results = batchNormTrainJob.resultsOf(ctx.needs);
     const at = lookup(results);
     const grid = batchSizes.flatMap((b) =>
       NETWORKS.map((network) => seeds.map((seed) => at(b, network, seed))),

@@ -207,7 +207,7 @@ export const batchNormStepTimeExperiment = defineExperiment<StepTimeConfig>({
   },
 });
 
-export const stepBenchJob = defineJob<StepBenchParams>({
+export const stepBenchJob = defineJob<StepBenchParams, StepBenchResult>({
   kind: 'batch-norm-step-bench',
   // 2: the fastest step of each round too. 3: the fastest path for each network, not the tape for both.
   version: '3',
@@ -340,9 +340,7 @@ export const batchNormStepTimeJob = defineJob<StepTimeParams>({
   version: '2',
   async run(params, ctx) {
     const results = params.seeds.map((seed) => {
-      const need = ctx.needs[`seed=${seed}`];
-      if (!need) throw new Error(`${STEP_TIME_CLAIM}: no benchmark of seed ${seed}`);
-      return need.result as unknown as StepBenchResult;
+      return stepBenchJob.resultOf(ctx.needs[`seed=${seed}`]);
     });
     const reference: TorchReference = params.figure1
       ? torchReference(params.batchSizes, params)

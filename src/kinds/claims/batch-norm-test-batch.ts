@@ -27,6 +27,7 @@ import { testLabels } from '../../occlusion/test-labels';
 import { mean, sd as sampleSd } from '../../statistics';
 import { asPoints, defaultVerdictSettings, type VerdictSettings, verdictField } from '../../claims/evidence';
 import { differenceVerdict, VERDICT_FILE, writeVerdictCsv, type VerdictRow } from '../../claims/verdict';
+import { perModelJobs } from '../../jobs/per-model';
 
 export const TEST_BATCH_CLAIM = 'P1(4) test results can be worse than training when the test batch is small';
 
@@ -104,31 +105,35 @@ export const batchNormTestBatchExperiment = defineExperiment<TestBatchConfig>({
     const cost =
       (testImages / 1000) * config.testBatchSizes.reduce((s, b) => s + 1 / b, 0) +
       (testImages + trainImages(setting.data)) / 10_000;
-    const jobs = models.map((model) =>
-      withModel(
-        model,
-        testBatchEvalJob.plan({
-          key: `${ctx.prefix}/${model.label}`,
-          params: { ...setting, testBatchSizes: config.testBatchSizes },
-          cost,
+    return perModelJobs(
+      models,
+      (model) => model.label,
+      (model) =>
+        withModel(
+          model,
+          testBatchEvalJob.plan({
+            key: `${ctx.prefix}/${model.label}`,
+            params: { ...setting, testBatchSizes: config.testBatchSizes },
+            cost,
+          }),
+        ),
+      (needs) =>
+        batchNormTestBatchJob.plan({
+          key: `${ctx.prefix}/verdict`,
+          params: {
+            models: models.map((m) => m.label),
+            testBatchSizes: config.testBatchSizes,
+            verdict: config.verdict,
+          },
+          needs,
+          cost: 1,
+          publish: TEST_BATCH_FILES,
         }),
-      ),
     );
-    const labels = models.map((m) => m.label);
-    jobs.push(
-      batchNormTestBatchJob.plan({
-        key: `${ctx.prefix}/verdict`,
-        params: { models: labels, testBatchSizes: config.testBatchSizes, verdict: config.verdict },
-        needs: Object.fromEntries(models.map((m, i) => [m.label, jobs[i].key])),
-        cost: 1,
-        publish: TEST_BATCH_FILES,
-      }),
-    );
-    return jobs;
   },
 });
 
-export const testBatchEvalJob = defineJob<TestBatchEvalParams>({
+export const testBatchEvalJob = defineJob<TestBatchEvalParams, TestBatchEvalResult>({
   kind: 'batch-norm-test-eval',
   version: '1',
   async run(params, ctx): Promise<TestBatchEvalResult> {
@@ -200,9 +205,7 @@ export const batchNormTestBatchJob = defineJob<TestBatchParams>({
   version: '2',
   async run({ models, testBatchSizes, verdict }, ctx) {
     const results = models.map((label) => {
-      const need = ctx.needs[label];
-      if (!need) throw new Error(`${TEST_BATCH_CLAIM}: model "${label}" is not among the needed jobs`);
-      return need.result as unknown as TestBatchEvalResult;
+      return testBatchEvalJob.resultOf(ctx.needs[label]);
     });
     const verdicts = testBatchVerdicts(results, testBatchSizes, verdict);
     writeRecordsCsv(

@@ -9,7 +9,6 @@ import type { Split } from '../../data/datasets';
 import { defineJob } from '../../jobs/kind';
 import { probeDataFields, probeSetting, type ProbeSetting } from '../../jobs/probe-setting';
 import { cachedDataset, neededTrainJob } from '../../jobs/shared';
-import type { TrainResult } from '../train';
 import { writeRecordsCsv } from '../../render/csv';
 import {
   atRate,
@@ -31,6 +30,7 @@ import {
   writeVerdictCsv,
   type VerdictRow,
 } from '../../claims/verdict';
+import { trainJob } from '../train';
 
 export const CAPACITY_CLAIM = 'P1(1) dropout reduces the capacity of the network during training';
 
@@ -98,13 +98,13 @@ export function activeAccuracy(
   return correct / indices.length;
 }
 
-export const capacityMeasureJob = defineJob<CapacityParams>({
+export const capacityMeasureJob = defineJob<CapacityParams, CapacityMeasure>({
   kind: 'dropout-capacity-model',
   version: '2',
   async run(params, ctx): Promise<CapacityMeasure> {
     const { evaluate } = require('../../models/train-loop') as typeof import('../../models/train-loop');
     const need = neededTrainJob(ctx);
-    const { seed, testAccuracy } = need.result as unknown as TrainResult;
+    const { seed, testAccuracy } = trainJob.resultOf(need);
     const data = cachedDataset(ctx, params.data);
     const indices = Array.from({ length: Math.min(params.images, data.train.count) }, (_, i) => i);
     return withFreshModel(need, params.backend, (model) => ({
@@ -167,7 +167,7 @@ export const dropoutCapacityJob = defineJob<GatherParams>({
   kind: 'dropout-capacity',
   version: '2',
   async run(params, ctx) {
-    const measures = neededMeasures<CapacityMeasure>(ctx.needs);
+    const measures = neededMeasures(capacityMeasureJob, ctx.needs);
     writeRecordsCsv(
       path.join(ctx.dir, 'tables/capacity.csv'),
       measures.map((m) => ({

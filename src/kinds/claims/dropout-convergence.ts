@@ -6,7 +6,7 @@ import path from 'node:path';
 import { z } from 'zod';
 import { readHistory, type EpochRow } from '../curves';
 import { defineJob, type PlannedJob, defineExperiment } from '../../jobs/kind';
-import type { TrainResult } from '../train';
+import { trainJob, type TrainResult } from '../train';
 import type { ChartSpec } from '../../render/chart';
 import { writeRecordsCsv } from '../../render/csv';
 import { LINE_LEGEND } from '../../render/line-legend';
@@ -20,6 +20,7 @@ import {
 } from './dropout-models';
 import { defaultVerdictSettings, type VerdictSettings, verdictField } from '../../claims/evidence';
 import { mean, trendVerdict, VERDICT_FILE, writeVerdictCsv, type VerdictRow } from '../../claims/verdict';
+import { modelNeeds } from '../../jobs/per-model';
 
 export const CONVERGENCE_CLAIM = 'P1(1) dropout lowers convergence speed';
 
@@ -65,7 +66,7 @@ export const dropoutConvergenceExperiment = defineExperiment<ConvergenceConfig>(
       dropoutConvergenceJob.plan({
         key: ctx.prefix,
         params: { targetAccuracy: config.targetAccuracy, verdict: config.verdict },
-        needs: Object.fromEntries(models.map((m) => [m.key, m.key])),
+        needs: modelNeeds(models, (m) => m.key),
         cost: 0.5 + 0.02 * models.length,
         publish: FILES,
       }),
@@ -217,7 +218,7 @@ export const dropoutConvergenceJob = defineJob<ConvergenceParams>({
       modelConvergence(
         need.key ?? label,
         dropoutRateOf(path.join(need.dir, 'model')),
-        need.result as unknown as TrainResult,
+        trainJob.resultOf(need),
         histories[i],
         target,
       ),

@@ -17,6 +17,7 @@ import {
 } from '../../jobs/kind';
 import type { VerdictSettings } from '../../claims/evidence';
 import { mean, sampleSd } from '../../claims/verdict';
+import { perModelJobs } from '../../jobs/per-model';
 
 const TRAIN_NAME = 'expected the name of a "train" experiment of this config, or a list of them';
 export const trainExperimentField = z
@@ -92,25 +93,25 @@ export function perModelExperiment<
     schema: spec.schema,
     references: (config) => trainExperiments(config.model),
     expand(config, ctx): PlannedJob[] {
-      const models = comparedModels(ctx, config.model);
-      const measuring = models.map((m) =>
-        spec.measure.plan({
-          key: `${ctx.prefix}/${m.key}`,
-          params: spec.params(config, ctx),
-          needs: { model: m.key },
-          cost: spec.cost(config),
-        }),
+      return perModelJobs(
+        comparedModels(ctx, config.model),
+        (m) => m.key,
+        (m) =>
+          spec.measure.plan({
+            key: `${ctx.prefix}/${m.key}`,
+            params: spec.params(config, ctx),
+            needs: { model: m.key },
+            cost: spec.cost(config),
+          }),
+        (needs) =>
+          spec.gather.plan({
+            key: ctx.prefix,
+            params: { verdict: config.verdict },
+            needs,
+            cost: 0.5,
+            publish: spec.publish,
+          }),
       );
-      return [
-        ...measuring,
-        spec.gather.plan({
-          key: ctx.prefix,
-          params: { verdict: config.verdict },
-          needs: Object.fromEntries(models.map((m, i) => [m.key, measuring[i].key])),
-          cost: 0.5,
-          publish: spec.publish,
-        }),
-      ];
     },
   });
 }
@@ -130,10 +131,11 @@ export interface GatherParams {
 }
 
 /** The results of the needed measuring jobs, by model label. */
-export function neededMeasures<T extends RatedMeasure>(needs: Record<string, NeededJob>): T[] {
-  return Object.values(needs)
-    .map((n) => n.result as unknown as T)
-    .sort((a, b) => a.rate - b.rate || a.seed - b.seed);
+export function neededMeasures<T extends RatedMeasure>(
+  measure: JobDefinition<never, T>,
+  needs: Record<string, NeededJob>,
+): T[] {
+  return measure.resultsOf(needs).sort((a, b) => a.rate - b.rate || a.seed - b.seed);
 }
 
 export interface SeedByRate {

@@ -8,7 +8,6 @@ import type * as tf from '@tensorflow/tfjs';
 import { defineJob } from '../../jobs/kind';
 import { probeDataFields, probeSetting, type ProbeSetting } from '../../jobs/probe-setting';
 import { cachedDataset, cachedModel, neededTrainJob, testPixels } from '../../jobs/shared';
-import type { TrainResult } from '../train';
 import type { ChartSpec } from '../../render/chart';
 import { writeRecordsCsv } from '../../render/csv';
 import { LINE_LEGEND } from '../../render/line-legend';
@@ -24,6 +23,7 @@ import {
 } from './dropout-models';
 import { asPoints, defaultVerdictSettings, type VerdictSettings, verdictField } from '../../claims/evidence';
 import { mean, trendVerdict, VERDICT_FILE, writeVerdictCsv, type VerdictRow } from '../../claims/verdict';
+import { trainJob } from '../train';
 
 export const SPARSITY_CLAIM = 'P1(1) dropout learns a sparse representation';
 
@@ -102,7 +102,7 @@ export function zeroShares(
   return { zeroShare: zeros / values.length, nearZeroShare: near / values.length };
 }
 
-export const sparsityMeasureJob = defineJob<SparsityParams>({
+export const sparsityMeasureJob = defineJob<SparsityParams, SparsityMeasure>({
   kind: 'dropout-sparsity-model',
   version: '2',
   async run(params, ctx): Promise<SparsityMeasure> {
@@ -125,8 +125,8 @@ export const sparsityMeasureJob = defineJob<SparsityParams>({
     return {
       model: need.key ?? need.id,
       rate: dropoutRateOf(path.join(need.dir, 'model')),
-      seed: (need.result as unknown as TrainResult).seed,
-      testAccuracy: (need.result as unknown as TrainResult).testAccuracy,
+      seed: trainJob.resultOf(need).seed,
+      testAccuracy: trainJob.resultOf(need).testAccuracy,
       images: count,
       layers,
       meanZeroShare: mean(layers.map((l) => l.zeroShare)),
@@ -185,7 +185,7 @@ export const dropoutSparsityJob = defineJob<GatherParams>({
   version: '2',
   async run(params, ctx) {
     const { writeChart } = require('../../render/chart') as typeof import('../../render/chart');
-    const measures = neededMeasures<SparsityMeasure>(ctx.needs);
+    const measures = neededMeasures(sparsityMeasureJob, ctx.needs);
     writeRecordsCsv(
       path.join(ctx.dir, 'tables/sparsity.csv'),
       measures.flatMap((m) =>

@@ -10,7 +10,7 @@ import type * as tf from '@tensorflow/tfjs';
 import { defineJob } from '../../jobs/kind';
 import { probeDataFields, probeSetting, type ProbeSetting } from '../../jobs/probe-setting';
 import { cachedDataset, neededTrainJob, testPixels } from '../../jobs/shared';
-import type { TrainResult } from '../train';
+import { trainJob } from '../train';
 import type { ChartSpec } from '../../render/chart';
 import { writeRecordsCsv } from '../../render/csv';
 import { dropoutRateOf, type GatherParams, perModelExperiment, trainExperimentField } from './dropout-models';
@@ -102,14 +102,14 @@ function summedVariance(tfjs: typeof tf, h: tf.Tensor): number {
   });
 }
 
-export const varianceShiftMeasureJob = defineJob<VarianceShiftParams>({
+export const varianceShiftMeasureJob = defineJob<VarianceShiftParams, VarianceShiftMeasure>({
   kind: 'dropout-variance-shift-model',
   version: '1',
   async run(params, ctx): Promise<VarianceShiftMeasure> {
     const tfjs = require('@tensorflow/tfjs') as typeof import('@tensorflow/tfjs');
     const need = neededTrainJob(ctx);
     const label = need.key ?? need.id;
-    const { seed, testAccuracy } = need.result as unknown as TrainResult;
+    const { seed, testAccuracy } = trainJob.resultOf(need);
     const data = cachedDataset(ctx, params.data);
     const count = Math.min(params.images, data.test.count);
     const pixels = testPixels(
@@ -245,7 +245,7 @@ export const dropoutVarianceShiftJob = defineJob<GatherParams>({
   version: '2',
   async run(params, ctx) {
     const { writeChart } = require('../../render/chart') as typeof import('../../render/chart');
-    const measures = Object.values(ctx.needs).map((n) => n.result as unknown as VarianceShiftMeasure);
+    const measures = varianceShiftMeasureJob.resultsOf(ctx.needs);
     const paired = pairedByOrder(measures);
     writeRecordsCsv(
       path.join(ctx.dir, 'tables/variance_shift.csv'),

@@ -11,7 +11,7 @@ import { FieldError } from '../../config-errors';
 import type { DataSpec } from '../../data/spec';
 import { defineJob, type PlannedJob, defineExperiment } from '../../jobs/kind';
 import { probeDataFields, probeSetting } from '../../jobs/probe-setting';
-import { shiftAccuracyChunkJob, type ShiftAccuracyChunkResult } from '../shift';
+import { shiftAccuracyChunkJob } from '../shift';
 import type { BackendName } from '../../models/training-spec';
 import { testLabels } from '../../occlusion/test-labels';
 import type { ChartSpec } from '../../render/chart';
@@ -199,8 +199,7 @@ export const poolingClaimJob = defineJob<PoolingParams>({
       seeds.flatMap((seed) => {
         const shifts = Array.from({ length: 2 * params.range + 1 }, (_, i) => i - params.range);
         return shifts.map((shift) => {
-          const chunk = ctx.needs[`${name}/seed=${seed}/shift=${shift}`]
-            .result as unknown as ShiftAccuracyChunkResult;
+          const chunk = shiftAccuracyChunkJob.resultOf(ctx.needs[`${name}/seed=${seed}/shift=${shift}`]);
           return {
             network: name,
             seed,

@@ -24,6 +24,7 @@ import { LINE_LEGEND } from '../../render/line-legend';
 import type { LayerField } from '../../claims/receptive-fields';
 import { asPoints, type VerdictSettings, verdictField } from '../../claims/evidence';
 import { thresholdVerdict, trendVerdict, VERDICT_FILE, writeVerdictCsv } from '../../claims/verdict';
+import { perModelJobs } from '../../jobs/per-model';
 
 export const RECEPTIVE_FIELDS_CLAIM = 'P2(4) deeper layers have wider receptive fields';
 export const DEEPEST_SEES_MOST_CLAIM = 'P2(4) units of the deepest layer see most of the input image';
@@ -87,35 +88,36 @@ export const receptiveFieldsClaimExperiment = defineExperiment<ReceptiveFieldsCo
     const setting = probeSetting(config, ctx);
     const models = probedModels(config.model, ctx, setting.data);
     if (models.length === 0) return [];
-    const jobs = models.map((model) =>
-      withModel(
-        model,
-        receptiveFieldsJob.plan({
-          key: `${ctx.prefix}/${model.label}`,
-          params: { ...setting, images: config.images },
-          cost: 1 + (2 * config.images) / 100,
-          publish: [SEED_TABLE],
+    return perModelJobs(
+      models,
+      (model) => model.label,
+      (model) =>
+        withModel(
+          model,
+          receptiveFieldsJob.plan({
+            key: `${ctx.prefix}/${model.label}`,
+            params: { ...setting, images: config.images },
+            cost: 1 + (2 * config.images) / 100,
+            publish: [SEED_TABLE],
+          }),
+        ),
+      (needs) =>
+        receptiveFieldsVerdictJob.plan({
+          key: `${ctx.prefix}/verdict`,
+          params: {
+            mostOfInput: config.mostOfInput,
+            verdict: config.verdict,
+            models: models.map((m) => m.label),
+          },
+          needs,
+          cost: 1,
+          publish: VERDICT_FILES,
         }),
-      ),
     );
-    jobs.push(
-      receptiveFieldsVerdictJob.plan({
-        key: `${ctx.prefix}/verdict`,
-        params: {
-          mostOfInput: config.mostOfInput,
-          verdict: config.verdict,
-          models: models.map((m) => m.label),
-        },
-        needs: Object.fromEntries(models.map((m, i) => [m.label, jobs[i].key])),
-        cost: 1,
-        publish: VERDICT_FILES,
-      }),
-    );
-    return jobs;
   },
 });
 
-export const receptiveFieldsJob = defineJob<ReceptiveFieldsParams>({
+export const receptiveFieldsJob = defineJob<ReceptiveFieldsParams, ReceptiveFieldsResult>({
   kind: 'receptive-fields',
   // 2: the input gradient of a one-channel image (the first convolution's) sums in another order.
   // 3: the one-channel input gradient sums with two accumulators.
@@ -190,7 +192,7 @@ export const receptiveFieldsVerdictJob = defineJob<ReceptiveFieldsVerdictParams>
   async run(params, ctx) {
     const models = params.models.map((label) => ({
       label,
-      ...(ctx.needs[label].result as unknown as ReceptiveFieldsResult),
+      ...receptiveFieldsJob.resultOf(ctx.needs[label]),
     }));
     const [first] = models;
     const names = first.layers.map((l) => l.name);

@@ -4,7 +4,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { parse } from 'csv-parse/sync';
 import type { ExpandContext, NeededJob } from '../../jobs/kind';
-import type { TrainResult } from '../train';
+import { trainJob } from '../train';
 
 export interface TrainedGroup {
   /** The sweep point's label (`layers=2`), or '' for an experiment without a sweep. */
@@ -34,7 +34,7 @@ export const seedList = (group: TrainedGroup): string => group.models.map((m) =>
 
 /** A finished train job's test accuracy. */
 export function testAccuracyOf(job: NeededJob): number {
-  return (job.result as unknown as TrainResult).testAccuracy;
+  return trainJob.resultOf(job).testAccuracy;
 }
 
 interface SummaryRow {

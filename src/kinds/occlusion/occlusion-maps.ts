@@ -62,7 +62,7 @@ export interface OcclusionChunkResult {
   model: string;
 }
 
-export const occlusionChunkJob = defineJob<OcclusionChunkParams>({
+export const occlusionChunkJob = defineJob<OcclusionChunkParams, OcclusionChunkResult>({
   kind: 'occlusion-chunk',
   // 2: incremental occlusion (src/occlusion/incremental.ts) sums in another order (maps within 1e-5).
   version: '2',
@@ -100,9 +100,7 @@ function gatherChunks(
   chunks: number,
 ): { probabilities: number[]; classes: number; clean: number[]; model?: string } {
   const results = Array.from({ length: chunks }, (_, c) => {
-    const need = needs[`chunk=${c}`];
-    if (!need) throw new Error(`occlusion-map: missing needed job chunk=${c}`);
-    return need.result as unknown as OcclusionChunkResult;
+    return occlusionChunkJob.resultOf(needs[`chunk=${c}`]);
   });
   let next = 0;
   const probabilities: number[] = [];

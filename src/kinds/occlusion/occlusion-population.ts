@@ -31,7 +31,7 @@ export interface PopulationChunkResult {
   totals: ClassTotals[];
 }
 
-export const populationChunkJob = defineJob<PopulationChunkParams>({
+export const populationChunkJob = defineJob<PopulationChunkParams, PopulationChunkResult>({
   kind: 'occlusion-population-chunk',
   // 2: incremental occlusion (src/occlusion/incremental.ts) sums in another order (maps within 1e-5).
   version: '2',
@@ -86,9 +86,7 @@ export const populationJob = defineJob<PopulationParams>({
     const grid = occlusionGrid(data.rows, data.cols, params.patch, params.stride);
     // Merge in chunk order, whatever order the chunks finished in: the sums are then the same on any number of workers.
     const chunks = Array.from({ length: params.chunks }, (_, c) => {
-      const need = ctx.needs[`chunk=${c}`];
-      if (!need) throw new Error(`occlusion-population: missing needed job chunk=${c}`);
-      return need.result as unknown as PopulationChunkResult;
+      return populationChunkJob.resultOf(ctx.needs[`chunk=${c}`]);
     });
     const classes = chunks[0].classes;
     const totals = emptyTotals(classes, grid.count);
