@@ -56,9 +56,8 @@ export type JobResult = JsonValue | object;
 
 // biome-ignore lint/suspicious/noExplicitAny: the registry holds kinds of every params type
 export interface JobKind<P = any, R extends JobResult = JobResult> {
+  /** Unique. What the kind computes is identified by its code (jobs/code-identity.ts), not by a version. */
   kind: string;
-  /** Bump when what the job computes changes: it is part of every job id of this kind. */
-  version: string;
   /** Resolves with the job's result, which jobs that need this one read with `resultOf`. */
   run(params: P, ctx: JobContext): Promise<R>;
 }

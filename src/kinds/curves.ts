@@ -164,8 +164,6 @@ export function curvesChart(rows: EpochRow[], title: string, overlay: boolean): 
 
 export const curvesJob = defineJob<CurvesParams>({
   kind: 'curves',
-  // 2: charts in the bundled DejaVu Sans; validation dashed, legends drawn as lines.
-  version: '2',
   async run(params, ctx) {
     const { writeChart } = require('../render/chart') as typeof import('../render/chart');
     const histories = params.models.map((label) => {

@@ -99,7 +99,6 @@ export const featureMapsExperiment = defineExperiment<FeatureMapsConfig>({
 
 export const featureMapsJob = defineJob<FeatureMapsParams>({
   kind: 'feature-maps',
-  version: '1',
   async run(params, ctx) {
     const { layerActivations } = require('../probes/activations') as typeof import('../probes/activations');
     const { compareImagesGrid, imageLayersGrid } =

@@ -101,7 +101,6 @@ async function weightsOf(params: FiltersParams, ctx: JobContext): Promise<PlainW
 
 export const filtersJob = defineJob<FiltersParams>({
   kind: 'filters',
-  version: '1',
   async run(params, ctx) {
     const layers = convKernels(await weightsOf(params, ctx));
     const model = modelTitle(ctx, params.modelFile);

@@ -135,7 +135,6 @@ function allocateForever(): never {
 
 export const selftestJob = defineJob<SelftestParams>({
   kind: 'selftest',
-  version: '1',
   async run(params, ctx) {
     const streamSeed = deriveSeed(params.seed, `${params.tag}/${params.index}`);
     let checksum = streamSeed;

@@ -168,7 +168,6 @@ export const shiftExperiment = defineExperiment<ShiftConfig>({
 
 export const shiftStripJob = defineJob<ShiftStripParams>({
   kind: 'shift-strip',
-  version: '1',
   async run(params, ctx) {
     const { predictBatch } = require('../occlusion/predict') as typeof import('../occlusion/predict');
     const model = await probedModel(ctx, params.backend, params.modelFile);
@@ -241,7 +240,6 @@ const PREDICT_BATCH = 1000;
 
 export const shiftAccuracyChunkJob = defineJob<ShiftAccuracyChunkParams, ShiftAccuracyChunkResult>({
   kind: 'shift-accuracy-chunk',
-  version: '1',
   async run(params, ctx): Promise<ShiftAccuracyChunkResult> {
     const { predictBatch } = require('../occlusion/predict') as typeof import('../occlusion/predict');
     const model = await probedModel(ctx, params.backend, params.modelFile);
@@ -310,8 +308,6 @@ export function accuracyChart(
 
 export const shiftAccuracyJob = defineJob<ShiftAccuracyParams>({
   kind: 'shift-accuracy',
-  // 2: the chart in the bundled DejaVu Sans, its legend drawn as lines.
-  version: '2',
   async run(params, ctx) {
     const chunks = shiftAccuracyChunkJob.resultsOf(ctx.needs).sort((a, b) => a.shift - b.shift);
     if (chunks.length !== 2 * params.range + 1)

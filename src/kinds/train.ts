@@ -157,14 +157,6 @@ export function epochReporter(epochs: number, ctx: JobContext): (metrics: EpochM
 
 export const trainJob = defineJob<TrainParams, TrainResult>({
   kind: 'train',
-  // 2: SIMD gradient kernels (src/tf/) sum in another order than the im2col ones of version 1.
-  // 3: the fused training step (src/tf/fused-training.ts) computes the loss's gradient and the
-  // convolutions in another order than tfjs' tape.
-  // 4: the input gradient of a one-channel convolution input sums in another order (a network with
-  // a one-filter conv before another conv).
-  // 5: a one-channel input gradient at stride 1 runs conv2dInputGrad, two accumulators.
-  // 6: networks with batch normalization take the fused step (src/tf/fused-batch-norm.ts).
-  version: '6',
   async run(params, ctx: JobContext) {
     // Loaded here, not at the top, so that worker threads running other kinds never load tfjs.
     const { useBackend, activeBackend } = require('../tf/backend') as typeof import('../tf/backend');
@@ -213,7 +205,6 @@ export const trainJob = defineJob<TrainParams, TrainResult>({
 
 export const trainSummaryJob = defineJob<Record<string, never>>({
   kind: 'train-summary',
-  version: '1',
   async run(_params, ctx) {
     const results = trainJob.resultsOf(ctx.needs).sort((a, b) => a.seed - b.seed);
     const rows: Record<string, string | number>[] = results.map((r) => ({

@@ -6,6 +6,8 @@ import type { ExpandContext, ExperimentKind, JobKind, JsonObject, ModelRef, Plan
 import { canonicalJson } from '../canonical-json';
 import { checkConfigData, type DataFolders, identityParams } from './data-identity';
 import { CODE_VERSION, jobId } from './job-id';
+import { kindCodeDigest } from '../jobs/code-identity';
+import { kindModuleOf } from '../jobs/registry';
 
 export interface PlanJob {
   id: string;
@@ -13,8 +15,8 @@ export interface PlanJob {
   /** Name of the experiment that planned it (the first segment of its key). */
   experiment: string;
   kind: string;
-  /** The job kind's version when planned. */
-  version: string;
+  /** Digest of the job kind's code when planned (jobs/code-identity.ts). */
+  code: string;
   params: JsonObject;
   /** Name → the needed job's key and id. */
   needs: Record<string, { key: string; id: string }>;
@@ -37,9 +39,10 @@ export function buildPlan(
   config: ValidConfig<ExperimentKind>,
   jobKinds: readonly JobKind[],
   data: DataFolders = checkConfigData(config),
+  codeOf: (kind: string) => string = (kind) => kindCodeDigest(kindModuleOf(kind)),
 ): Plan {
   const problems: ConfigProblem[] = [];
-  const versions = new Map(jobKinds.map((k) => [k.kind, k.version]));
+  const versions = new Map(jobKinds.map((k) => [k.kind, codeOf(k.kind)]));
   const modelsOf = new Map<string, ModelRef[]>();
   const planned: { job: PlannedJob; experiment: string; where: string }[] = [];
   const whereOfKey = new Map<string, string>();
@@ -171,13 +174,13 @@ function orderAndIdentify(
     for (const [name, key] of Object.entries(job.needs ?? {})) needs[name] = { key, id: ids.get(key)! };
     const text = paramsJson.get(job)!;
     const params = JSON.parse(text) as JsonObject;
-    const version = versions.get(job.kind)!;
+    const code = versions.get(job.kind)!;
     // A job whose params hold a model file's path is identified by its content (PlannedJob.identity).
     const identity = identityParams(job.identity ?? params, data);
     const id = jobId(
       {
         kind: job.kind,
-        version,
+        code,
         params: identity,
         needs: Object.fromEntries(Object.entries(needs).map(([n, need]) => [n, need.id])),
       },
@@ -196,7 +199,7 @@ function orderAndIdentify(
       key: job.key,
       experiment,
       kind: job.kind,
-      version,
+      code,
       params,
       needs,
       cost: job.cost ?? 1,

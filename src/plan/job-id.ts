@@ -11,8 +11,8 @@ export const CODE_VERSION = '1';
 
 export interface JobIdentity {
   kind: string;
-  /** The job kind's `version`. */
-  version: string;
+  /** Digest of the job kind's code (jobs/code-identity.ts). */
+  code: string;
   params: unknown;
   /** Name in `needs` → id of the needed job. */
   needs: Record<string, string>;
@@ -23,6 +23,6 @@ export function jobId(identity: JobIdentity, paramsJson = canonicalJson(identity
   const needs = Object.keys(identity.needs)
     .sort()
     .map((name) => `${name}=${identity.needs[name]}`);
-  const text = [CODE_VERSION, identity.kind, identity.version, paramsJson, needs.join(',')].join('\n');
+  const text = [CODE_VERSION, identity.kind, identity.code, paramsJson, needs.join(',')].join('\n');
   return createHash('sha256').update(text).digest('hex').slice(0, 20);
 }

@@ -1,5 +1,5 @@
 // `status <run folder> --explain <job>`: will this job run again, and if so, which part of its
-// identity (kind version, runner version, params, needed jobs) changed since its last result.
+// identity (kind code, runner version, params, needed jobs) changed since its last result.
 import { readdirSync } from 'node:fs';
 import path from 'node:path';
 import { loadConfig } from '../config/load';
@@ -131,9 +131,9 @@ function identityChanges(
 ): string[] {
   const changes: string[] = [];
   if (before.kind !== now.kind) changes.push(`kind: ${before.kind} → ${now.kind}`);
-  if (before.version !== now.version)
+  if (before.code !== now.code)
     changes.push(
-      `version of job kind "${now.kind}": ${before.version} → ${now.version} (what it computes changed)`,
+      `code of kind "${now.kind}" changed: ${before.code ?? 'not recorded'} → ${now.code} (its module, code it calls, or a package version)`,
     );
   if (before.codeVersion !== CODE_VERSION)
     changes.push(`runner code version: ${before.codeVersion} → ${CODE_VERSION}`);

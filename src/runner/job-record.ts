@@ -19,7 +19,8 @@ export interface JobHeader {
   key: string;
   experiment: string;
   kind: string;
-  version: string;
+  /** Digest of the kind's code (an older record has a `version` instead). */
+  code?: string;
   codeVersion: string;
   params: PlanJob['params'];
   needs: PlanJob['needs'];
@@ -35,8 +36,8 @@ export interface JobRecord extends JobHeader {
 }
 
 export function jobHeader(job: PlanJob, attempt: number): JobHeader {
-  const { id, key, experiment, kind, version, params, needs } = job;
-  return { id, key, experiment, kind, version, codeVersion: CODE_VERSION, params, needs, attempt };
+  const { id, key, experiment, kind, code, params, needs } = job;
+  return { id, key, experiment, kind, code, codeVersion: CODE_VERSION, params, needs, attempt };
 }
 
 /** Typed arrays (transferred from workers) become plain JSON lists. */

@@ -27,7 +27,7 @@ test('the registry holds every kind defined in the kinds folder, sorted by name,
 
 test('a job kind name is not taken twice', () => {
   const { defineJob } = require('../../src/jobs/kind') as typeof import('../../src/jobs/kind');
-  expect(() => defineJob({ kind: 'train', version: '1', run: async () => null })).toThrow(
+  expect(() => defineJob({ kind: 'train', run: async () => null })).toThrow(
     'two job kinds are named "train": rename one (kind names are unique)',
   );
 });

@@ -102,7 +102,7 @@ test('the bundled MNIST is identified by name: its jobs keep the ids they had be
   const train = plan.jobs.filter((job) => job.kind === 'train');
   expect(train.length).toBe(3);
   for (const job of train)
-    expect(job.id).toBe(jobId({ kind: job.kind, version: job.version, params: job.params, needs: {} }));
+    expect(job.id).toBe(jobId({ kind: job.kind, code: job.code, params: job.params, needs: {} }));
 });
 
 describe('bad IDX files: exit 2 before any job runs, naming the file and the first offending index', () => {

@@ -3,19 +3,24 @@
 import { z } from 'zod';
 import { ConfigError } from '../../src/config-errors';
 import { validateConfig } from '../../src/config/validate';
-import { experimentKinds, jobKinds } from '../../src/jobs/registry';
+import { experimentKinds, jobKinds, kindModuleOf } from '../../src/jobs/registry';
 import type { ExperimentKind, JobKind, PlannedJob } from '../../src/jobs/kind';
 import { buildPlan, type Plan } from '../../src/plan/build-plan';
 import { canonicalJson } from '../../src/canonical-json';
 import { jobId } from '../../src/plan/job-id';
+import { kindCodeDigest } from '../../src/jobs/code-identity';
 import { mulberry32 } from '../../src/random';
+
+/** Each kind's code as the registry's modules give it; a kind of this file's own (fake) has none. */
+const realCode = (kind: string) => (kind === 'fake' ? 'fake-code' : kindCodeDigest(kindModuleOf(kind)));
 
 function plan(
   config: unknown,
   kinds: readonly ExperimentKind[] = experimentKinds,
   jobs: readonly JobKind[] = jobKinds,
+  codeOf: (kind: string) => string = realCode,
 ): Plan {
-  return buildPlan(validateConfig(config, 'test.json', kinds), jobs);
+  return buildPlan(validateConfig(config, 'test.json', kinds), jobs, undefined, codeOf);
 }
 
 const idsByKey = (p: Plan) => new Map(p.jobs.map((j) => [j.key, j.id]));
@@ -48,10 +53,12 @@ describe('content ids', () => {
     expect(changedKeys(a, plan(graph(10, 5)))).toEqual(['derived/seed=1/job=0']);
   });
 
-  test("a job kind's version is part of its ids", () => {
+  test("a job kind's code is part of its ids: another digest of selftest's code moves every selftest job", () => {
     const a = plan(graph(10, 3));
-    const bumped = jobKinds.map((k) => (k.kind === 'selftest' ? { ...k, version: `${k.version}-next` } : k));
-    expect(changedKeys(a, plan(graph(10, 3), experimentKinds, bumped))).toHaveLength(a.jobs.length);
+    const changed = (kind: string) => (kind === 'selftest' ? `${realCode(kind)}-changed` : realCode(kind));
+    expect(changedKeys(a, plan(graph(10, 3), experimentKinds, jobKinds, changed))).toHaveLength(
+      a.jobs.length,
+    );
   });
 
   test('ids do not depend on key order in params, and jobs come after what they need', () => {
@@ -77,8 +84,8 @@ describe('content ids', () => {
       const other = shuffled(params);
       expect(canonicalJson(other)).toBe(canonicalJson(params));
       expect(JSON.parse(canonicalJson(params))).toEqual(params);
-      expect(jobId({ kind: 'k', version: '1', params: other, needs: {} })).toBe(
-        jobId({ kind: 'k', version: '1', params, needs: {} }),
+      expect(jobId({ kind: 'k', code: '1', params: other, needs: {} })).toBe(
+        jobId({ kind: 'k', code: '1', params, needs: {} }),
       );
     }
     const p = plan(graph(10, 3));
@@ -126,7 +133,7 @@ function fakeKind(
     ...extra,
   };
 }
-const fakeJob: JobKind = { kind: 'fake', version: '1', run: async () => null };
+const fakeJob: JobKind = { kind: 'fake', run: async () => null };
 
 function planError(
   jobs: (prefix: string) => PlannedJob[],

@@ -27,7 +27,7 @@ function makePlan(specs: JobSpec[]): Plan {
     key,
     experiment: key.split('/')[0],
     kind: 'fake',
-    version: '1',
+    code: 'code',
     params: {},
     needs: Object.fromEntries(needs.map((need) => [need, { key: need, id: idOf(need) }])),
     cost,

@@ -108,11 +108,6 @@ function chunkMaps(
 
 export const faithfulnessChunkJob = defineJob<FaithfulnessChunkParams, FaithfulnessChunk>({
   kind: 'attribution-faithfulness-chunk',
-  // 2: the input gradient of a one-channel image (the first convolution's) sums in another order.
-  // 3: input gradients through the fused network (src/tf/fused-input-gradients.ts).
-  // 4: networks with batch normalization take the fused input gradients too.
-  // 5: the chunk's maps in one timed call, as methods.csv times them.
-  version: '5',
   async run(params, ctx): Promise<FaithfulnessChunk> {
     const { curvePoints, imageCurves } =
       require('../../attribution/faithfulness/curves') as typeof import('../../attribution/faithfulness/curves');
@@ -147,10 +142,6 @@ export const faithfulnessChunkJob = defineJob<FaithfulnessChunkParams, Faithfuln
 
 export const sanityChunkJob = defineJob<FaithfulnessChunkParams, SanityChunk>({
   kind: 'attribution-sanity-chunk',
-  // 2: the input gradient of a one-channel image (the first convolution's) sums in another order.
-  // 3: input gradients through the fused network (src/tf/fused-input-gradients.ts).
-  // 4: networks with batch normalization take the fused input gradients too.
-  version: '4',
   async run(params, ctx): Promise<SanityChunk> {
     const { cascadingRandomisation } =
       require('../../attribution/faithfulness/sanity') as typeof import('../../attribution/faithfulness/sanity');
@@ -175,8 +166,6 @@ export const sanityChunkJob = defineJob<FaithfulnessChunkParams, SanityChunk>({
 
 export const faithfulnessJob = defineJob<FaithfulnessParams>({
   kind: 'attribution-faithfulness',
-  // 2: trust.csv has the sd of both areas. 3: ranking.csv, pairwise; the random order judged by no sanity check.
-  version: '3',
   async run(params, ctx) {
     const { writeChart } = require('../../render/chart') as typeof import('../../render/chart');
     const gather = <T extends JobResult>(

@@ -31,10 +31,6 @@ export interface AttributionChunkResult {
 
 export const attributionChunkJob = defineJob<AttributionChunkParams, AttributionChunkResult>({
   kind: 'attribution-chunk',
-  // 2: the input gradient of a one-channel image (the first convolution's) sums in another order.
-  // 3: input gradients through the fused network (src/tf/fused-input-gradients.ts).
-  // 4: networks with batch normalization take the fused input gradients too.
-  version: '4',
   async run(params, ctx): Promise<AttributionChunkResult> {
     const { timedAttribution } =
       require('../../attribution/methods') as typeof import('../../attribution/methods');
@@ -129,7 +125,6 @@ export interface AttributionMethodResult {
 
 export const attributionMethodJob = defineJob<AttributionMethodParams, AttributionMethodResult>({
   kind: 'attribution-method',
-  version: '1',
   async run(params, ctx): Promise<AttributionMethodResult> {
     const data = cachedDataset(ctx, params.data);
     const gathered = gatherChunks(ctx.needs, params.chunks);
@@ -196,7 +191,6 @@ export const attributionMethodJob = defineJob<AttributionMethodParams, Attributi
 
 export const attributionSheetJob = defineJob<AttributionSheetParams>({
   kind: 'attribution-sheet',
-  version: '1',
   async run(params, ctx) {
     const data = cachedDataset(ctx, params.data);
     const methods = params.methods.map((label, m) => {

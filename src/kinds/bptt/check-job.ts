@@ -77,7 +77,6 @@ const CHECK_KIND = 'bptt-check';
 
 export const bpttCheckJob = defineJob<CheckParams>({
   kind: CHECK_KIND,
-  version: '1',
   async run(params, ctx) {
     const exact = bpttExactJob.resultOf(ctx.needs.exact);
     const rows: Record<string, string | number | null>[] = [];

@@ -31,7 +31,6 @@ function writeTable(dir: string, file: string, rows: Row[]): void {
 
 export const bpttExactJob = defineJob<ExactParams, ExactResult>({
   kind: 'bptt-exact',
-  version: '1',
   async run(params, ctx) {
     const { problem, update, approximation } = params;
     const report = problem.cell === 'rnn' ? rnnReport(problem) : lstmReport(problem, approximation);

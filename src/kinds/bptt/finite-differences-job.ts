@@ -12,7 +12,6 @@ export interface FiniteDifferencesResult {
 
 export const bpttFiniteDifferencesJob = defineJob<FiniteDifferencesParams, FiniteDifferencesResult>({
   kind: 'bptt-finite-differences',
-  version: '1',
   async run(params) {
     const { problem, elements, step, points } = params;
     const result: FiniteDifferencesResult = {

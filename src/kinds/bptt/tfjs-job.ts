@@ -15,7 +15,6 @@ export interface TfjsResult {
 
 export const bpttTfjsJob = defineJob<TfjsParams, TfjsResult>({
   kind: 'bptt-tfjs',
-  version: '1',
   async run(params) {
     // Loaded here, not at the top, so that threads running only the float64 jobs never load tfjs
     // (require, not import(): jest cannot run a real dynamic import).

@@ -166,9 +166,6 @@ export const batchNormBatchSizeExperiment = defineExperiment<BatchSizeConfig>({
 
 export const batchNormTrainJob = defineJob<BatchNormTrainParams, BatchNormTrainResult>({
   kind: 'batch-norm-train',
-  // 2: networks without batch normalization train by the fused step (src/tf/fused-training.ts).
-  // 3: networks with batch normalization take the fused step too (src/tf/fused-batch-norm.ts).
-  version: '3',
   async run(params, ctx: JobContext): Promise<BatchNormTrainResult> {
     const { useBackend } = require('../../tf/backend') as typeof import('../../tf/backend');
     const { buildCnn } = require('../../models/cnn') as typeof import('../../models/cnn');
@@ -285,7 +282,6 @@ export function batchSizeVerdicts(
 
 export const batchNormBatchSizeJob = defineJob<BatchSizeParams>({
   kind: 'batch-norm-batch-size',
-  version: '2',
   async run({ batchSizes, seeds, verdict }, ctx) {
     const results = batchNormTrainJob.resultsOf(ctx.needs);
     const at = lookup(results);

@@ -209,8 +209,6 @@ export const batchNormStepTimeExperiment = defineExperiment<StepTimeConfig>({
 
 export const stepBenchJob = defineJob<StepBenchParams, StepBenchResult>({
   kind: 'batch-norm-step-bench',
-  // 2: the fastest step of each round too. 3: the fastest path for each network, not the tape for both.
-  version: '3',
   async run(params, ctx): Promise<StepBenchResult> {
     const { useBackend } = require('../../tf/backend') as typeof import('../../tf/backend');
     const { buildCnn } = require('../../models/cnn') as typeof import('../../models/cnn');
@@ -337,7 +335,6 @@ export function stepTimeVerdicts(
 
 export const batchNormStepTimeJob = defineJob<StepTimeParams>({
   kind: 'batch-norm-step-time',
-  version: '2',
   async run(params, ctx) {
     const results = params.seeds.map((seed) => {
       return stepBenchJob.resultOf(ctx.needs[`seed=${seed}`]);

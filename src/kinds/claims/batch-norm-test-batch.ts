@@ -135,7 +135,6 @@ export const batchNormTestBatchExperiment = defineExperiment<TestBatchConfig>({
 
 export const testBatchEvalJob = defineJob<TestBatchEvalParams, TestBatchEvalResult>({
   kind: 'batch-norm-test-eval',
-  version: '1',
   async run(params, ctx): Promise<TestBatchEvalResult> {
     const { evaluate } = require('../../models/train-loop') as typeof import('../../models/train-loop');
     const { evaluateWithBatchStatistics } =
@@ -202,7 +201,6 @@ export function testBatchVerdicts(
 
 export const batchNormTestBatchJob = defineJob<TestBatchParams>({
   kind: 'batch-norm-test-batch',
-  version: '2',
   async run({ models, testBatchSizes, verdict }, ctx) {
     const results = models.map((label) => {
       return testBatchEvalJob.resultOf(ctx.needs[label]);

@@ -100,7 +100,6 @@ export function activeAccuracy(
 
 export const capacityMeasureJob = defineJob<CapacityParams, CapacityMeasure>({
   kind: 'dropout-capacity-model',
-  version: '2',
   async run(params, ctx): Promise<CapacityMeasure> {
     const { evaluate } = require('../../models/train-loop') as typeof import('../../models/train-loop');
     const need = neededTrainJob(ctx);
@@ -165,7 +164,6 @@ export function capacityVerdicts(
 
 export const dropoutCapacityJob = defineJob<GatherParams>({
   kind: 'dropout-capacity',
-  version: '2',
   async run(params, ctx) {
     const measures = neededMeasures(capacityMeasureJob, ctx.needs);
     writeRecordsCsv(

@@ -206,7 +206,6 @@ export function convergenceChart(
 
 export const dropoutConvergenceJob = defineJob<ConvergenceParams>({
   kind: 'dropout-convergence',
-  version: '2',
   async run(params, ctx) {
     const { writeChart } = require('../../render/chart') as typeof import('../../render/chart');
     const target = params.targetAccuracy;

@@ -104,7 +104,6 @@ export function zeroShares(
 
 export const sparsityMeasureJob = defineJob<SparsityParams, SparsityMeasure>({
   kind: 'dropout-sparsity-model',
-  version: '2',
   async run(params, ctx): Promise<SparsityMeasure> {
     const { layerActivations } =
       require('../../probes/activations') as typeof import('../../probes/activations');
@@ -182,7 +181,6 @@ function layerShare(m: SparsityMeasure, layer: string, field: 'zeroShare' | 'nea
 
 export const dropoutSparsityJob = defineJob<GatherParams>({
   kind: 'dropout-sparsity',
-  version: '2',
   async run(params, ctx) {
     const { writeChart } = require('../../render/chart') as typeof import('../../render/chart');
     const measures = neededMeasures(sparsityMeasureJob, ctx.needs);

@@ -104,7 +104,6 @@ function summedVariance(tfjs: typeof tf, h: tf.Tensor): number {
 
 export const varianceShiftMeasureJob = defineJob<VarianceShiftParams, VarianceShiftMeasure>({
   kind: 'dropout-variance-shift-model',
-  version: '1',
   async run(params, ctx): Promise<VarianceShiftMeasure> {
     const tfjs = require('@tensorflow/tfjs') as typeof import('@tensorflow/tfjs');
     const need = neededTrainJob(ctx);
@@ -242,7 +241,6 @@ const VARIANCES = [
 
 export const dropoutVarianceShiftJob = defineJob<GatherParams>({
   kind: 'dropout-variance-shift',
-  version: '2',
   async run(params, ctx) {
     const { writeChart } = require('../../render/chart') as typeof import('../../render/chart');
     const measures = varianceShiftMeasureJob.resultsOf(ctx.needs);

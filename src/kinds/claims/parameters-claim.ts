@@ -206,7 +206,6 @@ export function parametersVerdicts(
 
 export const parametersClaimJob = defineJob<ParametersParams>({
   kind: 'claim-parameters',
-  version: '2',
   async run(params, ctx) {
     const network = (name: (first: NeededJob) => string, models: { need: string }[]): Network => {
       const jobs = models.map((m) => ctx.needs[m.need]);

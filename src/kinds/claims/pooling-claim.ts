@@ -193,7 +193,6 @@ function chart(points: ShiftPoint[]): ChartSpec {
 
 export const poolingClaimJob = defineJob<PoolingParams>({
   kind: 'claim-pooling',
-  version: '2',
   async run(params, ctx) {
     const points: ShiftPoint[] = params.networks.flatMap(({ name, seeds }) =>
       seeds.flatMap((seed) => {

@@ -119,9 +119,6 @@ export const receptiveFieldsClaimExperiment = defineExperiment<ReceptiveFieldsCo
 
 export const receptiveFieldsJob = defineJob<ReceptiveFieldsParams, ReceptiveFieldsResult>({
   kind: 'receptive-fields',
-  // 2: the input gradient of a one-channel image (the first convolution's) sums in another order.
-  // 3: the one-channel input gradient sums with two accumulators.
-  version: '3',
   async run(params, ctx): Promise<ReceptiveFieldsResult> {
     const tf = require('@tensorflow/tfjs') as typeof import('@tensorflow/tfjs');
     const { receptiveFields } =
@@ -188,7 +185,6 @@ export interface ReceptiveFieldsVerdictParams {
 
 export const receptiveFieldsVerdictJob = defineJob<ReceptiveFieldsVerdictParams>({
   kind: 'claim-receptive-fields-verdict',
-  version: '2',
   async run(params, ctx) {
     const models = params.models.map((label) => ({
       label,

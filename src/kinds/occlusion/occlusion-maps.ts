@@ -64,8 +64,6 @@ export interface OcclusionChunkResult {
 
 export const occlusionChunkJob = defineJob<OcclusionChunkParams, OcclusionChunkResult>({
   kind: 'occlusion-chunk',
-  // 2: incremental occlusion (src/occlusion/incremental.ts) sums in another order (maps within 1e-5).
-  version: '2',
   async run(params, ctx): Promise<OcclusionChunkResult> {
     const { predictOcclusions } =
       require('../../occlusion/predict') as typeof import('../../occlusion/predict');
@@ -130,8 +128,6 @@ export function adversarialFileName(row: number, col: number, label: number, gri
 
 export const occlusionMapJob = defineJob<OcclusionMapParams>({
   kind: 'occlusion-map',
-  // 2: charts in the bundled DejaVu Sans.
-  version: '2',
   async run(params, ctx) {
     const { writeChart } = require('../../render/chart') as typeof import('../../render/chart');
     const data = cachedDataset(ctx, params.data);

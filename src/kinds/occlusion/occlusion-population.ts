@@ -33,8 +33,6 @@ export interface PopulationChunkResult {
 
 export const populationChunkJob = defineJob<PopulationChunkParams, PopulationChunkResult>({
   kind: 'occlusion-population-chunk',
-  // 2: incremental occlusion (src/occlusion/incremental.ts) sums in another order (maps within 1e-5).
-  version: '2',
   async run(params, ctx): Promise<PopulationChunkResult> {
     const { predictOcclusions } =
       require('../../occlusion/predict') as typeof import('../../occlusion/predict');
@@ -77,9 +75,6 @@ const six = (v: number) => v.toFixed(6);
 
 export const populationJob = defineJob<PopulationParams>({
   kind: 'occlusion-population',
-  // 2: charts in the bundled DejaVu Sans; mean drop colours symmetric about 0.
-  // 3: the mean drop SVG without an aria-label per cell (the PNG is unchanged).
-  version: '3',
   async run(params, ctx) {
     const { writeChart } = require('../../render/chart') as typeof import('../../render/chart');
     const data = cachedDataset(ctx, params.data);
