@@ -4,6 +4,7 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
+import { packageRoot } from '../package-root';
 
 export const PYTHON = '/usr/bin/python3';
 
@@ -19,13 +20,7 @@ export type TorchReference =
 
 /** The script, found from the package root whether this file runs from src/ (tests) or dist/. */
 export function torchScript(): string {
-  let dir = __dirname;
-  while (!existsSync(path.join(dir, 'package.json'))) {
-    const parent = path.dirname(dir);
-    if (parent === dir) throw new Error(`cannot find the package root above ${__dirname}`);
-    dir = parent;
-  }
-  return path.join(dir, 'scripts', 'torch-step-time.py');
+  return path.join(packageRoot(), 'scripts', 'torch-step-time.py');
 }
 
 /** Times Figure 1 plain and with batch norm in PyTorch at these batch sizes, or says why it could not. */

@@ -5,6 +5,7 @@ import { BroadcastChannel } from 'node:worker_threads';
 import { Piscina } from 'piscina';
 import type { JobProgress } from '../jobs/kind';
 import { kindModuleOf } from '../jobs/registry';
+import { packageRoot } from '../package-root';
 import type { JobBatch, WorkerBatch } from './task';
 
 export interface PoolOptions {
@@ -43,13 +44,7 @@ export interface WorkerData {
 
 /** The compiled worker entry, found from the package root whether this file runs from src/ (tests) or dist/. */
 export function workerFile(): string {
-  let dir = __dirname;
-  while (!existsSync(path.join(dir, 'package.json'))) {
-    const parent = path.dirname(dir);
-    if (parent === dir) throw new Error(`cannot find the package root above ${__dirname}`);
-    dir = parent;
-  }
-  const file = path.join(dir, 'dist', 'workers', 'job.js');
+  const file = path.join(packageRoot(), 'dist', 'workers', 'job.js');
   if (!existsSync(file)) throw new Error(`${file} does not exist: run \`npm run build\` first`);
   return file;
 }
