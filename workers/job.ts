@@ -11,6 +11,7 @@ import { type JobContext, type JobKind, type JobProgress, registered } from '../
 import type { WorkerData, WorkerEvent } from '../src/runner/pool';
 import { commitJob, writeRecord } from '../src/runner/job-record';
 import type { JobError, JobReply, WorkerBatch, WorkerTask } from '../src/runner/task';
+import { verifyNeeds } from '../src/runner/verify';
 
 const { eventsChannel } = Piscina.workerData as WorkerData;
 
@@ -56,6 +57,7 @@ async function runJob(
     throw new Error(
       `no job kind "${task.kind}" in src/kinds/${task.module} (is dist/ up to date? run npm run build)`,
     );
+  verifyNeeds(task.needs);
   makeEmptyDir(task.dir);
   const controller = new AbortController();
   const timer =

@@ -110,6 +110,7 @@ export function mergeRuns(
     publishJobs(
       out,
       plan.jobs.filter((job) => outcomes.get(job.id)!.state === 'done'),
+      log,
     );
 
     const shards = reportShards(inputs, outcomes);

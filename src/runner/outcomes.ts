@@ -37,6 +37,8 @@ export interface RerunFlags {
   force?: boolean;
   /** --rerun-failed: jobs an earlier run gave up on run again. */
   rerunFailed?: boolean;
+  /** Re-hash a finished job's artifacts before reusing it (a run does; `status` checks sizes only). */
+  verifyHashes?: boolean;
 }
 
 /**
@@ -52,7 +54,8 @@ export function recordedJob(
 ): { state?: 'done' | 'failed'; damage?: string } {
   if (flags.force) return {};
   if (existsSync(folder.resultFile(job.id))) {
-    const damage = last?.event === 'damaged' ? last.reason : damageOf(folder, job);
+    const damage =
+      last?.event === 'damaged' ? last.reason : damageOf(folder, job, { hashes: flags.verifyHashes });
     return damage ? { damage } : { state: 'done' };
   }
   // A transient failure is retried by any run; a deterministic one only with --rerun-failed.

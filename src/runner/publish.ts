@@ -16,42 +16,60 @@ import {
 import path from 'node:path';
 import { writing } from '../files';
 import type { PlanJob } from '../plan/build-plan';
+import { readRecord } from './job-record';
 import type { RunFolder } from './run-folder';
+import { sha256Of } from './verify';
 
 /** The folders of the run that hold published files. */
 const PUBLISHED_TOPS = ['tables', 'figures'];
 
 /**
  * Publishes the files of `jobs` (finished jobs); a copy already up to date (same size and time) is
- * left alone. Returns the published paths. Throws a WriteError naming the file it could not write.
+ * left alone. Each new copy is hashed and compared with the SHA-256 its job recorded: a file
+ * changed since it was written is not published (`onChanged` hears of it, and the old copy is
+ * removed with the unpublished ones). Returns the published paths. Throws a WriteError naming
+ * the file it could not write.
  */
-export function publishJobs(folder: RunFolder, jobs: readonly PlanJob[]): Set<string> {
+export function publishJobs(
+  folder: RunFolder,
+  jobs: readonly PlanJob[],
+  onChanged: (message: string) => void,
+): Set<string> {
   const published = new Set<string>();
   for (const job of jobs) {
+    const recorded = readRecord(folder, job.id)?.artifacts ?? {};
     for (const file of job.publish.flatMap((entry) => filesUnder(folder.jobDir(job.id), entry))) {
       const source = path.join(folder.jobDir(job.id), ...file.split('/'));
       const target = folder.publishedFile(job.key, file);
-      published.add(target);
       const sourceStat = statSync(source);
       const targetStat = statOrUndefined(target);
       if (
         targetStat &&
         targetStat.size === sourceStat.size &&
         Math.abs(targetStat.mtimeMs - sourceStat.mtimeMs) < 1
-      )
+      ) {
+        published.add(target);
         continue;
+      }
       const temp = `${target}.tmp-${process.pid}`;
-      writing(target, () => {
+      const intact = writing(target, () => {
         try {
           mkdirSync(path.dirname(target), { recursive: true });
           copyFileSync(source, temp);
+          const expected = recorded[file]?.sha256;
+          if (expected !== undefined && sha256Of(temp) !== expected) return false;
           utimesSync(temp, sourceStat.atimeMs / 1000, sourceStat.mtimeMs / 1000);
           renameSync(temp, target);
-        } catch (error) {
+          return true;
+        } finally {
           rmSync(temp, { force: true });
-          throw error;
         }
       });
+      if (intact) published.add(target);
+      else
+        onChanged(
+          `${file} of ${job.key} changed since it was written (its SHA-256 differs): not published; the next run redoes the job`,
+        );
     }
   }
   return published;

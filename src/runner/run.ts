@@ -128,6 +128,7 @@ export function dryRun(options: RunOptions): DryRun {
     previous,
     force: !!options.force,
     rerunFailed: !!options.rerunFailed,
+    verifyHashes: true,
   });
   // The states under the names a dry run prints.
   const asPlanned = { done: 'done', failed: 'failedEarlier', blocked: 'blocked', pending: 'toRun' } as const;
@@ -216,6 +217,7 @@ export async function runExperiments(options: RunOptions): Promise<RunSummary> {
       previous,
       force: options.force,
       rerunFailed: options.rerunFailed,
+      verifyHashes: true,
     });
     for (const line of rerunLines(plan, initial)) log(line);
     const before = countStates(plan.jobs, (job) => initial.get(job.id)!.state);
@@ -301,8 +303,10 @@ export async function runExperiments(options: RunOptions): Promise<RunSummary> {
       }
     };
     const done = plan.jobs.filter((job) => outcomes.get(job.id)!.state === 'done');
+    // A file changed under a finished job during this run: left unpublished, the run is not a success.
+    const changed: string[] = [];
     keepWriting(() => {
-      const published = publishJobs(folder, done);
+      const published = publishJobs(folder, done, (message) => changed.push(message));
       // Jobs outside --only/--shard keep what they published; the rest shows this plan only.
       const others = whole.jobs.filter((job) => !outcomes.has(job.id));
       for (const file of publishedFiles(folder, others)) published.add(file);
@@ -314,6 +318,8 @@ export async function runExperiments(options: RunOptions): Promise<RunSummary> {
       summary.diskFull = diskFull;
       if (summary.exitCode === EXIT.ok) summary.exitCode = EXIT.failed;
     }
+    for (const message of changed) log(message);
+    if (changed.length && summary.exitCode === EXIT.ok) summary.exitCode = EXIT.failed;
     keepWriting(() => {
       try {
         writeJsonAtomic(folder.summaryFile, summary);

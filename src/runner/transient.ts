@@ -15,10 +15,12 @@ const TRANSIENT_CODES = new Set([
   'EBUSY',
   'ETIMEDOUT',
   'ERR_WORKER_OUT_OF_MEMORY',
+  // A needed job's artifact changed under it: the next run redoes that job, then this one.
+  'ERR_ARTIFACT_CHANGED',
 ]);
 
 /** Codes of failures that another attempt would repeat exactly (a diverged training, a NaN in a table): not retried. */
-const NOT_RETRIED_CODES = new Set(['ERR_NON_FINITE']);
+const NOT_RETRIED_CODES = new Set(['ERR_NON_FINITE', 'ERR_ARTIFACT_CHANGED']);
 
 /** Whether another attempt of the job could end otherwise. */
 export function isWorthRetrying(error: unknown): boolean {
