@@ -8,6 +8,7 @@ import { createRunLogger, type LogFormat } from '../runner/log';
 import { dryRun, formatDryRun, runExperiments } from '../runner/run';
 import { BUILT_IN } from '../config/settings';
 import { parseShard } from '../runner/shard';
+import { parseMemory } from '../models/memory';
 
 interface RunArgs {
   config: string;
@@ -22,6 +23,7 @@ interface RunArgs {
   log: LogFormat;
   logFile?: string;
   dryRun: boolean;
+  maxMemory?: number;
   only?: string[];
   shard?: string;
 }
@@ -111,6 +113,21 @@ export const runCommand: CommandModule<object, RunArgs> = {
           type: 'string',
           describe: 'Append the log to this file instead of stdout (text) or stderr (json)',
         })
+        .option('max-memory', {
+          type: 'string',
+          coerce: (value: unknown) => {
+            if (value === undefined) return undefined;
+            const text = String(Array.isArray(value) ? value.at(-1) : value);
+            const bytes = parseMemory(text);
+            if (bytes === undefined)
+              throw new Error(
+                `--max-memory: expected a size such as 512M or 4G, got ${JSON.stringify(text)}`,
+              );
+            return bytes;
+          },
+          describe:
+            "Memory one job may need, e.g. 4G: a network whose estimate is larger is refused at planning (default: the machine's memory / workers)",
+        })
         .option('dry-run', {
           type: 'boolean',
           default: false,
@@ -144,6 +161,8 @@ export const runCommand: CommandModule<object, RunArgs> = {
     if (argv.dryRun) {
       const plan = dryRun({
         config: argv.config,
+        workers: argv.workers,
+        maxMemory: argv.maxMemory,
         out: argv.out,
         force: argv.force,
         rerunFailed: argv.rerunFailed,
@@ -168,6 +187,7 @@ export const runCommand: CommandModule<object, RunArgs> = {
       const summary = await runExperiments({
         config: argv.config,
         workers: argv.workers,
+        maxMemory: argv.maxMemory,
         retries: argv.retries,
         timeoutSeconds: argv.timeout,
         out: argv.out,

@@ -40,7 +40,7 @@ function windowed(
   return [slide(rows, kr, sr, padding), slide(cols, kc, sc, padding), isConv ? layer.filters : channels];
 }
 
-function outputShape(layer: LayerSpec, input: Shape, at: number): Shape {
+export function outputShape(layer: LayerSpec, input: Shape, at: number): Shape {
   const needsImage = () => {
     if (input.length !== 3)
       throw new FieldError(

@@ -26,6 +26,8 @@ import { runScheduler } from './scheduler';
 import { runSettings } from '../config/settings';
 import type { RunSelection } from './shard';
 import { summarize, type RunSummary } from './summary';
+import { checkJobMemory } from './memory-check';
+import { defaultMaxMemory } from '../models/memory';
 import { formatTable } from './text-table';
 
 export interface RunOptions {
@@ -38,6 +40,8 @@ export interface RunOptions {
   retries?: number;
   timeoutSeconds?: number;
   workerMemoryMb?: number;
+  /** Bytes one job may need (its network's estimate, see models/memory.ts); default: memory / workers. */
+  maxMemory?: number;
   force?: boolean;
   rerunFailed?: boolean;
   failFast?: boolean;
@@ -79,7 +83,9 @@ export interface PlannedRun {
 }
 
 /** Loads, validates and plans a config; throws ConfigError or UsageError (exit code 2) and writes nothing. */
-export function planRun(options: Pick<RunOptions, 'config' | 'out' | 'cwd' | 'only' | 'shard'>): PlannedRun {
+export function planRun(
+  options: Pick<RunOptions, 'config' | 'out' | 'cwd' | 'only' | 'shard' | 'workers' | 'maxMemory'>,
+): PlannedRun {
   const cwd = options.cwd ?? process.cwd();
   const config = loadConfig(options.config, experimentKinds, cwd);
   const folderName = options.shard
@@ -88,6 +94,8 @@ export function planRun(options: Pick<RunOptions, 'config' | 'out' | 'cwd' | 'on
   const folder = new RunFolder(path.resolve(cwd, options.out ?? config.defaults.outputDir, folderName));
   const dataHashes = readHashCache(folder.dataHashesFile);
   const whole = buildPlan(config, jobKinds, checkConfigData(config, dataHashes));
+  const { workers } = runSettings(options, config.defaults);
+  checkJobMemory(whole, config, options.maxMemory ?? defaultMaxMemory(workers));
   let plan = whole;
   if (options.only?.length) plan = selectOnly(plan, config, options.only);
   // Every shard's share, recorded in plan.json: merge counts a missing shard's jobs from it.
