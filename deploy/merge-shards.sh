@@ -25,4 +25,4 @@ if [ -z "$n" ]; then
 fi
 folders=()
 for k in $(seq 1 "$n"); do folders+=("$merged-shard-$k-of-$n"); done
-exec node dist/src/cli.js merge "${folders[@]}" --out "$merged"
+exec node dist/src/cli.js merge "${folders[@]}" --out "$(dirname "$merged")"

@@ -5,7 +5,11 @@
 import yargs from 'yargs';
 import { hideBin } from 'yargs/helpers';
 import { commands } from './commands/index';
+import { commandNames, commandOf, knownFlags } from './commands/known-flags';
+import { checkConfigArgument } from './commands/run-arguments';
 import { describeError, UserError } from './errors';
+import { packageVersion } from './package-root';
+import { didYouMean } from './suggest';
 import { EXIT } from './exit-codes';
 import { createRunLogger, type LogFormat } from './runner/log';
 
@@ -15,10 +19,11 @@ let errorLog: { format: LogFormat; file?: string } = { format: 'text' };
 async function main(): Promise<void> {
   let cli = yargs(hideBin(process.argv))
     .scriptName('run-experiments')
-    .usage('$0 <config> [options]   run a config\n$0 <command> [options]')
+    .usage('$0 <config> [field=value ...] [options]   run a config\n$0 <command> [options]')
     .strict()
     .help()
-    .version(false)
+    .version(packageVersion())
+    .alias('version', 'V')
     .epilogue(
       [
         'Exit codes:',
@@ -33,9 +38,15 @@ async function main(): Promise<void> {
     .middleware((argv) => {
       errorLog = { format: argv.log === 'json' ? 'json' : 'text', file: argv.logFile as string | undefined };
     })
-    .fail((message, error) => {
+    // Before the run command's checks: a config that is no file and looks like no config was a command.
+    .middleware((argv) => {
+      const running = argv._.length === 0 || argv._[0] === 'run';
+      if (running && typeof argv.config === 'string') checkConfigArgument(argv.config, commandNames());
+    }, true)
+    .fail((failure, error) => {
       // yargs passes a message for bad usage (including .check failures); an error alone is thrown by a command.
-      if (!message && error) throw error;
+      if (!failure && error) throw error;
+      const message = withSuggestions(failure);
       if (wantsJsonLog(process.argv))
         createRunLogger('json').event('run-error', { exitCode: EXIT.usage, error: message }, 'error');
       else process.stderr.write(`${message}\n\n(run-experiments --help lists the commands and options)\n`);
@@ -43,6 +54,30 @@ async function main(): Promise<void> {
     });
   for (const command of commands) cli = cli.command(command);
   await cli.parseAsync();
+}
+
+/**
+ * A flag the command does not know is named first, with the nearest known one: `--worker 2`
+ * → `unknown flag --worker (did you mean --workers?)`, also when yargs failed on what followed
+ * from it (`status --explian x` leaves status without its folder).
+ */
+function withSuggestions(message: string): string {
+  const argv = hideBin(process.argv);
+  const flags = knownFlags(commandOf(argv));
+  const typed = argv
+    .filter((arg) => arg.startsWith('--') && arg.length > 2)
+    .map((arg) => arg.slice(2).split('=')[0])
+    .filter((flag) => !flags.includes(flag) && !flags.includes(flag.replace(/^no-/, '')));
+  if (typed.length)
+    return typed
+      .map((flag) => `unknown flag --${flag}${didYouMean(flag, flags, (f) => `--${f}`)}`)
+      .join('\n');
+  const unknown = /^Unknown arguments?: (.*)$/.exec(message);
+  if (!unknown) return message;
+  return unknown[1]
+    .split(', ')
+    .map((word) => `unexpected argument "${word}"`)
+    .join('\n');
 }
 
 /** --log json was asked for: usage errors, found before the options are parsed, are JSON lines too. */

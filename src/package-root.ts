@@ -1,6 +1,6 @@
 // The package's root folder (where package.json is), found from this file whether it runs from
 // src/ (tests) or dist/: for the compiled worker, and for scripts the package ships.
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 
 export function packageRoot(): string {
@@ -11,4 +11,10 @@ export function packageRoot(): string {
     dir = parent;
   }
   return dir;
+}
+
+/** probelab's version, from its package.json. */
+export function packageVersion(): string {
+  return (JSON.parse(readFileSync(path.join(packageRoot(), 'package.json'), 'utf8')) as { version: string })
+    .version;
 }

@@ -5,6 +5,8 @@ import { runCommand } from './run';
 import { statusCommand } from './status';
 import { reportCommand } from './report';
 import { mergeCommand } from './merge';
+import { kindsCommand } from './kinds';
+import { describeCommand } from './describe';
 
 // biome-ignore lint/suspicious/noExplicitAny: each command infers its own argument type
 export const commands: CommandModule<object, any>[] = [
@@ -12,4 +14,6 @@ export const commands: CommandModule<object, any>[] = [
   statusCommand,
   reportCommand,
   mergeCommand,
+  kindsCommand,
+  describeCommand,
 ];

@@ -26,6 +26,8 @@ export const reportCommand: CommandModule<object, ReportArgs> = {
           default: 30,
           describe: 'Rows shown per table (each table links to its whole CSV file)',
         })
+        .example('$0 report outputs/all', 'rebuild outputs/all/report.html from the run folder alone')
+        .example('$0 report outputs/all --max-rows 100', 'show up to 100 rows of each table')
         .check((argv) => {
           const rows = argv.maxRows as number;
           if (!Number.isInteger(rows) || rows < 1)

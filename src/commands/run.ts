@@ -9,9 +9,13 @@ import { dryRun, formatDryRun, runExperiments } from '../runner/run';
 import { BUILT_IN } from '../config/settings';
 import { parseShard } from '../runner/shard';
 import { parseMemory } from '../models/memory';
+import { countFlag, listFlag, secondsFlag } from './flags';
+import { checkOverrides, printConfig } from './run-arguments';
 
 interface RunArgs {
   config: string;
+  overrides?: string[];
+  printConfig: boolean;
   workers?: number;
   retries?: number;
   timeout?: number;
@@ -28,33 +32,8 @@ interface RunArgs {
   shard?: string;
 }
 
-/** `--workers abc` → `--workers: expected a positive integer, got "abc"` (yargs would pass NaN on). */
-function numberFlag(
-  name: string,
-  pattern: RegExp,
-  accepts: (number: number) => boolean,
-  expected: string,
-): (value: unknown) => number | undefined {
-  return (value) => {
-    if (value === undefined) return undefined;
-    const text = String(Array.isArray(value) ? value.at(-1) : value);
-    const number = pattern.test(text) ? Number(text) : Number.NaN;
-    if (!accepts(number)) throw new Error(`--${name}: expected ${expected}, got ${JSON.stringify(text)}`);
-    return number;
-  };
-}
-
-function countFlag(name: string, min: 0 | 1): (value: unknown) => number | undefined {
-  const expected = min === 1 ? 'a positive integer' : 'a non-negative integer';
-  return numberFlag(name, /^\s*\d+\s*$/, (n) => Number.isSafeInteger(n) && n >= min, expected);
-}
-
-function secondsFlag(name: string): (value: unknown) => number | undefined {
-  return numberFlag(name, /^\s*\d+(\.\d+)?\s*$/, (n) => n > 0, 'a positive number of seconds');
-}
-
 export const runCommand: CommandModule<object, RunArgs> = {
-  command: ['$0 <config>', 'run <config>'],
+  command: ['$0 <config> [overrides..]', 'run <config> [overrides..]'],
   describe: 'Run the experiments of a config (JSON or YAML); a finished job is never run twice',
   builder: (yargs: Argv) =>
     typedArgs<RunArgs>(
@@ -64,18 +43,39 @@ export const runCommand: CommandModule<object, RunArgs> = {
           demandOption: true,
           describe: 'Config file, e.g. configs/smoke.json',
         })
-        .option('workers', {
+        .positional('overrides', {
           type: 'string',
+          array: true,
+          describe:
+            'field=value changes of the config, e.g. defaults.training.epochs=3 (values are YAML or JSON)',
+        })
+        .example(
+          '$0 configs/smoke.json',
+          'run a config into outputs/smoke/ (again: reuses every finished job)',
+        )
+        .example('$0 configs/all.json --workers 2 --only train', 'only the train experiment, on 2 threads')
+        .example(
+          "$0 configs/all.json defaults.training.epochs=3 'defaults.seeds=[1,2]'",
+          'change fields on the command line',
+        )
+        .example('$0 configs/all.json --dry-run', 'what would run and what is reused; nothing runs')
+        .option('print-config', {
+          type: 'boolean',
+          default: false,
+          describe: 'Print the config as it will run (overrides applied) and exit',
+        })
+        .option('workers', {
+          type: 'number',
           coerce: countFlag('workers', 1),
           describe: 'Worker threads (default: defaults.workers, else available cores)',
         })
         .option('retries', {
-          type: 'string',
+          type: 'number',
           coerce: countFlag('retries', 0),
           describe: `Retries of a failed job before it is recorded as failed (default: defaults.retries, else ${BUILT_IN.retries})`,
         })
         .option('timeout', {
-          type: 'string',
+          type: 'number',
           coerce: secondsFlag('timeout'),
           describe: 'Seconds one job attempt may take (default: defaults.timeoutSeconds, else none)',
         })
@@ -135,8 +135,8 @@ export const runCommand: CommandModule<object, RunArgs> = {
         })
         .option('only', {
           type: 'string',
-          array: true,
-          describe: 'Run only these experiments or kinds (and the jobs they need), e.g. --only train',
+          coerce: listFlag,
+          describe: 'Run only these experiments or kinds (and the jobs they need), e.g. --only train,curves',
         })
         .option('shard', {
           type: 'string',
@@ -144,6 +144,7 @@ export const runCommand: CommandModule<object, RunArgs> = {
             'Run share k of n of the job graph (k from 1 to n) into <name>-shard-k-of-n; combine with `merge`',
         })
         .check((argv) => {
+          checkOverrides((argv.overrides as string[] | undefined) ?? []);
           if (argv.shard !== undefined) parseShard(String(argv.shard)); // throws a clear message for 0/3, 4/3, "x"
           if (argv.only !== undefined && (argv.only as string[]).some((name) => !name))
             throw new Error('--only: expected an experiment name or kind');
@@ -154,6 +155,10 @@ export const runCommand: CommandModule<object, RunArgs> = {
   handler: async (argv: ArgumentsCamelCase<RunArgs>) => {
     const logger = createRunLogger(argv.log, argv.logFile);
     const json = logger.format === 'json';
+    if (argv.printConfig) {
+      printConfig(argv.config, argv.overrides);
+      return;
+    }
     const selection = {
       only: argv.only,
       shard: argv.shard === undefined ? undefined : parseShard(argv.shard),
@@ -163,6 +168,7 @@ export const runCommand: CommandModule<object, RunArgs> = {
         config: argv.config,
         workers: argv.workers,
         maxMemory: argv.maxMemory,
+        overrides: argv.overrides,
         out: argv.out,
         force: argv.force,
         rerunFailed: argv.rerunFailed,
@@ -186,6 +192,7 @@ export const runCommand: CommandModule<object, RunArgs> = {
     try {
       const summary = await runExperiments({
         config: argv.config,
+        overrides: argv.overrides,
         workers: argv.workers,
         maxMemory: argv.maxMemory,
         retries: argv.retries,

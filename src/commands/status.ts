@@ -35,7 +35,13 @@ export const statusCommand: CommandModule<object, StatusArgs> = {
         .option('config', {
           type: 'string',
           describe: 'With --explain: compare with this config instead of the one the run used',
-        }),
+        })
+        .example('$0 status outputs/all', 'counts per kind and state, each failure with its error')
+        .example(
+          '$0 status outputs/all --explain occlusion/seed=1/image=11',
+          'why that job will (not) run again',
+        )
+        .example('$0 status outputs/all --verify', "re-hash every finished job's files"),
     ),
   handler: (argv: ArgumentsCamelCase<StatusArgs>) => {
     if (argv.verify) {

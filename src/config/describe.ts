@@ -2,6 +2,7 @@
 // What was expected is read from the JSON Schema of the schema at the issue's path, so every
 // schema (ours and each experiment kind's) gets the same wording without extra annotations.
 import { z } from 'zod';
+import { didYouMean } from '../suggest';
 import { showValue, type ConfigProblem } from '../config-errors';
 
 // biome-ignore lint/suspicious/noExplicitAny: a JSON Schema is walked by key, any shape goes
@@ -155,7 +156,7 @@ export function issueProblems(
       const hint = known.length ? ` (expected one of: ${known.join(', ')})` : '';
       return issue.keys.map((key) => ({
         path: displayPath([...path, key]),
-        message: `unknown field${hint}`,
+        message: `unknown field${didYouMean(key, known) || hint}`,
       }));
     }
     case 'invalid_union': {

@@ -1,5 +1,6 @@
 // Loading a config: read, parse, validate. Every failure is a ConfigError (exit code 2).
 import path from 'node:path';
+import { applyOverrides, parseOverride } from './overrides';
 import { readConfigFile } from './parse-file';
 import { type ConfigKind, validateConfig, type ValidConfig } from './validate';
 
@@ -11,12 +12,21 @@ export interface LoadedConfig<K extends ConfigKind = ConfigKind> extends ValidCo
 /**
  * `file` (relative to `cwd`) is shown in messages as given, so pass it the way the user wrote it.
  * `kinds`: the experiment kinds a config may use (jobs/registry.ts's experimentKinds).
+ * `overrides` (`field=value`, from the command line) change the contents before validation.
  */
 export function loadConfig<K extends ConfigKind>(
   file: string,
   kinds: readonly K[],
   cwd = process.cwd(),
+  overrides: readonly string[] = [],
 ): LoadedConfig<K> {
-  const contents = readConfigFile(file, cwd);
+  const read = readConfigFile(file, cwd);
+  const contents = overrides.length
+    ? applyOverrides(
+        read,
+        overrides.map((text) => parseOverride(text, file)),
+        file,
+      )
+    : read;
   return { ...validateConfig(contents, file, kinds), contents, dir: path.dirname(path.resolve(cwd, file)) };
 }

@@ -2,6 +2,7 @@
 // their references need (an experiment comes after the experiments whose models it probes).
 import path from 'node:path';
 import type { z } from 'zod';
+import { didYouMean } from '../suggest';
 import { inputJsonSchema, issueProblems, schemaAt } from './describe';
 import { ConfigError, formatPath, type ConfigProblem } from '../config-errors';
 import { configFileSchema, type Defaults } from './schema';
@@ -27,6 +28,8 @@ export interface ExperimentPoint {
 /** What validating a config needs of an experiment kind (jobs/kind.ts's ExperimentKind is one). */
 export interface ConfigKind {
   kind: string;
+  /** Not for configs people write (the runner's own test kind): left out of messages. */
+  internal?: boolean;
   schema: z.ZodType;
   // biome-ignore lint/suspicious/noExplicitAny: each kind reads its own config type
   references?(config: any): string[];
@@ -84,10 +87,11 @@ export function validateConfig<K extends ConfigKind>(
     firstIndexOfName.set(raw.name, index);
     const kind = kindsByName.get(raw.kind);
     if (!kind) {
-      const known = [...kindsByName.keys()].map((k) => `"${k}"`).join(', ');
+      const publicKinds = kinds.filter((k) => !k.internal).map((k) => k.kind);
+      const known = publicKinds.map((k) => `"${k}"`).join(', ');
       problems.push({
         path: at(['kind']),
-        message: `unknown kind "${raw.kind}" (known kinds: ${known || 'none'})`,
+        message: `unknown kind "${raw.kind}"${didYouMean(raw.kind, publicKinds) || ` (known kinds: ${known || 'none'})`}; run-experiments kinds lists them`,
       });
       return;
     }

@@ -172,6 +172,10 @@ export interface ExpandContext {
 // biome-ignore lint/suspicious/noExplicitAny: the registry holds kinds of every config type
 export interface ExperimentKind<C = any> {
   kind: string;
+  /** One line for `run-experiments kinds`: what the experiment does. */
+  description: string;
+  /** Not for configs people write (e.g. the runner's own test kind): left out of `kinds` and messages. */
+  internal?: boolean;
   /** The experiment's own fields (besides `name`, `kind`, `sweep`), with defaults filled in. */
   schema: z.ZodType<C>;
   /** Names of the experiments this one reads models from, so the runner can check references and cycles. */

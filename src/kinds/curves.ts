@@ -40,6 +40,7 @@ export const curvesFiles = (labels: string[]) => [
 
 export const curvesExperiment = defineExperiment<CurvesConfig>({
   kind: 'curves',
+  description: 'Loss and accuracy per epoch of trained models, train and validation (Figure 2).',
   schema: curvesConfigSchema,
   references: (config) => modelReferences(config.model),
   expand(config, ctx): PlannedJob[] {

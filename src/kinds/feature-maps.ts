@@ -72,6 +72,7 @@ export function featureMapFiles(layers: readonly PlannedLayer[], images: ChosenI
 
 export const featureMapsExperiment = defineExperiment<FeatureMapsConfig>({
   kind: 'feature-maps',
+  description: "Every convolution and pooling layer's output for chosen test digits (Figures 4-5).",
   schema: featureMapsConfigSchema,
   references: (config) => modelReferences(config.model),
   expand(config, ctx): PlannedJob[] {

@@ -51,6 +51,7 @@ const TABLES = ['tables/filter_summary.csv', 'tables/filters.csv'];
 
 export const filtersExperiment = defineExperiment<FiltersConfig>({
   kind: 'filters',
+  description: "Every convolution layer's filters as images (Figure 3).",
   schema: filtersConfigSchema,
   references: (config) => modelReferences(config.model),
   expand(config, ctx): PlannedJob[] {

@@ -69,6 +69,8 @@ function keyOf(prefix: string, seed: number, index: number): string {
 
 export const selftestExperiment = defineExperiment<SelftestConfig>({
   kind: 'selftest',
+  description: "The runner's own test kind: trivial jobs.",
+  internal: true,
   schema: selftestSchema,
   references: (config) => (config.from ? [config.from] : []),
   expand(config, ctx) {

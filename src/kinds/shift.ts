@@ -101,6 +101,7 @@ export const ACCURACY_FILES = [
 
 export const shiftExperiment = defineExperiment<ShiftConfig>({
   kind: 'shift',
+  description: 'A test digit moved pixel by pixel, and test accuracy against the shift (Figure 6).',
   schema: shiftConfigSchema,
   references: (config) => modelReferences(config.model),
   expand(config, ctx): PlannedJob[] {

@@ -92,6 +92,7 @@ const TRAIN_FILES = ['tables/history.csv', 'tables/model_summary.csv', 'tables/m
 
 export const trainExperiment = defineExperiment<TrainConfig>({
   kind: 'train',
+  description: 'Trains a CNN (Figure 1 by default, or any list of layers) once per seed and sweep point.',
   schema: trainConfigSchema,
   models(config, ctx): ModelRef[] {
     return seedsOf(config, ctx).map((seed) => ({

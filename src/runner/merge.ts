@@ -88,6 +88,7 @@ export function mergeRuns(
     writeJsonAtomic(out.planFile, {
       name: plan.name,
       config: first.config,
+      ...(first.overrides ? { overrides: first.overrides } : {}),
       codeVersion: plan.codeVersion,
       ...(selection ? { selection } : {}),
       jobs: plan.jobs,

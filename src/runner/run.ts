@@ -33,6 +33,8 @@ import { formatTable } from './text-table';
 export interface RunOptions {
   /** Config file (JSON or YAML), as the user named it. */
   config: string;
+  /** `field=value` overrides of the config's contents, as on the command line. */
+  overrides?: readonly string[];
   /** Folder holding run folders; default: the config's `defaults.outputDir`, relative to `cwd`. */
   out?: string;
   cwd?: string;
@@ -84,10 +86,10 @@ export interface PlannedRun {
 
 /** Loads, validates and plans a config; throws ConfigError or UsageError (exit code 2) and writes nothing. */
 export function planRun(
-  options: Pick<RunOptions, 'config' | 'out' | 'cwd' | 'only' | 'shard' | 'workers' | 'maxMemory'>,
+  options: Pick<RunOptions, 'config' | 'overrides' | 'out' | 'cwd' | 'only' | 'shard' | 'workers' | 'maxMemory'>,
 ): PlannedRun {
   const cwd = options.cwd ?? process.cwd();
-  const config = loadConfig(options.config, experimentKinds, cwd);
+  const config = loadConfig(options.config, experimentKinds, cwd, options.overrides);
   const folderName = options.shard
     ? `${config.name}-shard-${options.shard.index}-of-${options.shard.count}`
     : config.name;
@@ -213,6 +215,7 @@ export async function runExperiments(options: RunOptions): Promise<RunSummary> {
     writeJsonAtomic(folder.planFile, {
       name: plan.name,
       config: path.resolve(options.cwd ?? process.cwd(), options.config),
+      ...(options.overrides?.length ? { overrides: [...options.overrides] } : {}),
       configHash: hash,
       codeVersion: plan.codeVersion,
       ...(selection ? { selection } : {}),

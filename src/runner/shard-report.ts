@@ -113,8 +113,9 @@ function rerunCommand(shard: string, like: ShardInput, rerunFailed: boolean): st
   return [
     'npx run-experiments',
     quote(like.plan.config),
+    ...(like.plan.overrides ?? []).map(quote),
     `--shard ${shard}`,
-    ...(only ? [`--only ${only.map(quote).join(' ')}`] : []),
+    ...(only ? [`--only ${only.map(quote).join(',')}`] : []),
     `--out ${quote(path.dirname(like.folder.dir))}`,
     ...(rerunFailed ? ['--rerun-failed'] : []),
   ].join(' ');

@@ -17,6 +17,8 @@ const STATUS_STATES: readonly StatusState[] = [...JOB_STATES, 'running'];
 export interface SavedPlan extends Plan {
   /** Absolute path of the config the plan came from. */
   config: string;
+  /** The `field=value` overrides given on its command line. */
+  overrides?: string[];
 }
 
 export interface RunStatus {

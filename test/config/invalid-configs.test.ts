@@ -21,7 +21,18 @@ const cases: Case[] = [
   {
     title: 'unknown kind',
     config: { experiments: [{ name: 'a', kind: 'trian' }] },
-    expected: 'case.json: experiments[0].kind: unknown kind "trian" (known kinds: …',
+    expected:
+      'case.json: experiments[0].kind: unknown kind "trian" (did you mean "train"?); run-experiments kinds lists them',
+  },
+  {
+    title: 'unknown kind, nothing near it: every public kind, not the internal selftest',
+    config: { experiments: [{ name: 'a', kind: 'zzzzzzzz' }] },
+    expected: 'case.json: experiments[0].kind: unknown kind "zzzzzzzz" (known kinds: "train", …',
+  },
+  {
+    title: 'a mistyped field: the nearest one',
+    config: { experiments: [st({ job: 3 })] },
+    expected: 'case.json: experiments[0].job: unknown field (did you mean "jobs"?)',
   },
   {
     title: 'wrong type',

@@ -41,6 +41,7 @@ test('sweeps over nested fields; experiments get the defaults and models of the 
   const seen: { prefix: string; defaults: unknown; models: unknown }[] = [];
   const nested: ExperimentKind<{ opt: { rate: number; size: number }; model?: string }> = {
     kind: 'nested',
+    description: 'A kind with a nested field.',
     schema: z
       .object({
         opt: z.object({ rate: z.number().positive(), size: z.number().int().default(3) }).strict(),

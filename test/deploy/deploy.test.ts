@@ -192,7 +192,7 @@ test('Kubernetes: run.sh applies an Indexed Job of n shards, waits for it to end
   });
   expect(merged.status).toBe(0);
   expect(calls().at(-1)).toBe(
-    `node dist/src/cli.js merge ${out}/smoke-shard-1-of-3 ${out}/smoke-shard-2-of-3 ${out}/smoke-shard-3-of-3 --out ${out}/smoke`,
+    `node dist/src/cli.js merge ${out}/smoke-shard-1-of-3 ${out}/smoke-shard-2-of-3 ${out}/smoke-shard-3-of-3 --out ${out}`,
   );
 });
 
@@ -291,7 +291,7 @@ test('merge-shards.sh without a count takes it from the shard folders present, a
   const settings = { ...env, PROBELAB_DIR: ROOT, PROBELAB_OUT: out };
   expect(bash([path.join(DEPLOY, 'merge-shards.sh')], settings).status).toBe(0);
   expect(calls().at(-1)).toBe(
-    `node dist/src/cli.js merge ${out}/smoke-shard-1-of-3 ${out}/smoke-shard-2-of-3 ${out}/smoke-shard-3-of-3 --out ${out}/smoke`,
+    `node dist/src/cli.js merge ${out}/smoke-shard-1-of-3 ${out}/smoke-shard-2-of-3 ${out}/smoke-shard-3-of-3 --out ${out}`,
   );
   mkdirSync(path.join(out, 'smoke-shard-1-of-2'));
   const mixed = bash([path.join(DEPLOY, 'merge-shards.sh')], settings);

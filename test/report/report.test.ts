@@ -14,6 +14,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { buildReport } from '../../src/report/build-report';
 import { buildReportAfterRun } from '../../src/report/build-report';
+import { resultsMarkdown, resultsStructure } from '../../src/report/results-doc';
 import { runExperiments } from '../../src/runner/run';
 import { runCli } from '../helpers/runner';
 import { CHROMIUM_VARIABLE, chooseBrowser, openReport } from '../helpers/browser';
@@ -41,6 +42,15 @@ test('configs/smoke.json runs and its report opens cleanly in Chromium', async (
   expect(page.title).toBe('probelab: smoke');
   expect(existsSync(path.join(runDir, 'report-screenshot.png'))).toBe(true);
 }, 300_000);
+
+test('docs/results.md has the structure of the results of a fresh smoke run (the values differ with scale)', () => {
+  const committed = readFileSync(path.join(root, 'docs', 'results.md'), 'utf8');
+  const fresh = resultsMarkdown(path.join(out, 'smoke'));
+  expect(resultsStructure(committed)).toEqual(resultsStructure(fresh));
+  // The structure is every heading and each line's homework cells: all four problems' tables are there.
+  expect(resultsStructure(fresh).filter((line) => line.startsWith('## '))).toHaveLength(4);
+  expect(resultsStructure(fresh).length).toBeGreaterThan(20);
+});
 
 test('the browser: packaged on Linux x64, the one PROBELAB_CHROMIUM names, else one line that says what to set', () => {
   expect(chooseBrowser({ env: {}, platform: 'linux', arch: 'x64' })).toEqual({ packaged: true });

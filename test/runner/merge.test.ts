@@ -55,7 +55,7 @@ test('merge names missing, interrupted and failed shards with their rerun comman
 
   const folder = (k: number) => path.join(dir, 'outputs', `sweep-shard-${k}-of-3`);
   const folders = [1, 2, 3].map(folder); // the missing shard's folder does not exist: named, not an error
-  const first = await runCli(['merge', ...folders, '--out', 'outputs/merged'], dir);
+  const first = await runCli(['merge', ...folders, '--out', 'merged'], dir);
   expect(first.stderr).toBe('');
   expect(first.code).toBe(1);
   const out = path.join(dir, 'outputs');
@@ -72,7 +72,7 @@ test('merge names missing, interrupted and failed shards with their rerun comman
     `shard ${missing}/3 missing: no folder of it was given; its ${jobsOf(missing).length} jobs are counted as pending; rerun: ${command(missing)}`,
   );
   expect(first.stdout).toContain(`${folder(missing)}: no run folder there (no plan.json)`);
-  const summary = JSON.parse(readFileSync(path.join(out, 'merged', 'summary.json'), 'utf8'));
+  const summary = JSON.parse(readFileSync(path.join(dir, 'merged', 'sweep', 'summary.json'), 'utf8'));
   const pending = jobsOf(interrupted).length - stopped.counts.done + jobsOf(missing).length;
   expect(summary.counts).toMatchObject({ total: whole.jobs.length, failed: 1, pending });
   expect(summary.merged.missingShards).toEqual([`${missing}/3`]);
@@ -85,12 +85,14 @@ test('merge names missing, interrupted and failed shards with their rerun comman
     const args = line.split('; rerun: npx run-experiments ')[1].split(' ');
     expect(await runCli([...args, '--progress', 'none'], dir)).toMatchObject({ code: 0 });
   }
-  const again = await runCli(['merge', ...folders, '--out', 'outputs/merged'], dir);
+  const again = await runCli(['merge', ...folders, '--out', 'merged'], dir);
   expect(again.stdout).not.toContain('rerun:');
   expect(again.code).toBe(0);
   const unsharded = await runExperiments({ config: 'sweep.json', cwd: dir, workers: 2, ...quiet });
-  expect(tables(path.join(out, 'merged'))).toEqual(tables(unsharded.runDir));
-  expect(JSON.parse(readFileSync(path.join(out, 'merged', 'summary.json'), 'utf8')).counts).toMatchObject({
+  expect(tables(path.join(dir, 'merged', 'sweep'))).toEqual(tables(unsharded.runDir));
+  expect(
+    JSON.parse(readFileSync(path.join(dir, 'merged', 'sweep', 'summary.json'), 'utf8')).counts,
+  ).toMatchObject({
     total: whole.jobs.length,
     done: whole.jobs.length,
   });

@@ -128,10 +128,11 @@ function fakeKind(
 ): ExperimentKind {
   return {
     kind: name,
+    description: 'A kind that plans what the test gives it.',
     schema: z.object({ from: z.string().optional() }).strict(),
     expand: (_c, ctx) => jobs(ctx.prefix),
     ...extra,
-  };
+  } as ExperimentKind;
 }
 const fakeJob: JobKind = { kind: 'fake', run: async () => null };
 

@@ -52,11 +52,11 @@ test('3 shards + merge = one unsharded run; every job in exactly one shard', asy
   expect(shards.flatMap((s) => s.ran).sort()).toEqual(whole.jobs.map((j) => j.key).sort());
   for (const s of shards) expect(s.counts.total).toBeGreaterThan(0);
 
-  const merged = await runCli(['merge', ...shards.map((s) => s.runDir), '--out', 'outputs/merged'], dir);
+  const merged = await runCli(['merge', ...shards.map((s) => s.runDir), '--out', 'merged'], dir);
   expect(merged.stderr).toBe('');
   expect(merged.code).toBe(0);
   const unsharded = await runExperiments({ config: 'sweep.json', cwd: dir, workers: 2, ...quiet });
-  const mergedDir = path.join(dir, 'outputs', 'merged');
+  const mergedDir = path.join(dir, 'merged', path.basename(unsharded.runDir));
   expect(tables(mergedDir)).toEqual(tables(unsharded.runDir));
   expect(tables(mergedDir).size).toBe(whole.jobs.length);
 
@@ -74,7 +74,7 @@ test('3 shards + merge = one unsharded run; every job in exactly one shard', asy
   ).toHaveLength(whole.jobs.length);
 
   // Merging only some shards says which are missing and exits 1.
-  const partial = await runCli(['merge', shards[0].runDir, '--out', 'outputs/partial'], dir);
+  const partial = await runCli(['merge', shards[0].runDir, '--out', 'partial'], dir);
   expect(partial.code).toBe(1);
   expect(partial.stdout).toMatch(
     /shard 2\/3 missing: no folder of it was given; its \d+ jobs are counted as pending; rerun: npx run-experiments \S+sweep.json --shard 2\/3 --out /,

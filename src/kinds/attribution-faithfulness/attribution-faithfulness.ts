@@ -106,6 +106,8 @@ const WEIGHTED = new Set(['Conv2D', 'Dense', 'BatchNormalization']);
 
 export const faithfulnessExperiment = defineExperiment<FaithfulnessConfig>({
   kind: 'attribution-faithfulness',
+  description:
+    'Ranks attribution methods by deletion and insertion curves and a model-randomisation sanity check.',
   schema: faithfulnessConfigSchema,
   references: (config) => modelReferences(config.model),
   expand(config, ctx): PlannedJob[] {

@@ -120,6 +120,8 @@ export function methodFiles(indices: number[]): string[] {
 
 export const attributionExperiment = defineExperiment<AttributionConfig>({
   kind: 'attribution',
+  description:
+    'Pixel attribution maps: saliency, gradient x input, integrated gradients, SmoothGrad, Grad-CAM, occlusion.',
   schema: attributionConfigSchema,
   references: (config) => modelReferences(config.model),
   expand(config, ctx): PlannedJob[] {

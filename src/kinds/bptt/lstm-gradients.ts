@@ -168,6 +168,8 @@ export function lstmProblemOf(config: LstmGradientsConfig): BpttProblem {
 
 export const lstmGradientsExperiment = defineExperiment<LstmGradientsConfig>({
   kind: 'lstm-gradients',
+  description:
+    "The same for an LSTM, beside the homework's approximation of the forget-gate gradient (Problem 7).",
   schema: lstmConfigSchema,
   expand(config, ctx) {
     return planGradientJobs(

@@ -85,6 +85,8 @@ export function rnnProblemOf(config: RnnGradientsConfig): BpttProblem {
 
 export const rnnGradientsExperiment = defineExperiment<RnnGradientsConfig>({
   kind: 'rnn-gradients',
+  description:
+    'Exact back-propagation through time in a small RNN, checked by finite differences and tfjs (Problem 5).',
   schema: rnnConfigSchema,
   expand(config, ctx) {
     return planGradientJobs(

@@ -106,6 +106,8 @@ export const BATCH_SIZE_FILES = [
 
 export const batchNormBatchSizeExperiment = defineExperiment<BatchSizeConfig>({
   kind: 'batch-norm-batch-size',
+  description:
+    'Claim P1(3): batch normalization is unstable with small batches (its effect at each batch size).',
   schema: configSchema,
   expand(config, ctx): PlannedJob[] {
     const {

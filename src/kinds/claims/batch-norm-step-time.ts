@@ -143,6 +143,7 @@ export const STEP_TIME_FILES = [
 
 export const batchNormStepTimeExperiment = defineExperiment<StepTimeConfig>({
   kind: 'batch-norm-step-time',
+  description: 'Claim P1(3): batch normalization increases the time per training step.',
   schema: configSchema,
   expand(config, ctx): PlannedJob[] {
     const {

@@ -88,6 +88,7 @@ export const TEST_BATCH_FILES = [
 
 export const batchNormTestBatchExperiment = defineExperiment<TestBatchConfig>({
   kind: 'batch-norm-test-batch',
+  description: 'Claim P1(4): with batch statistics, small test batches score worse than training.',
   schema: configSchema,
   references: (config) => modelReferences(config.model),
   expand(config, ctx): PlannedJob[] {

@@ -206,6 +206,7 @@ export const dropoutCapacityJob = defineJob<GatherParams>({
 
 export const dropoutCapacityExperiment = perModelExperiment({
   kind: 'dropout-capacity',
+  description: 'Claim P1(1): dropout reduces capacity in training (accuracy with dropout active and off).',
   schema: capacityConfigSchema,
   measure: capacityMeasureJob,
   params: (config, ctx) => ({ ...probeSetting(config, ctx), images: config.images }),

@@ -58,6 +58,7 @@ const FILES = [
 
 export const dropoutConvergenceExperiment = defineExperiment<ConvergenceConfig>({
   kind: 'dropout-convergence',
+  description: 'Claim P1(1): dropout slows convergence (epochs to a validation accuracy per rate).',
   schema: convergenceConfigSchema,
   references: (config) => trainExperiments(config.model),
   expand(config, ctx): PlannedJob[] {

@@ -80,6 +80,7 @@ export function perModelExperiment<
   M extends object,
 >(spec: {
   kind: string;
+  description: string;
   schema: z.ZodType<C>;
   measure: JobDefinition<M>;
   params: (config: C, ctx: ExpandContext) => M;
@@ -90,6 +91,7 @@ export function perModelExperiment<
 }): ExperimentKind<C> {
   return defineExperiment<C>({
     kind: spec.kind,
+    description: spec.description,
     schema: spec.schema,
     references: (config) => trainExperiments(config.model),
     expand(config, ctx): PlannedJob[] {

@@ -236,6 +236,7 @@ export const dropoutSparsityJob = defineJob<GatherParams>({
 
 export const dropoutSparsityExperiment = perModelExperiment({
   kind: 'dropout-sparsity',
+  description: 'Claim P1(1): dropout learns a sparse representation (share of zero ReLU outputs per rate).',
   schema: sparsityConfigSchema,
   measure: sparsityMeasureJob,
   params: (config, ctx) => ({

@@ -304,6 +304,7 @@ export const dropoutVarianceShiftJob = defineJob<GatherParams>({
 
 export const dropoutVarianceShiftExperiment = perModelExperiment({
   kind: 'dropout-variance-shift',
+  description: 'Claim P1(5): dropout before batch normalization shifts its variance.',
   schema: varianceShiftConfigSchema,
   measure: varianceShiftMeasureJob,
   params: (config, ctx) => ({ ...probeSetting(config, ctx), images: config.images }),

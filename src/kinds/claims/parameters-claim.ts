@@ -76,6 +76,7 @@ const FILES = [
 
 export const parametersClaimExperiment = defineExperiment<ParametersConfig>({
   kind: 'claim-parameters',
+  description: 'Claim P2(1): convolution needs far fewer parameters than dense layers for the same accuracy.',
   schema: configSchema,
   references: (config) => [config.convolution, config.dense],
   expand(config, ctx): PlannedJob[] {

@@ -91,6 +91,7 @@ function oneGroup(
 
 export const poolingClaimExperiment = defineExperiment<PoolingConfig>({
   kind: 'claim-pooling',
+  description: 'Claim P2(2): pooling keeps accuracy under small shifts better than strided convolutions.',
   schema: configSchema,
   references: (config) => [config.pooling, config.strided],
   expand(config, ctx): PlannedJob[] {

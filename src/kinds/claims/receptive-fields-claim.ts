@@ -82,6 +82,7 @@ const VERDICT_FILES = [
 
 export const receptiveFieldsClaimExperiment = defineExperiment<ReceptiveFieldsConfig>({
   kind: 'claim-receptive-fields',
+  description: 'Claim P2(4): deeper layers have wider receptive fields, measured and in theory.',
   schema: configSchema,
   references: (config) => modelReferences(config.model),
   expand(config, ctx): PlannedJob[] {

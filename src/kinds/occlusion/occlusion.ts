@@ -186,6 +186,8 @@ export function chunkRanges(count: number, size: number): [number, number][] {
 
 export const occlusionExperiment = defineExperiment<OcclusionConfig>({
   kind: 'occlusion',
+  description:
+    'Occlusion maps, the important region and adversarial patches (Figures 7-10), or flip shares over many images.',
   schema: occlusionConfigSchema,
   references: (config) => modelReferences(config.model),
   expand(config, ctx: ExpandContext): PlannedJob[] {
