@@ -27,7 +27,7 @@ const cases: Case[] = [
   {
     title: 'unknown kind, nothing near it: every public kind, not the internal selftest',
     config: { experiments: [{ name: 'a', kind: 'zzzzzzzz' }] },
-    expected: 'case.json: experiments[0].kind: unknown kind "zzzzzzzz" (known kinds: "train", …',
+    expected: 'case.json: experiments[0].kind: unknown kind "zzzzzzzz" (known kinds: "attribution", …',
   },
   {
     title: 'a mistyped field: the nearest one',
