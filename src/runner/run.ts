@@ -86,7 +86,10 @@ export interface PlannedRun {
 
 /** Loads, validates and plans a config; throws ConfigError or UsageError (exit code 2) and writes nothing. */
 export function planRun(
-  options: Pick<RunOptions, 'config' | 'overrides' | 'out' | 'cwd' | 'only' | 'shard' | 'workers' | 'maxMemory'>,
+  options: Pick<
+    RunOptions,
+    'config' | 'overrides' | 'out' | 'cwd' | 'only' | 'shard' | 'workers' | 'maxMemory'
+  >,
 ): PlannedRun {
   const cwd = options.cwd ?? process.cwd();
   const config = loadConfig(options.config, experimentKinds, cwd, options.overrides);
