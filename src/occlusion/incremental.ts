@@ -215,6 +215,7 @@ export interface Occlusion {
  * row 0 the clean image, row i + 1 patch i. Null when the backend is not wasm or the model does
  * not start with layers this method supports (predict the copies whole then).
  */
+// biome-ignore lint/complexity/noExcessiveLinesPerFunction: the hot loop over patches shares heap views and addresses valid only after the last allocation; split, every piece would take them all again
 export function predictIncrementally(
   model: tf.LayersModel,
   image: Float32Array,

@@ -87,17 +87,34 @@ function paste(target: RgbPicture, source: RgbPicture, top: number, left: number
 
 const defaultFormat = (v: number) => (Math.abs(v) >= 100 || v === 0 ? v.toFixed(0) : v.toPrecision(2));
 
-export function renderGrid(spec: GridSpec): Grid {
-  const gap = Math.max(spec.gap ?? 4, 2); // room for the frames
-  const cells = spec.cells;
-  const rowCount = cells.length;
-  const colCount = Math.max(0, ...cells.map((row) => row.length));
+/** Sizes and positions of everything in a grid picture, in pixels. */
+interface GridLayout {
+  colWidths: number[];
+  rowHeights: number[];
+  hasCaption: boolean[];
+  colLefts: number[];
+  rowTops: number[];
+  gridLeft: number;
+  gridTop: number;
+  gridHeight: number;
+  legendBarWidth: number;
+  width: number;
+  height: number;
+}
+
+function checkShape(spec: GridSpec): { rowCount: number; colCount: number } {
+  const rowCount = spec.cells.length;
+  const colCount = Math.max(0, ...spec.cells.map((row) => row.length));
   if (rowCount === 0 || colCount === 0) throw new Error('grid: no cells');
   if (spec.rowLabels && spec.rowLabels.length !== rowCount)
     throw new Error(`grid: ${spec.rowLabels.length} row labels for ${rowCount} rows`);
   if (spec.colLabels && spec.colLabels.length !== colCount)
     throw new Error(`grid: ${spec.colLabels.length} column labels for ${colCount} columns`);
+  return { rowCount, colCount };
+}
 
+/** Each column as wide as its widest picture or caption; each row as high as its highest picture and caption. */
+function cellSizes(cells: GridSpec['cells'], colCount: number) {
   const colWidths = Array.from({ length: colCount }, (_, c) =>
     Math.max(
       1,
@@ -116,6 +133,13 @@ export function renderGrid(spec: GridSpec): Grid {
     (row, r) =>
       Math.max(1, ...row.map((cell) => cell?.picture.rows ?? 0)) + (hasCaption[r] ? CAPTION_SIZE + 6 : 0),
   );
+  return { colWidths, rowHeights, hasCaption };
+}
+
+function layOut(spec: GridSpec): GridLayout {
+  const gap = Math.max(spec.gap ?? 4, 2); // room for the frames
+  const { rowCount, colCount } = checkShape(spec);
+  const { colWidths, rowHeights, hasCaption } = cellSizes(spec.cells, colCount);
   const rowLabelWidth = spec.rowLabels
     ? Math.max(...spec.rowLabels.map((l) => textWidth(l, LABEL_SIZE))) + 10
     : 0;
@@ -136,28 +160,36 @@ export function renderGrid(spec: GridSpec): Grid {
       gridLeft + legendWidth,
     ) + MARGIN;
   const height = gridTop + gridHeight + legendHeight + MARGIN;
-  const picture = blank(height, width);
-  const labels: TextLabel[] = [];
-  if (spec.title)
-    labels.push({ text: spec.title, x: MARGIN, y: MARGIN + TITLE_SIZE, size: TITLE_SIZE, bold: true });
-
   const colLefts = colWidths.map(
     (_, c) => gridLeft + colWidths.slice(0, c).reduce((a, b) => a + b, 0) + gap * c,
   );
   const rowTops = rowHeights.map(
     (_, r) => gridTop + rowHeights.slice(0, r).reduce((a, b) => a + b, 0) + gap * r,
   );
-  spec.colLabels?.forEach((text, c) =>
-    labels.push({
-      text,
-      x: colLefts[c] + colWidths[c] / 2,
-      y: gridTop - 6,
-      size: LABEL_SIZE,
-      anchor: 'middle',
-    }),
-  );
+  return {
+    colWidths,
+    rowHeights,
+    hasCaption,
+    colLefts,
+    rowTops,
+    gridLeft,
+    gridTop,
+    gridHeight,
+    legendBarWidth,
+    width,
+    height,
+  };
+}
 
-  const boxes = cells.map((row, r) => {
+/** Pastes every cell (framed, captioned) and labels its row; returns where each landed. */
+function placeCells(
+  picture: RgbPicture,
+  spec: GridSpec,
+  layout: GridLayout,
+  labels: TextLabel[],
+): (CellBox | null)[][] {
+  const { colLefts, colWidths, rowTops, rowHeights, hasCaption, gridLeft } = layout;
+  return spec.cells.map((row, r) => {
     const imageHeight = rowHeights[r] - (hasCaption[r] ? CAPTION_SIZE + 6 : 0);
     if (spec.rowLabels)
       labels.push({
@@ -185,38 +217,64 @@ export function renderGrid(spec: GridSpec): Grid {
       return { top, left, rows: cell.picture.rows, cols: cell.picture.cols };
     });
   });
+}
 
-  if (spec.legend) {
-    const { scale, label, format = defaultFormat } = spec.legend;
-    const top = gridTop + gridHeight + 12;
-    const [low, high] = scale.domain;
-    const bar: RgbPicture = {
-      rows: LEGEND_BAR.height,
-      cols: legendBarWidth,
-      data: new Float32Array(LEGEND_BAR.height * legendBarWidth * 3),
-    };
-    for (let c = 0; c < legendBarWidth; c++) {
-      const colour = scale.colour(low + ((high - low) * c) / (legendBarWidth - 1));
-      for (let r = 0; r < LEGEND_BAR.height; r++) bar.data.set(colour, (r * legendBarWidth + c) * 3);
-    }
-    paste(picture, bar, top, gridLeft);
-    const y = top + LEGEND_BAR.height + LABEL_SIZE + 2;
-    labels.push({ text: format(low), x: gridLeft, y, size: LABEL_SIZE });
+/** The colour bar under the grid, with its low, middle and high values and what they mean. */
+function drawLegend(
+  picture: RgbPicture,
+  legend: ColourLegend,
+  layout: GridLayout,
+  labels: TextLabel[],
+): void {
+  const { gridLeft, legendBarWidth } = layout;
+  const { scale, label, format = defaultFormat } = legend;
+  const top = layout.gridTop + layout.gridHeight + 12;
+  const [low, high] = scale.domain;
+  const bar: RgbPicture = {
+    rows: LEGEND_BAR.height,
+    cols: legendBarWidth,
+    data: new Float32Array(LEGEND_BAR.height * legendBarWidth * 3),
+  };
+  for (let c = 0; c < legendBarWidth; c++) {
+    const colour = scale.colour(low + ((high - low) * c) / (legendBarWidth - 1));
+    for (let r = 0; r < LEGEND_BAR.height; r++) bar.data.set(colour, (r * legendBarWidth + c) * 3);
+  }
+  paste(picture, bar, top, gridLeft);
+  const y = top + LEGEND_BAR.height + LABEL_SIZE + 2;
+  labels.push({ text: format(low), x: gridLeft, y, size: LABEL_SIZE });
+  labels.push({
+    text: format((low + high) / 2),
+    x: gridLeft + legendBarWidth / 2,
+    y,
+    size: LABEL_SIZE,
+    anchor: 'middle',
+  });
+  labels.push({ text: format(high), x: gridLeft + legendBarWidth, y, size: LABEL_SIZE, anchor: 'end' });
+  labels.push({
+    text: label,
+    x: gridLeft + legendBarWidth + 10,
+    y: top + LEGEND_BAR.height - 1,
+    size: LABEL_SIZE,
+  });
+}
+
+export function renderGrid(spec: GridSpec): Grid {
+  const layout = layOut(spec);
+  const picture = blank(layout.height, layout.width);
+  const labels: TextLabel[] = [];
+  if (spec.title)
+    labels.push({ text: spec.title, x: MARGIN, y: MARGIN + TITLE_SIZE, size: TITLE_SIZE, bold: true });
+  spec.colLabels?.forEach((text, c) =>
     labels.push({
-      text: format((low + high) / 2),
-      x: gridLeft + legendBarWidth / 2,
-      y,
+      text,
+      x: layout.colLefts[c] + layout.colWidths[c] / 2,
+      y: layout.gridTop - 6,
       size: LABEL_SIZE,
       anchor: 'middle',
-    });
-    labels.push({ text: format(high), x: gridLeft + legendBarWidth, y, size: LABEL_SIZE, anchor: 'end' });
-    labels.push({
-      text: label,
-      x: gridLeft + legendBarWidth + 10,
-      y: top + LEGEND_BAR.height - 1,
-      size: LABEL_SIZE,
-    });
-  }
+    }),
+  );
+  const boxes = placeCells(picture, spec, layout, labels);
+  if (spec.legend) drawLegend(picture, spec.legend, layout, labels);
   drawText(picture, labels);
   return { picture, boxes };
 }

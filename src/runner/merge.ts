@@ -17,14 +17,14 @@ import {
 import path from 'node:path';
 import { UsageError } from '../errors';
 import { writeFileAtomic, writeJsonAtomic } from '../files';
-import type { PlanJob } from '../plan/build-plan';
+import type { Plan, PlanJob } from '../plan/build-plan';
 import type { ReportBuilder } from './run';
 import { EXIT } from '../exit-codes';
 import { lastEventById, readJournal, type JournalEvent } from './journal';
 import { acquireLock, isLive, LockHeldError, readLock } from './lock';
 import { publishJobs } from './publish';
 import { readRunFile, RunFolder } from './run-folder';
-import { emptyCounts, initialOutcomes } from './outcomes';
+import { emptyCounts, initialOutcomes, type Outcomes } from './outcomes';
 import { reportShards, type ShardInput } from './shard-report';
 import { readSavedPlan } from './status';
 import type { RunSelection } from './shard';
@@ -34,18 +34,11 @@ interface Input extends ShardInput {
   summary?: RunSummary;
 }
 
-export function mergeRuns(
-  inputDirs: readonly string[],
-  outDir: string,
-  log: (line: string) => void = () => {},
-  buildReport?: ReportBuilder,
-): RunSummary {
-  const startedAt = Date.now();
-  const out = new RunFolder(path.resolve(outDir));
-  const { inputs, absent } = readInputs(inputDirs, out);
-  const first = inputs[0].plan;
+type MergedPlan = Pick<Plan, 'name' | 'codeVersion' | 'jobs'>;
 
-  // The union of the plans, in input order (each input lists needs before the jobs needing them).
+/** The union of the plans, in input order (each input lists needs before the jobs needing them). */
+function unitePlans(inputs: readonly Input[]): MergedPlan {
+  const first = inputs[0].plan;
   const jobs = new Map<string, PlanJob>();
   const idOfKey = new Map<string, { id: string; from: string }>();
   for (const { folder, plan } of inputs) {
@@ -59,24 +52,61 @@ export function mergeRuns(
       if (!jobs.has(job.id)) jobs.set(job.id, job);
     }
   }
-  const plan = { name: first.name, codeVersion: first.codeVersion, jobs: [...jobs.values()] };
+  return { name: first.name, codeVersion: first.codeVersion, jobs: [...jobs.values()] };
+}
+
+/** Copies into `out` each job folder it lacks that an input has; returns how many. */
+function copyJobFolders(plan: MergedPlan, inputs: readonly Input[], out: RunFolder): number {
+  let copied = 0;
+  for (const job of plan.jobs) {
+    if (existsSync(out.resultFile(job.id))) continue;
+    const source = inputs.find((input) => existsSync(input.folder.resultFile(job.id)));
+    if (!source) continue;
+    // Copy under a temporary name, then rename: a job folder under its final name is always complete.
+    const temp = path.join(out.jobsDir, `.tmp-merge-${job.id}`);
+    rmSync(temp, { recursive: true, force: true });
+    linkOrCopyTree(source.folder.jobDir(job.id), temp);
+    renameSync(temp, out.jobDir(job.id));
+    copied++;
+  }
+  return copied;
+}
+
+/** States as a run would find them, then what the inputs' last runs did: ran now, or reused. */
+function mergedOutcomes(
+  plan: MergedPlan,
+  out: RunFolder,
+  inputs: readonly Input[],
+  events: JournalEvent[],
+): Outcomes {
+  const outcomes = initialOutcomes({ plan, folder: out, previous: lastEventById(events) });
+  const ran = new Set(inputs.flatMap((i) => i.summary?.ran ?? []));
+  const failures = new Map(inputs.flatMap((i) => i.summary?.failures ?? []).map((f) => [f.id, f]));
+  for (const job of plan.jobs) {
+    const outcome = outcomes.get(job.id)!;
+    if (outcome.state === 'done' && ran.has(job.key)) outcomes.set(job.id, { state: 'done', attempts: 1 });
+    if (outcome.state === 'failed' && failures.has(job.id)) outcome.attempts = failures.get(job.id)!.attempts;
+  }
+  return outcomes;
+}
+
+export function mergeRuns(
+  inputDirs: readonly string[],
+  outDir: string,
+  log: (line: string) => void = () => {},
+  buildReport?: ReportBuilder,
+): RunSummary {
+  const startedAt = Date.now();
+  const out = new RunFolder(path.resolve(outDir));
+  const { inputs, absent } = readInputs(inputDirs, out);
+  const first = inputs[0].plan;
+  const plan = unitePlans(inputs);
 
   mkdirSync(out.jobsDir, { recursive: true });
   const lock = acquireLock(out.lockFile);
   try {
     out.removeLeftovers();
-    let copied = 0;
-    for (const job of plan.jobs) {
-      if (existsSync(out.resultFile(job.id))) continue;
-      const source = inputs.find((input) => existsSync(input.folder.resultFile(job.id)));
-      if (!source) continue;
-      // Copy under a temporary name, then rename: a job folder under its final name is always complete.
-      const temp = path.join(out.jobsDir, `.tmp-merge-${job.id}`);
-      rmSync(temp, { recursive: true, force: true });
-      linkOrCopyTree(source.folder.jobDir(job.id), temp);
-      renameSync(temp, out.jobDir(job.id));
-      copied++;
-    }
+    const copied = copyJobFolders(plan, inputs, out);
     const journal = uniteJournals([readJournal(out.journalFile), ...inputs.map((i) => i.journal)]);
     const events = journal.map((line) => JSON.parse(line) as JournalEvent);
     writeFileAtomic(out.journalFile, journal.length ? `${journal.join('\n')}\n` : '');
@@ -98,16 +128,7 @@ export function mergeRuns(
       .find((file) => existsSync(file));
     if (configCopy) copyFileSync(configCopy, path.join(out.dir, 'config.json'));
 
-    // States as a run would find them, then what the inputs' last runs did: ran now, or reused.
-    const outcomes = initialOutcomes({ plan, folder: out, previous: lastEventById(events) });
-    const ran = new Set(inputs.flatMap((i) => i.summary?.ran ?? []));
-    const failures = new Map(inputs.flatMap((i) => i.summary?.failures ?? []).map((f) => [f.id, f]));
-    for (const job of plan.jobs) {
-      const outcome = outcomes.get(job.id)!;
-      if (outcome.state === 'done' && ran.has(job.key)) outcomes.set(job.id, { state: 'done', attempts: 1 });
-      if (outcome.state === 'failed' && failures.has(job.id))
-        outcome.attempts = failures.get(job.id)!.attempts;
-    }
+    const outcomes = mergedOutcomes(plan, out, inputs, events);
     publishJobs(
       out,
       plan.jobs.filter((job) => outcomes.get(job.id)!.state === 'done'),

@@ -179,14 +179,158 @@ export function formatDryRun(dry: DryRun): string[] {
   return lines;
 }
 
+type Emit = NonNullable<RunOptions['events']>;
+
+function logTakeover(lock: HeldLock, folder: RunFolder, log: (line: string) => void): void {
+  const gone = lock.tookOverFrom;
+  if (gone)
+    log(
+      `took over the lock of a run that is gone (pid ${gone.pid} on ${gone.host}, started ${gone.startedAt})`,
+    );
+  if (lock.tookOverUnreadable)
+    log(`took over ${folder.lockFile}: it could not be read and nobody had touched it for the lease`);
+}
+
+/** The run folder's record of what runs: config.json, data-hashes.json and plan.json. Returns the config's hash. */
+function writeRunRecords(
+  { config, plan, folder, selection, dataHashes }: PlannedRun,
+  options: Pick<RunOptions, 'cwd' | 'config' | 'overrides'>,
+): string {
+  writeJsonAtomic(folder.configFile, config.contents);
+  const hash = configHash(config.contents);
+  if (Object.keys(dataHashes).length) writeJsonAtomic(folder.dataHashesFile, dataHashes);
+  writeJsonAtomic(folder.planFile, {
+    name: plan.name,
+    config: path.resolve(options.cwd ?? process.cwd(), options.config),
+    ...(options.overrides?.length ? { overrides: [...options.overrides] } : {}),
+    configHash: hash,
+    codeVersion: plan.codeVersion,
+    ...(selection ? { selection } : {}),
+    jobs: plan.jobs,
+  });
+  return hash;
+}
+
+/** The run's start in the journal, the event log and the log line; then the progress display, started. */
+function announceStart(
+  { plan, folder, selection }: PlannedRun,
+  options: Pick<RunOptions, 'config' | 'events' | 'heartbeatMs' | 'progress'>,
+  at: {
+    journal: Journal;
+    emit: Emit;
+    log: (line: string) => void;
+    before: ReturnType<typeof countStates>;
+    threads: number;
+  },
+) {
+  const { journal, emit, log, before, threads } = at;
+  const toRun = before.counts.pending;
+  journal.append({
+    event: 'run-started',
+    pid: process.pid,
+    config: options.config,
+    jobs: plan.jobs.length,
+    toRun,
+  });
+  emit('run-start', {
+    run: plan.name,
+    runDir: folder.dir,
+    config: options.config,
+    jobs: plan.jobs.length,
+    toRun,
+    reused: before.counts.done,
+    failedEarlier: before.counts.failed,
+    blocked: before.counts.blocked,
+    workers: threads,
+    ...(selection ?? {}),
+  });
+  const heartbeatMs = options.heartbeatMs ?? HEARTBEAT_MS;
+  const progress = options.events
+    ? createEventProgress(emit, heartbeatMs)
+    : createProgress(options.progress ?? 'auto', log, heartbeatMs);
+  log(
+    `${plan.name}: ${plan.jobs.length} jobs, ${plan.jobs.length - toRun} already done or failed, ${toRun} to run${toRun ? ` on ${threads} workers` : ''} → ${folder.dir}`,
+  );
+  progress.start(
+    Object.entries(before.byKind).map(([kind, c]) => ({
+      kind,
+      total: c.total,
+      done: c.done,
+      failed: c.failed,
+    })),
+  );
+  return progress;
+}
+
+function emitRunEnd(emit: Emit, plan: Plan, folder: RunFolder, summary: RunSummary, diskFull?: string): void {
+  emit(
+    'run-end',
+    {
+      run: plan.name,
+      runDir: folder.dir,
+      exitCode: summary.exitCode,
+      ms: summary.ms,
+      counts: summary.counts,
+      interrupted: summary.interrupted,
+      ...(diskFull ? { error: diskFull } : {}),
+    },
+    summary.exitCode === EXIT.ok ? 'info' : 'error',
+  );
+}
+
+/**
+ * Readies the locked folder: leftovers and the last summary removed, the run's records written, and
+ * each job's state at the start (reruns named in the log). Returns the config's hash and those states.
+ */
+function prepareFolder(
+  planned: PlannedRun,
+  options: Pick<RunOptions, 'cwd' | 'config' | 'overrides' | 'force' | 'rerunFailed'>,
+  log: (line: string) => void,
+): { hash: string; initial: Outcomes } {
+  const { plan, folder } = planned;
+  folder.removeLeftovers();
+  // The last run's summary stops describing the folder now: a run that cannot write its own
+  // (a full disk) leaves none, never an old one saying exit code 0. Removing takes no space.
+  rmSync(folder.summaryFile, { force: true });
+  const previous = lastEventById(readJournal(folder.journalFile));
+  const hash = writeRunRecords(planned, options);
+  const initial = initialOutcomes({
+    plan,
+    folder,
+    previous,
+    force: options.force,
+    rerunFailed: options.rerunFailed,
+    verifyHashes: true,
+  });
+  for (const line of rerunLines(plan, initial)) log(line);
+  return { hash, initial };
+}
+
+/** Publishes the finished jobs' files; a file changed under its job is named in `changed` instead. */
+function publish(
+  folder: RunFolder,
+  done: Plan['jobs'],
+  whole: Plan,
+  outcomes: Outcomes,
+  changed: string[],
+): void {
+  const published = publishJobs(folder, done, (message) => changed.push(message));
+  // Jobs outside --only/--shard keep what they published; the rest shows this plan only.
+  const others = whole.jobs.filter((job) => !outcomes.has(job.id));
+  for (const file of publishedFiles(folder, others)) published.add(file);
+  removeUnpublished(folder, published);
+}
+
 /**
  * Runs a config to the end. Throws ConfigError (exit code 2) before writing anything, or
  * LockHeldError (exit code 3) when another live run holds the folder; otherwise resolves with
  * the summary, whose `exitCode` is 0 when every job is done and 1 when some failed or were blocked.
  */
+// biome-ignore lint/complexity/noExcessiveLinesPerFunction: one try/finally owns the lock, the stop and drain signals and the disk-full state that every remaining step shares; the steps that share none are the functions above
 export async function runExperiments(options: RunOptions): Promise<RunSummary> {
   const startedAt = Date.now();
-  const { config, whole, plan, folder, selection, dataHashes } = planRun(options);
+  const planned = planRun(options);
+  const { config, whole, plan, folder, selection } = planned;
   const emit = options.events ?? (() => {});
   const { workers, retries, timeoutMs, workerMemoryMb } = runSettings(options, config.defaults);
   const log = options.log ?? ((line: string) => process.stdout.write(`${line}\n`));
@@ -200,40 +344,8 @@ export async function runExperiments(options: RunOptions): Promise<RunSummary> {
   options.signal?.addEventListener('abort', onAbort, { once: true });
   if (options.signal?.aborted) stop.abort();
   try {
-    const gone = lock.tookOverFrom;
-    if (gone)
-      log(
-        `took over the lock of a run that is gone (pid ${gone.pid} on ${gone.host}, started ${gone.startedAt})`,
-      );
-    if (lock.tookOverUnreadable)
-      log(`took over ${folder.lockFile}: it could not be read and nobody had touched it for the lease`);
-    folder.removeLeftovers();
-    // The last run's summary stops describing the folder now: a run that cannot write its own
-    // (a full disk) leaves none, never an old one saying exit code 0. Removing takes no space.
-    rmSync(folder.summaryFile, { force: true });
-    const previous = lastEventById(readJournal(folder.journalFile));
-    writeJsonAtomic(folder.configFile, config.contents);
-    const hash = configHash(config.contents);
-    if (Object.keys(dataHashes).length) writeJsonAtomic(folder.dataHashesFile, dataHashes);
-    writeJsonAtomic(folder.planFile, {
-      name: plan.name,
-      config: path.resolve(options.cwd ?? process.cwd(), options.config),
-      ...(options.overrides?.length ? { overrides: [...options.overrides] } : {}),
-      configHash: hash,
-      codeVersion: plan.codeVersion,
-      ...(selection ? { selection } : {}),
-      jobs: plan.jobs,
-    });
-
-    const initial = initialOutcomes({
-      plan,
-      folder,
-      previous,
-      force: options.force,
-      rerunFailed: options.rerunFailed,
-      verifyHashes: true,
-    });
-    for (const line of rerunLines(plan, initial)) log(line);
+    logTakeover(lock, folder, log);
+    const { hash, initial } = prepareFolder(planned, options, log);
     const before = countStates(plan.jobs, (job) => initial.get(job.id)!.state);
     const toRun = before.counts.pending;
     const threads = Math.min(workers, toRun);
@@ -248,40 +360,7 @@ export async function runExperiments(options: RunOptions): Promise<RunSummary> {
       drain.abort();
     };
     journal.onWriteError = (error) => (isDiskFull(error) ? onWriteError(error.message) : log(error.message));
-    journal.append({
-      event: 'run-started',
-      pid: process.pid,
-      config: options.config,
-      jobs: plan.jobs.length,
-      toRun,
-    });
-    emit('run-start', {
-      run: plan.name,
-      runDir: folder.dir,
-      config: options.config,
-      jobs: plan.jobs.length,
-      toRun,
-      reused: before.counts.done,
-      failedEarlier: before.counts.failed,
-      blocked: before.counts.blocked,
-      workers: threads,
-      ...(selection ?? {}),
-    });
-    const heartbeatMs = options.heartbeatMs ?? HEARTBEAT_MS;
-    const progress = options.events
-      ? createEventProgress(emit, heartbeatMs)
-      : createProgress(options.progress ?? 'auto', log, heartbeatMs);
-    log(
-      `${plan.name}: ${plan.jobs.length} jobs, ${plan.jobs.length - toRun} already done or failed, ${toRun} to run${toRun ? ` on ${threads} workers` : ''} → ${folder.dir}`,
-    );
-    progress.start(
-      Object.entries(before.byKind).map(([kind, c]) => ({
-        kind,
-        total: c.total,
-        done: c.done,
-        failed: c.failed,
-      })),
-    );
+    const progress = announceStart(planned, options, { journal, emit, log, before, threads });
     let outcomes: Outcomes;
     try {
       outcomes = await runScheduler(
@@ -319,13 +398,7 @@ export async function runExperiments(options: RunOptions): Promise<RunSummary> {
     const done = plan.jobs.filter((job) => outcomes.get(job.id)!.state === 'done');
     // A file changed under a finished job during this run: left unpublished, the run is not a success.
     const changed: string[] = [];
-    keepWriting(() => {
-      const published = publishJobs(folder, done, (message) => changed.push(message));
-      // Jobs outside --only/--shard keep what they published; the rest shows this plan only.
-      const others = whole.jobs.filter((job) => !outcomes.has(job.id));
-      for (const file of publishedFiles(folder, others)) published.add(file);
-      removeUnpublished(folder, published);
-    });
+    keepWriting(() => publish(folder, done, whole, outcomes, changed));
     const summary = summarize(plan, folder, outcomes, Date.now() - startedAt, stop.signal.aborted, selection);
     summary.configHash = hash;
     if (diskFull) {
@@ -350,19 +423,7 @@ export async function runExperiments(options: RunOptions): Promise<RunSummary> {
     journal.append({ event: 'run-finished', pid: process.pid, exitCode: summary.exitCode, ms: summary.ms });
     journal.flush();
     for (const line of summaryLines(summary)) log(line);
-    emit(
-      'run-end',
-      {
-        run: plan.name,
-        runDir: folder.dir,
-        exitCode: summary.exitCode,
-        ms: summary.ms,
-        counts: summary.counts,
-        interrupted: summary.interrupted,
-        ...(diskFull ? { error: diskFull } : {}),
-      },
-      summary.exitCode === EXIT.ok ? 'info' : 'error',
-    );
+    emitRunEnd(emit, plan, folder, summary, diskFull);
     return summary;
   } finally {
     // On an error too, no thread of this run outlives its lock.

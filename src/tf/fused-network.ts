@@ -205,6 +205,35 @@ type Config = Record<string, unknown>;
 
 const isPair = (value: unknown, n: number) => Array.isArray(value) && value.every((v) => v === n);
 
+/** A Conv2D layer's plan (its following pooling layer may join it), or undefined for settings the fused network lacks. */
+function conv2dPlan(
+  k: SimdKernels,
+  config: Config,
+  shape: Shape,
+  relu: boolean,
+  variables: tf.LayerVariable[],
+): LayerPlan | undefined {
+  if (config.dataFormat !== 'channelsLast') return undefined;
+  if (config.padding !== 'valid' && config.padding !== 'same') return undefined;
+  // tfjs has no gradient for dilated convolutions to test ours against.
+  if (!isPair(config.dilationRate, 1)) return undefined;
+  const [kh, kw] = config.kernelSize as number[];
+  const info = tf.backend_util.computeConv2DInfo(
+    [1, ...shape] as [number, number, number, number],
+    [kh, kw, shape[2], config.filters as number],
+    config.strides as [number, number],
+    1,
+    config.padding,
+    undefined,
+    false,
+    'channelsLast',
+  );
+  return {
+    ...convPlan(k, info, relu, variables),
+    joinPool: (pool) => convPoolPlan(k, info, relu, variables, pool),
+  };
+}
+
 /**
  * The plan of one layer for inputs of `shape`, or undefined when the fused network cannot run it.
  * `last`: the model's last layer, where softmax (left to the loss) is allowed. `training`: dropout
@@ -225,28 +254,10 @@ function planLayer(
   const variables = layer.trainableWeights;
   const image = shape.length === 3;
   switch (layer.getClassName()) {
-    case 'Conv2D': {
-      if (!image || !plainActivation || config.dataFormat !== 'channelsLast') return undefined;
-      if (config.padding !== 'valid' && config.padding !== 'same') return undefined;
-      // tfjs has no gradient for dilated convolutions to test ours against.
-      if (!isPair(config.dilationRate, 1)) return undefined;
-      const [kh, kw] = config.kernelSize as number[];
-      const info = tf.backend_util.computeConv2DInfo(
-        [1, ...shape] as [number, number, number, number],
-        [kh, kw, shape[2], config.filters as number],
-        config.strides as [number, number],
-        1,
-        config.padding,
-        undefined,
-        false,
-        'channelsLast',
-      );
-      const relu = activation === 'relu';
-      return {
-        ...convPlan(k, info, relu, variables),
-        joinPool: (pool) => convPoolPlan(k, info, relu, variables, pool),
-      };
-    }
+    case 'Conv2D':
+      return image && plainActivation
+        ? conv2dPlan(k, config, shape, activation === 'relu', variables)
+        : undefined;
     case 'Dense': {
       if (image || !plainActivation) return undefined;
       const info = tf.backend_util.computeConv2DInfo(

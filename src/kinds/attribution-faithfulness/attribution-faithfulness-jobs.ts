@@ -164,10 +164,53 @@ export const sanityChunkJob = defineJob<FaithfulnessChunkParams, SanityChunk>({
   },
 });
 
+/** Deletion and insertion curves by method, and the sanity check's correlations layer by layer. */
+async function writeFigures(
+  dir: string,
+  curveRows: ReturnType<typeof meanCurveRows>,
+  sanityByMethod: ReturnType<typeof methodSanity>,
+  params: FaithfulnessParams,
+  images: number,
+): Promise<void> {
+  const { writeChart } = require('../../render/chart') as typeof import('../../render/chart');
+  const out = (...parts: string[]) => path.join(dir, ...parts);
+  const models = params.models.length === 1 ? params.models[0] : `${params.models.length} models`;
+  for (const curve of ['deletion', 'insertion'] as const) {
+    const points = curveRows
+      .filter((r) => r.curve === curve)
+      .map((r) => ({
+        method: r.method,
+        fraction: Number(r.fraction),
+        probability: Number(r.probability_mean),
+      }));
+    const verb = curve === 'deletion' ? 'removed' : 'added';
+    await writeChart(
+      out('figures', curve),
+      curvesChart(
+        points,
+        curve,
+        `${curve[0].toUpperCase()}${curve.slice(1)}: pixels ${verb} in each method's order (mean of ${images} images, ${models})`,
+      ),
+    );
+  }
+  const sanityPoints = sanityByMethod.flatMap((m) =>
+    m.steps.map((s, k) => ({ method: m.method, step: k + 1, layer: s.layer, spearman: s.mean })),
+  );
+  await writeChart(
+    out('figures', 'sanity'),
+    sanityChart(
+      sanityPoints,
+      params.sanityThreshold,
+      params.sanity
+        ? `Sanity check: rank correlation with the trained model's maps as layers are randomised (${models})`
+        : 'Sanity check not run (sanity: false)',
+    ),
+  );
+}
+
 export const faithfulnessJob = defineJob<FaithfulnessParams>({
   kind: 'attribution-faithfulness',
   async run(params, ctx) {
-    const { writeChart } = require('../../render/chart') as typeof import('../../render/chart');
     const gather = <T extends JobResult>(
       part: 'curves' | 'sanity',
       chunkJob: JobDefinition<FaithfulnessChunkParams, T>,
@@ -203,39 +246,7 @@ export const faithfulnessJob = defineJob<FaithfulnessParams>({
       'spearman_sd',
       'images',
     ]);
-    const images = faithfulness[0]?.images ?? 0;
-    const models = params.models.length === 1 ? params.models[0] : `${params.models.length} models`;
-    for (const curve of ['deletion', 'insertion'] as const) {
-      const points = curveRows
-        .filter((r) => r.curve === curve)
-        .map((r) => ({
-          method: r.method,
-          fraction: Number(r.fraction),
-          probability: Number(r.probability_mean),
-        }));
-      const verb = curve === 'deletion' ? 'removed' : 'added';
-      await writeChart(
-        out('figures', curve),
-        curvesChart(
-          points,
-          curve,
-          `${curve[0].toUpperCase()}${curve.slice(1)}: pixels ${verb} in each method's order (mean of ${images} images, ${models})`,
-        ),
-      );
-    }
-    const sanityPoints = sanityByMethod.flatMap((m) =>
-      m.steps.map((s, k) => ({ method: m.method, step: k + 1, layer: s.layer, spearman: s.mean })),
-    );
-    await writeChart(
-      out('figures', 'sanity'),
-      sanityChart(
-        sanityPoints,
-        params.sanityThreshold,
-        params.sanity
-          ? `Sanity check: rank correlation with the trained model's maps as layers are randomised (${models})`
-          : 'Sanity check not run (sanity: false)',
-      ),
-    );
+    await writeFigures(ctx.dir, curveRows, sanityByMethod, params, faithfulness[0]?.images ?? 0);
     return {
       best: ranking.kind === 'best' ? ranking.method : null,
       ranking,

@@ -5,7 +5,7 @@
 // tables/checks.csv has one row per check and element: `reference` is the exact BPTT value (the
 // finite-difference value for the homework rows), `value` the check's.
 import path from 'node:path';
-import type { ParameterElement } from '../../rnn/parameters';
+import type { NamedParameters, ParameterElement } from '../../rnn/parameters';
 import { elementLabel, getElement } from '../../rnn/parameters';
 import { departure, relativeError } from '../../rnn/relative-error';
 import { writeRecordsCsv } from '../../render/csv';
@@ -73,13 +73,71 @@ function failureMessage(summary: CheckSummary, comparisons: Comparison[]): strin
   );
 }
 
+type CheckRow = Record<string, string | number | null>;
+
+interface HomeworkDeparture {
+  element: string;
+  homework: number;
+  finiteDifferences: number;
+  relativeError: number | null;
+}
+
+/** The homework's dL/db_f against the finite differences: a measured departure, not a check. */
+function homeworkDepartures(
+  exact: ExactResult,
+  finiteDifferences: FiniteDifferencesResult['elements'],
+): HomeworkDeparture[] {
+  const fd = finiteDifferences.filter((e) => e.parameter === 'forget.b').sort((a, b) => a.index - b.index);
+  return fd.map((e) => ({
+    element: `forget.b[${e.index}]`,
+    homework: exact.homework!.total[e.index],
+    finiteDifferences: e.value,
+    relativeError: departure(exact.homework!.total[e.index], e.value),
+  }));
+}
+
+/** Every element of every tfjs gradient, as the finite differences list theirs. */
+function tfjsElements(gradients: NamedParameters): (ParameterElement & { value: number })[] {
+  return Object.entries(gradients).flatMap(([parameter, gradient]) =>
+    Array.from({ length: gradient.flat().length }, (_, index) => ({
+      parameter,
+      index,
+      value: getElement(gradient, index),
+    })),
+  );
+}
+
+function writeCheckTables(dir: string, rows: CheckRow[], summaries: CheckSummary[]): void {
+  writeRecordsCsv(path.join(dir, 'tables/checks.csv'), rows, [
+    'check',
+    'parameter',
+    'element',
+    'reference',
+    'value',
+    'relative_error',
+  ]);
+  writeRecordsCsv(
+    path.join(dir, 'tables/check_summary.csv'),
+    summaries.map((s) => ({
+      check: s.check,
+      elements: s.elements,
+      max_relative_error: s.maxRelativeError,
+      worst_element: s.worst,
+      tolerance: s.tolerance,
+      floor: s.floor,
+      passed: s.passed ? 'yes' : 'no',
+    })),
+    ['check', 'elements', 'max_relative_error', 'worst_element', 'tolerance', 'floor', 'passed'],
+  );
+}
+
 const CHECK_KIND = 'bptt-check';
 
 export const bpttCheckJob = defineJob<CheckParams>({
   kind: CHECK_KIND,
   async run(params, ctx) {
     const exact = bpttExactJob.resultOf(ctx.needs.exact);
-    const rows: Record<string, string | number | null>[] = [];
+    const rows: CheckRow[] = [];
     const summaries: CheckSummary[] = [];
     const failures: string[] = [];
     const record = (check: string, comparisons: Comparison[], tolerance: Tolerance) => {
@@ -111,13 +169,7 @@ export const bpttCheckJob = defineJob<CheckParams>({
     }
     if (params.tfjs) {
       const tfjs = bpttTfjsJob.resultOf(ctx.needs.tfjs);
-      const values = Object.entries(tfjs.gradients).flatMap(([parameter, gradient]) =>
-        Array.from({ length: gradient.flat().length }, (_, index) => ({
-          parameter,
-          index,
-          value: getElement(gradient, index),
-        })),
-      );
+      const values = tfjsElements(tfjs.gradients);
       record(
         `tfjs autodiff (float32, ${tfjs.backend})`,
         compare(exact, values, params.tfjs.floor),
@@ -125,21 +177,10 @@ export const bpttCheckJob = defineJob<CheckParams>({
       );
     }
 
-    // The homework's dL/db_f against the finite differences: a measured departure, not a check.
-    let homework:
-      | { element: string; homework: number; finiteDifferences: number; relativeError: number | null }[]
-      | null = null;
+    let homework: HomeworkDeparture[] | null = null;
     if (exact.homework) {
-      const fd = finiteDifferences
-        .filter((e) => e.parameter === 'forget.b')
-        .sort((a, b) => a.index - b.index);
-      homework = fd.map((e) => ({
-        element: `forget.b[${e.index}]`,
-        homework: exact.homework!.total[e.index],
-        finiteDifferences: e.value,
-        relativeError: departure(exact.homework!.total[e.index], e.value),
-      }));
-      for (const h of homework) {
+      homework = homeworkDepartures(exact, finiteDifferences);
+      for (const h of homework)
         rows.push({
           check: 'homework approximation vs finite differences (not a check)',
           parameter: 'forget.b',
@@ -148,30 +189,9 @@ export const bpttCheckJob = defineJob<CheckParams>({
           value: h.homework,
           relative_error: h.relativeError,
         });
-      }
     }
 
-    writeRecordsCsv(path.join(ctx.dir, 'tables/checks.csv'), rows, [
-      'check',
-      'parameter',
-      'element',
-      'reference',
-      'value',
-      'relative_error',
-    ]);
-    writeRecordsCsv(
-      path.join(ctx.dir, 'tables/check_summary.csv'),
-      summaries.map((s) => ({
-        check: s.check,
-        elements: s.elements,
-        max_relative_error: s.maxRelativeError,
-        worst_element: s.worst,
-        tolerance: s.tolerance,
-        floor: s.floor,
-        passed: s.passed ? 'yes' : 'no',
-      })),
-      ['check', 'elements', 'max_relative_error', 'worst_element', 'tolerance', 'floor', 'passed'],
-    );
+    writeCheckTables(ctx.dir, rows, summaries);
     if (failures.length > 0) throw new Error(`${CHECK_KIND}: ${failures.join('; ')}`);
     return { checks: summaries, homework };
   },

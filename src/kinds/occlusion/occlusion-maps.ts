@@ -126,113 +126,148 @@ export function adversarialFileName(row: number, col: number, label: number, gri
   return `r${String(row).padStart(width, '0')}_c${String(col).padStart(width, '0')}_as${label}.png`;
 }
 
+type OutPath = (...parts: string[]) => string;
+type Maps = ReturnType<typeof assembleMaps>;
+
+/** Figures 7–9: the three maps as tables and pictures. */
+async function writeMapFigures(
+  out: OutPath,
+  grid: OcclusionGrid,
+  maps: Maps,
+  classes: number,
+  params: OcclusionMapParams,
+  model: string | undefined,
+): Promise<void> {
+  const { writeChart } = require('../../render/chart') as typeof import('../../render/chart');
+  const ofModel = model ? `${model}: ` : '';
+  const patchText = `${grid.patch}×${grid.patch}`;
+  for (const name of ['probOfTrue', 'highestProb', 'label'] as MapName[]) {
+    const title = mapTitle(name, params.label);
+    writeCsv(out('tables', `${title}.csv`), mapTable(name, grid, maps));
+  }
+  await writeChart(
+    out('figures', mapTitle('probOfTrue', params.label)),
+    probabilityHeatMap(
+      grid,
+      maps.probOfTrue,
+      `${ofModel}P(${params.label}) by position of the ${patchText} patch (test image ${params.index})`,
+      `P(${params.label})`,
+    ),
+  );
+  await writeChart(
+    out('figures', 'highest_prob'),
+    probabilityHeatMap(
+      grid,
+      maps.highestProb,
+      `${ofModel}Highest probability by position of the ${patchText} patch (test image ${params.index})`,
+      'highest prob',
+    ),
+  );
+  await writeChart(
+    out('figures', 'label'),
+    labelMap(
+      grid,
+      maps.label,
+      classes,
+      `${ofModel}Predicted label by position of the ${patchText} patch (test image ${params.index})`,
+    ),
+  );
+}
+
+/** The important region: the pixels whose occlusion drops P(true label) below the threshold. */
+function writeImportantRegion(
+  out: OutPath,
+  grid: OcclusionGrid,
+  maps: Maps,
+  image: Float32Array,
+  data: Dataset,
+  params: OcclusionMapParams,
+): ReturnType<typeof importantRegion> {
+  const region = importantRegion(grid, maps.probOfTrue, params.threshold);
+  const regionRecord = {
+    threshold: region.threshold,
+    placements: region.placements,
+    pixels: region.pixels,
+    row_first: region.rows?.[0] ?? '',
+    row_last: region.rows?.[1] ?? '',
+    col_first: region.cols?.[0] ?? '',
+    col_last: region.cols?.[1] ?? '',
+  };
+  writeRecordsCsv(out('tables', 'important_region.csv'), [regionRecord]);
+  const maskRows = Array.from({ length: data.rows }, (_, r) =>
+    Array.from(region.mask.subarray(r * data.cols, (r + 1) * data.cols)).join(''),
+  );
+  writeJsonAtomic(out('tables', 'important_region.json'), {
+    image: params.index,
+    label: params.label,
+    threshold: region.threshold,
+    placements: region.placements,
+    pixels: region.pixels,
+    rows: region.rows,
+    cols: region.cols,
+    mask: maskRows,
+  });
+  writePicture(
+    out('figures', 'important_region.png'),
+    regionPicture(image, data.rows, data.cols, region, params.scale),
+  );
+  return region;
+}
+
+/** Adversarial occlusion (Figure 10): every placement that changes the label, its picture and the counts by new label. */
+function writeAdversarial(
+  out: OutPath,
+  grid: OcclusionGrid,
+  adversarial: ReturnType<typeof adversarialPlacements>,
+  occlude: { image: Float32Array; fill: number },
+  data: Dataset,
+  scale: number,
+): void {
+  const sheet: RgbPicture[] = [];
+  const records = adversarial.map((p) => {
+    const file = adversarialFileName(p.row, p.col, p.newLabel, grid);
+    const occluded = occludedCopies(occlude.image, grid, p.position, p.position + 1, occlude.fill);
+    writeGrayPng(out('figures', 'adv_img', file), occluded, data.rows, data.cols, scale);
+    sheet.push(patchPicture(occluded, data.rows, data.cols, p.row, p.col, grid.patch, SHEET_SCALE));
+    return {
+      row: p.row,
+      col: p.col,
+      new_label: p.newLabel,
+      new_label_prob: six(p.newLabelProb),
+      true_prob: six(p.trueProb),
+      image: `adv_img/${file}`,
+    };
+  });
+  mkdirSync(out('figures', 'adv_img'), { recursive: true }); // there even when no placement flips the label
+  writePicture(
+    out('figures', 'adversarial.png'),
+    contactSheet(sheet, SHEET_COLUMNS, data.rows * SHEET_SCALE, data.cols * SHEET_SCALE),
+  );
+  writeRecordsCsv(out('tables', 'adversarial.csv'), records, [
+    'row',
+    'col',
+    'new_label',
+    'new_label_prob',
+    'true_prob',
+    'image',
+  ]);
+}
+
 export const occlusionMapJob = defineJob<OcclusionMapParams>({
   kind: 'occlusion-map',
   async run(params, ctx) {
-    const { writeChart } = require('../../render/chart') as typeof import('../../render/chart');
     const data = cachedDataset(ctx, params.data);
     const grid = occlusionGrid(data.rows, data.cols, params.patch, params.stride);
     const { probabilities, classes, clean, model } = gatherChunks(ctx.needs, grid, params.chunks);
-    const ofModel = model ? `${model}: ` : '';
     const maps = assembleMaps(grid, probabilities, classes, params.label);
-    const out = (...parts: string[]) => path.join(ctx.dir, ...parts);
-    const patchText = `${grid.patch}×${grid.patch}`;
+    const out: OutPath = (...parts) => path.join(ctx.dir, ...parts);
 
-    // Figures 7–9: tables and pictures.
-    for (const name of ['probOfTrue', 'highestProb', 'label'] as MapName[]) {
-      const title = mapTitle(name, params.label);
-      writeCsv(out('tables', `${title}.csv`), mapTable(name, grid, maps));
-    }
-    await writeChart(
-      out('figures', mapTitle('probOfTrue', params.label)),
-      probabilityHeatMap(
-        grid,
-        maps.probOfTrue,
-        `${ofModel}P(${params.label}) by position of the ${patchText} patch (test image ${params.index})`,
-        `P(${params.label})`,
-      ),
-    );
-    await writeChart(
-      out('figures', 'highest_prob'),
-      probabilityHeatMap(
-        grid,
-        maps.highestProb,
-        `${ofModel}Highest probability by position of the ${patchText} patch (test image ${params.index})`,
-        'highest prob',
-      ),
-    );
-    await writeChart(
-      out('figures', 'label'),
-      labelMap(
-        grid,
-        maps.label,
-        classes,
-        `${ofModel}Predicted label by position of the ${patchText} patch (test image ${params.index})`,
-      ),
-    );
-    const { image, fill } = testImage(ctx, data, params.index, params.fill);
-    writeGrayPng(out('figures', 'image.png'), image, data.rows, data.cols, params.scale);
-
-    // The important region.
-    const region = importantRegion(grid, maps.probOfTrue, params.threshold);
-    const regionRecord = {
-      threshold: region.threshold,
-      placements: region.placements,
-      pixels: region.pixels,
-      row_first: region.rows?.[0] ?? '',
-      row_last: region.rows?.[1] ?? '',
-      col_first: region.cols?.[0] ?? '',
-      col_last: region.cols?.[1] ?? '',
-    };
-    writeRecordsCsv(out('tables', 'important_region.csv'), [regionRecord]);
-    const maskRows = Array.from({ length: data.rows }, (_, r) =>
-      Array.from(region.mask.subarray(r * data.cols, (r + 1) * data.cols)).join(''),
-    );
-    writeJsonAtomic(out('tables', 'important_region.json'), {
-      image: params.index,
-      label: params.label,
-      threshold: region.threshold,
-      placements: region.placements,
-      pixels: region.pixels,
-      rows: region.rows,
-      cols: region.cols,
-      mask: maskRows,
-    });
-    writePicture(
-      out('figures', 'important_region.png'),
-      regionPicture(image, data.rows, data.cols, region, params.scale),
-    );
-
-    // Adversarial occlusion (Figure 10): every placement that changes the label.
+    await writeMapFigures(out, grid, maps, classes, params, model);
+    const occlude = testImage(ctx, data, params.index, params.fill);
+    writeGrayPng(out('figures', 'image.png'), occlude.image, data.rows, data.cols, params.scale);
+    const region = writeImportantRegion(out, grid, maps, occlude.image, data, params);
     const adversarial = adversarialPlacements(grid, maps);
-    const sheet: RgbPicture[] = [];
-    const records = adversarial.map((p) => {
-      const file = adversarialFileName(p.row, p.col, p.newLabel, grid);
-      const occluded = occludedCopies(image, grid, p.position, p.position + 1, fill);
-      writeGrayPng(out('figures', 'adv_img', file), occluded, data.rows, data.cols, params.scale);
-      sheet.push(patchPicture(occluded, data.rows, data.cols, p.row, p.col, grid.patch, SHEET_SCALE));
-      return {
-        row: p.row,
-        col: p.col,
-        new_label: p.newLabel,
-        new_label_prob: six(p.newLabelProb),
-        true_prob: six(p.trueProb),
-        image: `adv_img/${file}`,
-      };
-    });
-    mkdirSync(out('figures', 'adv_img'), { recursive: true }); // there even when no placement flips the label
-    writePicture(
-      out('figures', 'adversarial.png'),
-      contactSheet(sheet, SHEET_COLUMNS, data.rows * SHEET_SCALE, data.cols * SHEET_SCALE),
-    );
-    writeRecordsCsv(out('tables', 'adversarial.csv'), records, [
-      'row',
-      'col',
-      'new_label',
-      'new_label_prob',
-      'true_prob',
-      'image',
-    ]);
+    writeAdversarial(out, grid, adversarial, occlude, data, params.scale);
     const counts = countsByNewLabel(adversarial, classes, params.label);
     writeRecordsCsv(
       out('tables', 'adversarial_counts.csv'),

@@ -184,6 +184,105 @@ export function chunkRanges(count: number, size: number): [number, number][] {
   return out;
 }
 
+/** Mode `maps`: per image, one chunk job per range of positions, then the job that assembles its maps. */
+function mapJobs(
+  model: ProbedModel,
+  base: string,
+  setting: OcclusionSetting,
+  config: OcclusionConfig,
+  grid: OcclusionGrid,
+  indices: readonly number[],
+  labels: TestLabels['labels'],
+): PlannedJob[] {
+  const jobs: PlannedJob[] = [];
+  for (const index of indices) {
+    const label = labels[index];
+    const ranges = chunkRanges(grid.count, config.chunkSize);
+    const needs: Record<string, string> = {};
+    ranges.forEach(([start, end], c) => {
+      const key = `${base}/image=${index}/chunk=${c}`;
+      needs[`chunk=${c}`] = key;
+      const params: OcclusionChunkParams = { ...setting, index, start, end, clean: start === 0 };
+      jobs.push(
+        withModel(
+          model,
+          occlusionChunkJob.plan({
+            key,
+            params,
+            cost: 0.005 + (end - start) * 6e-5,
+          }),
+        ),
+      );
+    });
+    const params: OcclusionMapParams = {
+      ...setting,
+      index,
+      label,
+      threshold: config.threshold,
+      scale: config.scale,
+      chunks: ranges.length,
+    };
+    jobs.push(
+      occlusionMapJob.plan({
+        key: `${base}/image=${index}`,
+        params,
+        needs,
+        cost: 1,
+        publish: mapFiles(label),
+      }),
+    );
+  }
+  return jobs;
+}
+
+/** Mode `population`: one chunk job per `imagesPerJob` images, then the job that sums them up. */
+function populationJobs(
+  model: ProbedModel,
+  base: string,
+  setting: OcclusionSetting,
+  config: OcclusionConfig,
+  grid: OcclusionGrid,
+  indices: readonly number[],
+  labels: TestLabels['labels'],
+): PlannedJob[] {
+  const jobs: PlannedJob[] = [];
+  const needs: Record<string, string> = {};
+  const ranges = chunkRanges(indices.length, config.imagesPerJob);
+  ranges.forEach(([start, end], c) => {
+    const key = `${base}/population/chunk=${c}`;
+    needs[`chunk=${c}`] = key;
+    const params: PopulationChunkParams = { ...setting, indices: indices.slice(start, end) };
+    jobs.push(
+      withModel(
+        model,
+        populationChunkJob.plan({
+          key,
+          params,
+          cost: (end - start) * grid.count * 6e-5,
+        }),
+      ),
+    );
+  });
+  const params: PopulationParams = {
+    data: setting.data,
+    patch: config.patch,
+    stride: config.stride,
+    fill: config.fill,
+    chunks: ranges.length,
+    modelLabel: model.label,
+  };
+  jobs.push(
+    populationJob.plan({
+      key: `${base}/population`,
+      params,
+      needs,
+      cost: 2,
+      publish: populationFiles(classCount(labels)),
+    }),
+  );
+  return jobs;
+}
+
 export const occlusionExperiment = defineExperiment<OcclusionConfig>({
   kind: 'occlusion',
   description:
@@ -207,85 +306,9 @@ export const occlusionExperiment = defineExperiment<OcclusionConfig>({
         `images: ${indices.length} images in mode "maps" would write tens of files each (at most ${MAX_MAP_IMAGES}); use mode "population" for many images`,
       );
     }
-    const models = modelsToProbe(config, ctx, setting.data);
-    const jobs: PlannedJob[] = [];
-    for (const model of models) {
-      const base = `${ctx.prefix}/${model.label}`;
-      if (config.mode === 'maps') {
-        for (const index of indices) {
-          const label = data.labels[index];
-          const ranges = chunkRanges(grid.count, config.chunkSize);
-          const needs: Record<string, string> = {};
-          ranges.forEach(([start, end], c) => {
-            const key = `${base}/image=${index}/chunk=${c}`;
-            needs[`chunk=${c}`] = key;
-            const params: OcclusionChunkParams = { ...setting, index, start, end, clean: start === 0 };
-            jobs.push(
-              withModel(
-                model,
-                occlusionChunkJob.plan({
-                  key,
-                  params,
-                  cost: 0.005 + (end - start) * 6e-5,
-                }),
-              ),
-            );
-          });
-          const params: OcclusionMapParams = {
-            ...setting,
-            index,
-            label,
-            threshold: config.threshold,
-            scale: config.scale,
-            chunks: ranges.length,
-          };
-          jobs.push(
-            occlusionMapJob.plan({
-              key: `${base}/image=${index}`,
-              params,
-              needs,
-              cost: 1,
-              publish: mapFiles(label),
-            }),
-          );
-        }
-      } else {
-        const needs: Record<string, string> = {};
-        const ranges = chunkRanges(indices.length, config.imagesPerJob);
-        ranges.forEach(([start, end], c) => {
-          const key = `${base}/population/chunk=${c}`;
-          needs[`chunk=${c}`] = key;
-          const params: PopulationChunkParams = { ...setting, indices: indices.slice(start, end) };
-          jobs.push(
-            withModel(
-              model,
-              populationChunkJob.plan({
-                key,
-                params,
-                cost: (end - start) * grid.count * 6e-5,
-              }),
-            ),
-          );
-        });
-        const params: PopulationParams = {
-          data: setting.data,
-          patch: config.patch,
-          stride: config.stride,
-          fill: config.fill,
-          chunks: ranges.length,
-          modelLabel: model.label,
-        };
-        jobs.push(
-          populationJob.plan({
-            key: `${base}/population`,
-            params,
-            needs,
-            cost: 2,
-            publish: populationFiles(classCount(data.labels)),
-          }),
-        );
-      }
-    }
-    return jobs;
+    const jobsOf = config.mode === 'maps' ? mapJobs : populationJobs;
+    return modelsToProbe(config, ctx, setting.data).flatMap((model) =>
+      jobsOf(model, `${ctx.prefix}/${model.label}`, setting, config, grid, indices, data.labels),
+    );
   },
 });
