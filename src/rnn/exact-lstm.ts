@@ -1,17 +1,19 @@
 // The exact job's outputs for the LSTM: forward values, the loss, every gradient, the per-step
 // contributions to each unit's dL/db, and optionally the homework's approximate dL/db_f beside
 // the true one with the relative error of each printed number.
-import { homeworkForgetBiasGradient } from '../../rnn/lstm-homework';
-import { LSTM_UNITS, lstmBackward } from '../../rnn/lstm-cell';
-import type { Vector } from '../../rnn/linear-algebra';
-import { withTiedGradients } from '../../rnn/parameters';
-import type { BpttProblem } from '../../rnn/problem';
-import { lstmParametersOf, namedLstmParameters } from '../../rnn/problem';
-import { departure } from '../../rnn/relative-error';
+import { homeworkForgetBiasGradient } from './lstm-homework';
+import { LSTM_UNITS, lstmBackward } from './lstm-cell';
+import type { Vector } from './linear-algebra';
+import { withTiedGradients } from './parameters';
+import type { BpttProblem } from './problem';
+import { lstmParametersOf, namedLstmParameters } from './problem';
+import { departure } from './relative-error';
 import type { CellReport } from './exact-report';
-import type { Approximation } from './jobs';
-import type { Row } from './tables';
-import { perStepRows, sumOfSteps, vectorColumns } from './tables';
+import type { Row } from './gradient-tables';
+
+/** An approximate gradient the homework asks for, compared with the true one. */
+export type Approximation = 'homework';
+import { perStepRows, sumOfSteps, vectorColumns } from './gradient-tables';
 
 function comparisonRows(step: number | 'total', homework: Vector, truth: Vector): Row[] {
   return homework.map((value, i) => ({

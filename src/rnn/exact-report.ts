@@ -1,7 +1,7 @@
 // What each cell's exact computation hands the exact job.
-import type { Vector } from '../../rnn/linear-algebra';
-import type { NamedParameters } from '../../rnn/parameters';
-import type { Row } from './tables';
+import type { Vector } from './linear-algebra';
+import type { NamedParameters } from './parameters';
+import type { Row } from './gradient-tables';
 
 export interface CellReport {
   loss: number;

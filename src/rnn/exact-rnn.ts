@@ -1,11 +1,11 @@
 // The exact job's outputs for the vanilla RNN: forward values, the loss, every gradient, the
 // per-step contributions to dL/db and the Jacobians that Problem 5 part (3) prints.
-import { withTiedGradients } from '../../rnn/parameters';
-import type { BpttProblem } from '../../rnn/problem';
-import { namedRnnParameters, rnnParametersOf } from '../../rnn/problem';
-import { rnnBackward, rnnJacobians } from '../../rnn/rnn-cell';
+import { withTiedGradients } from './parameters';
+import type { BpttProblem } from './problem';
+import { namedRnnParameters, rnnParametersOf } from './problem';
+import { rnnBackward, rnnJacobians } from './rnn-cell';
 import type { CellReport } from './exact-report';
-import { matrixRows, perStepRows, vectorColumns } from './tables';
+import { matrixRows, perStepRows, vectorColumns } from './gradient-tables';
 
 export function rnnReport(problem: BpttProblem): CellReport {
   const p = rnnParametersOf(problem.parameters);

@@ -1,9 +1,9 @@
 // Rows for the CSV tables the gradient jobs write: one column per vector entry (`h[0]`, `h[1]`),
 // one row per matrix or parameter element, numbers at full float64 precision.
-import type { Matrix, Vector } from '../../rnn/linear-algebra';
-import type { NamedParameters } from '../../rnn/parameters';
-import { elementCount, elementLabel, getElement } from '../../rnn/parameters';
-import type { Cell } from '../../render/csv';
+import type { Matrix, Vector } from './linear-algebra';
+import type { NamedParameters } from './parameters';
+import { elementCount, elementLabel, getElement } from './parameters';
+import type { Cell } from '../render/csv';
 
 export type Row = Record<string, Cell>;
 

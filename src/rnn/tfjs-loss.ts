@@ -1,8 +1,8 @@
 // The forward pass and loss of either cell written in tfjs ops (float32), so that tfjs autodiff
 // gives a gradient computed by entirely separate code. Vectors are 1 × n rows here.
 import type * as tf from '@tensorflow/tfjs';
-import type { LossSpec } from '../../rnn/loss';
-import type { BpttProblem } from '../../rnn/problem';
+import type { LossSpec } from './loss';
+import type { BpttProblem } from './problem';
 
 type Tf = typeof tf;
 type Tensors = Record<string, tf.Tensor>;

@@ -9,11 +9,11 @@ import { elementCount, elementLabel, getElement, membersOf } from '../../rnn/par
 import { problemLoss } from '../../rnn/problem';
 import { writeRecordsCsv } from '../../render/csv';
 import { defineJob } from '../../jobs/kind';
-import { lstmReport } from './exact-lstm';
-import { rnnReport } from './exact-rnn';
+import { lstmReport } from '../../rnn/exact-lstm';
+import { rnnReport } from '../../rnn/exact-rnn';
 import type { ExactParams } from './jobs';
-import type { Row } from './tables';
-import { parameterRows } from './tables';
+import type { Row } from '../../rnn/gradient-tables';
+import { parameterRows } from '../../rnn/gradient-tables';
 
 export interface ExactResult {
   cell: string;

@@ -5,7 +5,9 @@ import type { ParameterElement } from '../../rnn/parameters';
 import type { BpttProblem } from '../../rnn/problem';
 import type { UpdateConfig } from './config';
 
-export type Approximation = 'homework';
+import type { Approximation } from '../../rnn/exact-lstm';
+
+export type { Approximation };
 
 export interface ExactParams {
   problem: BpttProblem;

@@ -5,7 +5,7 @@ import type { NamedParameters, ParameterValue } from '../../rnn/parameters';
 import { withTiedGradients } from '../../rnn/parameters';
 import { defineJob } from '../../jobs/kind';
 import type { TfjsParams } from './jobs';
-import { tfjsLossFunction } from './tfjs-loss';
+import { tfjsLossFunction } from '../../rnn/tfjs-loss';
 
 export interface TfjsResult {
   backend: string;
