@@ -85,3 +85,13 @@ export function modelTitle(ctx: Pick<JobContext, 'needs'>, modelFile: ModelFileP
   const need = ctx.needs.model;
   return need?.key ?? need?.id ?? 'model';
 }
+
+/** What a job that probes a model opens with: its data set and model (each loaded once per thread) and the images' size. */
+export async function probeInputs(
+  ctx: Pick<JobContext, 'cache' | 'needs'>,
+  params: { data: DataSpec; backend: BackendName; modelFile?: ModelFileParam },
+): Promise<{ model: tf.LayersModel; data: Dataset; rows: number; cols: number }> {
+  const data = cachedDataset(ctx, params.data);
+  const model = await probedModel(ctx, params.backend, params.modelFile);
+  return { model, data, rows: data.rows, cols: data.cols };
+}

@@ -21,7 +21,7 @@ import {
   testIndexField,
   type ChosenImage,
 } from '../jobs/probe-setting';
-import { cachedDataset, modelTitle, probedModel, testPixels } from '../jobs/shared';
+import { modelTitle, testPixels, probeInputs } from '../jobs/shared';
 import {
   layersOf,
   modelReferences,
@@ -104,10 +104,8 @@ export const featureMapsJob = defineJob<FeatureMapsParams>({
     const { layerActivations } = require('../probes/activations') as typeof import('../probes/activations');
     const { compareImagesGrid, imageLayersGrid } =
       require('../render/feature-map-grid') as typeof import('../render/feature-map-grid');
-    const model = await probedModel(ctx, params.backend, params.modelFile);
+    const { model, data, rows, cols } = await probeInputs(ctx, params);
     const title = modelTitle(ctx, params.modelFile);
-    const data = cachedDataset(ctx, params.data);
-    const { rows, cols } = data;
     const pixels = rows * cols;
     const batch = testPixels(
       data,

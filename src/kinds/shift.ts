@@ -33,7 +33,7 @@ import {
   withModel,
   type ModelFileParam,
 } from '../jobs/model-source';
-import { cachedDataset, modelTitle, probedModel, testPixels } from '../jobs/shared';
+import { modelTitle, testPixels, probeInputs } from '../jobs/shared';
 
 const pixelsField = (what: string, min: number) =>
   z
@@ -171,9 +171,7 @@ export const shiftStripJob = defineJob<ShiftStripParams>({
   kind: 'shift-strip',
   async run(params, ctx) {
     const { predictBatch } = require('../occlusion/predict') as typeof import('../occlusion/predict');
-    const model = await probedModel(ctx, params.backend, params.modelFile);
-    const data = cachedDataset(ctx, params.data);
-    const { rows, cols } = data;
+    const { model, data, rows, cols } = await probeInputs(ctx, params);
     const pixels = rows * cols;
     const { index, label } = params.image;
     const original = testPixels(data, [index], 'shift-strip');
@@ -243,9 +241,7 @@ export const shiftAccuracyChunkJob = defineJob<ShiftAccuracyChunkParams, ShiftAc
   kind: 'shift-accuracy-chunk',
   async run(params, ctx): Promise<ShiftAccuracyChunkResult> {
     const { predictBatch } = require('../occlusion/predict') as typeof import('../occlusion/predict');
-    const model = await probedModel(ctx, params.backend, params.modelFile);
-    const data = cachedDataset(ctx, params.data);
-    const { rows, cols } = data;
+    const { model, data, rows, cols } = await probeInputs(ctx, params);
     const { images, labels, count } = data.test;
     const correct = (dx: number, dy: number) => {
       let hits = 0;

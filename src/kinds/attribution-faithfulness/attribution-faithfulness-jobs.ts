@@ -34,7 +34,7 @@ import {
 } from './params';
 import { defineJob, type JobContext, type JobDefinition, type JobResult } from '../../jobs/kind';
 import { testImage } from '../occlusion/occlusion-maps';
-import { cachedDataset, modelTitle, probedModel } from '../../jobs/shared';
+import { modelTitle, probeInputs } from '../../jobs/shared';
 
 /** The map of one image (rows × cols) by a method: its test index keys any randomness (SmoothGrad's noise, the random order). */
 function mapFunction(method: FaithfulnessMethod, seed: number, rows: number, cols: number): MapOfImage {
@@ -111,8 +111,7 @@ export const faithfulnessChunkJob = defineJob<FaithfulnessChunkParams, Faithfuln
   async run(params, ctx): Promise<FaithfulnessChunk> {
     const { curvePoints, imageCurves } =
       require('../../attribution/faithfulness/curves') as typeof import('../../attribution/faithfulness/curves');
-    const data = cachedDataset(ctx, params.data);
-    const model = await probedModel(ctx, params.backend, params.modelFile);
+    const { model, data } = await probeInputs(ctx, params);
     const points = curvePoints(data.rows * data.cols, params.steps);
     const chunk = chunkImages(ctx, data, model, params);
     const { maps, ms: mapMs } = chunkMaps(model, chunk, params.method, params.seed, data);
@@ -145,8 +144,7 @@ export const sanityChunkJob = defineJob<FaithfulnessChunkParams, SanityChunk>({
   async run(params, ctx): Promise<SanityChunk> {
     const { cascadingRandomisation } =
       require('../../attribution/faithfulness/sanity') as typeof import('../../attribution/faithfulness/sanity');
-    const data = cachedDataset(ctx, params.data);
-    const model = await probedModel(ctx, params.backend, params.modelFile);
+    const { model, data } = await probeInputs(ctx, params);
     const images = chunkImages(ctx, data, model, params);
     const result = await cascadingRandomisation(
       model,

@@ -12,7 +12,7 @@ import type { ProbedImage } from '../../render/feature-map-grid';
 import { writePicture } from '../../render/picture';
 import type { AttributionChunkParams, AttributionMethodParams, AttributionSheetParams } from './params';
 import { defineJob, type NeededJob } from '../../jobs/kind';
-import { cachedDataset, modelTitle, probedModel, testPixels } from '../../jobs/shared';
+import { cachedDataset, modelTitle, testPixels, probeInputs } from '../../jobs/shared';
 
 const MAPS = 'maps.f32';
 
@@ -35,8 +35,7 @@ export const attributionChunkJob = defineJob<AttributionChunkParams, Attribution
     const { timedAttribution } =
       require('../../attribution/methods') as typeof import('../../attribution/methods');
     const { predictBatch } = require('../../occlusion/predict') as typeof import('../../occlusion/predict');
-    const data = cachedDataset(ctx, params.data);
-    const model = await probedModel(ctx, params.backend, params.modelFile);
+    const { model, data } = await probeInputs(ctx, params);
     const { indices } = params;
     const pixels = testPixels(data, indices, 'attribution-chunk');
     const labels = indices.map((i) => data.test.labels[i]);

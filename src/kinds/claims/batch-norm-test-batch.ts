@@ -20,7 +20,7 @@ import {
   type ModelFileParam,
 } from '../../jobs/model-source';
 import { probeDataFields, probeSetting } from '../../jobs/probe-setting';
-import { cachedDataset, probedModel } from '../../jobs/shared';
+import { probeInputs } from '../../jobs/shared';
 import { seriesChart, type SeriesPoint } from '../../claims/batch-norm-chart';
 import { batchSizesField, trainImages } from '../../claims/batch-norm-network';
 import { testLabels } from '../../occlusion/test-labels';
@@ -140,9 +140,7 @@ export const testBatchEvalJob = defineJob<TestBatchEvalParams, TestBatchEvalResu
     const { evaluate } = require('../../models/train-loop') as typeof import('../../models/train-loop');
     const { evaluateWithBatchStatistics } =
       require('../../claims/batch-statistics') as typeof import('../../claims/batch-statistics');
-    const model = await probedModel(ctx, params.backend, params.modelFile);
-    const data = cachedDataset(ctx, params.data);
-    const { rows, cols } = data;
+    const { model, data, rows, cols } = await probeInputs(ctx, params);
     const moving = evaluate(model, data.test, rows, cols);
     const batchStatistics = params.testBatchSizes.map((batchSize) => {
       if (ctx.signal.aborted) throw new Error('batch-norm-test-eval: stopped');

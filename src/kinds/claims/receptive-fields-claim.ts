@@ -15,7 +15,7 @@ import {
   type ModelFileParam,
 } from '../../jobs/model-source';
 import { probeDataFields, probeSetting } from '../../jobs/probe-setting';
-import { cachedDataset, probedModel, testPixels } from '../../jobs/shared';
+import { testPixels, probeInputs } from '../../jobs/shared';
 import type { BackendName } from '../../models/training-spec';
 import { mulberry32 } from '../../random';
 import type { ChartSpec } from '../../render/chart';
@@ -124,9 +124,7 @@ export const receptiveFieldsJob = defineJob<ReceptiveFieldsParams, ReceptiveFiel
     const tf = require('@tensorflow/tfjs') as typeof import('@tensorflow/tfjs');
     const { receptiveFields } =
       require('../../claims/receptive-fields') as typeof import('../../claims/receptive-fields');
-    const model = await probedModel(ctx, params.backend, params.modelFile);
-    const data = cachedDataset(ctx, params.data);
-    const { rows, cols } = data;
+    const { model, data, rows, cols } = await probeInputs(ctx, params);
     const n = Math.min(params.images, data.test.count);
     const digits = testPixels(
       data,

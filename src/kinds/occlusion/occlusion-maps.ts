@@ -22,7 +22,7 @@ import { writeCsv, writeRecordsCsv } from '../../render/csv';
 import { writeGrayPng, writePicture, type RgbPicture } from '../../render/picture';
 import type { OcclusionChunkParams, OcclusionMapParams } from './params';
 import { defineJob, type JobContext, type NeededJob } from '../../jobs/kind';
-import { cachedDataset, modelTitle, probedModel } from '../../jobs/shared';
+import { cachedDataset, modelTitle, probeInputs } from '../../jobs/shared';
 
 /** The mean training pixel of a data set (0..1), computed once per thread. */
 export function cachedDatasetMean(ctx: Pick<JobContext, 'cache'>, data: Dataset): number {
@@ -67,8 +67,7 @@ export const occlusionChunkJob = defineJob<OcclusionChunkParams, OcclusionChunkR
   async run(params, ctx): Promise<OcclusionChunkResult> {
     const { predictOcclusions } =
       require('../../occlusion/predict') as typeof import('../../occlusion/predict');
-    const data = cachedDataset(ctx, params.data);
-    const model = await probedModel(ctx, params.backend, params.modelFile);
+    const { model, data } = await probeInputs(ctx, params);
     const grid = occlusionGrid(data.rows, data.cols, params.patch, params.stride);
     const { image, fill } = testImage(ctx, data, params.index, params.fill);
     const { classes, clean, occluded } = predictOcclusions(

@@ -22,7 +22,7 @@ import { writeCsv, writeRecordsCsv } from '../../render/csv';
 import { defineJob } from '../../jobs/kind';
 import type { PopulationChunkParams, PopulationParams } from './params';
 import { cachedDatasetMean } from './occlusion-maps';
-import { cachedDataset, probedModel } from '../../jobs/shared';
+import { cachedDataset, probeInputs } from '../../jobs/shared';
 
 export interface PopulationChunkResult {
   classes: number;
@@ -36,8 +36,7 @@ export const populationChunkJob = defineJob<PopulationChunkParams, PopulationChu
   async run(params, ctx): Promise<PopulationChunkResult> {
     const { predictOcclusions } =
       require('../../occlusion/predict') as typeof import('../../occlusion/predict');
-    const data = cachedDataset(ctx, params.data);
-    const model = await probedModel(ctx, params.backend, params.modelFile);
+    const { model, data } = await probeInputs(ctx, params);
     const grid = occlusionGrid(data.rows, data.cols, params.patch, params.stride);
     const pixels = data.rows * data.cols;
     const datasetMean = params.fill === 'dataset-mean' ? cachedDatasetMean(ctx, data) : undefined;
