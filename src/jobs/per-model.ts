@@ -2,6 +2,7 @@
 // gathers them (needing each by a name of the model), or that one gathering job alone when the
 // models' own jobs are what it reads.
 import type { PlannedJob } from './kind';
+import { type ProbedModel, withModel } from './model-source';
 
 /** Needs of one job on every model's job: `name(model)` → the model job's key. */
 export function modelNeeds<M extends { key?: string }>(
@@ -29,4 +30,27 @@ export function perModelJobs<M>(
     ({ model }) => name(model),
   );
   return [...measuring.map(({ job }) => job), gather(needs)];
+}
+
+/**
+ * A claim over probed models: `measure(model, key)` runs on each model (key `prefix/label`), then
+ * `verdict(needs, key, labels)` (key `prefix/verdict`) needs each measuring job by its model's label.
+ */
+export function claimOverModels(
+  prefix: string,
+  models: readonly ProbedModel[],
+  measure: (model: ProbedModel, key: string) => PlannedJob,
+  verdict: (needs: Record<string, string>, key: string, labels: string[]) => PlannedJob,
+): PlannedJob[] {
+  return perModelJobs(
+    models,
+    (model) => model.label,
+    (model) => withModel(model, measure(model, `${prefix}/${model.label}`)),
+    (needs) =>
+      verdict(
+        needs,
+        `${prefix}/verdict`,
+        models.map((m) => m.label),
+      ),
+  );
 }

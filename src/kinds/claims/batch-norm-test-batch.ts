@@ -16,7 +16,6 @@ import {
   modelReferences,
   modelSourceField,
   probedModels,
-  withModel,
   type ModelFileParam,
 } from '../../jobs/model-source';
 import { probeDataFields, probeSetting } from '../../jobs/probe-setting';
@@ -27,7 +26,7 @@ import { testLabels } from '../../occlusion/test-labels';
 import { mean, sd as sampleSd } from '../../statistics';
 import { asPoints, defaultVerdictSettings, type VerdictSettings, verdictField } from '../../claims/evidence';
 import { differenceVerdict, VERDICT_FILE, writeVerdictCsv, type VerdictRow } from '../../claims/verdict';
-import { perModelJobs } from '../../jobs/per-model';
+import { claimOverModels } from '../../jobs/per-model';
 
 export const TEST_BATCH_CLAIM = 'P1(4) test results can be worse than training when the test batch is small';
 
@@ -106,26 +105,15 @@ export const batchNormTestBatchExperiment = defineExperiment<TestBatchConfig>({
     const cost =
       (testImages / 1000) * config.testBatchSizes.reduce((s, b) => s + 1 / b, 0) +
       (testImages + trainImages(setting.data)) / 10_000;
-    return perModelJobs(
+    return claimOverModels(
+      ctx.prefix,
       models,
-      (model) => model.label,
-      (model) =>
-        withModel(
-          model,
-          testBatchEvalJob.plan({
-            key: `${ctx.prefix}/${model.label}`,
-            params: { ...setting, testBatchSizes: config.testBatchSizes },
-            cost,
-          }),
-        ),
-      (needs) =>
+      (_model, key) =>
+        testBatchEvalJob.plan({ key, params: { ...setting, testBatchSizes: config.testBatchSizes }, cost }),
+      (needs, key, labels) =>
         batchNormTestBatchJob.plan({
-          key: `${ctx.prefix}/verdict`,
-          params: {
-            models: models.map((m) => m.label),
-            testBatchSizes: config.testBatchSizes,
-            verdict: config.verdict,
-          },
+          key,
+          params: { models: labels, testBatchSizes: config.testBatchSizes, verdict: config.verdict },
           needs,
           cost: 1,
           publish: TEST_BATCH_FILES,

@@ -11,7 +11,6 @@ import {
   modelReferences,
   modelSourceField,
   probedModels,
-  withModel,
   type ModelFileParam,
 } from '../../jobs/model-source';
 import { probeDataFields, probeSetting } from '../../jobs/probe-setting';
@@ -24,7 +23,7 @@ import { LINE_LEGEND } from '../../render/line-legend';
 import type { LayerField } from '../../claims/receptive-fields';
 import { asPoints, type VerdictSettings, verdictField } from '../../claims/evidence';
 import { thresholdVerdict, trendVerdict, VERDICT_FILE, writeVerdictCsv } from '../../claims/verdict';
-import { perModelJobs } from '../../jobs/per-model';
+import { claimOverModels } from '../../jobs/per-model';
 
 export const RECEPTIVE_FIELDS_CLAIM = 'P2(4) deeper layers have wider receptive fields';
 export const DEEPEST_SEES_MOST_CLAIM = 'P2(4) units of the deepest layer see most of the input image';
@@ -89,27 +88,20 @@ export const receptiveFieldsClaimExperiment = defineExperiment<ReceptiveFieldsCo
     const setting = probeSetting(config, ctx);
     const models = probedModels(config.model, ctx, setting.data);
     if (models.length === 0) return [];
-    return perModelJobs(
+    return claimOverModels(
+      ctx.prefix,
       models,
-      (model) => model.label,
-      (model) =>
-        withModel(
-          model,
-          receptiveFieldsJob.plan({
-            key: `${ctx.prefix}/${model.label}`,
-            params: { ...setting, images: config.images },
-            cost: 1 + (2 * config.images) / 100,
-            publish: [SEED_TABLE],
-          }),
-        ),
-      (needs) =>
+      (_model, key) =>
+        receptiveFieldsJob.plan({
+          key,
+          params: { ...setting, images: config.images },
+          cost: 1 + (2 * config.images) / 100,
+          publish: [SEED_TABLE],
+        }),
+      (needs, key, labels) =>
         receptiveFieldsVerdictJob.plan({
-          key: `${ctx.prefix}/verdict`,
-          params: {
-            mostOfInput: config.mostOfInput,
-            verdict: config.verdict,
-            models: models.map((m) => m.label),
-          },
+          key,
+          params: { mostOfInput: config.mostOfInput, verdict: config.verdict, models: labels },
           needs,
           cost: 1,
           publish: VERDICT_FILES,
