@@ -12,8 +12,10 @@ import type { WorkerData, WorkerEvent } from '../src/runner/pool';
 import { commitJob, writeRecord } from '../src/runner/job-record';
 import type { JobError, JobReply, WorkerBatch, WorkerTask } from '../src/runner/task';
 import { verifyNeeds } from '../src/runner/verify';
+import { setWasmHeapLimit } from '../src/tf/wasm-heap-limit';
 
-const { eventsChannel } = Piscina.workerData as WorkerData;
+const { eventsChannel, wasmHeapBytes } = Piscina.workerData as WorkerData;
+if (wasmHeapBytes !== undefined) setWasmHeapLimit(wasmHeapBytes);
 
 /** The task's job kind, its module loaded when this thread first runs a job of that kind. */
 function jobKind(task: WorkerTask): JobKind | undefined {

@@ -49,7 +49,9 @@ export const defaultsSchema = z
       .int()
       .min(32)
       .optional()
-      .describe('Heap limit of each worker thread in MB (default: Node default).'),
+      .describe(
+        "JavaScript heap limit of each worker thread in MB (default: what one job may take, --max-memory, within Node's own limit).",
+      ),
     outputDir: z
       .string()
       .min(1)

@@ -6,6 +6,7 @@
 import os from 'node:os';
 import { completeLayers, outputShape, type Shape } from './shapes';
 import type { LayerSpec } from './layers';
+import { WASM_HEAP_MAX } from '../tf/wasm-heap-limit';
 
 const FLOAT32 = 4;
 
@@ -60,7 +61,7 @@ export function trainingMemory(
  * (its getHeapMax()), and tfjs makes temporaries as large as a weight while it initialises and
  * updates it, so a network's estimate may take half of it.
  */
-export const WASM_BUDGET = Math.floor(4_294_901_760 / 2);
+export const WASM_BUDGET = Math.floor(WASM_HEAP_MAX / 2);
 
 /** The default limit per job: the machine's memory shared by the workers. */
 export function defaultMaxMemory(workers: number): number {

@@ -7,11 +7,12 @@ import type { JobProgress } from '../jobs/kind';
 import { kindModuleOf } from '../jobs/registry';
 import { packageRoot } from '../package-root';
 import type { JobBatch, WorkerBatch } from './task';
+import { explainThreadError, type WorkerLimits } from './worker-limits';
 
 export interface PoolOptions {
   workers: number;
-  /** Heap limit of each thread; a job that goes beyond it fails alone. */
-  workerMemoryMb?: number;
+  /** What each thread may hold; a job that goes beyond it fails alone (default: Node's limits). */
+  limits?: WorkerLimits;
 }
 
 /** What the runner hears of a batch while it runs. */
@@ -40,6 +41,8 @@ export type WorkerEvent =
 export interface WorkerData {
   /** BroadcastChannel on which workers post WorkerEvents. */
   eventsChannel: string;
+  /** The ceiling of each thread's wasm heap (tf/wasm-heap-limit.ts). */
+  wasmHeapBytes?: number;
 }
 
 /** The compiled worker entry, found from the package root whether this file runs from src/ (tests) or dist/. */
@@ -59,14 +62,16 @@ let pools = 0;
 export function createJobPool(options: PoolOptions): JobPool {
   const workerData: WorkerData = {
     eventsChannel: `probelab:job-events:${process.pid}:${pools++}`,
+    wasmHeapBytes: options.limits?.wasmHeapBytes,
   };
+  const { limits } = options;
   const pool = new Piscina<WorkerBatch, unknown>({
     filename: workerFile(),
     minThreads: options.workers,
     maxThreads: options.workers,
     // Threads live as long as the pool: the scheduler keeps one task queued beside each running one.
     idleTimeout: Infinity,
-    resourceLimits: options.workerMemoryMb ? { maxOldGenerationSizeMb: options.workerMemoryMb } : undefined,
+    resourceLimits: limits ? { maxOldGenerationSizeMb: limits.heapMb } : undefined,
     workerData,
   });
   // piscina emits 'error' for what no task can be told of: a reply to a task that was already
@@ -85,10 +90,14 @@ export function createJobPool(options: PoolOptions): JobPool {
   return {
     run(jobBatch, signal, listeners) {
       const batch = withModules(jobBatch);
-      if (!listeners?.onStart && !listeners?.onProgress) return pool.run(batch, { signal });
+      const explained = (error: unknown) => {
+        throw limits ? explainThreadError(error, limits) : error;
+      };
+      if (!listeners?.onStart && !listeners?.onProgress) return pool.run(batch, { signal }).catch(explained);
       listening.set(batch.id, listeners);
       return pool
         .run({ ...batch, notifyStart: !!listeners.onStart }, { signal })
+        .catch(explained)
         .finally(() => listening.delete(batch.id));
     },
     async close() {

@@ -18,6 +18,7 @@ import { selectOnly } from './select';
 import { balanceOf, formatShard, selectShard, shardLoads, type Balance, type Shard } from './shard';
 import { acquireLock, type HeldLock, isLive, readLock } from './lock';
 import { createJobPool } from './pool';
+import { workerLimits } from './worker-limits';
 import { createEventProgress, createProgress, HEARTBEAT_MS, type ProgressMode } from './progress';
 import { publishedFiles, publishJobs, removeUnpublished } from './publish';
 import { RunFolder } from './run-folder';
@@ -82,6 +83,8 @@ export interface PlannedRun {
   dataHashes: DataHashCache;
   /** With --shard: the cost of the whole selection and of its costliest group of linked jobs. */
   balance?: Balance;
+  /** Bytes one job may take (--max-memory, or the machine's memory / workers). */
+  jobMemory: number;
 }
 
 /** Loads, validates and plans a config; throws ConfigError or UsageError (exit code 2) and writes nothing. */
@@ -100,7 +103,8 @@ export function planRun(
   const dataHashes = readHashCache(folder.dataHashesFile);
   const whole = buildPlan(config, jobKinds, checkConfigData(config, dataHashes));
   const { workers } = runSettings(options, config.defaults);
-  checkJobMemory(whole, config, options.maxMemory ?? defaultMaxMemory(workers));
+  const jobMemory = options.maxMemory ?? defaultMaxMemory(workers);
+  checkJobMemory(whole, config, jobMemory);
   let plan = whole;
   if (options.only?.length) plan = selectOnly(plan, config, options.only);
   // Every shard's share, recorded in plan.json: merge counts a missing shard's jobs from it.
@@ -115,7 +119,7 @@ export function planRun(
           planJobs: whole.jobs.length,
         }
       : undefined;
-  return { config, whole, plan, folder, selection, dataHashes, balance };
+  return { config, whole, plan, folder, selection, dataHashes, balance, jobMemory };
 }
 
 export interface DryRun {
@@ -330,7 +334,7 @@ function publish(
 export async function runExperiments(options: RunOptions): Promise<RunSummary> {
   const startedAt = Date.now();
   const planned = planRun(options);
-  const { config, whole, plan, folder, selection } = planned;
+  const { config, whole, plan, folder, selection, jobMemory } = planned;
   const emit = options.events ?? (() => {});
   const { workers, retries, timeoutMs, workerMemoryMb } = runSettings(options, config.defaults);
   const log = options.log ?? ((line: string) => process.stdout.write(`${line}\n`));
@@ -369,7 +373,8 @@ export async function runExperiments(options: RunOptions): Promise<RunSummary> {
           folder,
           journal,
           progress,
-          createPool: () => createJobPool({ workers: threads, workerMemoryMb }),
+          createPool: () =>
+            createJobPool({ workers: threads, limits: workerLimits(jobMemory, workerMemoryMb) }),
           onPoolClosing: (closed) => (poolClosed = closed),
           workers: threads,
           retries,

@@ -15,6 +15,7 @@ const TRANSIENT_CODES = new Set([
   'EBUSY',
   'ETIMEDOUT',
   'ERR_WORKER_OUT_OF_MEMORY',
+  'ERR_WASM_OUT_OF_MEMORY',
   // A needed job's artifact changed under it: the next run redoes that job, then this one.
   'ERR_ARTIFACT_CHANGED',
 ]);

@@ -1,8 +1,10 @@
 // Choosing and starting the tfjs backend of this thread: wasm (default; SIMD, single thread),
 // cpu (plain JavaScript, slow), or node (only when @tensorflow/tfjs-node can be loaded).
 import * as tf from '@tensorflow/tfjs';
+import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import type { BackendName } from './backend-name';
 import { registerWasmTrainingKernels } from './wasm-training-kernels';
+import { limitWasmHeap } from './wasm-heap-limit';
 
 export class BackendError extends Error {
   override name = 'BackendError';
@@ -36,6 +38,7 @@ async function start(name: BackendName): Promise<BackendName> {
   const ok = await tf.setBackend(name === 'node' ? 'tensorflow' : name);
   if (!ok) throw new BackendError(`backend "${name}" failed to start`);
   await tf.ready();
+  if (name === 'wasm') limitWasmHeap(tf.backend() as BackendWasm);
   return name;
 }
 

@@ -36,7 +36,9 @@ describe('failing jobs', () => {
     const errors = Object.fromEntries(summary.failures.map((f) => [f.key.split('/')[0], f]));
     expect(errors.throws.error).toBe('selftest job throws #0 throws as asked');
     expect(errors.exits.error).toBe('worker exited with code: 7');
-    expect(errors.oom.error).toMatch(/memory limit.*ERR_WORKER_OUT_OF_MEMORY/);
+    expect(errors.oom.error).toMatch(
+      /^ran out of memory: its thread's JavaScript heap reached the limit of 96 MB .*\[ERR_WORKER_OUT_OF_MEMORY\]$/,
+    );
     expect(errors.hangs.error).toBe('timed out after 2 s (its thread was ended)');
     for (const failure of summary.failures) expect(failure.attempts).toBe(2);
 
