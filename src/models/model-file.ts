@@ -16,7 +16,13 @@ export class ModelFileError extends Error {
 
 interface LayerJson {
   class_name: string;
-  config?: { name?: string; batch_input_shape?: (number | null)[]; batch_shape?: (number | null)[] };
+  config?: {
+    name?: string;
+    batch_input_shape?: (number | null)[];
+    batch_shape?: (number | null)[];
+    /** "float32", or (Keras 3) a policy `{ class_name: "DTypePolicy", config: { name: "float32" } }`. */
+    dtype?: unknown;
+  };
   name?: string;
 }
 
@@ -68,8 +74,8 @@ function parseModelJson(file: string, bytes: Buffer): ModelJson {
   return json;
 }
 
-/** The layers of a Sequential or Functional topology (Keras 2 and tfjs write both shapes). */
-function topologyLayers(file: string, json: ModelJson): LayerJson[] {
+/** The layers of a Sequential or Functional topology (Keras 2 and tfjs write both shapes), and where they are. */
+function topologyLayers(file: string, json: ModelJson): { layers: LayerJson[]; at: string } {
   const topology = json.modelTopology!;
   const config = (topology.model_config ?? topology).config as
     | { layers?: LayerJson[] }
@@ -78,7 +84,25 @@ function topologyLayers(file: string, json: ModelJson): LayerJson[] {
   const layers = Array.isArray(config) ? config : config?.layers;
   if (!Array.isArray(layers) || layers.length === 0)
     throw new ModelFileError(`${file}: the topology lists no layers`);
-  return layers;
+  const at = `modelTopology${topology.model_config ? '.model_config' : ''}.config${Array.isArray(config) ? '' : '.layers'}`;
+  return { layers, at };
+}
+
+/** A layer's dtype, whether Keras 2 wrote it as a name or Keras 3 as a policy. */
+function dtypeName(dtype: unknown): unknown {
+  const policy = dtype as { config?: { name?: unknown } } | null;
+  return typeof dtype === 'object' && dtype !== null ? policy?.config?.name : dtype;
+}
+
+/** Every layer computes in float32 (an int8 or float16 layer would be run on float32 images regardless). */
+function checkLayerDtypes(file: string, layers: LayerJson[], at: string): void {
+  layers.forEach((layer, index) => {
+    const dtype = layer.config?.dtype;
+    if (dtype === undefined || dtypeName(dtype) === 'float32') return;
+    throw new ModelFileError(
+      `${file}: ${at}[${index}].config.dtype (layer "${layer.config?.name ?? layer.name}", a ${layer.class_name}) is ${JSON.stringify(dtype)}; probelab runs float32 models only (convert the model to float32)`,
+    );
+  });
 }
 
 /** The class names tfjs can build (its own layers and any registered ones). */
@@ -90,7 +114,8 @@ function loadableClasses(): Set<string> {
 export function readModelFile(file: string): ModelFileInfo {
   const bytes = readBytes(file, 'the model');
   const json = parseModelJson(file, bytes);
-  const layers = topologyLayers(file, json);
+  const { layers, at } = topologyLayers(file, json);
+  checkLayerDtypes(file, layers, at);
   const loadable = loadableClasses();
   for (const layer of layers) {
     if (!loadable.has(layer.class_name))

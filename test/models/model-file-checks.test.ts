@@ -25,12 +25,12 @@ const setFloat =
 
 const cases: [string, Damage, string][] = [
   [
-    'cut in half',
+    'weights cut in half',
     (model) => truncateSync(path.join(model, WEIGHTS), 3576),
     `${WEIGHTS} has 3576 bytes, the manifest expects 7152: weight "dense/kernel" (150×10 float32, 6000 bytes from byte 1080) is cut short`,
   ],
   [
-    'empty',
+    'an empty weight file',
     (model) => truncateSync(path.join(model, WEIGHTS), 0),
     `${WEIGHTS} has 0 bytes, the manifest expects 7152: weight "conv2d/kernel" (3×3×1×4 float32, 144 bytes from byte 0) is cut short`,
   ],
@@ -54,10 +54,34 @@ const cases: [string, Damage, string][] = [
     },
     'weight "conv2d/kernel" has dtype "int8"; expected float32',
   ],
+  [
+    'an int8 InputLayer',
+    (model) => {
+      const file = path.join(model, 'model.json');
+      const json = JSON.parse(readFileSync(file, 'utf8'));
+      json.modelTopology.model_config.config.layers[0].config.dtype = 'int8';
+      writeFileSync(file, JSON.stringify(json));
+    },
+    'modelTopology.model_config.config.layers[0].config.dtype (layer "conv2d_input", a InputLayer) is "int8"; probelab runs float32 models only',
+  ],
+  [
+    'a float16 dtype policy on a layer (Keras 3)',
+    (model) => {
+      const file = path.join(model, 'model.json');
+      const json = JSON.parse(readFileSync(file, 'utf8'));
+      json.modelTopology.model_config.config.layers[1].config.dtype = {
+        module: 'keras',
+        class_name: 'DTypePolicy',
+        config: { name: 'float16' },
+      };
+      writeFileSync(file, JSON.stringify(json));
+    },
+    'modelTopology.model_config.config.layers[1].config.dtype (layer "conv2d", a Conv2D) is {"module":"keras","class_name":"DTypePolicy","config":{"name":"float16"}}; probelab runs float32 models only',
+  ],
 ];
 
 test.each(cases)(
-  'weights %s: exit 2 at planning, naming the file and the weight',
+  '%s: exit 2 at planning, naming the file and the weight or field',
   async (_name, damage, message) => {
     const dir = tempDir();
     const model = path.join(dir, 'model');
