@@ -5,6 +5,9 @@
 import yargs from 'yargs';
 import { hideBin } from 'yargs/helpers';
 import { commands } from './commands/index';
+import { describeCommand } from './commands/describe';
+import { kindsCommand } from './commands/kinds';
+import { statusCommand } from './commands/status';
 import { commandNames, commandOf, knownFlags } from './commands/known-flags';
 import { checkConfigArgument } from './commands/run-arguments';
 import { describeError, UserError } from './errors';
@@ -85,6 +88,22 @@ function wantsJsonLog(argv: string[]): boolean {
   return argv.some((arg, i) => arg === '--log=json' || (arg === '--log' && argv[i + 1] === 'json'));
 }
 
+/**
+ * A reader that stopped reading (`run-experiments kinds | head -1`): a command that only prints
+ * ends quietly with exit code 0, as git and npm do; one that writes results (a run, merge, report)
+ * goes on without its log, which is also in its run folder, and ends with its own exit code.
+ */
+function onClosedStdout(): void {
+  const printsOnly = [statusCommand, kindsCommand, describeCommand].includes(
+    commandOf(hideBin(process.argv)),
+  );
+  process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+    if (error.code !== 'EPIPE') return reportAndExit(error);
+    if (printsOnly) process.exit(EXIT.ok);
+    process.stdout.write = () => true;
+  });
+}
+
 main().catch(reportError);
 // Whatever escapes a command outside main's promise (an error thrown from a callback) takes the same
 // path, and ends the program as Node would: its state can no longer be trusted.
@@ -94,6 +113,7 @@ const reportAndExit = (error: unknown) => {
 };
 process.on('uncaughtException', reportAndExit);
 process.on('unhandledRejection', reportAndExit);
+onClosedStdout();
 
 /** The one error path: one line for the user, never a stack trace (PROBELAB_DEBUG=1 adds it). */
 function reportError(error: unknown): void {
