@@ -76,19 +76,30 @@ test('2 for a bad config, a bad flag, --shard 0/3 and 4/3, --only of an unknown 
   expect(existsSync(path.join(dir, 'outputs'))).toBe(false);
 });
 
-test('3 when another live run holds the folder', async () => {
+test('3 when another live run holds the folder; the holder is undisturbed', async () => {
   const dir = tempDir();
+  // The holder's job sleeps far longer than the test lasts: the test, not a time window, decides
+  // when it ends (SIGINT, once the second run has been refused).
   writeConfig(dir, 'busy.json', {
-    experiments: [{ name: 'slow', kind: 'selftest', action: 'sleep', ms: 3000 }],
+    experiments: [{ name: 'slow', kind: 'selftest', action: 'sleep', ms: 600_000 }],
   });
   const first = startCli(['busy.json', '--workers', '1', '--progress', 'lines'], dir);
   await first.lines(/^busy: 1 jobs/, 1); // printed once the lock is held
+  const lockFile = path.join(dir, 'outputs', 'busy', 'lock');
   const second = await runCli(['busy.json', '--log', 'json'], dir);
   expect(second.code).toBe(3);
   const line = JSON.parse(second.stderr.trim());
   expect(line).toMatchObject({ level: 'error', event: 'run-error', exitCode: 3 });
   expect(line.error).toContain(`another run (pid ${first.child.pid}`);
-  expect((await first.done).code).toBe(0);
+  // The refused run left the lock and the journal to the holder, which is still running its job.
+  expect(JSON.parse(readFileSync(lockFile, 'utf8')).pid).toBe(first.child.pid);
+  expect(first.child.exitCode).toBeNull();
+  const journal = readFileSync(path.join(dir, 'outputs', 'busy', 'journal.jsonl'), 'utf8');
+  expect(journal.match(/"event":"run-started"/g)).toHaveLength(1);
+
+  first.child.kill('SIGINT');
+  expect((await first.done).code).toBe(130);
+  expect(existsSync(lockFile)).toBe(false);
 });
 
 test('2 from every command for bad input, one line without a stack; with --log json --log-file, a run-error line there', async () => {
