@@ -17,20 +17,38 @@ export interface TableDigest {
 }
 
 export function tableDigest(runDir: string): TableDigest {
-  const root = path.join(runDir, 'tables');
-  const files = (readdirSync(root, { recursive: true, encoding: 'utf8' }) as string[])
-    .filter((rel) => /\.(csv|json)$/.test(rel))
-    .sort();
   const hash = createHash('sha256');
   const leftOut = new Set<string>();
-  for (const rel of files) {
-    const text = readFileSync(path.join(root, rel), 'utf8');
-    const kept = rel.endsWith('.csv')
-      ? withoutClockColumns(text, leftOut)
-      : withoutClockFields(JSON.parse(text), leftOut);
-    hash.update(`${rel}\n${JSON.stringify(kept)}\n`);
-  }
+  const files = tableFiles(runDir);
+  for (const rel of files) hash.update(`${rel}\n${JSON.stringify(keptOf(runDir, rel, leftOut))}\n`);
   return { digest: hash.digest('hex'), files: files.length, leftOut: [...leftOut].sort() };
+}
+
+/** Each published table's own SHA-256 (wall-clock fields left out), by its path under tables/. */
+export function tableDigests(runDir: string): Record<string, string> {
+  const leftOut = new Set<string>();
+  return Object.fromEntries(
+    tableFiles(runDir).map((rel) => [
+      rel,
+      createHash('sha256')
+        .update(JSON.stringify(keptOf(runDir, rel, leftOut)))
+        .digest('hex'),
+    ]),
+  );
+}
+
+function tableFiles(runDir: string): string[] {
+  return (readdirSync(path.join(runDir, 'tables'), { recursive: true, encoding: 'utf8' }) as string[])
+    .filter((rel) => /\.(csv|json)$/.test(rel))
+    .map((rel) => rel.split(path.sep).join('/'))
+    .sort();
+}
+
+function keptOf(runDir: string, rel: string, leftOut: Set<string>): unknown {
+  const text = readFileSync(path.join(runDir, 'tables', rel), 'utf8');
+  return rel.endsWith('.csv')
+    ? withoutClockColumns(text, leftOut)
+    : withoutClockFields(JSON.parse(text), leftOut);
 }
 
 function withoutClockColumns(text: string, leftOut: Set<string>): string[][] {

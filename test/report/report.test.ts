@@ -17,6 +17,7 @@ import { buildReportAfterRun } from '../../src/report/build-report';
 import { resultsMarkdown, resultsStructure } from '../../src/report/results-doc';
 import { runExperiments } from '../../src/runner/run';
 import { runCli } from '../helpers/runner';
+import { tableDigests } from '../helpers/table-digest';
 import { CHROMIUM_VARIABLE, chooseBrowser, openReport } from '../helpers/browser';
 
 const root = path.join(__dirname, '../..');
@@ -50,6 +51,17 @@ test('docs/results.md has the structure of the results of a fresh smoke run (the
   // The structure is every heading and each line's homework cells: all four problems' tables are there.
   expect(resultsStructure(fresh).filter((line) => line.startsWith('## '))).toHaveLength(4);
   expect(resultsStructure(fresh).length).toBeGreaterThan(20);
+});
+
+// The tables of configs/smoke.json are what the code wrote before kinds moved to src/kinds/ and
+// job ids took the code's digest: test/fixtures/table-digests/smoke.json holds each published
+// table's SHA-256, taken with wall-clock fields left out (WALL_CLOCK: history.csv's `seconds`,
+// metrics.json's `seconds`).
+test('the smoke run publishes the same tables as the code before the restructure', () => {
+  const recorded = JSON.parse(
+    readFileSync(path.join(root, 'test', 'fixtures', 'table-digests', 'smoke.json'), 'utf8'),
+  ) as { tables: Record<string, string> };
+  expect(tableDigests(path.join(out, 'smoke'))).toEqual(recorded.tables);
 });
 
 test('the browser: packaged on Linux x64, the one PROBELAB_CHROMIUM names, else one line that says what to set', () => {
