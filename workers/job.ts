@@ -12,6 +12,7 @@ import type { WorkerData, WorkerEvent } from '../src/runner/pool';
 import { commitJob, writeRecord } from '../src/runner/job-record';
 import type { JobError, JobReply, WorkerBatch, WorkerTask } from '../src/runner/task';
 import { verifyNeeds } from '../src/runner/verify';
+import { costSince, hashCost, rememberHashes } from '../src/runner/hash-cache';
 import { setWasmHeapLimit } from '../src/tf/wasm-heap-limit';
 
 const { eventsChannel, wasmHeapBytes } = Piscina.workerData as WorkerData;
@@ -39,12 +40,14 @@ export default async function runBatch(batch: WorkerBatch): Promise<unknown> {
   const replies: JobReply[] = [];
   // A job that throws fails alone; one that ends the thread fails the batch, and the runner sorts it out.
   for (const [job, task] of batch.jobs.entries()) {
+    const before = hashCost();
     try {
       const progress = (update: JobProgress) => post({ batch: batch.id, job, progress: update });
       replies.push({ ok: true, ...(await runJob(task, progress)) });
     } catch (error) {
       replies.push({ ok: false, error: jobError(error) });
     }
+    replies[replies.length - 1].hashed = costSince(before);
   }
   return withTransferables(replies);
 }
@@ -59,6 +62,7 @@ async function runJob(
     throw new Error(
       `no job kind "${task.kind}" in src/kinds/${task.module} (is dist/ up to date? run npm run build)`,
     );
+  if (task.knownHashes) rememberHashes(task.knownHashes);
   verifyNeeds(task.needs);
   makeEmptyDir(task.dir);
   const controller = new AbortController();

@@ -19,6 +19,7 @@ import { balanceOf, formatShard, selectShard, shardLoads, type Balance, type Sha
 import { acquireLock, type HeldLock, isLive, readLock } from './lock';
 import { createJobPool } from './pool';
 import { workerLimits } from './worker-limits';
+import { addCost, costSince, formatHashing, hashCost, type HashCost } from './hash-cache';
 import { createEventProgress, createProgress, HEARTBEAT_MS, type ProgressMode } from './progress';
 import { publishedFiles, publishJobs, removeUnpublished } from './publish';
 import { RunFolder } from './run-folder';
@@ -276,6 +277,7 @@ function emitRunEnd(emit: Emit, plan: Plan, folder: RunFolder, summary: RunSumma
       ms: summary.ms,
       counts: summary.counts,
       interrupted: summary.interrupted,
+      hashing: summary.hashing,
       ...(diskFull ? { error: diskFull } : {}),
     },
     summary.exitCode === EXIT.ok ? 'info' : 'error',
@@ -284,13 +286,14 @@ function emitRunEnd(emit: Emit, plan: Plan, folder: RunFolder, summary: RunSumma
 
 /**
  * Readies the locked folder: leftovers and the last summary removed, the run's records written, and
- * each job's state at the start (reruns named in the log). Returns the config's hash and those states.
+ * each job's state at the start (reruns named in the log). Returns the config's hash, those states
+ * and what re-hashing the reused jobs' files cost.
  */
 function prepareFolder(
   planned: PlannedRun,
   options: Pick<RunOptions, 'cwd' | 'config' | 'overrides' | 'force' | 'rerunFailed'>,
   log: (line: string) => void,
-): { hash: string; initial: Outcomes } {
+): { hash: string; initial: Outcomes; reused: HashCost } {
   const { plan, folder } = planned;
   folder.removeLeftovers();
   // The last run's summary stops describing the folder now: a run that cannot write its own
@@ -298,6 +301,7 @@ function prepareFolder(
   rmSync(folder.summaryFile, { force: true });
   const previous = lastEventById(readJournal(folder.journalFile));
   const hash = writeRunRecords(planned, options);
+  const before = hashCost();
   const initial = initialOutcomes({
     plan,
     folder,
@@ -306,8 +310,9 @@ function prepareFolder(
     rerunFailed: options.rerunFailed,
     verifyHashes: true,
   });
+  const reused = costSince(before);
   for (const line of rerunLines(plan, initial)) log(line);
-  return { hash, initial };
+  return { hash, initial, reused };
 }
 
 /** Publishes the finished jobs' files; a file changed under its job is named in `changed` instead. */
@@ -349,7 +354,8 @@ export async function runExperiments(options: RunOptions): Promise<RunSummary> {
   if (options.signal?.aborted) stop.abort();
   try {
     logTakeover(lock, folder, log);
-    const { hash, initial } = prepareFolder(planned, options, log);
+    const { hash, initial, reused } = prepareFolder(planned, options, log);
+    const needed: HashCost = { files: 0, bytes: 0, ms: 0 };
     const before = countStates(plan.jobs, (job) => initial.get(job.id)!.state);
     const toRun = before.counts.pending;
     const threads = Math.min(workers, toRun);
@@ -383,6 +389,7 @@ export async function runExperiments(options: RunOptions): Promise<RunSummary> {
           stop: stop.signal,
           drain: drain.signal,
           onDiskFull: onWriteError,
+          onHashed: (cost) => addCost(needed, cost),
         },
         initial,
       );
@@ -403,9 +410,11 @@ export async function runExperiments(options: RunOptions): Promise<RunSummary> {
     const done = plan.jobs.filter((job) => outcomes.get(job.id)!.state === 'done');
     // A file changed under a finished job during this run: left unpublished, the run is not a success.
     const changed: string[] = [];
+    const beforePublish = hashCost();
     keepWriting(() => publish(folder, done, whole, outcomes, changed));
     const summary = summarize(plan, folder, outcomes, Date.now() - startedAt, stop.signal.aborted, selection);
     summary.configHash = hash;
+    summary.hashing = { reused, needed, published: costSince(beforePublish) };
     if (diskFull) {
       summary.diskFull = diskFull;
       if (summary.exitCode === EXIT.ok) summary.exitCode = EXIT.failed;
@@ -493,6 +502,7 @@ function summaryLines(summary: RunSummary): string[] {
     `${summary.interrupted ? 'stopped' : 'finished'} in ${(summary.ms / 1000).toFixed(1)} s: ${c.done} done (${c.ranNow} now), ${c.failed} failed, ${c.blocked} blocked, ${c.pending} pending → ${summary.runDir}`,
   ];
   for (const f of summary.failures) lines.push(`  failed ${f.key} [${f.id}]: ${f.error}`);
+  if (summary.hashing) lines.push(formatHashing(summary.hashing));
   if (summary.diskFull) lines.push(summary.diskFull);
   if (summary.failures.some((f) => f.earlier))
     lines.push('  (jobs that failed in an earlier run are not retried; use --rerun-failed)');

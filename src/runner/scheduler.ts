@@ -14,6 +14,7 @@ import { isTransientError, isWorthRetrying } from './transient';
 import type { JsonValue, NeededJob } from '../jobs/kind';
 import type { Plan, PlanJob } from '../plan/build-plan';
 import { Attempt, type AbortReason, Dispatch } from './dispatch';
+import { type HashCost, knownHashes } from './hash-cache';
 import { jobHeader, normalizeResult, readRecord } from './job-record';
 import type { Journal } from './journal';
 import type { JobOutcome, Outcomes } from './outcomes';
@@ -46,6 +47,8 @@ export interface SchedulerOptions {
   drain?: AbortSignal;
   /** A job could not write (disk full, read-only): it stays pending; gets "disk full writing <path>: …". */
   onDiskFull?: (message: string) => void;
+  /** What a job's check of the files it needs cost (the run's summary adds them up). */
+  onHashed?: (cost: HashCost) => void;
 }
 
 /** Time a worker gets to stop on its own after its job's time limit before its thread is ended. */
@@ -259,6 +262,7 @@ class Scheduler {
       publish: job.publish,
       header: jobHeader(job, number),
       timeoutMs,
+      knownHashes: knownHashes(Object.values(needs).map((need) => need.dir)),
     };
   }
 
@@ -271,6 +275,7 @@ class Scheduler {
   private settleReplies(dispatch: Dispatch, replies: JobReply[]): void {
     dispatch.attempts.forEach((attempt, i) => {
       const reply = replies[i];
+      if (reply?.hashed) this.options.onHashed?.(reply.hashed);
       try {
         if (reply?.ok) this.succeed(attempt, reply.ms, reply.result);
         else

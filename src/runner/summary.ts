@@ -2,6 +2,7 @@
 // every failure with its error, what each failure blocked and what was left pending.
 import type { Plan } from '../plan/build-plan';
 import { EXIT } from '../exit-codes';
+import type { HashCost } from './hash-cache';
 import type { RunFolder } from './run-folder';
 import { causeOf, type FailureCause } from './transient';
 import { type Counts, countStates, type Outcomes } from './outcomes';
@@ -41,6 +42,11 @@ export interface RunSummary {
   configHash?: string;
   /** "disk full writing <path>: free space and run again": the run stopped starting jobs; a plain rerun finishes it. */
   diskFull?: string;
+  /**
+   * What re-hashing artifacts cost this run: those it reused (checked at its start), those jobs
+   * needed (checked before loading), and the copies it published.
+   */
+  hashing?: { reused: HashCost; needed: HashCost; published: HashCost };
   /** Written by `merge`: the run folders it combined, the shards none of them ran, and each shard's state. */
   merged?: { from: string[]; missingShards: string[]; shards: ShardReport[] };
 }

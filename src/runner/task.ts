@@ -1,6 +1,7 @@
 // Messages between the runner and its worker threads (workers/job.ts).
 import type { ErrorFields } from '../errors';
 import type { JsonObject, NeededJob } from '../jobs/kind';
+import type { HashCost, KnownHashes } from './hash-cache';
 import type { JobHeader } from './job-record';
 
 /** One attempt of one job, as the scheduler sends it to the pool. */
@@ -18,6 +19,8 @@ export interface JobTask {
   header: JobHeader;
   /** The worker aborts `ctx.signal` after this long; the runner ends the thread a little later. */
   timeoutMs?: number;
+  /** What the runner's thread already hashed of the needed jobs' files (hash-cache.ts). */
+  knownHashes?: KnownHashes;
 }
 
 /**
@@ -47,4 +50,7 @@ export interface WorkerBatch extends JobBatch {
 export type JobError = ErrorFields;
 
 /** What a worker sends back for each job of a batch, in order; a finished job is already in its job folder. */
-export type JobReply = { ok: true; ms: number; result: unknown } | { ok: false; error: JobError };
+export type JobReply = ({ ok: true; ms: number; result: unknown } | { ok: false; error: JobError }) & {
+  /** What checking the needed jobs' files cost. */
+  hashed?: HashCost;
+};

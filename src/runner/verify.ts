@@ -6,6 +6,7 @@
 import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
+import { artifactHash, hashFile } from './hash-cache';
 import type { RunFolder } from './run-folder';
 
 export interface ArtifactEntry {
@@ -68,14 +69,14 @@ export function damageIn(
     const size = statSync(full, { throwIfNoEntry: false })?.size;
     if (size === undefined) return `${of(file)} is missing`;
     if (size !== recorded.size) return `${of(file)} has ${size} bytes, ${recorded.size} when it was written`;
-    if (options.hashes && sha256Of(full) !== recorded.sha256)
+    if (options.hashes && artifactHash(dir, file) !== recorded.sha256)
       return `${of(file)} changed since it was written (its SHA-256 differs)`;
   }
   return undefined;
 }
 
 export function sha256Of(file: string): string {
-  return createHash('sha256').update(readFileSync(file)).digest('hex');
+  return hashFile(file);
 }
 
 /** A needed job's folder changed since it was written: the job does not load it; the next run redoes it. */
