@@ -6,8 +6,8 @@ import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { parse } from 'csv-parse/sync';
 
-/** Names of CSV columns and JSON fields that hold times measured by a clock. */
-export const WALL_CLOCK = /^(seconds|ms|wallMs|elapsedMs|startedAt|finishedAt|at)$/;
+/** Names of CSV columns and JSON fields that hold times measured by a clock (ms_per_image: the attribution methods' time). */
+export const WALL_CLOCK = /^(seconds|ms|ms_per_image|wallMs|elapsedMs|startedAt|finishedAt|at)$/;
 
 export interface TableDigest {
   digest: string;
