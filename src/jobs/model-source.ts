@@ -24,11 +24,16 @@ export const modelSourceField = z
           .describe(
             'model.json of a tfjs layers model (as tensorflowjs_converter writes it), relative to the config file.',
           ),
+        name: z
+          .string()
+          .min(1)
+          .optional()
+          .describe("The model's name in every figure title and table (default: its folder and file name)."),
       })
       .strict(),
   ])
   .describe(
-    'The models probed: the name of a train experiment (every seed and sweep point), or { "file": "path/to/model.json" }.',
+    'The models probed: the name of a train experiment (every seed and sweep point), or { "file": "path/to/model.json", "name": "my model" }.',
   );
 export type ModelSource = z.infer<typeof modelSourceField>;
 
@@ -40,6 +45,7 @@ export const modelReferences = (source: ModelSource): string[] =>
 export interface ModelFileParam {
   path: string;
   sha256: string;
+  /** Also `name`, the name titles give it, when the config names it. */
   [key: string]: string;
 }
 
@@ -78,7 +84,9 @@ export function probedModels(source: ModelSource, ctx: ExpandContext, data: Data
       ['model', 'file'],
       `the model takes inputs of ${show(info.inputShape)}, but the data (${data.source === 'idx' ? data.dir : 'mnist'}) has images of ${rows}×${cols}×1`,
     );
-  return [{ label: 'file', file: { path: file, sha256: info.sha256 }, layers: info.layers }];
+  const param: ModelFileParam = { path: file, sha256: info.sha256 };
+  if (source.name !== undefined) param.name = source.name;
+  return [{ label: 'file', file: param, layers: info.layers }];
 }
 
 /** The layers of a probed model, for planning the files a probe writes. */

@@ -79,8 +79,9 @@ export async function probedModel(
   return model;
 }
 
-/** How figure titles name the probed model: the train job's key (`train/seed=1`) or the file. */
+/** How figure titles name the probed model: the train job's key (`train/seed=1`), or the file's name or path. */
 export function modelTitle(ctx: Pick<JobContext, 'needs'>, modelFile: ModelFileParam | undefined): string {
+  if (modelFile?.name) return modelFile.name;
   if (modelFile) return path.join(path.basename(path.dirname(modelFile.path)), path.basename(modelFile.path));
   const need = ctx.needs.model;
   return need?.key ?? need?.id ?? 'model';

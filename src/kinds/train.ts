@@ -88,7 +88,16 @@ function seedsOf(config: TrainConfig, ctx: ExpandContext): number[] {
   return config.seeds ?? ctx.defaults.seeds;
 }
 
-const TRAIN_FILES = ['tables/history.csv', 'tables/model_summary.csv', 'tables/metrics.json'];
+// The trained model is published as models/<experiment>/<sweep point>/ (model.json and weights.bin
+// in the tfjs format, weights.json as plain numbers: the files models/persist.ts writes).
+const TRAIN_FILES = [
+  'tables/history.csv',
+  'tables/model_summary.csv',
+  'tables/metrics.json',
+  'model/model.json',
+  'model/weights.bin',
+  'model/weights.json',
+];
 
 export const trainExperiment = defineExperiment<TrainConfig>({
   kind: 'train',

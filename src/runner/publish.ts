@@ -20,8 +20,8 @@ import { readRecord } from './job-record';
 import type { RunFolder } from './run-folder';
 import { sha256Of } from './verify';
 
-/** The folders of the run that hold published files. */
-const PUBLISHED_TOPS = ['tables', 'figures'];
+/** The folders of the run that hold published files (trained models under models/). */
+const PUBLISHED_TOPS = ['tables', 'figures', 'models'];
 
 /**
  * Publishes the files of `jobs` (finished jobs); a copy already up to date (same size and time) is

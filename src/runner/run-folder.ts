@@ -68,10 +68,13 @@ export class RunFolder {
   attemptDir(id: string, attempt: number): string {
     return `${this.jobsDir}${path.sep}.tmp-${id}-${attempt}`;
   }
-  /** A published file: `tables/x.csv` of job `exp/seed=1` → `<run>/tables/exp/seed=1/x.csv`. */
+  /**
+   * A published file: `tables/x.csv` of job `exp/seed=1` → `<run>/tables/exp/seed=1/x.csv`. A
+   * job's saved model (`model/…`) is published under `models/`, beside tables/ and figures/.
+   */
   publishedFile(key: string, file: string): string {
     const [top, ...rest] = file.split('/');
-    return path.join(this.dir, top, ...key.split('/'), ...rest);
+    return path.join(this.dir, top === 'model' ? 'models' : top, ...key.split('/'), ...rest);
   }
 
   /** Removes what killed runs left behind: attempt folders and temporary files under `jobs/`. */

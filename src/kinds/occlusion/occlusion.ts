@@ -269,7 +269,7 @@ function populationJobs(
     stride: config.stride,
     fill: config.fill,
     chunks: ranges.length,
-    modelLabel: model.label,
+    modelLabel: model.file?.name ?? model.label,
   };
   jobs.push(
     populationJob.plan({
