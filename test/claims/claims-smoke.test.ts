@@ -12,6 +12,7 @@ import {
 } from '../../src/kinds/claims/receptive-fields-claim';
 import { readVerdictCsv, VERDICTS } from '../../src/claims/verdict';
 import { CLAIMS_TITLE } from '../../src/report/claims';
+import { resultsMarkdown } from '../../src/report/results-doc';
 import { readCsvRows } from '../../src/report/html';
 import { openReport } from '../helpers/browser';
 import { ROOT, runCli, writeConfig } from '../helpers/runner';
@@ -89,6 +90,14 @@ test('claims-smoke, tiny: verdict tables of the contract, P2 tables of the expec
   const html = readFileSync(path.join(runDir, 'report.html'), 'utf8');
   expect(html).toContain(CLAIMS_TITLE);
   expect(html.match(/<tr class="verdict-/g)?.length).toBe(rows.length);
+  // docs/results.md's section: one line per verdict row, in the homework's order, each rule once.
+  const doc = resultsMarkdown([runDir]).split('## ')[1].split('\n');
+  expect(doc[0]).toBe(CLAIMS_TITLE);
+  const docLines = doc.filter((line) => line.startsWith('| P'));
+  expect(docLines.map((line) => line.split(' | ')[0].slice(2).trim())).toEqual(
+    rows.map((r) => r.claim).sort(),
+  );
+  expect(doc.filter((line) => line.startsWith('**difference**:'))).toHaveLength(1);
   const page = await openReport(path.join(runDir, 'report.html'), path.join(runDir, 'report-screenshot.png'));
   expect(page.errors).toEqual([]);
   expect(page.images.filter((img) => img.naturalWidth === 0)).toEqual([]);

@@ -12,6 +12,7 @@ import {
   faithfulnessExperiment,
 } from '../../src/kinds/attribution-faithfulness/attribution-faithfulness';
 import { buildReportAfterRun } from '../../src/report/build-report';
+import { resultsMarkdown } from '../../src/report/results-doc';
 import { runExperiments } from '../../src/runner/run';
 import { expandContext } from '../helpers/run-occlusion-jobs';
 
@@ -132,6 +133,21 @@ test('the report has the section "Which attribution to trust" with the table and
   expect(body).toMatch(/<p class="headline">(Best: |No clear winner among |No method is named best: )/);
   expect(body).toContain('a method is best when it passes the sanity check');
   expect(html).toContain('<li><a href="#which-attribution-to-trust">Which attribution to trust</a></li>');
+});
+
+test('docs/results.md gets the same table and sentence for each trust.csv of the run', () => {
+  const doc = resultsMarkdown([runDir]);
+  expect(doc).toContain('## Which attribution to trust');
+  expect(
+    doc.match(/^\| (saliency|grad-cam|random) +\| 0\.\d{3} ± 0\.\d{3} +\| 0\.\d{3} ± 0\.\d{3} +\|/gm),
+  ).toHaveLength(6);
+  for (const key of ['chunked', 'whole'])
+    expect(doc).toMatch(
+      new RegExp(
+        `^\`${key}/ranking\\.csv\`: (Best: |No clear winner among |No method is named best: )`,
+        'm',
+      ),
+    );
 });
 
 test('planning refuses a method listed twice, and plans curves and sanity chunks per model and method', () => {

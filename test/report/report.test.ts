@@ -44,10 +44,13 @@ test('configs/smoke.json runs and its report opens cleanly in Chromium', async (
   expect(existsSync(path.join(runDir, 'report-screenshot.png'))).toBe(true);
 }, 300_000);
 
-test('docs/results.md has the structure of the results of a fresh smoke run (the values differ with scale)', () => {
+test('docs/results.md opens with the structure of the results of a fresh smoke run (the values differ with scale)', () => {
   const committed = readFileSync(path.join(root, 'docs', 'results.md'), 'utf8');
-  const fresh = resultsMarkdown(path.join(out, 'smoke'));
-  expect(resultsStructure(committed)).toEqual(resultsStructure(fresh));
+  const fresh = resultsMarkdown([path.join(out, 'smoke')]);
+  // The claims' and attribution's sections follow, from the runs of claims.json and attribution.json.
+  expect(resultsStructure(committed).slice(0, resultsStructure(fresh).length)).toEqual(
+    resultsStructure(fresh),
+  );
   // The structure is every heading and each line's homework cells: all four problems' tables are there.
   expect(resultsStructure(fresh).filter((line) => line.startsWith('## '))).toHaveLength(4);
   expect(resultsStructure(fresh).length).toBeGreaterThan(20);
