@@ -143,10 +143,7 @@ test('docs/results.md gets the same table and sentence for each trust.csv of the
   ).toHaveLength(6);
   for (const key of ['chunked', 'whole'])
     expect(doc).toMatch(
-      new RegExp(
-        `^\`${key}/ranking\\.csv\`: (Best: |No clear winner among |No method is named best: )`,
-        'm',
-      ),
+      new RegExp(`^\`${key}/ranking\\.csv\`: (Best: |No clear winner among |No method is named best: )`, 'm'),
     );
 });
 
