@@ -19,7 +19,9 @@ export function resultsMarkdown(runDirs: readonly string[]): string {
   const configs = runDirs.map(readRunConfig);
   const sections = runDirs
     .flatMap((runDir, i) => runSections(runDir, configs[i]))
-    .filter((section): section is Section => section !== undefined && section.lines.length > 0);
+    .filter((section): section is Section => section !== undefined && section.lines.length > 0)
+    // A section comes from the first run that has it (the claims' run also trains a Figure 1).
+    .filter((section, i, all) => all.findIndex((other) => other.title === section.title) === i);
   const names = configs.map((config) => `\`${config.name}\``).join(', ');
   return [
     '# What probelab reproduces',

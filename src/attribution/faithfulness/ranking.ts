@@ -65,7 +65,7 @@ function versus(comparisons: readonly PairedComparison[], method: string, other:
   if (!found) throw new Error(`no paired comparison of ${method} and ${other}`);
   return found.method === method
     ? found
-    : { ...found, difference: -found.difference, low: -found.high, high: -found.low };
+    : { ...found, method, other, difference: -found.difference, low: -found.high, high: -found.low };
 }
 
 /** `method` clearly more faithful than `other`: the paired difference's whole interval below 0. */

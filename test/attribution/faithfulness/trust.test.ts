@@ -86,6 +86,14 @@ test('a method clearly more faithful than every other passing one and the random
   expect(rankingSentence(rows, comparisons)).toMatch(
     /^Best: occlusion\. Paired difference of its score from each other method's: saliency −0\.2\d\d \[−0\.2\d\d, −0\.1\d\d\]; random −0\.3/,
   );
+  // Listed the other way round, the sentence still names each method occlusion is compared with.
+  const reversed = comparePairwise(
+    ['saliency', 'random', 'occlusion'],
+    chunks(methods, 50, (m, i) => level[m] + noise(0.05)(m, i)),
+  );
+  expect(rankingSentence(rows, reversed)).toMatch(
+    /^Best: occlusion\. Paired difference of its score from each other method's: saliency −0\.2\d\d \[−0\.2\d\d, −0\.1\d\d\]; random −0\.3/,
+  );
   // The same numbers, but occlusion fails the sanity check: saliency is best among the rest.
   expect(
     rankMethods([row('occlusion', 0.95), row('saliency', 0.5), row('random', null)], comparisons),
