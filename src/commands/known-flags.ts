@@ -24,6 +24,7 @@ export function commandOf(argv: readonly string[]): CommandModule<object, unknow
 export function knownFlags(command: CommandModule<object, unknown>): string[] {
   const parser = yargs([]);
   if (typeof command.builder === 'function') command.builder(parser);
+  // yargs has getOptions() at run time but leaves it out of its types.
   const keys = Object.keys((parser as unknown as { getOptions(): { key: object } }).getOptions().key);
   return [...new Set([...keys, 'help', 'version'])].filter((key) => !/[A-Z]/.test(key));
 }

@@ -107,10 +107,13 @@ interface EmscriptenModule {
   asm: { memory: object };
 }
 
-/** The wasm backend's Emscripten module, whose heap and memory tfjs' types do not show. */
-export function emscripten(backend: BackendWasm): EmscriptenModule {
+/**
+ * The wasm backend's Emscripten module, whose heap and memory tfjs' types do not show; `Module`
+ * names the fields a caller uses (default: the heap and the memory).
+ */
+export function emscripten<Module = EmscriptenModule>(backend: BackendWasm): Module {
   // tfjs types backend.wasm without these fields, though every build of the backend has them.
-  return backend.wasm as unknown as EmscriptenModule;
+  return backend.wasm as unknown as Module;
 }
 
 /** Byte address of a tensor's data in the wasm backend's memory. */

@@ -4,6 +4,7 @@
 // garbage, later "memory access out of bounds"). Here the heap may not grow past the limit, and an
 // allocation that does not fit throws an error that says the job ran out of memory.
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
+import { emscripten } from './simd-module';
 
 /** The wasm backend's own ceiling: 4 GiB less one 64 kB page (its getHeapMax()). */
 export const WASM_HEAP_MAX = 4_294_901_760;
@@ -44,7 +45,7 @@ export class WasmOutOfMemoryError extends Error {
 
 /** Holds the started wasm backend's heap to the limit set for this thread. */
 export function limitWasmHeap(backend: BackendWasm): void {
-  const module = backend.wasm as unknown as HeapModule;
+  const module = emscripten<HeapModule>(backend);
   const { memory, malloc } = module.asm;
   const limit = limitBytes;
   const grow = memory.grow.bind(memory);
