@@ -11,20 +11,10 @@
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
+import { packageRoot } from '../package-root';
 
 const REQUIRE = /\brequire\(\s*["']([^"']+)["']\s*\)/g;
 const WASM_NAME = /["']([\w.-]+\.wasm)["']/g;
-
-/** The package root: the nearest folder above this file with a package.json. */
-function packageRoot(): string {
-  let dir = __dirname;
-  while (!existsSync(path.join(dir, 'package.json'))) {
-    const parent = path.dirname(dir);
-    if (parent === dir) throw new Error(`cannot find the package root above ${__dirname}`);
-    dir = parent;
-  }
-  return dir;
-}
 
 /** The built module of a kind: dist/src/kinds/<module>.js. */
 export function builtKindFile(module: string, root = packageRoot()): string {

@@ -15,7 +15,9 @@ import {
   type RuleName,
   VERDICT_FILE,
 } from '../claims/verdict';
+import { CLAIMS_TITLE } from './claims';
 import type { Section } from './results-section';
+import { TRUST_COLUMNS } from './trust-section';
 
 /** Paths under `tables` (with `/`) of every file named `name`, sorted. */
 function tablesNamed(tables: string, name: string): string[] {
@@ -38,7 +40,7 @@ export function claimsResultsSection(tables: string): Section | undefined {
   // In the homework's order: claims are named `P1(1) …`, `P2(4) …`.
   rows.sort((a, b) => a.row.claim.localeCompare(b.row.claim));
   return {
-    title: 'Problems 1–2: claims measured',
+    title: CLAIMS_TITLE,
     header: ['claim', 'verdict', 'effect [95 % interval], and what it is a difference of', 'seeds', 'table'],
     lines: rows.map(({ row, file }) => [
       row.claim,
@@ -80,15 +82,7 @@ export function trustResultsSection(tables: string): Section | undefined {
   notes.push(`Best: ${RANKING_RULE}.`);
   return {
     title: 'Which attribution to trust',
-    header: [
-      'method',
-      'deletion AUC ↓ (mean ± sd)',
-      'insertion AUC ↑ (mean ± sd)',
-      'deletion − insertion ↓',
-      'sanity check',
-      'ms per image',
-      'table',
-    ],
+    header: [...TRUST_COLUMNS, 'table'],
     lines,
     notes,
   };

@@ -22,15 +22,18 @@ function sanityCell(row: TrustRow): string {
   return `${row.sanity} (ρ ${row.sanitySpearman.toFixed(2)})`;
 }
 
+/** The trust table's columns, in the report and in docs/results.md. */
+export const TRUST_COLUMNS = [
+  'method',
+  'deletion AUC ↓ (mean ± sd)',
+  'insertion AUC ↑ (mean ± sd)',
+  'deletion − insertion ↓',
+  'sanity check',
+  'ms per image',
+];
+
 function trustTable(rows: readonly TrustRow[]): string {
-  const header = [
-    'method',
-    'deletion AUC ↓ (mean ± sd)',
-    'insertion AUC ↑ (mean ± sd)',
-    'deletion − insertion ↓',
-    'sanity check',
-    'ms per image',
-  ];
+  const header = TRUST_COLUMNS;
   const body = rows.map((r) => {
     const cells = [
       `<td>${escapeHtml(r.method)}</td>`,
