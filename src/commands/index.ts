@@ -7,6 +7,7 @@ import { reportCommand } from './report';
 import { mergeCommand } from './merge';
 import { kindsCommand } from './kinds';
 import { describeCommand } from './describe';
+import { diffCommand } from './diff';
 
 // biome-ignore lint/suspicious/noExplicitAny: each command infers its own argument type
 export const commands: CommandModule<object, any>[] = [
@@ -16,4 +17,5 @@ export const commands: CommandModule<object, any>[] = [
   mergeCommand,
   kindsCommand,
   describeCommand,
+  diffCommand,
 ];
