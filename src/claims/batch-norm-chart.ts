@@ -1,7 +1,8 @@
 // The charts of the batch normalization claims: a measure (mean over seeds, a bar of ± 1 sd)
-// against a batch size on a log₂ axis, one line per series, one panel per measure.
+// against a batch size on a log₂ axis, one line per series, one panel per measure (its y title).
 import type { ChartSpec } from '../render/chart';
 import { LINE_LEGEND } from '../render/line-legend';
+import { panelsSideBySide } from '../render/panels';
 
 export interface SeriesPoint {
   /** The panel's title, e.g. `test accuracy`. */
@@ -26,35 +27,31 @@ export function seriesChart(
     scale: { type: 'log', base: 2 },
     axis: { values: batchSizes, format: 'd' },
   };
-  const y = {
+  const y = (panel: string) => ({
     type: 'quantitative',
-    title: null,
+    title: panel,
     scale: options.logY ? { type: 'log' } : { zero: false },
-  };
+  });
   const color = {
     field: 'series',
     type: 'nominal',
     title: null,
     legend: { ...LINE_LEGEND, labelLimit: 400 },
   };
-  const layers = [
-    {
-      mark: { type: 'line', point: true },
-      encoding: { x, y: { ...y, field: 'mean' }, color },
-    },
-    {
-      mark: { type: 'rule' },
-      encoding: { x, y: { ...y, field: 'low' }, y2: { field: 'high' }, color },
-    },
-  ];
   const panels = [...new Set(points.map((p) => p.panel))];
   return {
     title: options.title,
     data: { values },
-    facet: {
-      column: { field: 'panel', type: 'nominal', title: null, sort: panels, header: { labelFontSize: 13 } },
-    },
-    spec: { width: 300, height: 220, layer: layers },
-    resolve: { scale: { y: 'independent' } },
+    ...panelsSideBySide('panel', panels, (panel) => ({
+      width: 300,
+      height: 220,
+      layer: [
+        { mark: { type: 'line', point: true }, encoding: { x, y: { ...y(panel), field: 'mean' }, color } },
+        {
+          mark: { type: 'rule' },
+          encoding: { x, y: { ...y(panel), field: 'low' }, y2: { field: 'high' }, color },
+        },
+      ],
+    })),
   } as ChartSpec;
 }

@@ -7,7 +7,8 @@ import path from 'node:path';
 import { parse } from 'csv-parse/sync';
 import { z } from 'zod';
 import type { ChartSpec } from '../render/chart';
-import { LINE_LEGEND } from '../render/line-legend';
+import { DASH_LEGEND, LINE_LEGEND } from '../render/line-legend';
+import { panelsSideBySide } from '../render/panels';
 import { writeRecordsCsv } from '../render/csv';
 import { defineJob, type PlannedJob, defineExperiment } from '../jobs/kind';
 import { FieldError } from '../config-errors';
@@ -132,34 +133,24 @@ export function curvesChart(rows: EpochRow[], title: string, overlay: boolean): 
     field: 'data',
     type: 'nominal',
     title: 'data',
-    legend: overlay ? { ...legend, encode: { symbols: { update: { stroke: { value: '#444' } } } } } : legend,
+    legend: overlay ? DASH_LEGEND : legend,
   };
   return {
     title,
     data: { values: curvePoints(rows) },
-    facet: {
-      column: {
-        field: 'metric',
-        type: 'nominal',
-        title: null,
-        sort: ['loss', 'accuracy'],
-        header: { labelFontSize: 13 },
-      },
-    },
-    spec: {
+    ...panelsSideBySide('metric', ['loss', 'accuracy'], (metric) => ({
       width: 280,
       height: 200,
       mark: { type: 'line', point: true },
       encoding: {
         x: { field: 'epoch', type: 'quantitative', title: 'epoch', axis: { ...ticks, format: 'd' } },
-        y: { field: 'value', type: 'quantitative', title: null, scale: { zero: false } },
+        y: { field: 'value', type: 'quantitative', title: metric, scale: { zero: false } },
         color: colour,
         // Train solid, validation dashed, in every curves chart.
         strokeDash: dashes,
         ...(overlay ? { detail: { field: 'data' } } : {}),
       },
-    },
-    resolve: { scale: { y: 'independent' } },
+    })),
   } as ChartSpec;
 }
 

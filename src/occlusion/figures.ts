@@ -111,7 +111,14 @@ export function regionPicture(
   return picture;
 }
 
-/** An occluded digit upscaled, with the patch outlined in red so it shows on the black background. */
+// Orange shows on both the black background and the white strokes (red on black barely does).
+const PATCH_OUTLINE = [1, 0.55, 0] as const;
+
+/**
+ * An occluded digit upscaled, with the patch outlined so it shows on the black background. The
+ * outline is drawn inside the patch's border, where the pixels are the fill the model saw anyway:
+ * no pixel of the digit is covered.
+ */
 export function patchPicture(
   image: ArrayLike<number>,
   rows: number,
@@ -122,30 +129,15 @@ export function patchPicture(
   scale: number,
 ): RgbPicture {
   const picture = upscale(grayToRgb(image, rows, cols), scale);
-  outlineRect(picture, row * scale, col * scale, (row + patch) * scale - 1, (col + patch) * scale - 1, RED);
+  const [top, left] = [row * scale, col * scale];
+  const [bottom, right] = [(row + patch) * scale - 1, (col + patch) * scale - 1];
+  outlineRect(picture, top, left, bottom, right, PATCH_OUTLINE, Math.max(1, Math.floor(scale / 4)));
   return picture;
 }
 
-/** Pictures of equal size in rows of `columns`, on white with a gap; a single white cell when there are none. */
-export function contactSheet(
-  pictures: RgbPicture[],
-  columns: number,
-  cellRows: number,
-  cellCols: number,
-  gap = 4,
-): RgbPicture {
-  const across = Math.max(1, Math.min(columns, pictures.length));
-  const down = Math.max(1, Math.ceil(pictures.length / across));
-  const rows = down * cellRows + (down + 1) * gap;
-  const cols = across * cellCols + (across + 1) * gap;
-  const data = new Float32Array(rows * cols * 3).fill(1);
-  pictures.forEach((p, i) => {
-    const top = gap + Math.floor(i / across) * (cellRows + gap);
-    const left = gap + (i % across) * (cellCols + gap);
-    for (let r = 0; r < cellRows; r++)
-      data.set(p.data.subarray(r * cellCols * 3, (r + 1) * cellCols * 3), ((top + r) * cols + left) * 3);
-  });
-  return { rows, cols, data };
+/** Ticks every 5 pixels of patch offset (a 21-position axis labelled at every position is unreadable in a small panel). */
+function pixelTicks(offsets: ArrayLike<number>) {
+  return { values: Array.from(offsets).filter((o) => o % 5 === 0), labelAngle: 0, grid: false };
 }
 
 /** Mean drop of the true-class probability per position, one panel per class, diverging around 0. */
@@ -171,8 +163,8 @@ export function meanDropMaps(
       // on MNIST), which doubled the SVG and its drawing time; the axes and legend keep theirs.
       mark: { type: 'rect', aria: false },
       encoding: {
-        x: { ...x, axis: { labels: false, ticks: false }, title: null },
-        y: { ...y, axis: { labels: false, ticks: false }, title: null },
+        x: { ...x, axis: pixelTicks(grid.colOffsets), title: 'patch left edge (px)' },
+        y: { ...y, axis: pixelTicks(grid.rowOffsets), title: 'patch top edge (px)' },
         color: {
           field: 'value',
           type: 'quantitative',

@@ -27,8 +27,10 @@ test('the mean drop cells carry no aria-label each, and leaving them out does no
   const svg = await chartSvg(spec);
   const facetted = spec as ChartSpec & { spec: object };
   const labelled = await chartSvg({ ...facetted, spec: { ...facetted.spec, mark: 'rect' } } as ChartSpec);
-  // Each labelled cell says its place and value ("col: 0; row: 4; mean drop: 0.1"); the axes and legend keep their labels.
-  const cellLabels = (text: string) => (text.match(/aria-label="col: [^"]*mean drop: /g) ?? []).length;
+  // Each labelled cell says its place and value ("patch left edge (px): 0; patch top edge (px): 4;
+  // mean drop: 0.1"); the axes and legend keep their labels.
+  const cellLabels = (text: string) =>
+    (text.match(/aria-label="patch left edge \(px\): [^"]*mean drop: /g) ?? []).length;
   expect(cellLabels(labelled)).toBe(drops.length * grid.count);
   expect(cellLabels(svg)).toBe(0);
   expect(svg).toContain('aria-label="X-axis');

@@ -3,7 +3,7 @@
 // method's per-image CSVs and heat maps and its images.csv, `attribution-sheet` draws the
 // contact sheet of methods × images and writes methods.csv.
 import path from 'node:path';
-import { methodScale, contactSheet, heatMapBesideDigit } from '../../attribution/figures';
+import { methodScale, contactSheet, heatMapOverDigit } from '../../attribution/figures';
 import type { Completeness } from '../../attribution/integrated-gradients';
 import { mapTable, mapValue, readMaps, writeMaps } from '../../attribution/tables';
 import { argMax } from '../../occlusion/maps';
@@ -144,7 +144,7 @@ export const attributionMethodJob = defineJob<AttributionMethodParams, Attributi
       const title = `${gathered.model}: ${params.label} of class ${gathered.targets[i]} for test #${index} (digit ${gathered.labels[i]})`;
       writePicture(
         path.join(ctx.dir, 'figures', `image=${index}.png`),
-        heatMapBesideDigit(image, map, scale, title, params.label).picture,
+        heatMapOverDigit(image, map, scale, title, params.label).picture,
       );
       let sum = 0;
       let min = Infinity;
@@ -216,7 +216,7 @@ export const attributionSheetJob = defineJob<AttributionSheetParams>({
         maps: images.map((_, i) => maps.subarray(i * size, (i + 1) * size)),
       };
     });
-    const title = `${model}: attribution maps of the first ${shown} images (each method on its own scale)`;
+    const title = `${model}: attribution maps of the first ${shown} images (each method drawn over the digits on its own scale)`;
     writePicture(
       path.join(ctx.dir, 'figures', 'contact_sheet.png'),
       contactSheet(images, rows, title).picture,

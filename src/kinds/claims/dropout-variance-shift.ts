@@ -217,27 +217,52 @@ export function varianceShiftVerdicts(
 }
 
 /** The three variances of the BN input per order (mean over seeds), side by side. */
-export function variancesChart(rows: { order: string; variance: string; value: number }[]): ChartSpec {
+const RATIOS = ['training ÷ inference', 'moving ÷ inference'] as const;
+
+/**
+ * The two ratios the verdict judges, per order: a bar from 1 (no shift) to the mean over seeds and
+ * a dot per seed, on a log axis. Ratios rather than raw variances: a moving variance that has not
+ * converged (short trainings) would otherwise dwarf the variances it is compared with.
+ */
+export function variancesChart(
+  rows: { order: string; ratio: string; seed: number; value: number }[],
+): ChartSpec {
+  const x = {
+    field: 'order',
+    type: 'nominal',
+    title: 'where dropout sits',
+    sort: [...ORDERS],
+    axis: { labelAngle: 0 },
+  };
+  const xOffset = { field: 'ratio', type: 'nominal', sort: [...RATIOS] };
+  const y = {
+    field: 'value',
+    type: 'quantitative',
+    title: "variance of the first BN's input, ratio",
+    scale: { type: 'log' },
+  };
+  const color = {
+    field: 'ratio',
+    type: 'nominal',
+    title: 'ratio',
+    sort: [...RATIOS],
+    legend: { labelLimit: 400 },
+  };
   return {
-    title: "Variance of the first batch normalization's input (summed over channels, mean over seeds)",
+    title: 'Variance shift at the first batch normalization (bars: mean over seeds; dots: seeds)',
     data: { values: rows },
-    mark: 'bar',
-    width: 140,
-    height: 220,
-    encoding: {
-      column: { field: 'order', type: 'nominal', title: null, sort: [...ORDERS] },
-      x: { field: 'variance', type: 'nominal', title: null, sort: ['training', 'inference', 'moving'] },
-      y: { field: 'value', type: 'quantitative', title: 'variance' },
-      color: { field: 'variance', type: 'nominal', title: null, sort: ['training', 'inference', 'moving'] },
-    },
+    width: 320,
+    height: 240,
+    layer: [
+      {
+        mark: { type: 'bar', opacity: 0.6 },
+        encoding: { x, xOffset, y: { ...y, aggregate: 'mean' }, y2: { datum: 1 }, color },
+      },
+      { mark: { type: 'point', filled: true, size: 40 }, encoding: { x, xOffset, y, color } },
+      { mark: { type: 'rule', strokeDash: [4, 4], color: '#666' }, encoding: { y: { datum: 1 } } },
+    ],
   } as ChartSpec;
 }
-
-const VARIANCES = [
-  ['training', 'trainingVariance'],
-  ['inference', 'inferenceVariance'],
-  ['moving', 'movingVariance'],
-] as const;
 
 export const dropoutVarianceShiftJob = defineJob<GatherParams>({
   kind: 'dropout-variance-shift',
@@ -288,11 +313,10 @@ export const dropoutVarianceShiftJob = defineJob<GatherParams>({
       path.join(ctx.dir, 'figures/variances'),
       variancesChart(
         ORDERS.flatMap((order) =>
-          VARIANCES.map(([variance, field]) => ({
-            order,
-            variance,
-            value: mean(paired[order].map((m) => m[field])),
-          })),
+          paired[order].flatMap((m) => [
+            { order, ratio: RATIOS[0], seed: m.seed, value: trainingShift(m) },
+            { order, ratio: RATIOS[1], seed: m.seed, value: movingShift(m) },
+          ]),
         ),
       ),
     );

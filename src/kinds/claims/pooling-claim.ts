@@ -16,7 +16,7 @@ import type { BackendName } from '../../models/training-spec';
 import { testLabels } from '../../occlusion/test-labels';
 import type { ChartSpec } from '../../render/chart';
 import { writeRecordsCsv } from '../../render/csv';
-import { LINE_LEGEND } from '../../render/line-legend';
+import { DASH_LEGEND, LINE_LEGEND } from '../../render/line-legend';
 import { asPoints, type VerdictSettings, verdictField } from '../../claims/evidence';
 import { seedList, trainedGroups, type TrainedGroup } from './trained-groups';
 import { differenceVerdict, mean, VERDICT_FILE, writeVerdictCsv } from '../../claims/verdict';
@@ -144,7 +144,7 @@ export const poolingClaimExperiment = defineExperiment<PoolingConfig>({
   },
 });
 
-interface ShiftPoint {
+export interface ShiftPoint {
   network: string;
   seed: number;
   shift: number;
@@ -161,7 +161,7 @@ export function smallShiftRetention(points: readonly ShiftPoint[], small: number
   return mean(shifted.flatMap((p) => [p.horizontal, p.vertical])) / at0.horizontal;
 }
 
-function chart(points: ShiftPoint[]): ChartSpec {
+export function poolingChart(points: ShiftPoint[]): ChartSpec {
   const values = points.flatMap((p) => [
     { network: p.network, seed: p.seed, shift: p.shift, direction: 'horizontal', accuracy: p.horizontal },
     { network: p.network, seed: p.seed, shift: p.shift, direction: 'vertical', accuracy: p.vertical },
@@ -187,7 +187,7 @@ function chart(points: ShiftPoint[]): ChartSpec {
         scale: { domain: [0, 1] },
       },
       color: { field: 'network', type: 'nominal', title: 'network', legend: { ...LINE_LEGEND } },
-      strokeDash: { field: 'direction', type: 'nominal', title: 'shift', legend: { ...LINE_LEGEND } },
+      strokeDash: { field: 'direction', type: 'nominal', title: 'shift', legend: DASH_LEGEND },
     },
   } as ChartSpec;
 }
@@ -222,7 +222,7 @@ export const poolingClaimJob = defineJob<PoolingParams>({
       })),
     );
     const { writeChart } = require('../../render/chart') as typeof import('../../render/chart');
-    await writeChart(path.join(ctx.dir, 'figures/accuracy_vs_shift'), chart(points));
+    await writeChart(path.join(ctx.dir, 'figures/accuracy_vs_shift'), poolingChart(points));
     const retention = (name: string) =>
       params.networks
         .find((n) => n.name === name)!

@@ -152,18 +152,55 @@ export const receptiveFieldsJob = defineJob<ReceptiveFieldsParams, ReceptiveFiel
 
 const SPATIAL_WINDOWS = new Set(['Conv2D', 'MaxPooling2D', 'AveragePooling2D']);
 
-function fieldsChart(points: { layer: string; depth: number; field: string; pixels: number }[]): ChartSpec {
+// Measured fields often equal the theory exactly, so each series is drawn a little to the side of
+// its layer (a dodge) and the theory as a wide pale band under them: equal lines stay visible.
+const DODGE = 0.08;
+
+export function fieldsChart(
+  points: { layer: string; depth: number; field: string; pixels: number }[],
+): ChartSpec {
+  const fields = [...new Set(points.map((p) => p.field))];
+  const layers = [...new Set(points.map((p) => p.layer))];
+  const dodged = points.map((p) => ({
+    ...p,
+    x: p.depth + (fields.indexOf(p.field) - (fields.length - 1) / 2) * DODGE,
+  }));
+  const x = {
+    field: 'x',
+    type: 'quantitative',
+    title: 'layer (input first)',
+    scale: { domain: [-0.5, layers.length - 0.5], nice: false, zero: false },
+    axis: {
+      values: layers.map((_, i) => i),
+      labelExpr: `${JSON.stringify(layers)}[datum.value]`,
+      labelAngle: -45,
+      labelOverlap: false,
+      grid: false,
+    },
+  };
+  const y = { field: 'pixels', type: 'quantitative', title: 'receptive field (rows, pixels)' };
+  const color = {
+    field: 'field',
+    type: 'nominal',
+    title: 'field',
+    sort: fields,
+    legend: { ...LINE_LEGEND, labelLimit: 400 },
+  };
   return {
     title: 'Receptive field of a central unit, by layer',
     width: 420,
     height: 240,
-    data: { values: points },
-    mark: { type: 'line', point: true },
-    encoding: {
-      x: { field: 'layer', type: 'ordinal', sort: null, title: 'layer (input first)' },
-      y: { field: 'pixels', type: 'quantitative', title: 'receptive field (rows, pixels)' },
-      color: { field: 'field', type: 'nominal', title: 'field', legend: { ...LINE_LEGEND, labelLimit: 400 } },
-    },
+    data: { values: dodged },
+    layer: [
+      {
+        transform: [{ filter: "datum.field === 'theoretical'" }],
+        // Drawn in the colour the legend gives 'theoretical' (the first of the scheme), without a colour
+        // encoding of its own: a pale band in the legend would hide the lines' swatches.
+        mark: { type: 'line', strokeWidth: 10, opacity: 0.25, color: '#4c78a8' },
+        encoding: { x, y },
+      },
+      { mark: { type: 'line', point: true, strokeWidth: 1.5 }, encoding: { x, y, color } },
+    ],
   } as ChartSpec;
 }
 

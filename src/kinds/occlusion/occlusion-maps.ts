@@ -7,18 +7,13 @@ import { gatherPixels } from '../../data/pixels';
 import type { Dataset } from '../../data/datasets';
 import { writeJsonAtomic } from '../../files';
 import { adversarialPlacements, countsByNewLabel } from '../../occlusion/adversarial';
-import {
-  contactSheet,
-  labelMap,
-  patchPicture,
-  probabilityHeatMap,
-  regionPicture,
-} from '../../occlusion/figures';
+import { labelMap, patchPicture, probabilityHeatMap, regionPicture } from '../../occlusion/figures';
 import { occlusionGrid, type OcclusionGrid } from '../../occlusion/grid';
 import { assembleMaps, mapTable, mapTitle, type MapName } from '../../occlusion/maps';
 import { fillValue, meanOf, occludedCopies, type FillSpec } from '../../occlusion/occlude';
 import { importantRegion } from '../../occlusion/region';
 import { writeCsv, writeRecordsCsv } from '../../render/csv';
+import { renderGrid, type GridCell } from '../../render/grid';
 import { writeGrayPng, writePicture, type RgbPicture } from '../../render/picture';
 import type { OcclusionChunkParams, OcclusionMapParams } from './params';
 import { defineJob, type JobContext, type NeededJob } from '../../jobs/kind';
@@ -115,7 +110,7 @@ function gatherChunks(
 
 const six = (v: number) => v.toFixed(6);
 
-/** The overview of all adversarial images: small copies, patch outlined, row by row in table order. */
+/** The overview of all adversarial images: small copies, patch outlined. */
 const SHEET_SCALE = 3;
 const SHEET_COLUMNS = 12;
 
@@ -213,6 +208,30 @@ function writeImportantRegion(
   return region;
 }
 
+/** The overview of all adversarial images, row by row in table order, each captioned `(row, col) → label`. */
+function adversarialSheet(
+  pictures: { picture: RgbPicture; row: number; col: number; newLabel: number }[],
+  params: Pick<OcclusionMapParams, 'index' | 'label' | 'patch'>,
+): RgbPicture {
+  const what = `test #${params.index} (a ${params.label}), ${params.patch}×${params.patch} patch`;
+  const cells: GridCell[] = pictures.map((p) => ({
+    picture: p.picture,
+    caption: `(${p.row}, ${p.col}) → ${p.newLabel}`,
+  }));
+  const rows = Array.from({ length: Math.ceil(cells.length / SHEET_COLUMNS) }, (_, r) =>
+    cells.slice(r * SHEET_COLUMNS, (r + 1) * SHEET_COLUMNS),
+  );
+  if (!rows.length) return blankNote(`No placement of the patch changes the label of ${what}`);
+  return renderGrid({
+    title: `Patch placements that change the label of ${what}: (top row, left column) → new label`,
+    cells: rows,
+  }).picture;
+}
+
+function blankNote(text: string): RgbPicture {
+  return renderGrid({ title: text, cells: [[null]], frame: false }).picture;
+}
+
 /** Adversarial occlusion (Figure 10): every placement that changes the label, its picture and the counts by new label. */
 function writeAdversarial(
   out: OutPath,
@@ -220,14 +239,16 @@ function writeAdversarial(
   adversarial: ReturnType<typeof adversarialPlacements>,
   occlude: { image: Float32Array; fill: number },
   data: Dataset,
-  scale: number,
+  params: OcclusionMapParams,
 ): void {
-  const sheet: RgbPicture[] = [];
+  const sheet: Parameters<typeof adversarialSheet>[0] = [];
   const records = adversarial.map((p) => {
     const file = adversarialFileName(p.row, p.col, p.newLabel, grid);
     const occluded = occludedCopies(occlude.image, grid, p.position, p.position + 1, occlude.fill);
-    writeGrayPng(out('figures', 'adv_img', file), occluded, data.rows, data.cols, scale);
-    sheet.push(patchPicture(occluded, data.rows, data.cols, p.row, p.col, grid.patch, SHEET_SCALE));
+    const outlined = (scale: number) =>
+      patchPicture(occluded, data.rows, data.cols, p.row, p.col, grid.patch, scale);
+    writePicture(out('figures', 'adv_img', file), outlined(params.scale));
+    sheet.push({ picture: outlined(SHEET_SCALE), row: p.row, col: p.col, newLabel: p.newLabel });
     return {
       row: p.row,
       col: p.col,
@@ -238,10 +259,7 @@ function writeAdversarial(
     };
   });
   mkdirSync(out('figures', 'adv_img'), { recursive: true }); // there even when no placement flips the label
-  writePicture(
-    out('figures', 'adversarial.png'),
-    contactSheet(sheet, SHEET_COLUMNS, data.rows * SHEET_SCALE, data.cols * SHEET_SCALE),
-  );
+  writePicture(out('figures', 'adversarial.png'), adversarialSheet(sheet, params));
   writeRecordsCsv(out('tables', 'adversarial.csv'), records, [
     'row',
     'col',
@@ -266,7 +284,7 @@ export const occlusionMapJob = defineJob<OcclusionMapParams>({
     writeGrayPng(out('figures', 'image.png'), occlude.image, data.rows, data.cols, params.scale);
     const region = writeImportantRegion(out, grid, maps, occlude.image, data, params);
     const adversarial = adversarialPlacements(grid, maps);
-    writeAdversarial(out, grid, adversarial, occlude, data, params.scale);
+    writeAdversarial(out, grid, adversarial, occlude, data, params);
     const counts = countsByNewLabel(adversarial, classes, params.label);
     writeRecordsCsv(
       out('tables', 'adversarial_counts.csv'),
