@@ -1,8 +1,9 @@
 // `npm run bench`: runs every benchmark listed here (or those named: `node dist/bench/index.js runner`);
-// each prints its own table of medians. Add one line per bench module.
+// each prints its own table of medians. Add one line per bench module. Arguments after `--` go to
+// the benches named (`node dist/bench/index.js report -- outputs/all`).
 interface Bench {
   name: string;
-  run(): Promise<unknown>;
+  run(args: string[]): Promise<unknown>;
 }
 
 // Loaded lazily, so that naming one bench does not load the others' modules (tfjs, data).
@@ -17,10 +18,14 @@ const benches: Bench[] = [
     run: () => (require('./attribution') as typeof import('./attribution')).benchAttribution(),
   },
   { name: 'visuals', run: () => (require('./visuals') as typeof import('./visuals')).benchVisuals() },
+  { name: 'report', run: (args) => (require('./report') as typeof import('./report')).benchReport(args) },
 ];
 
 async function main(): Promise<void> {
-  const wanted = process.argv.slice(2);
+  const given = process.argv.slice(2);
+  const split = given.indexOf('--');
+  const wanted = split < 0 ? given : given.slice(0, split);
+  const args = split < 0 ? [] : given.slice(split + 1);
   const unknown = wanted.filter((name) => !benches.some((b) => b.name === name));
   if (unknown.length) {
     process.stderr.write(
@@ -28,7 +33,7 @@ async function main(): Promise<void> {
     );
     process.exit(2);
   }
-  for (const bench of benches) if (wanted.length === 0 || wanted.includes(bench.name)) await bench.run();
+  for (const bench of benches) if (wanted.length === 0 || wanted.includes(bench.name)) await bench.run(args);
 }
 
 void main();

@@ -1,5 +1,6 @@
-// `run-experiments report <run folder>`: (re)builds <run folder>/report.html from what the run
-// folder holds — the plan, the job results and the published tables and figures.
+// `run-experiments report <run folder>`: (re)builds <run folder>/report.html and its chapter pages
+// (report-*.html) from what the run folder holds — the plan, the job results and the published
+// tables and figures.
 import type { ArgumentsCamelCase, Argv, CommandModule } from 'yargs';
 import { typedArgs } from './typed-args';
 import { buildReport } from '../report/build-report';
@@ -12,7 +13,7 @@ interface ReportArgs {
 export const reportCommand: CommandModule<object, ReportArgs> = {
   command: 'report <run-folder>',
   describe:
-    'Build <run folder>/report.html: every figure and table of the run on one page that opens from the file system',
+    'Build <run folder>/report.html (the homework beside what was measured) and its chapter pages, which open from the file system',
   builder: (yargs: Argv) =>
     typedArgs<ReportArgs>(
       yargs
@@ -23,7 +24,7 @@ export const reportCommand: CommandModule<object, ReportArgs> = {
         })
         .option('max-rows', {
           type: 'number',
-          default: 30,
+          default: 10,
           describe: 'Rows shown per table (each table links to its whole CSV file)',
         })
         .example('$0 report outputs/all', 'rebuild outputs/all/report.html from the run folder alone')
@@ -38,7 +39,7 @@ export const reportCommand: CommandModule<object, ReportArgs> = {
   handler: (argv: ArgumentsCamelCase<ReportArgs>) => {
     const built = buildReport(argv.runFolder, { maxTableRows: argv.maxRows });
     process.stdout.write(
-      `${built.file}: ${built.experiments} experiments, ${built.images} pictures, ${built.tables} tables\n`,
+      `${built.file}: ${built.experiments} experiments, ${built.images} pictures, ${built.tables} tables on ${built.pages.length} page${built.pages.length === 1 ? '' : 's'}\n`,
     );
   },
 };

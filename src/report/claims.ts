@@ -48,10 +48,10 @@ function ruleList(rules: ReadonlySet<RuleName>): string {
 }
 
 /**
- * The section's HTML, or '' when the run published no verdict.csv. `anchorOf` gives an
- * experiment's section id on the page. A file that cannot be read is named with its error.
+ * The section's HTML, or '' when the run published no verdict.csv. `hrefOf` gives the link to an
+ * experiment's section. A file that cannot be read is named with its error.
  */
-export function claimsSection(contents: RunContents, anchorOf: (experiment: string) => string): string {
+export function claimsSection(contents: RunContents, hrefOf: (experiment: string) => string): string {
   const files = verdictFiles(contents);
   if (files.length === 0) return '';
   const lines: { claim: string; html: string }[] = [];
@@ -59,7 +59,7 @@ export function claimsSection(contents: RunContents, anchorOf: (experiment: stri
   const counts = new Map<string, number>();
   const rules = new Set<RuleName>();
   for (const { experiment, file } of files) {
-    const experimentLink = `<a href="#${escapeHtml(anchorOf(experiment))}">${escapeHtml(experiment)}</a>`;
+    const experimentLink = `<a href="${escapeHtml(hrefOf(experiment))}">${escapeHtml(experiment)}</a>`;
     try {
       for (const row of readVerdictCsv(path.join(contents.runDir, ...file.path.split('/')))) {
         lines.push({ claim: row.claim, html: verdictLine(row, file.path, experimentLink) });

@@ -4,7 +4,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { parse } from 'csv-parse/sync';
-import { NUMBER, readableCell, readableJson } from './numbers';
+import { NUMBER, readableJson, readableRows } from './numbers';
 
 export function escapeHtml(text: string): string {
   return text.replace(
@@ -74,16 +74,16 @@ export function csvTable(runDir: string, source: string, bytes: number, maxRows:
   const [header = [], ...shown] = head.rows;
   const total = head.bodyRows;
   const headerCell = (value: string) => `<th>${escapeHtml(value)}</th>`;
-  const cell = (value: string) => {
+  const cell = (value: string, text: string) => {
     if (!NUMBER.test(value)) return `<td>${escapeHtml(value)}</td>`;
-    const shown = readableCell(value);
-    return `<td class="num"${shown.rounded ? ` title="${escapeHtml(value)}"` : ''}>${escapeHtml(shown.text)}</td>`;
+    return `<td class="num"${text !== value ? ` title="${escapeHtml(value)}"` : ''}>${escapeHtml(text)}</td>`;
   };
+  const readable = readableRows(shown);
   const more = total - shown.length;
   return [
     `<div class="table-wrap"><table data-source="${escapeHtml(source)}">`,
     `<thead><tr>${header.map(headerCell).join('')}</tr></thead>`,
-    `<tbody>${shown.map((row) => `<tr>${row.map(cell).join('')}</tr>`).join('\n')}</tbody>`,
+    `<tbody>${shown.map((row, r) => `<tr>${row.map((value, c) => cell(value, readable[r][c])).join('')}</tr>`).join('\n')}</tbody>`,
     '</table></div>',
     linkLine(
       more > 0

@@ -1,7 +1,8 @@
 // Numbers as the report shows them: the long ones (raw floats such as 0.8136111111111111)
-// rounded for reading to 4 significant digits; integers and numbers a job wrote short on purpose
-// (0.3720, 2.1368) as written. The CSV and JSON files keep every digit; a rounded table cell
-// carries the full value in its tooltip.
+// rounded for reading to 4 significant digits, or more where a table's distinct values would
+// otherwise print alike (a loss before and after an update); integers and numbers a job wrote
+// short on purpose (0.3720, 2.1368) as written. The CSV and JSON files keep every digit; a
+// rounded table cell carries the full value in its tooltip.
 const SIGNIFICANT = 4;
 /** Numbers written with more significant digits than this are rounded. */
 const LONG = 6;
@@ -11,11 +12,7 @@ export const NUMBER = /^[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?$/;
 
 /** `0.8136111111111111` → `0.8136`, `-1.000000208` → `-1.000`, `4.0125e-8` → `4.013e-8`, `12345.678` → `12346`. */
 export function formatForReading(value: number): string {
-  if (!Number.isFinite(value) || Number.isInteger(value)) return String(value);
-  const size = Math.abs(value);
-  if (size >= 10 ** (SIGNIFICANT - 1)) return String(Math.round(value));
-  if (size >= 1e-3) return value.toPrecision(SIGNIFICANT);
-  return value.toExponential(SIGNIFICANT - 1);
+  return withDigits(value, SIGNIFICANT);
 }
 
 /** Significant digits as written: `0.003720` has 4, `2.2412236012352835` 17, `4.0e-8` 2. */
@@ -68,4 +65,59 @@ function firstValues(value: unknown, count: number): unknown {
     return Array.isArray(v) ? entries.map(([, item]) => item) : Object.fromEntries(entries);
   };
   return keep(value);
+}
+
+/** The most significant digits the report prints: float64 holds about 17, and a reader needs fewer. */
+const MAX_DIGITS = 12;
+
+/** `value` with `digits` significant digits, in plain or scientific notation as formatForReading. */
+export function withDigits(value: number, digits: number): string {
+  if (!Number.isFinite(value) || Number.isInteger(value)) return String(value);
+  const size = Math.abs(value);
+  if (size >= 10 ** (digits - 1)) return String(Math.round(value));
+  if (size >= 1e-3) return value.toPrecision(digits);
+  return value.toExponential(digits - 1);
+}
+
+/**
+ * The fewest significant digits, at least 4, at which distinct values print as distinct numbers:
+ * a loss of 0.25547334 before an update and 0.25547330 after it take 8, where 4 would print both
+ * as 0.2555.
+ */
+export function distinctDigits(values: readonly number[]): number {
+  const distinct = [...new Set(values.filter(Number.isFinite))].sort((a, b) => a - b);
+  for (let digits = SIGNIFICANT; digits < MAX_DIGITS; digits++) {
+    const printed = distinct.map((v) => Number(withDigits(v, digits)));
+    if (printed.every((p, i) => i === 0 || p !== printed[i - 1])) return digits;
+  }
+  return MAX_DIGITS;
+}
+
+/**
+ * The cells of a table's rows as the report prints them: long numbers rounded, each column to the
+ * fewest digits at which the distinct values of its column, and of each row, still print
+ * differently; short numbers and text as written.
+ */
+export function readableRows(rows: readonly string[][]): string[][] {
+  const long = (cell: string) => NUMBER.test(cell) && writtenDigits(cell) > LONG;
+  const columns = Math.max(0, ...rows.map((row) => row.length));
+  const digits = Array.from({ length: columns }, (_, c) =>
+    distinctDigits(rows.filter((row) => long(row[c] ?? '')).map((row) => Number(row[c]))),
+  );
+  for (const row of rows) {
+    const numbers = row.map((cell) => (NUMBER.test(cell) ? Number(cell) : Number.NaN));
+    const needed = distinctDigits(numbers);
+    row.forEach((cell, c) => {
+      if (long(cell) && clashes(numbers, c, digits[c])) digits[c] = Math.max(digits[c], needed);
+    });
+  }
+  return rows.map((row) => row.map((cell, c) => (long(cell) ? withDigits(Number(cell), digits[c]) : cell)));
+}
+
+/** Whether cell `c`, printed with `digits`, reads as the same number as another, different cell of its row. */
+function clashes(numbers: readonly number[], c: number, digits: number): boolean {
+  const printed = (v: number) => Number(withDigits(v, digits));
+  return numbers.some(
+    (v, i) => i !== c && Number.isFinite(v) && v !== numbers[c] && printed(v) === printed(numbers[c]),
+  );
 }

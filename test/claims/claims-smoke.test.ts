@@ -14,7 +14,7 @@ import { readVerdictCsv, VERDICTS } from '../../src/claims/verdict';
 import { CLAIMS_TITLE } from '../../src/report/claims';
 import { resultsMarkdown } from '../../src/report/results-doc';
 import { readCsvRows } from '../../src/report/html';
-import { openReport } from '../helpers/browser';
+import { checkReport } from '../helpers/browser';
 import { ROOT, runCli, writeConfig } from '../helpers/runner';
 import { tempDir } from '../helpers/temp-dir';
 
@@ -99,7 +99,11 @@ test('claims-smoke, tiny: verdict tables of the contract, P2 tables of the expec
     rows.map((r) => r.claim).sort(),
   );
   expect(doc.filter((line) => line.startsWith('**difference**:'))).toHaveLength(1);
-  const page = await openReport(path.join(runDir, 'report.html'), path.join(runDir, 'report-screenshot.png'));
-  expect(page.errors).toEqual([]);
-  expect(page.images.filter((img) => img.naturalWidth === 0)).toEqual([]);
+  const report = await checkReport(runDir);
+  for (const [name, page] of Object.entries(report.pages)) {
+    expect([name, page.errors]).toEqual([name, []]);
+    expect(page.images.filter((img) => img.naturalWidth === 0)).toEqual([]);
+  }
+  expect(report.brokenLinks).toEqual([]);
+  expect(report.unreachable).toEqual([]);
 }, 300_000);

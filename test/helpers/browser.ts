@@ -2,12 +2,12 @@
 // see: console errors, pictures that failed to load, the tables. The browser is the one inside
 // the npm package @sparticuz/chromium (Linux x64), or the one PROBELAB_CHROMIUM names.
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, renameSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import packagedChromium from '@sparticuz/chromium';
-import { chromium } from 'playwright-core';
+import { type Browser as PlaywrightBrowser, chromium, type Page } from 'playwright-core';
 
 export const CHROMIUM_VARIABLE = 'PROBELAB_CHROMIUM';
 // Flags for a browser that runs tests: no sandbox (CI runs as root), nothing fetched or synced.
@@ -82,38 +82,177 @@ export function resolveBrowser(machine: Machine = process): Browser {
 export interface PageCheck {
   errors: string[];
   failedRequests: string[];
-  images: { src: string; naturalWidth: number }[];
+  images: { src: string; naturalWidth: number; lazy: boolean; sized: boolean }[];
   tableSources: string[];
   title: string;
+  /** Every element id of the page, with its caption or heading text (what a link lands on). */
+  anchors: Record<string, string>;
+  /** Every link's href, as written. */
+  links: string[];
+  /** The side navigation's links. */
+  navLinks: string[];
 }
 
-/** Loads the page from the file system, collects what went wrong, saves a full-page screenshot. */
-export async function openReport(file: string, screenshot: string): Promise<PageCheck> {
+// The callbacks of page.evaluate run in the page (tsconfig has no DOM types, hence the plain shapes).
+type Img = {
+  complete: boolean;
+  naturalWidth: number;
+  loading: string;
+  getAttribute(name: string): string | null;
+  addEventListener(event: string, listener: () => void): void;
+};
+type Element = {
+  id: string;
+  textContent: string | null;
+  getAttribute(name: string): string | null;
+  querySelector(selector: string): Element | null;
+};
+
+/** Runs `work` with a headless Chromium, closed afterwards. */
+export async function withBrowser<T>(work: (browser: PlaywrightBrowser) => Promise<T>): Promise<T> {
   const browser = await chromium.launch(resolveBrowser());
   try {
-    const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
-    const errors: string[] = [];
-    const failedRequests: string[] = [];
-    page.on('console', (message) => {
-      if (message.type() === 'error') errors.push(message.text());
-    });
-    page.on('pageerror', (error) => errors.push(error.message));
-    page.on('requestfailed', (request) => failedRequests.push(request.url()));
-    await page.goto(pathToFileURL(path.resolve(file)).href, { waitUntil: 'load' });
-    // These callbacks run in the page (tsconfig has no DOM types, hence the plain shapes).
-    type Img = { complete: boolean; naturalWidth: number; getAttribute(name: string): string | null };
-    const images = await page.$$eval('img', (imgs) =>
-      (imgs as unknown as Img[]).map((img) => ({
-        src: img.getAttribute('src') ?? '',
-        naturalWidth: img.complete ? img.naturalWidth : 0,
-      })),
-    );
-    const tableSources = await page.$$eval('table[data-source]', (tables) =>
-      (tables as unknown as Img[]).map((t) => t.getAttribute('data-source') ?? ''),
-    );
-    await page.screenshot({ path: screenshot, fullPage: true });
-    return { errors, failedRequests, images, tableSources, title: await page.title() };
+    return await work(browser);
   } finally {
     await browser.close();
   }
 }
+
+/**
+ * Loads the page from the file system and collects what went wrong, with every image loaded (lazy
+ * ones and those in hidden seed tabs too: each is switched to eager and awaited), then saves a
+ * full-page screenshot when `screenshot` is given.
+ */
+export async function checkPage(page: Page, file: string, screenshot?: string): Promise<PageCheck> {
+  const errors: string[] = [];
+  const failedRequests: string[] = [];
+  page.on('console', (message) => {
+    if (message.type() === 'error') errors.push(message.text());
+  });
+  page.on('pageerror', (error) => errors.push(error.message));
+  page.on('requestfailed', (request) => failedRequests.push(request.url()));
+  await page.goto(pathToFileURL(path.resolve(file)).href, { waitUntil: 'load' });
+  const images = await page.$$eval('img', async (imgs) => {
+    const all = imgs as unknown as Img[];
+    const lazy = all.map((img) => img.getAttribute('loading') === 'lazy');
+    // A lazy picture outside the screen (or in a hidden seed panel) is not fetched: fetch each now.
+    await Promise.all(
+      all.map(
+        (img) =>
+          new Promise<void>((resolve) => {
+            if (img.complete) return resolve(); // loaded, or failed
+            img.addEventListener('load', () => resolve());
+            img.addEventListener('error', () => resolve());
+            img.loading = 'eager';
+          }),
+      ),
+    );
+    return all.map((img, i) => ({
+      src: img.getAttribute('src') ?? '',
+      naturalWidth: img.complete ? img.naturalWidth : 0,
+      lazy: lazy[i],
+      sized: img.getAttribute('width') !== null && img.getAttribute('height') !== null,
+    }));
+  });
+  const anchors = await page.$$eval('[id]', (elements) =>
+    Object.fromEntries(
+      (elements as unknown as Element[]).map((e) => {
+        const label = e.querySelector('figcaption') ?? e.querySelector('h2') ?? e;
+        return [e.id, (label.textContent ?? '').trim()];
+      }),
+    ),
+  );
+  const hrefs = (selector: string) =>
+    page.$$eval(selector, (links) =>
+      (links as unknown as Element[]).map((a) => a.getAttribute('href') ?? ''),
+    );
+  const [links, navLinks] = [await hrefs('a[href]'), await hrefs('nav a[href]')];
+  const tableSources = await page.$$eval('table[data-source]', (tables) =>
+    (tables as unknown as Img[]).map((t) => t.getAttribute('data-source') ?? ''),
+  );
+  if (screenshot) await page.screenshot({ path: screenshot, fullPage: true });
+  return {
+    errors,
+    failedRequests,
+    images,
+    tableSources,
+    title: await page.title(),
+    anchors,
+    links,
+    navLinks,
+  };
+}
+
+/** The report's HTML pages in a run folder: report.html first, then the others by name. */
+export function reportPages(runDir: string): string[] {
+  const pages = readdirSync(runDir)
+    .filter((f) => /^report(-.+)?\.html$/.test(f))
+    .map((f) => f.slice(0, -'.html'.length));
+  return pages.sort().map((name) => `${name}.html`);
+}
+
+export interface ReportCheck {
+  /** Each page's check, by file name. */
+  pages: Record<string, PageCheck>;
+  /** Links between pages whose page or id does not exist. */
+  brokenLinks: string[];
+  /** Sections (`<section id>`) of any page the first page's navigation does not link to. */
+  unreachable: string[];
+  /** Where a link of the first page lands: `page#id` → the caption or heading there. */
+  landing(href: string): string | undefined;
+}
+
+/** Opens every page of the report in one browser; a full-page screenshot of each into `shots`. */
+export async function checkReport(runDir: string, shots?: string): Promise<ReportCheck> {
+  const pages: Record<string, PageCheck> = {};
+  await withBrowser(async (browser) => {
+    for (const name of reportPages(runDir)) {
+      const page = await browser.newPage({ viewport: VIEWPORT });
+      const shot = shots ? path.join(shots, name.replace(/\.html$/, '.png')) : undefined;
+      // No page.close(): the packaged Chromium runs as one process, and closing a page can end it.
+      pages[name] = await checkPage(page, path.join(runDir, name), shot);
+    }
+  });
+  const target = (href: string) => {
+    const [file, id] = href.split('#');
+    return { file: file || 'report.html', id };
+  };
+  const internal = (href: string) => /^(report(-[^/#]+)?\.html)?(#.*)?$/.test(href) && href !== '';
+  const brokenLinks = Object.values(pages)
+    .flatMap((p) => p.links.filter(internal))
+    .filter((href) => {
+      const { file, id } = target(href);
+      return !pages[file] || (id !== undefined && !(id in pages[file].anchors));
+    });
+  const nav = new Set(
+    (pages['report.html']?.navLinks ?? []).map((href) => {
+      const { file, id } = target(href);
+      return `${file}#${id}`;
+    }),
+  );
+  const sections = Object.entries(pages).flatMap(([file, p]) =>
+    Object.keys(p.anchors)
+      .filter((id) => /^(exp-|homework$|overview$|claims$|config$|which-)/.test(id))
+      .map((id) => `${file}#${id}`),
+  );
+  return {
+    pages,
+    brokenLinks,
+    unreachable: sections.filter((s) => !nav.has(s)),
+    landing: (href) => {
+      const { file, id } = target(href);
+      return pages[file]?.anchors[id];
+    },
+  };
+}
+
+/** Loads the page from the file system, collects what went wrong, saves a full-page screenshot. */
+export async function openReport(file: string, screenshot: string): Promise<PageCheck> {
+  return withBrowser(async (browser) => {
+    const page = await browser.newPage({ viewport: VIEWPORT });
+    return checkPage(page, file, screenshot);
+  });
+}
+
+/** A laptop's window: what "the first screen" means in the tests and the bench. */
+export const VIEWPORT = { width: 1400, height: 900 };

@@ -132,7 +132,9 @@ test('the report has the section "Which attribution to trust" with the table and
   expect(body.match(/<td class="num">0\.\d{3} ± 0\.\d{3}<\/td>/g)).toHaveLength(12);
   expect(body).toMatch(/<p class="headline">(Best: |No clear winner among |No method is named best: )/);
   expect(body).toContain('a method is best when it passes the sanity check');
-  expect(html).toContain('<li><a href="#which-attribution-to-trust">Which attribution to trust</a></li>');
+  expect(html).toContain(
+    '<li><a href="report.html#which-attribution-to-trust">Which attribution to trust</a></li>',
+  );
 });
 
 test('docs/results.md gets the same table and sentence for each trust.csv of the run', () => {

@@ -5,6 +5,7 @@
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { parse } from 'csv-parse/sync';
 import { PNG } from 'pngjs';
 import type { Plan, PlanJob } from '../../src/plan/build-plan';
@@ -16,7 +17,7 @@ import { href } from '../../src/report/html';
 import { RunFolder } from '../../src/runner/run-folder';
 import { buildReportAfterRun } from '../../src/report/build-report';
 import { runExperiments } from '../../src/runner/run';
-import { openReport } from '../helpers/browser';
+import { checkReport, VIEWPORT, withBrowser } from '../helpers/browser';
 import { runCli } from '../helpers/runner';
 
 const root = path.join(__dirname, '../..');
@@ -188,14 +189,26 @@ test('curves: one chart per seed and one overlaid, the histories of both seeds i
 });
 
 async function checkInBrowser() {
-  const report = path.join(runDir, 'report.html');
-  expect(existsSync(report)).toBe(true);
-  const page = await openReport(report, path.join(runDir, 'report-screenshot.png'));
-  expect(page.errors).toEqual([]);
-  expect(page.failedRequests).toEqual([]);
-  expect(page.images.filter((img) => img.naturalWidth === 0)).toEqual([]);
-  expect(existsSync(path.join(runDir, 'report-screenshot.png'))).toBe(true);
-  return { page, html: readFileSync(report, 'utf8') };
+  expect(existsSync(path.join(runDir, 'report.html'))).toBe(true);
+  const report = await checkReport(runDir, runDir);
+  for (const [name, page] of Object.entries(report.pages)) {
+    expect([name, page.errors, page.failedRequests]).toEqual([name, [], []]);
+    expect(page.images.filter((img) => img.naturalWidth === 0)).toEqual([]);
+  }
+  expect(report.brokenLinks).toEqual([]);
+  expect(report.unreachable).toEqual([]);
+  expect(existsSync(path.join(runDir, 'report.png'))).toBe(true);
+  const pages = Object.values(report.pages);
+  const html = Object.keys(report.pages)
+    .map((name) => readFileSync(path.join(runDir, name), 'utf8'))
+    .join('\n');
+  return {
+    report,
+    html,
+    first: readFileSync(path.join(runDir, 'report.html'), 'utf8'),
+    images: pages.flatMap((p) => p.images.map((i) => i.src)),
+    tableSources: pages.flatMap((p) => p.tableSources),
+  };
 }
 
 test('the report opens cleanly in Chromium with every picture and table of the run, and the command rebuilds it', async () => {
@@ -208,22 +221,27 @@ test('the report opens cleanly in Chromium with every picture and table of the r
   expect(pngs.filter((f) => !f.startsWith('figures/occlusion/'))).toHaveLength(2 * (3 + 6 + 2 + 1 + 1) + 3);
   expect(pngs.filter((f) => f.startsWith('figures/occlusion/')).length).toBeGreaterThan(0);
 
-  const { page, html } = await checkInBrowser();
-  expect(page.title).toBe('probelab: visuals');
-  expect(page.images.map((i) => i.src)).toEqual(expect.arrayContaining(pngs.map(href)));
+  const { report, html, first, images, tableSources } = await checkInBrowser();
+  expect(report.pages['report.html'].title).toBe('probelab: visuals');
+  expect(images).toEqual(expect.arrayContaining(pngs.map(href)));
   for (const csv of csvs) {
-    // Shown as a table, or (a second identical copy, like each seed's model summary) linked to.
-    const shown = page.tableSources.includes(csv) || html.includes(`href="${href(csv)}"`);
+    // Shown as a table (one seed's copy), or linked to (every seed's copy).
+    const shown = tableSources.includes(csv) || html.includes(`href="${href(csv)}"`);
     expect([csv, shown]).toEqual([csv, true]);
   }
-  expect(page.tableSources).toEqual(
-    expect.arrayContaining(['tables/train/summary/accuracy.csv', 'tables/train/seed=1/model_summary.csv']),
-  );
-  expect(html).toMatch(
+  expect(tableSources).toEqual(expect.arrayContaining(['tables/train/summary/accuracy.csv']));
+  expect(first).toMatch(
     /Test accuracy 0\.\d{4} ± 0\.\d{4}, training accuracy 0\.\d{4} ± 0\.\d{4} \(mean ± sd over 2 seeds\)/,
+  );
+  // Homework vs measured: over 2 seeds, mean ± sd.
+  expect(first).toMatch(
+    /<tr><td>test accuracy<\/td><td class="num">95\.92 %<\/td><td class="num" title="seed=1: \d+\.\d\d %, seed=2: \d+\.\d\d %">\d+\.\d\d % ± \d+\.\d\d % \(2 seeds\)<\/td>/,
   );
   for (const name of ['train', 'curves', 'filters', 'feature-maps', 'shift', 'occlusion'])
     expect(html).toContain(`id="exp-${name}"`);
+  expect(
+    await chooseSeed('report-problem-3-2.html', 'fig-shift-accuracy-figures-accuracy_vs_shift-png', 'seed=2'),
+  ).toEqual(expect.stringContaining(href('figures/shift/seed=2/accuracy/accuracy_vs_shift.png')));
 
   // Rebuilt from the folder alone by the command, after the config is gone.
   rmSync(path.join(out, 'visuals.json'));
@@ -233,8 +251,21 @@ test('the report opens cleanly in Chromium with every picture and table of the r
   expect(cli.code).toBe(0);
   expect(cli.stdout).toContain('report.html: 6 experiments');
   const again = await checkInBrowser();
-  expect(again.page.tableSources.sort()).toEqual(page.tableSources.sort());
+  expect(again.tableSources.sort()).toEqual(tableSources.sort());
   // The run folder's copy of the config stands in for the deleted file.
-  expect(again.html).toContain('config.json in the run folder: the config as the last run read it');
-  expect(again.html).not.toContain('The config file is no longer where the plan says it was.');
+  expect(again.first).toContain('config.json in the run folder: the config as the last run read it');
+  expect(again.first).not.toContain('The config file is no longer where the plan says it was.');
 });
+
+/** Clicks the seed's button of a figure's seed chooser; the src of the picture then shown. */
+async function chooseSeed(page: string, figure: string, seed: string): Promise<string> {
+  return withBrowser(async (browser) => {
+    const tab = await browser.newPage({ viewport: VIEWPORT });
+    await tab.goto(pathToFileURL(path.join(runDir, page)).href);
+    await tab.click(`#${figure} label:text-is("${seed}")`);
+    return tab
+      .locator(`#${figure} .panel:visible img`)
+      .getAttribute('src')
+      .then((src) => src ?? '');
+  });
+}

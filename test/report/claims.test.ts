@@ -44,7 +44,7 @@ test('one line per verdict row, P1 before P2, verdicts counted; a bad file named
       experiment('p1', 'tables/p1/verdict.csv'),
       experiment('bad', 'tables/bad/verdict.csv'),
     ]),
-    (name) => `exp-${name}`,
+    (name) => `report-experiments.html#exp-${name}`,
   );
   expect(html).toContain(CLAIMS_TITLE);
   expect(html).toContain(
@@ -63,7 +63,7 @@ test('one line per verdict row, P1 before P2, verdicts counted; a bad file named
   // each rule once, under the table, whatever the number of rows
   expect(html.match(/<strong>difference<\/strong>:/g)).toHaveLength(1);
   expect(html).not.toContain('<strong>trend</strong>');
-  expect(html).toContain('<a href="#exp-p2">p2</a>');
+  expect(html).toContain('<a href="report-experiments.html#exp-p2">p2</a>');
   expect(html).toMatch(
     /Cannot read <a href="tables\/bad\/verdict.csv">.*verdict &quot;maybe&quot; is not one of/,
   );

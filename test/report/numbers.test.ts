@@ -3,7 +3,14 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { csvTable, jsonFold } from '../../src/report/html';
-import { formatForReading, readableCell, readableJson, readablePreview } from '../../src/report/numbers';
+import {
+  distinctDigits,
+  formatForReading,
+  readableCell,
+  readableJson,
+  readablePreview,
+  readableRows,
+} from '../../src/report/numbers';
 import { mulberry32 } from '../../src/random';
 
 test.each([
@@ -87,4 +94,35 @@ test('a preview is the start of the whole readable JSON, cut at max characters w
       expect(readablePreview(v, max)).toBe(expected);
     }
   }
+});
+
+test("Problem 5's loss before and after the update print differently, and so does b beside its old value", () => {
+  expect(
+    readableRows([
+      ['loss', '0.255473337380186'],
+      ['loss after update', '0.25547329603987234'],
+    ]),
+  ).toEqual([
+    ['loss', '0.25547334'],
+    ['loss after update', '0.25547330'],
+  ]);
+  // One row of update.csv: before, gradient, after. -1.000 would read as the unchanged -1.
+  expect(readableRows([['b[0]', '-1', '0.00010432300703266527', '-1.000000208646014']])).toEqual([
+    ['b[0]', '-1', '1.043e-4', '-1.0000002'],
+  ]);
+  expect(readableRows([['0.8136111111111111', '0.5']])).toEqual([['0.8136', '0.5']]);
+});
+
+test('near-equal values of a column never print as one number; equal ones stay at 4 digits', () => {
+  const random = mulberry32(5);
+  for (let i = 0; i < 500; i++) {
+    const base = (random() - 0.5) * 10 ** Math.floor(random() * 8 - 4);
+    const near = base * (1 + (random() < 0.5 ? -1 : 1) * 10 ** -(1 + Math.floor(random() * 9)));
+    if (near === base) continue;
+    const [[a], [b]] = readableRows([[String(base)], [String(near)]]);
+    if (String(base).replace(/[-.e]/g, '').length > 6 || String(near).replace(/[-.e]/g, '').length > 6)
+      expect([base, near, Number(a) === Number(b)]).toEqual([base, near, false]);
+  }
+  expect(distinctDigits([0.1234567, 0.1234567, 0.9])).toBe(4);
+  expect(distinctDigits([0.1234567, 0.1234568])).toBe(7);
 });
