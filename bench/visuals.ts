@@ -12,7 +12,7 @@ import path from 'node:path';
 import { loadDataset } from '../src/data/datasets';
 import { buildFigure1Cnn } from '../src/models/cnn';
 import { plainWeights } from '../src/models/persist';
-import { predictBatch } from '../src/occlusion/predict';
+import { predictBatch } from '../src/models/predict';
 import { layerActivations } from '../src/probes/activations';
 import { shiftedPixels } from '../src/probes/shift';
 import { compareImagesGrid, imageLayersGrid } from '../src/render/feature-map-grid';

@@ -170,7 +170,7 @@ export const shiftExperiment = defineExperiment<ShiftConfig>({
 export const shiftStripJob = defineJob<ShiftStripParams>({
   kind: 'shift-strip',
   async run(params, ctx) {
-    const { predictBatch } = require('../occlusion/predict') as typeof import('../occlusion/predict');
+    const { predictBatch } = require('../models/predict') as typeof import('../models/predict');
     const { model, data, rows, cols } = await probeInputs(ctx, params);
     const pixels = rows * cols;
     const { index, label } = params.image;
@@ -240,7 +240,7 @@ const PREDICT_BATCH = 1000;
 export const shiftAccuracyChunkJob = defineJob<ShiftAccuracyChunkParams, ShiftAccuracyChunkResult>({
   kind: 'shift-accuracy-chunk',
   async run(params, ctx): Promise<ShiftAccuracyChunkResult> {
-    const { predictBatch } = require('../occlusion/predict') as typeof import('../occlusion/predict');
+    const { predictBatch } = require('../models/predict') as typeof import('../models/predict');
     const { model, data, rows, cols } = await probeInputs(ctx, params);
     const { images, labels, count } = data.test;
     const correct = (dx: number, dy: number) => {

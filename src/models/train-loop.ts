@@ -7,6 +7,7 @@ import { firstNonFiniteWeight } from './weights-check';
 import type { Dataset, Split } from '../data/datasets';
 import { imagesTensor } from '../data/batches';
 import { gatherPixels } from '../data/pixels';
+import { predictBatch } from './predict';
 import { deriveSeed, mulberry32, shuffleInPlace } from '../random';
 import { adamOptimizer } from '../tf/fused-adam';
 import { FusedTraining } from '../tf/fused-training';
@@ -66,7 +67,11 @@ export function forwardTraining(
   return h;
 }
 
-/** Mean loss and accuracy of the model (no dropout) on images [start, end) of the split. */
+/**
+ * Mean loss and accuracy of the model (no dropout) on images [start, end) of the split, predicted
+ * as the probes predict (predictBatch: the fused network where it applies); the loss is Keras'
+ * clipped cross-entropy, summed in float64.
+ */
 export function evaluate(
   model: tf.LayersModel,
   split: Split,
@@ -83,22 +88,15 @@ export function evaluate(
   for (let start = 0; start < all.length; start += batchSize) {
     const batch = all.slice(start, start + batchSize);
     gatherPixels(split, pixels, batch, buffer);
-    const labels = Int32Array.from(batch, (i) => split.labels[i]);
-    const [loss, hits] = tf.tidy(() => {
-      const probs = model.predict(imagesTensor(buffer, batch.length, rows, cols), {
-        batchSize: batch.length,
-      }) as tf.Tensor;
-      const y = tf.tensor1d(labels, 'int32');
-      const oneHot = tf.oneHot(y, probs.shape[1]!);
-      return [
-        tf.mul(crossEntropy(probs, oneHot), batch.length),
-        tf.sum(tf.cast(tf.equal(tf.argMax(probs, -1), y), 'float32')),
-      ];
+    const probs = predictBatch(model, buffer, batch.length, rows, cols);
+    const classes = probs.length / batch.length;
+    batch.forEach((image, b) => {
+      const label = split.labels[image];
+      let best = 0;
+      for (let c = 1; c < classes; c++) if (probs[b * classes + c] > probs[b * classes + best]) best = c;
+      if (best === label) correct++;
+      lossSum -= Math.log(Math.min(Math.max(probs[b * classes + label], EPSILON), 1 - EPSILON));
     });
-    lossSum += (loss.dataSync() as Float32Array)[0];
-    correct += (hits.dataSync() as Float32Array)[0];
-    loss.dispose();
-    hits.dispose();
   }
   return { loss: lossSum / all.length, accuracy: correct / all.length };
 }

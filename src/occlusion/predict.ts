@@ -5,29 +5,11 @@
 //   8×8 positions on MNIST test digits) are not predicted again: their copy is the image itself,
 //   so they get the clean image's probabilities, which are predicted in the same batch;
 // - on wasm, each copy recomputes only the part of each layer its patch changes (incremental.ts).
-import * as tf from '@tensorflow/tfjs';
+import type * as tf from '@tensorflow/tfjs';
 import { positionAt, type OcclusionGrid } from './grid';
+import { predictBatch } from '../models/predict';
 import { predictIncrementally } from './incremental';
 import { occludeInPlace } from './occlude';
-
-/** Class probabilities of `count` images of rows × cols pixels (0..1), count × classes, row-major. */
-export function predictBatch(
-  model: tf.LayersModel,
-  pixels: Float32Array,
-  count: number,
-  rows: number,
-  cols: number,
-): Float32Array {
-  const probs = tf.tidy(() => {
-    const x = tf.tensor4d(pixels.subarray(0, count * rows * cols), [count, rows, cols, 1]);
-    return model.predict(x, { batchSize: count }) as tf.Tensor;
-  });
-  try {
-    return probs.dataSync() as Float32Array;
-  } finally {
-    probs.dispose();
-  }
-}
 
 /** Whether the patch at position k changes any pixel of the image (compared as the float32 the copy would hold). */
 export function patchChangesImage(

@@ -8,7 +8,7 @@ import { loadModel } from '../../src/models/persist';
 import { loadDataset } from '../../src/data/datasets';
 import { gatherPixels } from '../../src/data/pixels';
 import { mulberry32 } from '../../src/random';
-import { predictBatch } from '../../src/occlusion/predict';
+import { predictBatch } from '../../src/models/predict';
 import { useBackend } from '../../src/tf/backend';
 import { modelDir } from '../../src/jobs/shared';
 import { trainSmallModel } from '../helpers/small-model';

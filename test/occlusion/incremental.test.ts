@@ -4,7 +4,8 @@
 import * as tf from '@tensorflow/tfjs';
 import { occlusionGrid, positionAt } from '../../src/occlusion/grid';
 import { predictIncrementally } from '../../src/occlusion/incremental';
-import { predictBatch, predictOcclusions } from '../../src/occlusion/predict';
+import { predictBatch } from '../../src/models/predict';
+import { predictOcclusions } from '../../src/occlusion/predict';
 import { occludedCopies } from '../../src/occlusion/occlude';
 import { mulberry32 } from '../../src/random';
 import { useBackend } from '../../src/tf/backend';

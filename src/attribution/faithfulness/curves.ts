@@ -4,7 +4,7 @@
 // after each step. A faithful map makes the deletion curve fall fast (small area) and the
 // insertion curve rise fast (large area). Both curves of one image go through one predict.
 import type * as tf from '@tensorflow/tfjs';
-import { predictBatch } from '../../occlusion/predict';
+import { predictBatch } from '../../models/predict';
 
 export interface CurvePoints {
   /** Share of the pixels changed at each point, 0 first and 1 last. */

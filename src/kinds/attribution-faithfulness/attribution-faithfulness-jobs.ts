@@ -61,7 +61,7 @@ function chunkImages(
   model: tf.LayersModel,
   params: FaithfulnessChunkParams,
 ): ChunkImage[] {
-  const { predictBatch } = require('../../occlusion/predict') as typeof import('../../occlusion/predict');
+  const { predictBatch } = require('../../models/predict') as typeof import('../../models/predict');
   return params.indices.map((index) => {
     if (index >= data.test.count)
       throw new Error(`test image ${index} does not exist (the test set has ${data.test.count} images)`);

@@ -34,7 +34,7 @@ export const attributionChunkJob = defineJob<AttributionChunkParams, Attribution
   async run(params, ctx): Promise<AttributionChunkResult> {
     const { timedAttribution } =
       require('../../attribution/methods') as typeof import('../../attribution/methods');
-    const { predictBatch } = require('../../occlusion/predict') as typeof import('../../occlusion/predict');
+    const { predictBatch } = require('../../models/predict') as typeof import('../../models/predict');
     const { model, data } = await probeInputs(ctx, params);
     const { indices } = params;
     const pixels = testPixels(data, indices, 'attribution-chunk');

@@ -1,0 +1,77 @@
+// Probabilities through the fused network (inference mode) against tfjs' predict on the cpu
+// backend, on random sequential CNNs (strides, paddings, pooling, dropout, batch normalization with
+// its moving statistics), in passes of random sizes; predictBatch takes tfjs' path for a model the
+// fused network does not cover, with the same answer.
+import * as tf from '@tensorflow/tfjs';
+import { predictBatch, tfjsProbabilities } from '../../src/models/predict';
+import { mulberry32 } from '../../src/random';
+import { useBackend } from '../../src/tf/backend';
+import { fusedProbabilities } from '../../src/tf/fused-predict';
+import { buildNetwork, randomNetworks } from '../helpers/random-network';
+
+tf.enableProdMode();
+const random = mulberry32(91);
+const { int, randomNetwork } = randomNetworks(random);
+
+beforeAll(async () => {
+  await useBackend('wasm');
+});
+
+function expectClose(actual: Float32Array | undefined, expected: Float32Array): void {
+  expect(actual).toBeDefined();
+  expect(actual!.length).toBe(expected.length);
+  let worst = 0;
+  for (let j = 0; j < expected.length; j++) worst = Math.max(worst, Math.abs(actual![j] - expected[j]));
+  expect(worst).toBeLessThanOrEqual(1e-5);
+}
+
+test.each([
+  ['without', false, 30],
+  ['with', true, 15],
+])(
+  'fused probabilities match tfjs predict on cpu for random networks %s batch normalization',
+  async (_, batchNorm, networks) => {
+    for (let n = 0; n < networks; n++) {
+      const [rows, cols] = [int(5, 14), int(5, 14)];
+      const classes = int(2, 10);
+      const layers = randomNetwork(rows, cols, classes, batchNorm as boolean);
+      await tf.setBackend('cpu');
+      const built = buildNetwork(layers, rows, cols, []);
+      const weights = built.weights.map((w) =>
+        Float32Array.from({ length: w.shape.reduce((a: number, b) => a * (b ?? 1), 1) }, () =>
+          w.name.includes('moving_variance') ? random() + 0.5 : random() - 0.5,
+        ),
+      );
+      built.dispose();
+      const count = int(1, 40);
+      const images = Float32Array.from({ length: count * rows * cols }, random);
+      const reference = buildNetwork(layers, rows, cols, weights);
+      const expected = tfjsProbabilities(reference, images, count, rows, cols);
+      reference.dispose();
+      await tf.setBackend('wasm');
+      const model = buildNetwork(layers, rows, cols, weights);
+      expectClose(fusedProbabilities(model, images, count, int(1, count)), expected);
+      model.dispose();
+    }
+  },
+);
+
+test('predictBatch falls back to tfjs for a layer the fused network does not cover, with the same probabilities', async () => {
+  await tf.setBackend('wasm');
+  const tanh = buildNetwork(
+    [
+      { className: 'conv2d', config: { filters: 2, kernelSize: 3, activation: 'tanh' } },
+      { className: 'flatten', config: {} },
+      { className: 'dense', config: { units: 3, activation: 'softmax' } },
+    ],
+    6,
+    6,
+    [],
+  );
+  const images = Float32Array.from({ length: 3 * 36 }, random);
+  expect(fusedProbabilities(tanh, images, 3)).toBeUndefined();
+  expect(Array.from(predictBatch(tanh, images, 3, 6, 6))).toEqual(
+    Array.from(tfjsProbabilities(tanh, images, 3, 6, 6)),
+  );
+  tanh.dispose();
+});
