@@ -1,12 +1,14 @@
 // One experiment's section of the report: its figures (captioned, one seed chooser per figure),
 // then its raw tables folded behind a "data" disclosure (the first rows of one seed's copy, every
 // copy linked as CSV), then its job list, folded too.
+import path from 'node:path';
 import { escapeHtml, csvTable, link } from './html';
 import { readablePreview } from './numbers';
 import { figureCaption } from './captions';
 import { figureHtml } from './figure-html';
 import { flattenFiles, readJobResult, type ReportExperiment, type ReportJob } from './run-contents';
-import { isFigure, type Slot } from './slots';
+import { meanSdSeries, meanSdSvg, SEED_CHARTS } from './seed-chart';
+import { isFigure, type Slot, slotNamed } from './slots';
 
 export interface SectionOptions {
   runDir: string;
@@ -91,6 +93,21 @@ function countStates(jobs: ReportJob[]): string {
   return `${jobs.length} job${jobs.length === 1 ? '' : 's'}: ${[...counts].map(([state, n]) => `${n} ${state}`).join(', ')}`;
 }
 
+/** The mean ± sd chart of a figure each seed draws (SEED_CHARTS), from the seeds' tables. */
+function acrossSeeds(slot: Slot, slots: Slot[], runDir: string): { label: string; body: string } | undefined {
+  const spec = SEED_CHARTS.find((c) => path.posix.basename(slot.key) === c.figure);
+  const table = spec ? slotNamed(slots, spec.table) : undefined;
+  if (!spec || !table || table.copies.length < 2) return undefined;
+  const label = `mean ± sd (${table.copies.length} seeds)`;
+  try {
+    const files = table.copies.map((c) => path.join(runDir, ...c.file.path.split('/')));
+    const body = meanSdSvg(spec, meanSdSeries(spec, files), files.length);
+    return { label, body: `${body}<p class="source">from ${copyLinks(table)}</p>` };
+  } catch (error) {
+    return { label, body: `<p class="error">${escapeHtml((error as Error).message)}</p>` };
+  }
+}
+
 export function experimentSection(
   experiment: ReportExperiment,
   slots: Slot[],
@@ -116,6 +133,7 @@ export function experimentSection(
       id: figureAnchor(experiment.name, slot),
       number: label?.number,
       caption,
+      summary: acrossSeeds(slot, slots, options.runDir),
     });
   });
   if (html.length) parts.push(`<div class="figures">${html.join('\n')}</div>`);

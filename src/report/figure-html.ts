@@ -41,6 +41,8 @@ export interface FigureOptions {
   caption: string;
   /** Pictures shown of a folder of pictures (the rest are linked through the folder). */
   maxGalleryImages: number;
+  /** A panel shown before the seeds' (a mean ± sd chart across them). */
+  summary?: { label: string; body: string };
 }
 
 function copyBody(copy: SeedCopy, options: FigureOptions): string {
@@ -71,15 +73,11 @@ export function seedTabs(name: string, panels: { label: string; body: string }[]
 export function figureHtml(slot: Slot, options: FigureOptions): string {
   const number = options.number ? `<strong>${escapeHtml(options.number)}:</strong> ` : '';
   const caption = `<figcaption>${number}${escapeHtml(options.caption)}</figcaption>`;
-  const body =
-    slot.copies.length === 1
-      ? copyBody(slot.copies[0], options)
-      : seedTabs(
-          options.id,
-          slot.copies.map((copy, i) => ({
-            label: copy.seed ?? `copy ${i + 1}`,
-            body: copyBody(copy, options),
-          })),
-        );
+  const panels = slot.copies.map((copy, i) => ({
+    label: copy.seed ?? `copy ${i + 1}`,
+    body: copyBody(copy, options),
+  }));
+  if (options.summary) panels.unshift(options.summary);
+  const body = panels.length === 1 ? panels[0].body : seedTabs(options.id, panels);
   return `<figure class="slot" id="${escapeHtml(options.id)}">${caption}${body}</figure>`;
 }
