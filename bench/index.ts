@@ -1,9 +1,12 @@
-// `npm run bench`: runs every benchmark listed here (or those named: `node dist/bench/index.js runner`);
+// `npm run bench`: runs every benchmark listed here but `calibrate` (or those named:
+// `node dist/bench/index.js runner`);
 // each prints its own table of medians. Add one line per bench module. Arguments after `--` go to
 // the benches named (`node dist/bench/index.js report -- outputs/all`).
 interface Bench {
   name: string;
   run(args: string[]): Promise<unknown>;
+  /** Runs only when named (it writes a file of the project's). */
+  onlyWhenNamed?: boolean;
 }
 
 // Loaded lazily, so that naming one bench does not load the others' modules (tfjs, data).
@@ -18,6 +21,13 @@ const benches: Bench[] = [
     run: () => (require('./attribution') as typeof import('./attribution')).benchAttribution(),
   },
   { name: 'visuals', run: () => (require('./visuals') as typeof import('./visuals')).benchVisuals() },
+  // Writes src/plan/cost-calibration.json: run it on an idle machine of the kind the runs use.
+  {
+    name: 'calibrate',
+    run: (args) =>
+      (require('./calibrate') as typeof import('./calibrate')).benchCalibrate(args.length ? args : undefined),
+    onlyWhenNamed: true,
+  },
   { name: 'report', run: (args) => (require('./report') as typeof import('./report')).benchReport(args) },
 ];
 
@@ -33,7 +43,8 @@ async function main(): Promise<void> {
     );
     process.exit(2);
   }
-  for (const bench of benches) if (wanted.length === 0 || wanted.includes(bench.name)) await bench.run(args);
+  for (const bench of benches)
+    if (wanted.includes(bench.name) || (wanted.length === 0 && !bench.onlyWhenNamed)) await bench.run(args);
 }
 
 void main();

@@ -3,15 +3,15 @@
 //   - a no-op rerun of a finished configs/all.json (the CLI as a user starts it): ≤ 2 s;
 //   - scheduler overhead: 10,000 trivial jobs ≤ 10 s, through the CLI.
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { Worker } from 'node:worker_threads';
 import path from 'node:path';
 import { runExperiments, planRun } from '../src/runner/run';
 import { initialOutcomes } from '../src/runner/outcomes';
 import { median } from '../src/statistics';
+import { childCpuSeconds, ROOT } from './paths';
 
-const ROOT = path.resolve(__dirname, '..', '..');
 const CLI = path.join(ROOT, 'dist', 'src', 'cli.js');
 const quiet = { progress: 'none' as const, log: () => {} };
 
@@ -53,12 +53,6 @@ async function timedRun(config: unknown, workers: number, label: string): Promis
 }
 
 const cpuOf = (label: string) => `${median(cpuTimes.get(label)!).toFixed(2)} s`;
-
-/** CPU seconds of this process's finished children (Linux: cutime + cstime of /proc/self/stat, in clock ticks of 1/100 s). */
-function childCpuSeconds(): number {
-  const fields = readFileSync('/proc/self/stat', 'utf8').split(') ')[1].split(' ');
-  return (Number(fields[13]) + Number(fields[14])) / 100;
-}
 
 /** Wall time of the CLI running a config to the end, as a user starts it (node start and module loading included). */
 function timedCliRun(config: unknown, workers: number, label: string): number {

@@ -132,7 +132,10 @@ export interface PlannedJob {
   identity?: JsonObject;
   /** name → key of a job this one needs (that job's result and folder arrive as `ctx.needs[name]`). */
   needs?: Record<string, string>;
-  /** Rough cost in arbitrary units (1 ≈ one second on one core), used for ordering and sharding. */
+  /**
+   * The job's work in the kind's own units (e.g. images × epochs / 1000), which plan/cost-model.ts
+   * turns into estimated seconds for ordering, sharding, the ETA and --dry-run.
+   */
   cost?: number;
   /**
    * Files this job writes under its folder that belong in the run's published output, as

@@ -4,6 +4,7 @@ import type { ValidConfig } from '../config/validate';
 import { ConfigError, FieldError, formatPath, type ConfigProblem } from '../config-errors';
 import type { ExpandContext, ExperimentKind, JobKind, JsonObject, ModelRef, PlannedJob } from '../jobs/kind';
 import { canonicalJson } from '../canonical-json';
+import { estimatedSeconds } from './cost-model';
 import { checkConfigData, type DataFolders, identityParams } from './data-identity';
 import { CODE_VERSION, jobId } from './job-id';
 import { kindCodeDigest } from '../jobs/code-identity';
@@ -20,7 +21,10 @@ export interface PlanJob {
   params: JsonObject;
   /** Name → the needed job's key and id. */
   needs: Record<string, { key: string; id: string }>;
+  /** Estimated CPU seconds on this kind of machine (plan/cost-model.ts). */
   cost: number;
+  /** The kind's own measure of the job's work, which the cost model turns into seconds. */
+  work: number;
   publish: string[];
 }
 
@@ -202,7 +206,8 @@ function orderAndIdentify(
       code,
       params,
       needs,
-      cost: job.cost ?? 1,
+      cost: estimatedSeconds(job.kind, job.cost ?? 1),
+      work: job.cost ?? 1,
       publish: job.publish ?? [],
     });
     for (const next of new Set(dependents.get(job.key) ?? [])) {

@@ -9,6 +9,8 @@ import { createHash } from 'node:crypto';
 import { isDiskFull, WriteError, writeJsonAtomic, writing } from '../files';
 import { canonicalJson } from '../canonical-json';
 import { buildPlan, type Plan } from '../plan/build-plan';
+import { estimatedRunSeconds } from '../plan/cost-model';
+import { formatDuration } from '../duration';
 import { checkConfigData } from '../plan/data-identity';
 import { type DataHashCache, readHashCache } from '../data/check';
 import { EXIT } from '../exit-codes';
@@ -132,6 +134,8 @@ export interface DryRun {
   blocked: number;
   toRun: number;
   byKind: Record<string, Counts<'done' | 'failedEarlier' | 'blocked' | 'toRun'>>;
+  /** CPU seconds the jobs to run are estimated to take, with the run's own (plan/cost-model.ts). */
+  estimatedCpuSeconds: number;
   selection?: RunSelection;
   balance?: Balance;
 }
@@ -156,12 +160,14 @@ export function dryRun(options: RunOptions): DryRun {
     Object.values(asPlanned),
   );
   const { total, ...states } = counts;
+  const toRun = plan.jobs.filter((job) => outcomes.get(job.id)!.state === 'pending');
   return {
     name: plan.name,
     runDir: folder.dir,
     jobs: total,
     ...states,
     byKind,
+    estimatedCpuSeconds: estimatedRunSeconds(toRun.map((job) => ({ kind: job.kind, units: job.work }))),
     ...(selection ? { selection } : {}),
     ...(balance ? { balance } : {}),
   };
@@ -179,6 +185,11 @@ export function formatDryRun(dry: DryRun): string[] {
     [kind, c.total, c.done, c.failedEarlier, c.blocked, c.toRun].map(String),
   );
   lines.push('', ...formatTable(header, rows));
+  if (dry.toRun > 0)
+    lines.push(
+      '',
+      `estimated CPU of the jobs to run: ≈ ${formatDuration(dry.estimatedCpuSeconds)} on one core of this kind of machine (docs/performance.md: the cost model)`,
+    );
   if (dry.selection?.shards && dry.balance) lines.push('', ...formatShardLoads(dry.selection, dry.balance));
   lines.push('', '(dry run: nothing was run or written)');
   return lines;

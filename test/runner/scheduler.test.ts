@@ -31,6 +31,7 @@ function makePlan(specs: JobSpec[]): Plan {
     params: {},
     needs: Object.fromEntries(needs.map((need) => [need, { key: need, id: idOf(need) }])),
     cost,
+    work: cost,
     publish: [],
   }));
   return { name: 'fake', codeVersion: 'test', jobs };
