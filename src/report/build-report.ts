@@ -44,6 +44,8 @@ export interface ReportOptions {
   maxFolderImages?: number;
   /** Figures shown per experiment (an attribution job publishes one per image); the rest are linked. */
   maxFigures?: number;
+  /** Tables previewed per experiment (an attribution job writes one map per image); the rest are linked. */
+  maxTables?: number;
   /** Rows of each experiment's job list (a sweep of 10,000 jobs would make a page nobody opens). */
   maxJobRows?: number;
 }
@@ -259,6 +261,7 @@ export function buildReport(runDir: string, options: ReportOptions = {}): BuiltR
     maxTableRows: options.maxTableRows ?? 10,
     maxFolderImages: options.maxFolderImages ?? 12,
     maxFigures: options.maxFigures ?? 24,
+    maxTables: options.maxTables ?? 12,
     maxJobRows: options.maxJobRows ?? 200,
   });
   const first = firstPage(builder);

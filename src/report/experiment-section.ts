@@ -1,6 +1,7 @@
 // One experiment's section of the report: its figures (captioned, one seed chooser per figure),
 // then its raw tables folded behind a "data" disclosure (the first rows of one seed's copy, every
 // copy linked as CSV), then its job list, folded too.
+import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { escapeHtml, csvTable, link } from './html';
 import { readablePreview } from './numbers';
@@ -18,6 +19,8 @@ export interface SectionOptions {
   maxFolderImages: number;
   /** Figures shown per experiment (an attribution job publishes one per image); the rest are linked. */
   maxFigures: number;
+  /** Tables previewed per experiment; the rest are linked. */
+  maxTables: number;
   /** Rows of each experiment's job list. */
   maxJobRows: number;
 }
@@ -37,6 +40,21 @@ function copyLinks(slot: Slot): string {
     .join(' · ');
 }
 
+/** Files linked one by one per list; past that, the folder that holds them is linked. */
+const MAX_LINKED = 40;
+
+/** The experiment's published `tables/` or `figures/` folder, when it has one. */
+function folder(experiment: string, top: 'tables' | 'figures', options: SectionOptions): string | undefined {
+  const relative = `${top}/${experiment}`;
+  return existsSync(path.join(options.runDir, top, experiment)) ? relative : undefined;
+}
+
+function moreInFolder(count: number, noun: string, where: string | undefined): string {
+  if (count <= 0) return '';
+  const place = where ? `: ${link(where, `open ${where}/`)}` : '';
+  return `<p class="source">… and ${count} more ${noun}${count === 1 ? '' : 's'}${place}</p>`;
+}
+
 /** The files inside a published folder, linked (the first 20). */
 function folderFiles(slot: Slot): string {
   if (slot.kind !== 'folder') return '';
@@ -46,22 +64,31 @@ function folderFiles(slot: Slot): string {
   return files.length ? `<br>${shown.join(', ')}${more}` : '';
 }
 
-function dataSection(slots: Slot[], options: SectionOptions): string {
+function dataSection(experiment: string, slots: Slot[], options: SectionOptions): string {
   if (slots.length === 0) return '';
   const tables = slots.filter((s) => s.kind === 'table');
-  const parts = tables.map((slot) => {
+  // Past the cap a table is linked, not previewed: an attribution job writes one map per image.
+  const parts = tables.slice(0, options.maxTables).map((slot) => {
     const first = slot.copies[0].file;
     const seeds = slot.copies.length > 1 ? `<p class="source">every seed's CSV: ${copyLinks(slot)}</p>` : '';
     return `<div class="table"><h4>${escapeHtml(slot.key)}</h4>${seeds}${csvTable(options.runDir, first.path, first.bytes, options.maxTableRows)}</div>`;
   });
-  const others = slots.filter((s) => s.kind !== 'table');
+  const others = [...tables.slice(options.maxTables), ...slots.filter((s) => s.kind !== 'table')];
   if (others.length)
     parts.push(
-      `<ul class="files">${others.map((s) => `<li>${escapeHtml(s.key)}: ${copyLinks(s)}${folderFiles(s)}</li>`).join('')}</ul>`,
+      `<ul class="files">${others
+        .slice(0, MAX_LINKED)
+        .map((s) => `<li>${escapeHtml(s.key)}: ${copyLinks(s)}${folderFiles(s)}</li>`)
+        .join(
+          '',
+        )}</ul>${moreInFolder(others.length - MAX_LINKED, 'file', folder(experiment, 'tables', options))}`,
     );
   const counts = [
     tables.length ? `${tables.length} table${tables.length === 1 ? '' : 's'}` : '',
-    others.length ? `${others.length} other file${others.length === 1 ? '' : 's'}` : '',
+    tables.length > options.maxTables ? `the first ${options.maxTables} shown` : '',
+    slots.length > tables.length
+      ? `${slots.length - tables.length} other file${slots.length - tables.length === 1 ? '' : 's'}`
+      : '',
   ]
     .filter(Boolean)
     .join(', ');
@@ -140,10 +167,16 @@ export function experimentSection(
   const linked = figures.slice(shown.length);
   if (linked.length)
     parts.push(
-      `<p class="source">${linked.length} more figure${linked.length === 1 ? '' : 's'}, linked only: ${linked.map((s) => `${escapeHtml(figureCaption(s.key, s.jobKind))} (${copyLinks(s)})`).join(', ')}</p>`,
+      `<p class="source">${linked.length} more figure${linked.length === 1 ? '' : 's'}, linked only: ${linked
+        .slice(0, MAX_LINKED)
+        .map((s) => `${escapeHtml(figureCaption(s.key, s.jobKind))} (${copyLinks(s)})`)
+        .join(
+          ', ',
+        )}</p>${moreInFolder(linked.length - MAX_LINKED, 'figure', folder(experiment.name, 'figures', options))}`,
     );
   parts.push(
     dataSection(
+      experiment.name,
       slots.filter((s) => !isFigure(s)),
       options,
     ),
