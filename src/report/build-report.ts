@@ -207,17 +207,22 @@ function overview(builder: ReportBuilder): string {
   return `<section id="overview"><h2>Run overview</h2>${parts.join('\n') || '<p>No trained models in this run.</p>'}${files}</section>`;
 }
 
-function firstPage(builder: ReportBuilder): string {
+/** The verdict sections of the first page, and their entries in the navigation. */
+function verdicts(builder: ReportBuilder) {
+  const claims = claimsSection(builder.contents, builder.at.experimentHref);
+  const trust = trustSection(builder.contents);
+  const extras = [
+    ...(claims ? [{ href: CLAIMS_SECTION_ID, text: CLAIMS_TITLE }] : []),
+    ...(trust ? [{ href: TRUST_ANCHOR, text: 'Which attribution to trust' }] : []),
+  ];
+  return { claims, trust, extras };
+}
+
+function firstPage(builder: ReportBuilder, { claims, trust, extras }: ReturnType<typeof verdicts>): string {
   const { contents } = builder;
   const rows = [
     ...homeworkRows(contents, builder.config, builder.slotsOf, builder.at),
     ...otherExperimentRows(contents, builder.others, builder.slotsOf, builder.at),
-  ];
-  const claims = claimsSection(contents, builder.at.experimentHref);
-  const trust = trustSection(contents);
-  const extras = [
-    ...(claims ? [{ href: CLAIMS_SECTION_ID, text: CLAIMS_TITLE }] : []),
-    ...(trust ? [{ href: TRUST_ANCHOR, text: 'Which attribution to trust' }] : []),
   ];
   const { config } = contents;
   const configSection = `<section id="config"><h2>Config</h2>${config ? `<details><summary>${escapeHtml(config.source)}</summary><pre>${escapeHtml(config.text)}</pre></details>` : '<p>The config file is no longer where the plan says it was.</p>'}</section>`;
@@ -264,13 +269,9 @@ export function buildReport(runDir: string, options: ReportOptions = {}): BuiltR
     maxTables: options.maxTables ?? 12,
     maxJobRows: options.maxJobRows ?? 200,
   });
-  const first = firstPage(builder);
-  const extras = [
-    ...(first.includes(`id="${CLAIMS_SECTION_ID}"`) ? [{ href: CLAIMS_SECTION_ID, text: CLAIMS_TITLE }] : []),
-    ...(first.includes(`id="${TRUST_ANCHOR}"`)
-      ? [{ href: TRUST_ANCHOR, text: 'Which attribution to trust' }]
-      : []),
-  ];
+  const sections = verdicts(builder);
+  const first = firstPage(builder, sections);
+  const { extras } = sections;
   const written = new Map([[FIRST_PAGE, first]]);
   for (const page of builder.pages) written.set(page.file, chapterPage(builder, page, extras));
   for (const [name, html] of written) writeFileAtomic(path.join(contents.runDir, name), html);

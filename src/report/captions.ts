@@ -11,7 +11,7 @@ interface Caption {
 
 const CAPTIONS: readonly Caption[] = [
   { name: /^curves_all$/, caption: 'Loss and accuracy per epoch, training and validation, every seed' },
-  { name: /^curves_(seed=\d+)$/, caption: 'Loss and accuracy per epoch of $1' },
+  { name: /^curves_seed=(N|\d+)$/, caption: 'Loss and accuracy per epoch of one seed' },
   { kinds: ['filters'], name: /^layer(\d+)_(\w+)$/, caption: 'Filters of convolution layer $1 ($2)' },
   {
     kinds: ['feature-maps'],
