@@ -8,6 +8,7 @@ import { mergeCommand } from './merge';
 import { kindsCommand } from './kinds';
 import { describeCommand } from './describe';
 import { diffCommand } from './diff';
+import { serveCommand } from './serve';
 
 // biome-ignore lint/suspicious/noExplicitAny: each command infers its own argument type
 export const commands: CommandModule<object, any>[] = [
@@ -18,4 +19,5 @@ export const commands: CommandModule<object, any>[] = [
   kindsCommand,
   describeCommand,
   diffCommand,
+  serveCommand,
 ];

@@ -2,7 +2,8 @@
 import type { ArgumentsCamelCase, Argv, CommandModule } from 'yargs';
 import { typedArgs } from './typed-args';
 import { explainJob } from '../runner/explain';
-import { formatStatus, readStatus } from '../runner/status';
+import { readLiveRun } from '../runner/live-run';
+import { formatStatus } from '../runner/status';
 import { verifyRunFolder } from '../runner/verify-folder';
 import { EXIT } from '../exit-codes';
 
@@ -16,7 +17,7 @@ interface StatusArgs {
 export const statusCommand: CommandModule<object, StatusArgs> = {
   command: 'status <run-folder>',
   describe:
-    'Counts per job kind and state, each failure with its error; --explain says why a job will or will not run again',
+    'Counts per job kind and state, each failure with its error, the jobs running now and the ETA; --explain says why a job will or will not run again',
   builder: (yargs: Argv) =>
     typedArgs<StatusArgs>(
       yargs
@@ -52,7 +53,7 @@ export const statusCommand: CommandModule<object, StatusArgs> = {
     }
     const lines = argv.explain
       ? explainJob(argv.runFolder, argv.explain, { config: argv.config })
-      : formatStatus(readStatus(argv.runFolder));
+      : formatStatus(readLiveRun(argv.runFolder));
     process.stdout.write(`${lines.join('\n')}\n`);
   },
 };

@@ -7,7 +7,16 @@ import { WriteError, writing } from '../files';
 import { appendFileSync, closeSync, existsSync, openSync, readFileSync, readSync, statSync } from 'node:fs';
 
 export type JournalEvent =
-  | { at: string; event: 'run-started'; pid: number; config: string; jobs: number; toRun: number }
+  | {
+      at: string;
+      event: 'run-started';
+      pid: number;
+      config: string;
+      jobs: number;
+      toRun: number;
+      /** Worker threads (absent in journals of older runs). */
+      workers?: number;
+    }
   | { at: string; event: 'run-finished'; pid: number; exitCode: number; ms: number }
   | { at: string; event: 'started'; id: string; key: string; kind: string; attempt: number }
   | { at: string; event: 'finished'; id: string; key: string; kind: string; attempt: number; ms: number }
@@ -32,7 +41,8 @@ type WithoutTime<E> = E extends unknown ? Omit<E, 'at'> : never;
 
 const FLUSH_EVERY_MS = 200;
 
-export class Journal {
+/** The journal, or another file of events written the same way (progress-file.ts). */
+export class Journal<E extends { event: string } = JournalEvent> {
   private lines: string[] = [];
   private timer: NodeJS.Timeout | undefined;
   /** A write failed: it may have left part of a line, so the next write starts on a new one. */
@@ -47,7 +57,7 @@ export class Journal {
     });
   }
 
-  append(event: WithoutTime<JournalEvent>): void {
+  append(event: WithoutTime<E>): void {
     this.lines.push(JSON.stringify({ at: new Date().toISOString(), ...event }));
     this.timer ??= setTimeout(() => this.flush(), FLUSH_EVERY_MS).unref();
   }
@@ -80,13 +90,13 @@ function lastByte(file: string): number {
 }
 
 /** Every complete event of a journal; a line cut short by a kill is skipped. */
-export function readJournal(file: string): JournalEvent[] {
+export function readJournal<E = JournalEvent>(file: string): E[] {
   if (!existsSync(file)) return [];
-  const events: JournalEvent[] = [];
+  const events: E[] = [];
   for (const line of readFileSync(file, 'utf8').split('\n')) {
     if (!line) continue;
     try {
-      events.push(JSON.parse(line) as JournalEvent);
+      events.push(JSON.parse(line) as E);
     } catch {
       // partial line from a killed run
     }

@@ -1,12 +1,15 @@
-// Progress of a run: live bars per job kind on a terminal (cli-progress), plain log lines
-// elsewhere, or `--log json` events. A log (lines or JSON) also says how long jobs are getting on
-// (e.g. each training epoch), and, when nothing else was written for a minute, which jobs are
-// running: a nightly log never stays silent for long.
-import type { MultiBar, SingleBar } from 'cli-progress';
+// Progress of a run: live bars on a terminal (cli-progress: the whole run with its ETA, each job
+// kind, each training's epochs), plain log lines elsewhere, or `--log json` events. A log (lines
+// or JSON) also says how long jobs are getting on (e.g. each training epoch), and, when nothing
+// else was written for a minute, which jobs are running and the ETA: a nightly log never stays
+// silent for long. The ETA is eta.ts's, from the plan's costs and the pace measured so far.
 import { formatDuration } from '../duration';
 import type { JobProgress } from '../jobs/kind';
 import type { PlanJob } from '../plan/build-plan';
+import { formatEta } from './eta';
+import { EtaTracker, type RunPlan } from './eta-tracker';
 import type { LogFields } from './log';
+import { BarProgress } from './progress-bars';
 
 export interface KindTotals {
   kind: string;
@@ -17,9 +20,12 @@ export interface KindTotals {
 }
 
 export interface Progress {
-  start(totals: KindTotals[]): void;
+  /** `run`: the jobs and workers of the run, for an ETA. */
+  start(totals: KindTotals[], run?: RunPlan): void;
   /** The job's attempt was handed to the pool. */
   started(job: PlanJob): void;
+  /** A thread began the job's attempt (until then it waited in the pool's queue). */
+  begun(job: PlanJob, attempt: number): void;
   /** A running job reports how it is getting on. */
   running(job: PlanJob, attempt: number, update: JobProgress): void;
   finished(job: PlanJob, ms: number): void;
@@ -39,9 +45,11 @@ export function createProgress(
   mode: ProgressMode,
   write: (line: string) => void = (line) => process.stdout.write(`${line}\n`),
   heartbeatMs = HEARTBEAT_MS,
+  /** Where bars are drawn (default: the terminal, stdout). */
+  barStream?: NodeJS.WritableStream,
 ): Progress {
   const resolved = mode === 'auto' ? (process.stdout.isTTY ? 'bars' : 'lines') : mode;
-  if (resolved === 'bars') return new BarProgress();
+  if (resolved === 'bars') return new BarProgress(barStream);
   if (resolved === 'lines') return new LineProgress(write, heartbeatMs);
   return new LineProgress(() => {});
 }
@@ -52,6 +60,21 @@ export function createEventProgress(
   heartbeatMs = HEARTBEAT_MS,
 ): Progress {
   return new EventProgress(emit, heartbeatMs);
+}
+
+/** Every event to each of `all` (the display and the run folder's progress.jsonl). */
+export function teeProgress(...all: Progress[]): Progress {
+  return {
+    start: (totals, run) => all.forEach((p) => p.start(totals, run)),
+    started: (job) => all.forEach((p) => p.started(job)),
+    begun: (job, attempt) => all.forEach((p) => p.begun(job, attempt)),
+    running: (job, attempt, update) => all.forEach((p) => p.running(job, attempt, update)),
+    finished: (job, ms) => all.forEach((p) => p.finished(job, ms)),
+    failed: (job, error, attempt, final) => all.forEach((p) => p.failed(job, error, attempt, final)),
+    blocked: (job, by) => all.forEach((p) => p.blocked(job, by)),
+    log: (line) => all.forEach((p) => p.log(line)),
+    stop: () => all.forEach((p) => p.stop()),
+  };
 }
 
 const seconds = (ms: number) => `${(ms / 1000).toFixed(ms < 10_000 ? 2 : 0)} s`;
@@ -65,6 +88,7 @@ abstract class LogProgress implements Progress {
   protected ended = 0;
   /** Job key → when its attempt was handed to the pool, in the order they were. */
   protected readonly runningSince = new Map<string, number>();
+  protected eta?: EtaTracker;
   private readonly timer?: NodeJS.Timeout;
 
   constructor(heartbeatMs?: number) {
@@ -85,27 +109,40 @@ abstract class LogProgress implements Progress {
     return { key, seconds: (Date.now() - since) / 1000 };
   }
 
-  start(totals: KindTotals[]): void {
+  start(totals: KindTotals[], run?: RunPlan): void {
     for (const t of totals) {
       this.total += t.total;
       this.ended += t.done + t.failed;
     }
+    if (run) this.eta = new EtaTracker(run);
   }
   started(job: PlanJob): void {
     this.runningSince.delete(job.key);
     this.runningSince.set(job.key, Date.now());
   }
-  abstract running(job: PlanJob, attempt: number, update: JobProgress): void;
-  finished(job: PlanJob, _ms: number): void {
+  begun(job: PlanJob): void {
+    this.eta?.begun(job);
+  }
+  running(job: PlanJob, _attempt: number, update: JobProgress): void {
+    this.eta?.report(job, update);
+  }
+  finished(job: PlanJob, ms: number): void {
     this.runningSince.delete(job.key);
     this.ended++;
+    this.eta?.finished(job, ms);
   }
   failed(job: PlanJob, _error: string, _attempt: number, final: boolean): void {
     this.runningSince.delete(job.key);
     if (final) this.ended++;
+    this.eta?.failed(job, final);
   }
-  blocked(_job: PlanJob, _by: PlanJob): void {
+  blocked(job: PlanJob, _by: PlanJob): void {
     this.ended++;
+    this.eta?.failed(job, true);
+  }
+  /** "; ETA 3 min 20 s" when the run's plan is known. */
+  protected etaText(): string {
+    return this.eta ? `; ${formatEta(this.eta.estimate(), formatDuration)}` : '';
   }
   log(_line: string): void {
     this.spoke();
@@ -130,10 +167,11 @@ class LineProgress extends LogProgress {
     const { key, seconds } = this.oldestRunning();
     const others = this.runningSince.size - 1;
     this.say(
-      `running [${this.ended}/${this.total}] ${key} for ${formatDuration(seconds)}${others ? ` (and ${others} more)` : ''}`,
+      `running [${this.ended}/${this.total}] ${key} for ${formatDuration(seconds)}${others ? ` (and ${others} more)` : ''}${this.etaText()}`,
     );
   }
-  running(job: PlanJob, _attempt: number, update: JobProgress): void {
+  override running(job: PlanJob, attempt: number, update: JobProgress): void {
+    super.running(job, attempt, update);
     this.say(`running ${job.key}: ${update.text}`);
   }
   override finished(job: PlanJob, ms: number): void {
@@ -178,7 +216,8 @@ class EventProgress extends LogProgress {
     super.blocked(job, by);
     this.spoke();
   }
-  running(job: PlanJob, attempt: number, update: JobProgress): void {
+  override running(job: PlanJob, attempt: number, update: JobProgress): void {
+    super.running(job, attempt, update);
     this.emit('job-progress', {
       id: job.id,
       key: job.key,
@@ -191,88 +230,15 @@ class EventProgress extends LogProgress {
   }
   protected heartbeat(): void {
     const { key, seconds } = this.oldestRunning();
+    const eta = this.eta?.estimate();
     this.emit('heartbeat', {
       done: this.ended,
       total: this.total,
       running: this.runningSince.size,
       longest: key,
       longestSeconds: Math.round(seconds),
+      ...(eta ? { etaSeconds: Math.round(eta.seconds), etaMeasured: eta.measured } : {}),
     });
     this.spoke();
-  }
-}
-
-interface KindBar {
-  bar: SingleBar;
-  done: number;
-  failed: number;
-  doneThisRun: number;
-}
-
-/** cli-progress, loaded only for a terminal. */
-const cliProgress = () => require('cli-progress') as typeof import('cli-progress');
-
-class BarProgress implements Progress {
-  private readonly multibar: MultiBar = new (cliProgress().MultiBar)(
-    {
-      format: '{kind} |{bar}| {value}/{total} done, {failed} failed | {rate}/s | ETA {eta_formatted}',
-      hideCursor: true,
-      clearOnComplete: false,
-      stopOnComplete: false,
-      etaBuffer: 50,
-    },
-    cliProgress().Presets.shades_classic,
-  );
-  private readonly bars = new Map<string, KindBar>();
-  private readonly startedAt = Date.now();
-  private width = 0;
-
-  start(totals: KindTotals[]): void {
-    this.width = Math.max(...totals.map((t) => t.kind.length), 4);
-    for (const t of totals) {
-      const bar = this.multibar.create(t.total, t.done, {
-        kind: t.kind.padEnd(this.width),
-        failed: t.failed,
-        rate: '0.0',
-      });
-      this.bars.set(t.kind, { bar, done: t.done, failed: t.failed, doneThisRun: 0 });
-    }
-  }
-  private update(kind: string): void {
-    const entry = this.bars.get(kind);
-    if (!entry) return;
-    const elapsed = Math.max((Date.now() - this.startedAt) / 1000, 0.001);
-    entry.bar.update(entry.done, { failed: entry.failed, rate: (entry.doneThisRun / elapsed).toFixed(1) });
-  }
-  // The bars show life on their own.
-  started(): void {}
-  running(): void {}
-  finished(job: PlanJob): void {
-    const entry = this.bars.get(job.kind);
-    if (entry) {
-      entry.done++;
-      entry.doneThisRun++;
-    }
-    this.update(job.kind);
-  }
-  failed(job: PlanJob, error: string, attempt: number, final: boolean): void {
-    if (final) {
-      const entry = this.bars.get(job.kind);
-      if (entry) entry.failed++;
-      this.update(job.kind);
-    }
-    this.multibar.log(`${final ? 'FAILED' : 'retry '} ${job.key}: ${error} (attempt ${attempt})\n`);
-  }
-  blocked(job: PlanJob, by: PlanJob): void {
-    const entry = this.bars.get(job.kind);
-    if (entry) entry.failed++;
-    this.update(job.kind);
-    this.multibar.log(`blocked ${job.key} (needs ${by.key}, which failed)\n`);
-  }
-  log(line: string): void {
-    this.multibar.log(`${line}\n`);
-  }
-  stop(): void {
-    this.multibar.stop();
   }
 }

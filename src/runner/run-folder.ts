@@ -2,6 +2,7 @@
 //   plan.json      the expanded job graph of the last run
 //   config.json    the config the last run read (JSON even when the file was YAML)
 //   journal.jsonl  append-only events of every run
+//   progress.jsonl what the live run's threads report (a job begun, a training's epochs)
 //   jobs/<id>/     one finished job: result.json and its artifacts
 //   tables/, figures/  published copies of the jobs' files, under the job keys
 //   summary.json   counts and failures of the last run
@@ -47,6 +48,9 @@ export class RunFolder {
   }
   get journalFile(): string {
     return path.join(this.dir, 'journal.jsonl');
+  }
+  get progressFile(): string {
+    return path.join(this.dir, 'progress.jsonl');
   }
   get summaryFile(): string {
     return path.join(this.dir, 'summary.json');

@@ -22,7 +22,14 @@ import { acquireLock, type HeldLock, isLive, readLock } from './lock';
 import { createJobPool } from './pool';
 import { workerLimits } from './worker-limits';
 import { addCost, costSince, formatHashing, hashCost, type HashCost } from './hash-cache';
-import { createEventProgress, createProgress, HEARTBEAT_MS, type ProgressMode } from './progress';
+import {
+  createEventProgress,
+  createProgress,
+  HEARTBEAT_MS,
+  type ProgressMode,
+  teeProgress,
+} from './progress';
+import { ProgressRecorder } from './progress-file';
 import { publishedFiles, publishJobs, removeUnpublished } from './publish';
 import { RunFolder } from './run-folder';
 import { type Counts, countStates, initialOutcomes, type Outcomes } from './outcomes';
@@ -236,10 +243,11 @@ function announceStart(
     emit: Emit;
     log: (line: string) => void;
     before: ReturnType<typeof countStates>;
+    initial: Outcomes;
     threads: number;
   },
 ) {
-  const { journal, emit, log, before, threads } = at;
+  const { journal, emit, log, before, initial, threads } = at;
   const toRun = before.counts.pending;
   journal.append({
     event: 'run-started',
@@ -247,6 +255,7 @@ function announceStart(
     config: options.config,
     jobs: plan.jobs.length,
     toRun,
+    workers: threads,
   });
   emit('run-start', {
     run: plan.name,
@@ -261,9 +270,11 @@ function announceStart(
     ...(selection ?? {}),
   });
   const heartbeatMs = options.heartbeatMs ?? HEARTBEAT_MS;
-  const progress = options.events
+  const display = options.events
     ? createEventProgress(emit, heartbeatMs)
     : createProgress(options.progress ?? 'auto', log, heartbeatMs);
+  // What the threads report goes to the run folder too, for `status` and `serve` to show.
+  const progress = teeProgress(display, new ProgressRecorder(folder.progressFile));
   log(
     `${plan.name}: ${plan.jobs.length} jobs, ${plan.jobs.length - toRun} already done or failed, ${toRun} to run${toRun ? ` on ${threads} workers` : ''} → ${folder.dir}`,
   );
@@ -274,6 +285,13 @@ function announceStart(
       done: c.done,
       failed: c.failed,
     })),
+    {
+      jobs: plan.jobs,
+      toRun: new Set(
+        plan.jobs.filter((job) => initial.get(job.id)!.state === 'pending').map((job) => job.id),
+      ),
+      workers: threads,
+    },
   );
   return progress;
 }
@@ -310,6 +328,8 @@ function prepareFolder(
   // The last run's summary stops describing the folder now: a run that cannot write its own
   // (a full disk) leaves none, never an old one saying exit code 0. Removing takes no space.
   rmSync(folder.summaryFile, { force: true });
+  // What the threads of the last run reported: this run's begin afresh.
+  rmSync(folder.progressFile, { force: true });
   const previous = lastEventById(readJournal(folder.journalFile));
   const hash = writeRunRecords(planned, options);
   const before = hashCost();
@@ -381,7 +401,7 @@ export async function runExperiments(options: RunOptions): Promise<RunSummary> {
       drain.abort();
     };
     journal.onWriteError = (error) => (isDiskFull(error) ? onWriteError(error.message) : log(error.message));
-    const progress = announceStart(planned, options, { journal, emit, log, before, threads });
+    const progress = announceStart(planned, options, { journal, emit, log, before, initial, threads });
     let outcomes: Outcomes;
     try {
       outcomes = await runScheduler(

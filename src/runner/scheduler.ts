@@ -212,11 +212,13 @@ class Scheduler {
     try {
       const batch: JobBatch = { id: attempts[0].dir, jobs: attempts.map((attempt) => this.task(attempt)) };
       replies = this.pool!.run(batch, sent.signal, {
-        // Knowing when a thread begins matters only for a time limit and for taking back queued tasks.
-        onStart:
-          timeoutMs !== undefined || failFast
-            ? () => sent.begin(timeoutMs === undefined ? undefined : timeoutMs + TIMEOUT_GRACE_MS)
-            : undefined,
+        // The progress hears when a thread begins (a job queued beside a running one is not running
+        // yet); the dispatch needs to know only for a time limit and for taking back queued tasks.
+        onStart: () => {
+          if (timeoutMs !== undefined || failFast)
+            sent.begin(timeoutMs === undefined ? undefined : timeoutMs + TIMEOUT_GRACE_MS);
+          for (const attempt of attempts) this.options.progress.begun(attempt.job, attempt.number);
+        },
         // Long jobs travel alone; a batch of tiny ones has nothing to report.
         onProgress:
           attempts.length === 1

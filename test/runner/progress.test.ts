@@ -89,6 +89,9 @@ test('--log json: job-progress events with the epoch as numbers, heartbeat event
       running: expect.any(Number),
       longest: expect.stringMatching(/^(train\/seed=1|sleepy\/seed=1\/job=0)$/),
       longestSeconds: expect.any(Number),
+      // The run's ETA (eta.ts): from the plan's costs until a job has finished.
+      etaSeconds: expect.any(Number),
+      etaMeasured: expect.any(Boolean),
     });
 });
 
