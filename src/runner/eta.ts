@@ -24,7 +24,7 @@ export interface Eta {
   seconds: number;
   /** Some job finished in this run: the pace is measured, not only the plan's. */
   measured: boolean;
-  /** Some running job has outrun its estimate: the run takes at least `seconds`. */
+  /** Only running jobs are left and one has outrun its estimate: the run takes at least `seconds`. */
   overdue: boolean;
   /** Seconds of this machine per unit of the plan's cost. */
   secondsPerCost: number;
@@ -44,12 +44,14 @@ export function estimateEta(jobs: readonly EtaJob[], workers: number): Eta {
   const secondsPerCost = (PLAN_WEIGHT + seconds) / (PLAN_WEIGHT + cost);
   let work = 0;
   let longest = 0;
-  let overdue = false;
+  let pastEstimate = false;
+  let waiting = 0;
   // A job's chain: its own time left after the longest chain of the jobs it needs (listed before it).
   const chain = new Map<string, number>();
   for (const job of jobs) {
     const left = secondsLeft(job, secondsPerCost);
-    if (job.state === 'running' && left === 0) overdue = true;
+    if (job.state === 'running' && left === 0) pastEstimate = true;
+    if (job.state === 'waiting') waiting++;
     work += left;
     const after = Math.max(0, ...job.needs.map((id) => chain.get(id) ?? 0));
     chain.set(job.id, after + left);
@@ -58,7 +60,8 @@ export function estimateEta(jobs: readonly EtaJob[], workers: number): Eta {
   return {
     seconds: Math.max(work / Math.max(workers, 1), longest),
     measured: cost > 0,
-    overdue,
+    // While jobs wait, a job past its estimate is one among many; at the end, the run waits on it.
+    overdue: pastEstimate && waiting === 0,
     secondsPerCost,
   };
 }
@@ -72,8 +75,9 @@ function secondsLeft(job: EtaJob, secondsPerCost: number): number {
   return Math.max(job.cost * secondsPerCost - elapsed, 0);
 }
 
-/** "ETA ≈ 4 min (from the plan)", "ETA 3 min 20 s", "ETA > 20 s (a job is past its estimate)". */
+/** "ETA ≈ 4 min (from the plan's costs)", "ETA 3 min 20 s", "ETA > 20 s (…)", "ETA unknown: …". */
 export function formatEta(eta: Eta, format: (seconds: number) => string): string {
+  if (eta.overdue && eta.seconds < 1) return 'ETA unknown: the jobs left run past their estimates';
   if (eta.overdue) return `ETA > ${format(eta.seconds)} (a job runs past its estimate)`;
   return eta.measured ? `ETA ${format(eta.seconds)}` : `ETA ≈ ${format(eta.seconds)} (from the plan's costs)`;
 }

@@ -87,7 +87,7 @@ function liveLines({ running, eta, started }: Pick<LiveRun, 'running' | 'eta' | 
   const begun = running.filter((job) => !job.queued);
   const queued = running.filter((job) => job.queued);
   const threads = started?.workers ? ` on ${started.workers} thread${started.workers === 1 ? '' : 's'}` : '';
-  const lines = [`running now${threads}: ${begun.length ? '' : 'none yet'}`];
+  const lines = [`running now${threads}:${begun.length ? '' : ' none yet'}`];
   const width = Math.max(0, ...begun.map((job) => job.key.length));
   for (const job of begun)
     lines.push(
@@ -102,7 +102,7 @@ function liveLines({ running, eta, started }: Pick<LiveRun, 'running' | 'eta' | 
     );
   if (eta)
     lines.push(
-      `${formatEta(eta, formatDuration)}${eta.measured ? ` (${eta.secondsPerCost.toFixed(2)} s per unit of the plan's cost, measured on the jobs done so far)` : ''}`,
+      `${formatEta(eta, formatDuration)}${eta.measured && !eta.overdue ? ` (${eta.secondsPerCost.toFixed(2)} s per unit of the plan's cost, measured on the jobs done so far)` : ''}`,
     );
   return lines;
 }

@@ -5,7 +5,8 @@ import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { PassThrough } from 'node:stream';
 import type { PlanJob } from '../../src/plan/build-plan';
-import { estimateEta, type EtaJob } from '../../src/runner/eta';
+import { formatDuration } from '../../src/duration';
+import { estimateEta, type EtaJob, formatEta } from '../../src/runner/eta';
 import { readLiveRun } from '../../src/runner/live-run';
 import { createProgress } from '../../src/runner/progress';
 import { formatStatus } from '../../src/runner/status';
@@ -46,11 +47,14 @@ test('estimateEta: plan costs before any job finished, the measured pace after, 
   const chain = [job('a', 4, 'waiting'), job('b', 6, 'waiting', { needs: ['a'] })];
   const small = Array.from({ length: 8 }, (_, i) => job(`s${i}`, 0.5, 'waiting'));
   expect(estimateEta([...chain, ...small], 8).seconds).toBe(10);
-  // A job past its estimate: the ETA is a floor.
-  expect(estimateEta([job('x', 1, 'running', { seconds: 9 })], 1)).toMatchObject({
-    seconds: 0,
-    overdue: true,
+  // A job past its estimate among jobs that wait: one among many. Alone at the end: the ETA is unknown.
+  expect(estimateEta([job('x', 1, 'running', { seconds: 9 }), job('y', 2, 'waiting')], 1)).toMatchObject({
+    seconds: 2,
+    overdue: false,
   });
+  const last = estimateEta([job('x', 1, 'running', { seconds: 9 })], 1);
+  expect(last).toMatchObject({ seconds: 0, overdue: true });
+  expect(formatEta(last, formatDuration)).toBe('ETA unknown: the jobs left run past their estimates');
 });
 
 test('status of a live run, from another process: the job running with its time, and an ETA that is not 0 before the first job ends', async () => {
@@ -77,7 +81,7 @@ test('status of a live run, from another process: the job running with its time,
     expect(live!.eta!.seconds).toBeGreaterThan(4);
     expect(live!.eta!.seconds).toBeLessThanOrEqual(6);
     const lines = formatStatus(live!);
-    expect(lines).toContainEqual(expect.stringMatching(/^running now on 1 thread: $/));
+    expect(lines).toContainEqual(expect.stringMatching(/^running now on 1 thread:$/));
     expect(lines).toContainEqual(expect.stringMatching(/^ {2}nap\/seed=1\/job=\d {2}for \d s$/));
     expect(lines).toContainEqual(expect.stringMatching(/^ETA ≈ [4-6] s \(from the plan's costs\)$/));
     await run.lines(/^done +\[1\/4\]/, 1);
