@@ -2,7 +2,7 @@
 import type { ArgumentsCamelCase, Argv, CommandModule } from 'yargs';
 import { typedArgs } from './typed-args';
 import { explainJob } from '../runner/explain';
-import { readLiveRun } from '../runner/live-run';
+import { formatLive, readLiveRun } from '../runner/live-run';
 import { formatStatus } from '../runner/status';
 import { verifyRunFolder } from '../runner/verify-folder';
 import { EXIT } from '../exit-codes';
@@ -12,6 +12,12 @@ interface StatusArgs {
   explain?: string;
   config?: string;
   verify: boolean;
+}
+
+/** The folder's counts, and while a run is live its running jobs and ETA. */
+function statusLines(runFolder: string): string[] {
+  const live = readLiveRun(runFolder);
+  return formatStatus(live, live.liveRun ? formatLive(live) : []);
 }
 
 export const statusCommand: CommandModule<object, StatusArgs> = {
@@ -53,7 +59,7 @@ export const statusCommand: CommandModule<object, StatusArgs> = {
     }
     const lines = argv.explain
       ? explainJob(argv.runFolder, argv.explain, { config: argv.config })
-      : formatStatus(readLiveRun(argv.runFolder));
+      : statusLines(argv.runFolder);
     process.stdout.write(`${lines.join('\n')}\n`);
   },
 };

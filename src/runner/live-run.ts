@@ -2,8 +2,9 @@
 // `serve` read it. The jobs running (since a thread began them, with their last report, e.g. the
 // epoch of a training), the jobs queued for a thread, and the ETA (eta.ts), from plan.json,
 // the journal and progress.jsonl. Nothing is written.
+import { formatDuration } from '../duration';
 import type { JobProgress } from '../jobs/kind';
-import { type Eta, type EtaJob, estimateEta } from './eta';
+import { type Eta, type EtaJob, estimateEta, formatEta } from './eta';
 import { reportedFraction } from './eta-tracker';
 import { type JournalEvent, readJournal } from './journal';
 import { type AttemptProgress, attemptKey, readProgressFile } from './progress-file';
@@ -102,4 +103,33 @@ function etaJobs(status: RunStatus, thisRun: JournalEvent[], running: RunningJob
       return { ...base, state: 'finished', seconds: took.get(job.id) };
     return { ...base, state: 'ended' };
   });
+}
+
+/** The jobs a live run is running, with their time and last report, and its ETA. */
+export function formatLive({
+  running,
+  eta,
+  started,
+}: Pick<LiveRun, 'running' | 'eta' | 'started'>): string[] {
+  const begun = running.filter((job) => !job.queued);
+  const queued = running.filter((job) => job.queued);
+  const threads = started?.workers ? ` on ${started.workers} thread${started.workers === 1 ? '' : 's'}` : '';
+  const lines = [`running now${threads}:${begun.length ? '' : ' none yet'}`];
+  const width = Math.max(0, ...begun.map((job) => job.key.length));
+  for (const job of begun)
+    lines.push(
+      `  ${job.key.padEnd(width)}  for ${formatDuration(job.seconds)}${job.report ? `  ${job.report.text}` : ''}`,
+    );
+  if (queued.length)
+    lines.push(
+      `queued for a thread: ${queued.length} (${queued
+        .slice(0, 3)
+        .map((job) => job.key)
+        .join(', ')}${queued.length > 3 ? ', …' : ''})`,
+    );
+  if (eta)
+    lines.push(
+      `${formatEta(eta, formatDuration)}${eta.measured && !eta.overdue ? ` (${eta.secondsPerCost.toFixed(2)} s per unit of the plan's cost, measured on the jobs done so far)` : ''}`,
+    );
+  return lines;
 }

@@ -6,7 +6,7 @@ import type { JobProgress } from '../jobs/kind';
 import type { PlanJob } from '../plan/build-plan';
 import { formatEta } from './eta';
 import { EtaTracker, type RunPlan, reportedFraction } from './eta-tracker';
-import type { KindTotals, Progress } from './progress';
+import type { KindTotals, Progress } from './progress-events';
 
 interface KindBar {
   bar: SingleBar;

@@ -1,12 +1,9 @@
 // `run-experiments status <run folder>`: counts per job kind and state, each failure's error,
-// and whether a run is live, with the jobs running now and the ETA (live-run.ts) — read from the
-// folder alone (plan.json, journal, progress.jsonl, results, lock).
+// and whether a run is live (with the lines live-run.ts gives on it) — read from the folder alone
+// (plan.json, journal, results, lock).
 import { existsSync } from 'node:fs';
 import path from 'node:path';
-import { formatDuration } from '../duration';
 import { UsageError } from '../errors';
-import { formatEta } from './eta';
-import type { LiveRun } from './live-run';
 import type { Plan } from '../plan/build-plan';
 import { lastEventById, readJournal, type JobEvent } from './journal';
 import { describeOwner, isLive, readLock, type LockOwner } from './lock';
@@ -82,40 +79,14 @@ function stateOf(
   return 'pending';
 }
 
-/** The jobs a live run is running, with their time and last report, and its ETA. */
-function liveLines({ running, eta, started }: Pick<LiveRun, 'running' | 'eta' | 'started'>): string[] {
-  const begun = running.filter((job) => !job.queued);
-  const queued = running.filter((job) => job.queued);
-  const threads = started?.workers ? ` on ${started.workers} thread${started.workers === 1 ? '' : 's'}` : '';
-  const lines = [`running now${threads}:${begun.length ? '' : ' none yet'}`];
-  const width = Math.max(0, ...begun.map((job) => job.key.length));
-  for (const job of begun)
-    lines.push(
-      `  ${job.key.padEnd(width)}  for ${formatDuration(job.seconds)}${job.report ? `  ${job.report.text}` : ''}`,
-    );
-  if (queued.length)
-    lines.push(
-      `queued for a thread: ${queued.length} (${queued
-        .slice(0, 3)
-        .map((job) => job.key)
-        .join(', ')}${queued.length > 3 ? ', …' : ''})`,
-    );
-  if (eta)
-    lines.push(
-      `${formatEta(eta, formatDuration)}${eta.measured && !eta.overdue ? ` (${eta.secondsPerCost.toFixed(2)} s per unit of the plan's cost, measured on the jobs done so far)` : ''}`,
-    );
-  return lines;
-}
-
-export function formatStatus(
-  status: RunStatus & Partial<Pick<LiveRun, 'running' | 'eta' | 'started'>>,
-): string[] {
+/** `live`: lines on the live run (live-run.ts's formatLive), after the line saying it is live. */
+export function formatStatus(status: RunStatus, live: string[] = []): string[] {
   const { counts } = status;
   const lines = [
     `${status.runDir}: ${counts.total} jobs: ${counts.done} done, ${counts.failed} failed, ${counts.blocked} blocked, ${counts.running} running, ${counts.pending} pending`,
   ];
   if (status.liveRun) lines.push(`a run is live: ${describeOwner(status.liveRun)}`);
-  if (status.liveRun && status.running) lines.push(...liveLines({ ...status, running: status.running }));
+  if (status.liveRun) lines.push(...live);
   const header = ['kind', 'done', 'failed', 'blocked', 'running', 'pending', 'total'];
   const rows = Object.entries(status.byKind).map(([kind, c]) =>
     [kind, c.done, c.failed, c.blocked, c.running, c.pending, c.total].map(String),

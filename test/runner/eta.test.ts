@@ -7,7 +7,7 @@ import { PassThrough } from 'node:stream';
 import type { PlanJob } from '../../src/plan/build-plan';
 import { formatDuration } from '../../src/duration';
 import { estimateEta, type EtaJob, formatEta } from '../../src/runner/eta';
-import { readLiveRun } from '../../src/runner/live-run';
+import { formatLive, readLiveRun } from '../../src/runner/live-run';
 import { createProgress } from '../../src/runner/progress';
 import { formatStatus } from '../../src/runner/status';
 import { sleep, startCli, writeConfig } from '../helpers/runner';
@@ -80,7 +80,7 @@ test('status of a live run, from another process: the job running with its time,
     // 4 jobs of cost 1.5 on 1 thread, one of them begun: about 6 s, from the plan alone.
     expect(live!.eta!.seconds).toBeGreaterThan(4);
     expect(live!.eta!.seconds).toBeLessThanOrEqual(6);
-    const lines = formatStatus(live!);
+    const lines = formatStatus(live!, formatLive(live!));
     expect(lines).toContainEqual(expect.stringMatching(/^running now on 1 thread:$/));
     expect(lines).toContainEqual(expect.stringMatching(/^ {2}nap\/seed=1\/job=\d {2}for \d s$/));
     expect(lines).toContainEqual(expect.stringMatching(/^ETA ≈ [4-6] s \(from the plan's costs\)$/));
