@@ -8,6 +8,7 @@ import { buildReport } from '../report/build-report';
 interface ReportArgs {
   runFolder: string;
   maxRows: number;
+  baseline?: string;
 }
 
 export const reportCommand: CommandModule<object, ReportArgs> = {
@@ -27,7 +28,16 @@ export const reportCommand: CommandModule<object, ReportArgs> = {
           default: 10,
           describe: 'Rows shown per table (each table links to its whole CSV file)',
         })
+        .option('baseline', {
+          type: 'string',
+          describe:
+            "Another run folder: the report's first page says which tables changed since it and by how much",
+        })
         .example('$0 report outputs/all', 'rebuild outputs/all/report.html from the run folder alone')
+        .example(
+          '$0 report outputs/all --baseline outputs/previous/all',
+          'with what changed since the previous run',
+        )
         .example('$0 report outputs/all --max-rows 100', 'show up to 100 rows of each table')
         .check((argv) => {
           const rows = argv.maxRows as number;
@@ -37,7 +47,7 @@ export const reportCommand: CommandModule<object, ReportArgs> = {
         }),
     ),
   handler: (argv: ArgumentsCamelCase<ReportArgs>) => {
-    const built = buildReport(argv.runFolder, { maxTableRows: argv.maxRows });
+    const built = buildReport(argv.runFolder, { maxTableRows: argv.maxRows, baseline: argv.baseline });
     process.stdout.write(
       `${built.file}: ${built.experiments} experiments, ${built.images} pictures, ${built.tables} tables on ${built.pages.length} page${built.pages.length === 1 ? '' : 's'}\n`,
     );

@@ -33,11 +33,15 @@ import { FIRST_PAGE, planPages, type ReportPage } from './pages';
 import { readRunContents, type RunContents } from './run-contents';
 import { experimentSlots, isFigure, type Slot, slotNamed } from './slots';
 import { REPORT_CSS } from './style';
+import { compareRuns } from '../diff/compare-runs';
+import { BASELINE_ANCHOR, BASELINE_TITLE, baselineSection } from './baseline-section';
 import { TRUST_ANCHOR, trustSection } from './trust-section';
 
 export const REPORT_FILE = FIRST_PAGE;
 
 export interface ReportOptions {
+  /** Another run folder: the first page compares this run's tables with it (`report --baseline`). */
+  baseline?: string;
   /** Body rows shown per table before it is cut (the whole table stays linked). */
   maxTableRows?: number;
   /** Pictures shown per folder of pictures (e.g. many adversarial images). */
@@ -207,18 +211,22 @@ function overview(builder: ReportBuilder): string {
   return `<section id="overview"><h2>Run overview</h2>${parts.join('\n') || '<p>No trained models in this run.</p>'}${files}</section>`;
 }
 
-/** The verdict sections of the first page, and their entries in the navigation. */
-function verdicts(builder: ReportBuilder) {
+/** The verdict sections of the first page, the comparison with a baseline run, and their entries in the navigation. */
+function verdicts(builder: ReportBuilder, baseline: string) {
   const claims = claimsSection(builder.contents, builder.at.experimentHref);
   const trust = trustSection(builder.contents);
   const extras = [
     ...(claims ? [{ href: CLAIMS_SECTION_ID, text: CLAIMS_TITLE }] : []),
     ...(trust ? [{ href: TRUST_ANCHOR, text: 'Which attribution to trust' }] : []),
+    ...(baseline ? [{ href: BASELINE_ANCHOR, text: BASELINE_TITLE }] : []),
   ];
-  return { claims, trust, extras };
+  return { claims, trust, baseline, extras };
 }
 
-function firstPage(builder: ReportBuilder, { claims, trust, extras }: ReturnType<typeof verdicts>): string {
+function firstPage(
+  builder: ReportBuilder,
+  { claims, trust, baseline, extras }: ReturnType<typeof verdicts>,
+): string {
   const { contents } = builder;
   const rows = [
     ...homeworkRows(contents, builder.config, builder.slotsOf, builder.at),
@@ -236,6 +244,7 @@ function firstPage(builder: ReportBuilder, { claims, trust, extras }: ReturnType
   return builder.shell(FIRST_PAGE, 'report', builder.nav(FIRST_PAGE, extras), [
     homeworkTableHtml(rows, builder.seeds()),
     overview(builder),
+    baseline,
     claims,
     trust,
     pageList,
@@ -269,7 +278,9 @@ export function buildReport(runDir: string, options: ReportOptions = {}): BuiltR
     maxTables: options.maxTables ?? 12,
     maxJobRows: options.maxJobRows ?? 200,
   });
-  const sections = verdicts(builder);
+  // `--baseline`: the section comparing this run with a baseline run (baseline-section.ts).
+  const baseline = options.baseline ? baselineSection(compareRuns(options.baseline, contents.runDir)) : '';
+  const sections = verdicts(builder, baseline);
   const first = firstPage(builder, sections);
   const { extras } = sections;
   const written = new Map([[FIRST_PAGE, first]]);
