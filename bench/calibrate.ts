@@ -1,6 +1,6 @@
 // `npm run bench -- calibrate` (or `node dist/bench/index.js calibrate [CONFIG...]`): measures the
 // cost model (src/plan/cost-model.ts) on this machine. Runs each config fresh with two workers,
-// reads each job's kind, planned units (plan.json) and seconds (journal.jsonl), fits seconds =
+// reads each job's kind, planned units (plan.json) and CPU seconds (journal.jsonl), fits seconds =
 // perJob + perUnit × units per kind, and the run's own overhead (node start, planning, hashing,
 // publishing, the report: the run's CPU less its jobs') against its job count; writes
 // src/plan/cost-calibration.json and prints, per config, the estimate against the measured CPU.
@@ -58,7 +58,8 @@ function measure(config: string, out: string): MeasuredRun {
   const jobs = readJournal(path.join(runDir, 'journal.jsonl')).flatMap((event) => {
     if (event.event !== 'finished' || !('id' in event)) return [];
     const job = byId.get(event.id)!;
-    return [{ kind: job.kind, units: job.work, seconds: event.ms / 1000 }];
+    // The worker thread's CPU where the journal has it (Linux), else the job's wall time.
+    return [{ kind: job.kind, units: job.work, seconds: (event.cpuMs ?? event.ms) / 1000 }];
   });
   return { config, jobs, cpu, wall };
 }

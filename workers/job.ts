@@ -14,6 +14,7 @@ import type { JobError, JobReply, WorkerBatch, WorkerTask } from '../src/runner/
 import { verifyNeeds } from '../src/runner/verify';
 import { costSince, hashCost, rememberHashes } from '../src/runner/hash-cache';
 import { setWasmHeapLimit } from '../src/tf/wasm-heap-limit';
+import { threadCpuMs } from '../src/runner/thread-cpu';
 
 const { eventsChannel, wasmHeapBytes } = Piscina.workerData as WorkerData;
 if (wasmHeapBytes !== undefined) setWasmHeapLimit(wasmHeapBytes);
@@ -55,8 +56,9 @@ export default async function runBatch(batch: WorkerBatch): Promise<unknown> {
 async function runJob(
   task: WorkerTask,
   progress: JobContext['progress'],
-): Promise<{ ms: number; result: unknown }> {
+): Promise<{ ms: number; cpuMs?: number; result: unknown }> {
   const startedAt = new Date();
+  const cpuBefore = threadCpuMs();
   const kind = jobKind(task);
   if (!kind)
     throw new Error(
@@ -86,7 +88,12 @@ async function runJob(
     // Last inside the folder: its presence is what makes the attempt a finished job.
     writeRecord(task.dir, { ...task.header, startedAt: startedAt.toISOString(), ms, result });
     commitJob(task.dir, task.jobDir);
-    return { ms, result };
+    const cpuAfter = threadCpuMs();
+    return {
+      ms,
+      ...(cpuBefore !== undefined && cpuAfter !== undefined ? { cpuMs: cpuAfter - cpuBefore } : {}),
+      result,
+    };
   } catch (error) {
     // A job that gave up because of the time limit says so, whatever it threw.
     if (controller.signal.aborted) throw controller.signal.reason;

@@ -19,7 +19,17 @@ export type JournalEvent =
     }
   | { at: string; event: 'run-finished'; pid: number; exitCode: number; ms: number }
   | { at: string; event: 'started'; id: string; key: string; kind: string; attempt: number }
-  | { at: string; event: 'finished'; id: string; key: string; kind: string; attempt: number; ms: number }
+  | {
+      at: string;
+      event: 'finished';
+      id: string;
+      key: string;
+      kind: string;
+      attempt: number;
+      ms: number;
+      /** The worker thread's CPU for the job, where the system tells it (Linux). */
+      cpuMs?: number;
+    }
   | {
       at: string;
       event: 'failed';

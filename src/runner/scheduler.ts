@@ -279,7 +279,7 @@ class Scheduler {
       const reply = replies[i];
       if (reply?.hashed) this.options.onHashed?.(reply.hashed);
       try {
-        if (reply?.ok) this.succeed(attempt, reply.ms, reply.result);
+        if (reply?.ok) this.succeed(attempt, reply.ms, reply.result, reply.cpuMs);
         else
           this.fail(
             attempt,
@@ -325,9 +325,15 @@ class Scheduler {
     this.ready.push(job);
   }
 
-  private succeed(attempt: Attempt, ms: number, result: unknown): void {
+  private succeed(attempt: Attempt, ms: number, result: unknown, cpuMs?: number): void {
     const { job, number } = attempt;
-    this.options.journal.append({ event: 'finished', ...named(job), attempt: number, ms });
+    this.options.journal.append({
+      event: 'finished',
+      ...named(job),
+      attempt: number,
+      ms,
+      ...(cpuMs === undefined ? {} : { cpuMs }),
+    });
     this.outcomes.set(job.id, { state: 'done', attempts: number });
     if (this.dependents.has(job.id)) this.results.set(job.id, normalizeResult(result));
     this.options.progress.finished(job, ms);

@@ -50,7 +50,15 @@ export interface WorkerBatch extends JobBatch {
 export type JobError = ErrorFields;
 
 /** What a worker sends back for each job of a batch, in order; a finished job is already in its job folder. */
-export type JobReply = ({ ok: true; ms: number; result: unknown } | { ok: false; error: JobError }) & {
+export type JobReply = (
+  | {
+      ok: true;
+      ms: number /** The worker thread's CPU for the job (Linux). */;
+      cpuMs?: number;
+      result: unknown;
+    }
+  | { ok: false; error: JobError }
+) & {
   /** What checking the needed jobs' files cost. */
   hashed?: HashCost;
 };
