@@ -66,6 +66,8 @@ function measure(config: string, out: string): MeasuredRun {
 
 export async function benchCalibrate(configs = CONFIGS): Promise<CostCalibration> {
   const out = mkdtempSync(path.join(os.tmpdir(), 'probelab-calibrate-'));
+  // A busy machine stretches CPU times too (shared caches): the file says how busy it was.
+  const loadBefore = os.loadavg()[0];
   try {
     const runs = configs.map((config, i) => measure(config, path.join(out, String(i))));
     const overheads: MeasuredJob[] = runs.map((run) => ({
@@ -75,7 +77,7 @@ export async function benchCalibrate(configs = CONFIGS): Promise<CostCalibration
     }));
     const calibration = fitCalibration(
       [...runs.flatMap((run) => run.jobs), ...overheads],
-      `npm run bench -- calibrate: ${configs.join(', ')} run fresh with ${WORKERS} workers on ${os.cpus().length} × ${os.cpus()[0]?.model ?? 'unknown CPU'}, ${new Date().toISOString().slice(0, 10)}`,
+      `npm run bench -- calibrate: ${configs.join(', ')} run fresh with ${WORKERS} workers on ${os.cpus().length} × ${os.cpus()[0]?.model ?? 'unknown CPU'}, ${new Date().toISOString().slice(0, 10)}, load average ${loadBefore.toFixed(1)} before and ${os.loadavg()[0].toFixed(1)} after`,
     );
     const file = path.join(ROOT, 'src', 'plan', 'cost-calibration.json');
     writeFileSync(file, `${JSON.stringify(calibration, null, 2)}\n`);
