@@ -2,7 +2,6 @@
 // and the same CNN with batch normalization after each convolution (the convolution's
 // activation moved behind it: conv → batch norm → relu, as configs/architectures.json has it).
 import { z } from 'zod';
-import type { DataSpec } from '../data/spec';
 import { figure1Layers, layersSchema, type LayerSpec } from '../models/layers';
 
 export type Network = 'plain' | 'batch-norm';
@@ -43,13 +42,6 @@ export function networkLayers(
 ): LayerSpec[] {
   const base = plain ? [...plain] : figure1Layers(dropout);
   return network === 'plain' ? base : withBatchNormalization(base);
-}
-
-/** Training images a data spec selects, roughly (for cost estimates; MNIST has 60,000). */
-export function trainImages(data: DataSpec): number {
-  const subset = data.train;
-  if (!subset) return 60_000;
-  return 'first' in subset ? Math.min(subset.first, 60_000) : subset.perClass * 10;
 }
 
 /**

@@ -32,3 +32,10 @@ export const dataSpecSchema = z
       ctx.addIssue({ code: 'custom', path: ['dir'], message: 'only allowed with source "idx"' });
   });
 export type DataSpec = z.infer<typeof dataSpecSchema>;
+
+/** Training images a data spec selects, roughly (for cost estimates; MNIST has 60,000). */
+export function trainImages(data: DataSpec): number {
+  const subset = data.train;
+  if (!subset) return 60_000;
+  return 'first' in subset ? Math.min(subset.first, 60_000) : subset.perClass * 10;
+}

@@ -4,7 +4,7 @@
 // sweep point tabulates accuracy per seed with mean and standard deviation.
 import path from 'node:path';
 import { z } from 'zod';
-import { dataSpecSchema } from '../data/spec';
+import { dataSpecSchema, trainImages } from '../data/spec';
 import {
   backendSchema,
   trainingOverridesSchema,
@@ -117,7 +117,7 @@ export const trainExperiment = defineExperiment<TrainConfig>({
     const jobs: PlannedJob[] = models.map(({ key, seed }) => {
       const params = trainParams(config, ctx, seed);
       plannedLayers(params);
-      const images = params.data.train ? 10_000 : 60_000;
+      const images = trainImages(params.data);
       return trainJob.plan({
         key,
         params,

@@ -31,9 +31,9 @@ import {
   networkLayers,
   plainLayersField,
   stepMilliseconds,
-  trainImages,
   type Network,
 } from '../../claims/batch-norm-network';
+import { trainImages } from '../../data/spec';
 import { mean, sd as sampleSd } from '../../statistics';
 import { asPoints, defaultVerdictSettings, type VerdictSettings, verdictField } from '../../claims/evidence';
 import { differenceVerdict, VERDICT_FILE, writeVerdictCsv, type VerdictRow } from '../../claims/verdict';

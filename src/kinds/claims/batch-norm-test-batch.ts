@@ -21,7 +21,8 @@ import {
 import { probeDataFields, probeSetting } from '../../jobs/probe-setting';
 import { probeInputs } from '../../jobs/shared';
 import { seriesChart, type SeriesPoint } from '../../claims/batch-norm-chart';
-import { batchSizesField, trainImages } from '../../claims/batch-norm-network';
+import { batchSizesField } from '../../claims/batch-norm-network';
+import { trainImages } from '../../data/spec';
 import { testLabels } from '../../occlusion/test-labels';
 import { mean, sd as sampleSd } from '../../statistics';
 import { asPoints, defaultVerdictSettings, type VerdictSettings, verdictField } from '../../claims/evidence';
