@@ -83,3 +83,24 @@ export function buildNetwork(
   if (weights.length > 0) model.setWeights(weights.map((w, i) => tf.tensor(w, model.getWeights()[i].shape)));
   return model;
 }
+
+/**
+ * Random weights for the network of `layers` (built once on the current backend to read their
+ * shapes): moving variances in [0.5, 1.5), since they must be positive; everything else in
+ * [−0.5, 0.5).
+ */
+export function randomWeights(
+  layers: LayerArgs[],
+  rows: number,
+  cols: number,
+  random: () => number,
+): Float32Array[] {
+  const built = buildNetwork(layers, rows, cols, []);
+  const weights = built.weights.map((w) =>
+    Float32Array.from({ length: w.shape.reduce((a: number, b) => a * (b ?? 1), 1) }, () =>
+      w.name.includes('moving_variance') ? random() + 0.5 : random() - 0.5,
+    ),
+  );
+  built.dispose();
+  return weights;
+}

@@ -5,7 +5,7 @@ import * as tf from '@tensorflow/tfjs';
 import { mulberry32 } from '../../src/random';
 import { useBackend } from '../../src/tf/backend';
 import { fusedInputGradients } from '../../src/tf/fused-input-gradients';
-import { buildNetwork, type LayerArgs, randomNetworks } from '../helpers/random-network';
+import { buildNetwork, type LayerArgs, randomNetworks, randomWeights } from '../helpers/random-network';
 
 tf.enableProdMode();
 const random = mulberry32(77);
@@ -45,14 +45,7 @@ async function compareOnRandomNetworks(networks: number, batchNorm: boolean): Pr
     const classes = int(2, 10);
     const layers = randomNetwork(rows, cols, classes, batchNorm);
     await tf.setBackend('cpu');
-    const built = buildNetwork(layers, rows, cols, []);
-    // Moving variances must be positive; everything else in [−0.5, 0.5).
-    const weights = built.weights.map((w) =>
-      Float32Array.from({ length: w.shape.reduce((a: number, b) => a * (b ?? 1), 1) }, () =>
-        w.name.includes('moving_variance') ? random() + 0.5 : random() - 0.5,
-      ),
-    );
-    built.dispose();
+    const weights = randomWeights(layers, rows, cols, random);
     const count = int(1, 7);
     const images = Float32Array.from({ length: count * rows * cols }, random);
     const targets = Array.from({ length: count }, () => int(0, classes - 1));

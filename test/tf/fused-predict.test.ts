@@ -7,7 +7,7 @@ import { predictBatch, tfjsProbabilities } from '../../src/models/predict';
 import { mulberry32 } from '../../src/random';
 import { useBackend } from '../../src/tf/backend';
 import { fusedProbabilities } from '../../src/tf/fused-predict';
-import { buildNetwork, randomNetworks } from '../helpers/random-network';
+import { buildNetwork, randomNetworks, randomWeights } from '../helpers/random-network';
 
 tf.enableProdMode();
 const random = mulberry32(91);
@@ -36,13 +36,7 @@ test.each([
       const classes = int(2, 10);
       const layers = randomNetwork(rows, cols, classes, batchNorm as boolean);
       await tf.setBackend('cpu');
-      const built = buildNetwork(layers, rows, cols, []);
-      const weights = built.weights.map((w) =>
-        Float32Array.from({ length: w.shape.reduce((a: number, b) => a * (b ?? 1), 1) }, () =>
-          w.name.includes('moving_variance') ? random() + 0.5 : random() - 0.5,
-        ),
-      );
-      built.dispose();
+      const weights = randomWeights(layers, rows, cols, random);
       const count = int(1, 40);
       const images = Float32Array.from({ length: count * rows * cols }, random);
       const reference = buildNetwork(layers, rows, cols, weights);
