@@ -15,6 +15,7 @@ import { attribute, type ImageBatch, type MethodInput } from '../src/attribution
 import { gatherPixels } from '../src/data/pixels';
 import { loadDataset } from '../src/data/datasets';
 import { buildFigure1Cnn } from '../src/models/cnn';
+import { layersClassifier } from '../src/models/classifier';
 import { useBackend } from '../src/tf/backend';
 import { median } from '../src/statistics';
 import { MNIST_DIR, PYTHON, ROOT } from './paths';
@@ -63,7 +64,11 @@ function kerasWeights(model: tf.LayersModel): Record<string, { kernel: unknown; 
  * relative to the largest |value| of PyTorch's. SmoothGrad's noise comes from different
  * generators, so its maps agree only in the mean.
  */
-function compareMaps(model: tf.LayersModel, batch: ImageBatch, targets: number[]): Record<string, string> {
+async function compareMaps(
+  model: tf.LayersModel,
+  batch: ImageBatch,
+  targets: number[],
+): Promise<Record<string, string>> {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'probelab-attribution-bench-'));
   try {
     const weights = path.join(dir, 'weights.json');
@@ -71,17 +76,18 @@ function compareMaps(model: tf.LayersModel, batch: ImageBatch, targets: number[]
     writeFileSync(weights, JSON.stringify(kerasWeights(model)));
     torchRound({ WEIGHTS: weights, MAPS: maps, REPS: '1' });
     const theirs = JSON.parse(readFileSync(maps, 'utf8')) as Record<string, number[]>;
-    return Object.fromEntries(
-      Object.entries(METHODS).map(([name, method]) => {
-        const ours = attribute(model, batch, targets, method, { batchSize: BATCH }).maps;
-        const scale = Math.max(...theirs[name].map(Math.abs)) || 1;
-        let worst = 0;
-        ours.forEach((v, i) => {
-          worst = Math.max(worst, Math.abs(v - theirs[name][i]));
-        });
-        return [name, (worst / scale).toExponential(1)];
-      }),
-    );
+    const classifier = layersClassifier(model, { rows: batch.rows, cols: batch.cols, channels: 1 });
+    const agreement: Record<string, string> = {};
+    for (const [name, method] of Object.entries(METHODS)) {
+      const ours = (await attribute(classifier, batch, targets, method, { batchSize: BATCH })).maps;
+      const scale = Math.max(...theirs[name].map(Math.abs)) || 1;
+      let worst = 0;
+      ours.forEach((v, i) => {
+        worst = Math.max(worst, Math.abs(v - theirs[name][i]));
+      });
+      agreement[name] = (worst / scale).toExponential(1);
+    }
+    return agreement;
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
@@ -94,18 +100,19 @@ export async function benchAttribution(): Promise<void> {
   const batch = { pixels: gatherPixels(data.train, 784, indices), count: N, rows: 28, cols: 28 };
   const targets = indices.map((i) => data.train.labels[i]);
   const model = buildFigure1Cnn({ dropout: 0.2, seed: 1 });
-  const ours = (method: MethodInput) => {
-    attribute(model, batch, targets, method, { batchSize: BATCH }); // warm-up
+  const classifier = layersClassifier(model, { rows: 28, cols: 28, channels: 1 });
+  const ours = async (method: MethodInput) => {
+    await attribute(classifier, batch, targets, method, { batchSize: BATCH }); // warm-up
     const times: number[] = [];
     for (let r = 0; r < REPS; r++) {
       const started = performance.now();
-      attribute(model, batch, targets, method, { batchSize: BATCH });
+      await attribute(classifier, batch, targets, method, { batchSize: BATCH });
       times.push((performance.now() - started) / N);
     }
     return median(times);
   };
   const peer = hasTorch();
-  const agreement = peer ? compareMaps(model, batch, targets) : {};
+  const agreement = peer ? await compareMaps(model, batch, targets) : {};
   if (!peer)
     console.log(
       `\nPyTorch is not available (${PYTHON} cannot import torch): install it with apt-get install -y python3-torch (Debian's PyTorch, CPU) to see the ratios. probelab alone:`,
@@ -118,7 +125,7 @@ export async function benchAttribution(): Promise<void> {
       const figures = torchRound();
       for (const name of names) theirs[name].push(figures[name]);
     }
-    for (const name of names) mine[name].push(ours(METHODS[name]));
+    for (const name of names) mine[name].push(await ours(METHODS[name]));
   }
   model.dispose();
   const shown = (values: number[]) => values.map((v) => v.toFixed(3)).join(' · ');

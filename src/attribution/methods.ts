@@ -1,14 +1,15 @@
 // Domain code: the attribution kinds (src/kinds/attribution*) call it; nothing here imports a kind.
 //
-// The one entry point of attribution: a tfjs model, a batch of images, a target class per image
+// The one entry point of attribution: a classifier (src/models/classifier.ts), a batch of images, a target class per image
 // and a method with its settings → float32 pixel maps [n, height, width]. Everything else
 // (the `attribution` experiment, faithfulness curves, the sanity check, the benchmark) calls this.
 //
 // y_c is the model's output for class c as the model gives it (Captum's convention): for
 // probelab's trained models, which end in softmax, the probability of class c, not the logit.
 // Every method runs in float32 on the thread's tfjs backend, in inference mode (dropout off,
-// batch normalization on its moving statistics).
-import type * as tf from '@tensorflow/tfjs';
+// batch normalization on its moving statistics). Gradient methods need the classifier's tfjs
+// model; forward-only methods (occlusion) run on any classifier, ONNX models included.
+import { type Classifier, requireLayersModel } from '../models/classifier';
 import { gradCamMaps } from './grad-cam';
 import { gradientXInputMaps } from './gradient-x-input';
 import type { ImageBatch } from './gradients';
@@ -52,13 +53,13 @@ export interface Attribution {
 export const DEFAULT_BATCH_SIZE = 256;
 
 /** Pixel maps of `method` for each image of `batch` and its target class. */
-export function attribute(
-  model: tf.LayersModel,
+export async function attribute(
+  classifier: Classifier,
   batch: ImageBatch,
   targets: ArrayLike<number>,
   method: MethodInput,
   options: AttributeOptions = {},
-): Attribution {
+): Promise<Attribution> {
   const settings = methodSettings(method);
   const batchSize = options.batchSize ?? DEFAULT_BATCH_SIZE;
   if (!Number.isInteger(batchSize) || batchSize < 1)
@@ -66,6 +67,9 @@ export function attribute(
   const keys = options.keys ?? Array.from({ length: batch.count }, (_, i) => i);
   if (keys.length !== batch.count) throw new Error(`expected ${batch.count} keys, got ${keys.length}`);
   const shape = { count: batch.count, rows: batch.rows, cols: batch.cols };
+  if (settings.method === 'occlusion')
+    return { ...shape, maps: await occlusionAttributionMaps(classifier, batch, targets, settings) };
+  const model = requireLayersModel(classifier, settings.method);
   switch (settings.method) {
     case 'saliency':
       return { ...shape, maps: saliencyMaps(model, batch, targets, batchSize) };
@@ -77,8 +81,6 @@ export function attribute(
       return { ...shape, maps: smoothgradMaps(model, batch, targets, settings, keys, batchSize) };
     case 'grad-cam':
       return { ...shape, maps: gradCamMaps(model, batch, targets, settings.layer, batchSize) };
-    case 'occlusion':
-      return { ...shape, maps: occlusionAttributionMaps(model, batch, targets, settings) };
   }
 }
 
@@ -87,14 +89,14 @@ export function attribute(
  * measured, for methods.csv and for the trust table alike (a batch of a chunk's images in one
  * call, so per-call set-up is shared as it is in use).
  */
-export function timedAttribution(
-  model: tf.LayersModel,
+export async function timedAttribution(
+  classifier: Classifier,
   batch: ImageBatch,
   targets: ArrayLike<number>,
   method: MethodInput,
   options: AttributeOptions = {},
-): Attribution & { ms: number } {
+): Promise<Attribution & { ms: number }> {
   const started = performance.now();
-  const result = attribute(model, batch, targets, method, options);
+  const result = await attribute(classifier, batch, targets, method, options);
   return { ...result, ms: performance.now() - started };
 }

@@ -2,23 +2,23 @@
 // a patch covers part of the image, y_c(x) − y_c(x occluded at k), from the occlusion maps of
 // src/occlusion (one batched, incremental prediction per image); each pixel gets the mean drop
 // over the placements that cover it, 0 where none does (a stride that skips the border).
-import type * as tf from '@tensorflow/tfjs';
+import type { Classifier } from '../models/classifier';
 import { occlusionGrid, positionAt } from '../occlusion/grid';
 import { fillValue } from '../occlusion/occlude';
 import { predictOcclusions } from '../occlusion/predict';
-import { channelsOf, checkTargets, outputClasses, type ImageBatch } from './gradients';
+import { channelsOf, checkTargets, type ImageBatch } from './gradients';
 import type { MethodSettings } from './settings';
 
 type Settings = Extract<MethodSettings, { method: 'occlusion' }>;
 
-export function occlusionAttributionMaps(
-  model: tf.LayersModel,
+export async function occlusionAttributionMaps(
+  classifier: Classifier,
   batch: ImageBatch,
   targets: ArrayLike<number>,
   settings: Settings,
-): Float32Array {
+): Promise<Float32Array> {
   if (channelsOf(batch) !== 1) throw new Error('occlusion: only images of one channel can be occluded');
-  checkTargets(targets, batch.count, outputClasses(model));
+  checkTargets(targets, batch.count, classifier.classes);
   const grid = occlusionGrid(batch.rows, batch.cols, settings.patch, settings.stride);
   const pixels = batch.rows * batch.cols;
   const maps = new Float32Array(batch.count * pixels);
@@ -27,8 +27,8 @@ export function occlusionAttributionMaps(
   for (let i = 0; i < batch.count; i++) {
     const image = batch.pixels.subarray(i * pixels, (i + 1) * pixels);
     const t = targets[i];
-    const { classes, clean, occluded } = predictOcclusions(
-      model,
+    const { classes, clean, occluded } = await predictOcclusions(
+      classifier,
       image,
       grid,
       0,

@@ -4,6 +4,7 @@ import path from 'node:path';
 import type { DataSpec } from '../data/spec';
 import type { Dataset } from '../data/datasets';
 import { gatherPixels } from '../data/pixels';
+import type { Classifier, ImageShape } from '../models/classifier';
 import type { BackendName } from '../models/training-spec';
 import type { JobContext, NeededJob } from './kind';
 import type { ModelFileParam } from './model-source';
@@ -95,4 +96,19 @@ export async function probeInputs(
   const data = cachedDataset(ctx, params.data);
   const model = await probedModel(ctx, params.backend, params.modelFile);
   return { model, data, rows: data.rows, cols: data.cols };
+}
+
+/** The shape of a data set's images as a classifier takes them. */
+export function imageShape(data: Pick<Dataset, 'rows' | 'cols'>): ImageShape {
+  return { rows: data.rows, cols: data.cols, channels: 1 };
+}
+
+/** What a forward-only probe opens with: its data set and the model as a classifier (each loaded once per thread). */
+export async function probeClassifier(
+  ctx: Pick<JobContext, 'cache' | 'needs'>,
+  params: { data: DataSpec; backend: BackendName; modelFile?: ModelFileParam },
+): Promise<{ classifier: Classifier; data: Dataset }> {
+  const { layersClassifier } = require('../models/classifier') as typeof import('../models/classifier');
+  const { model, data } = await probeInputs(ctx, params);
+  return { classifier: layersClassifier(model, imageShape(data)), data };
 }

@@ -33,7 +33,7 @@ import {
   withModel,
   type ModelFileParam,
 } from '../jobs/model-source';
-import { modelTitle, testPixels, probeInputs } from '../jobs/shared';
+import { modelTitle, testPixels, probeClassifier } from '../jobs/shared';
 
 const pixelsField = (what: string, min: number) =>
   z
@@ -170,8 +170,8 @@ export const shiftExperiment = defineExperiment<ShiftConfig>({
 export const shiftStripJob = defineJob<ShiftStripParams>({
   kind: 'shift-strip',
   async run(params, ctx) {
-    const { predictBatch } = require('../models/predict') as typeof import('../models/predict');
-    const { model, data, rows, cols } = await probeInputs(ctx, params);
+    const { classifier, data } = await probeClassifier(ctx, params);
+    const { rows, cols } = data;
     const pixels = rows * cols;
     const { index, label } = params.image;
     const original = testPixels(data, [index], 'shift-strip');
@@ -185,7 +185,7 @@ export const shiftStripJob = defineJob<ShiftStripParams>({
     }
     const batch = new Float32Array(variants.length * pixels);
     variants.forEach((v, i) => batch.set(v.image, i * pixels));
-    const probs = predictBatch(model, batch, variants.length, rows, cols);
+    const probs = await classifier.probabilities(batch, variants.length);
     const classes = probs.length / variants.length;
     const shifted: (ShiftedDigit & { dx: number; dy: number; trueProbability: number })[] = variants.map(
       (v, i) => {
@@ -240,20 +240,17 @@ const PREDICT_BATCH = 1000;
 export const shiftAccuracyChunkJob = defineJob<ShiftAccuracyChunkParams, ShiftAccuracyChunkResult>({
   kind: 'shift-accuracy-chunk',
   async run(params, ctx): Promise<ShiftAccuracyChunkResult> {
-    const { predictBatch } = require('../models/predict') as typeof import('../models/predict');
-    const { model, data, rows, cols } = await probeInputs(ctx, params);
+    const { classifier, data } = await probeClassifier(ctx, params);
+    const { rows, cols } = data;
     const { images, labels, count } = data.test;
-    const correct = (dx: number, dy: number) => {
+    const correct = async (dx: number, dy: number) => {
       let hits = 0;
       for (let start = 0; start < count; start += PREDICT_BATCH) {
         if (ctx.signal.aborted) throw new Error('shift-accuracy-chunk: stopped');
         const end = Math.min(count, start + PREDICT_BATCH);
-        const probs = predictBatch(
-          model,
+        const probs = await classifier.probabilities(
           shiftedPixels(images, rows, cols, start, end, dx, dy),
           end - start,
-          rows,
-          cols,
         );
         const classes = probs.length / (end - start);
         for (let i = start; i < end; i++)
@@ -261,8 +258,8 @@ export const shiftAccuracyChunkJob = defineJob<ShiftAccuracyChunkParams, ShiftAc
       }
       return hits;
     };
-    const horizontalCorrect = correct(params.shift, 0);
-    const verticalCorrect = params.shift === 0 ? horizontalCorrect : correct(0, params.shift);
+    const horizontalCorrect = await correct(params.shift, 0);
+    const verticalCorrect = params.shift === 0 ? horizontalCorrect : await correct(0, params.shift);
     return { shift: params.shift, images: count, horizontalCorrect, verticalCorrect };
   },
 });

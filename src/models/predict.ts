@@ -4,7 +4,7 @@ import * as tf from '@tensorflow/tfjs';
 import { fusedProbabilities } from '../tf/fused-predict';
 
 /**
- * Class probabilities of `count` images of rows × cols pixels (0..1), count × classes, row-major:
+ * Class probabilities of `count` images of rows × cols × channels values (0..1, channels last), count × classes, row-major:
  * through the fused network where it covers the model (2–3× tfjs' predict on Figure 1: `npm run
  * bench versus`), else tfjs' predict.
  */
@@ -14,8 +14,11 @@ export function predictBatch(
   count: number,
   rows: number,
   cols: number,
+  channels = 1,
 ): Float32Array {
-  return fusedProbabilities(model, pixels, count) ?? tfjsProbabilities(model, pixels, count, rows, cols);
+  return (
+    fusedProbabilities(model, pixels, count) ?? tfjsProbabilities(model, pixels, count, rows, cols, channels)
+  );
 }
 
 /** tfjs' predict of the same, in one call (its default batch of 32 is 2–3× slower on wasm). */
@@ -25,9 +28,10 @@ export function tfjsProbabilities(
   count: number,
   rows: number,
   cols: number,
+  channels = 1,
 ): Float32Array {
   const probs = tf.tidy(() => {
-    const x = tf.tensor4d(pixels.subarray(0, count * rows * cols), [count, rows, cols, 1]);
+    const x = tf.tensor4d(pixels.subarray(0, count * rows * cols * channels), [count, rows, cols, channels]);
     return model.predict(x, { batchSize: count }) as tf.Tensor;
   });
   try {

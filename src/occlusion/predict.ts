@@ -4,10 +4,10 @@
 // - positions where the patch changes no pixel (a black patch on black background: ~14% of the
 //   8×8 positions on MNIST test digits) are not predicted again: their copy is the image itself,
 //   so they get the clean image's probabilities, which are predicted in the same batch;
-// - on wasm, each copy recomputes only the part of each layer its patch changes (incremental.ts).
-import type * as tf from '@tensorflow/tfjs';
+// - on wasm, each copy of a tfjs model's image recomputes only the part of each layer its patch
+//   changes (incremental.ts); other models (ONNX) predict the copies whole.
+import type { Classifier } from '../models/classifier';
 import { positionAt, type OcclusionGrid } from './grid';
-import { predictBatch } from '../models/predict';
 import { predictIncrementally } from './incremental';
 import { occludeInPlace } from './occlude';
 
@@ -37,15 +37,15 @@ export interface OcclusionPredictions {
 }
 
 /** Probabilities of the image and of its copies occluded at positions [start, end), in one batched predict. */
-export function predictOcclusions(
-  model: tf.LayersModel,
+export async function predictOcclusions(
+  classifier: Classifier,
   image: Float32Array,
   grid: OcclusionGrid,
   start: number,
   end: number,
   fill: number,
   buffer?: Float32Array,
-): OcclusionPredictions {
+): Promise<OcclusionPredictions> {
   const changing: number[] = [];
   for (let k = start; k < end; k++) if (patchChangesImage(image, grid, k, fill)) changing.push(k);
   const count = changing.length + 1;
@@ -53,9 +53,10 @@ export function predictOcclusions(
     const { row, col } = positionAt(grid, k);
     return { row, col, rows: grid.patch, cols: grid.patch };
   });
-  const probs =
-    predictIncrementally(model, image, patches, Math.fround(fill)) ??
-    predictCopies(model, image, grid, changing, fill, buffer);
+  const incremental = classifier.layersModel
+    ? predictIncrementally(classifier.layersModel, image, patches, Math.fround(fill))
+    : null;
+  const probs = incremental ?? (await predictCopies(classifier, image, grid, changing, fill, buffer));
   const classes = probs.length / count;
   const clean = probs.slice(0, classes);
   const occluded = new Float32Array((end - start) * classes);
@@ -68,13 +69,13 @@ export function predictOcclusions(
 
 /** The image and its copies occluded at the `changing` positions, predicted whole in one batch. */
 function predictCopies(
-  model: tf.LayersModel,
+  classifier: Classifier,
   image: Float32Array,
   grid: OcclusionGrid,
   changing: number[],
   fill: number,
   buffer?: Float32Array,
-): Float32Array {
+): Promise<Float32Array> {
   const pixels = grid.imageRows * grid.imageCols;
   const count = changing.length + 1;
   const batch = buffer && buffer.length >= count * pixels ? buffer : new Float32Array(count * pixels);
@@ -84,5 +85,5 @@ function predictCopies(
     batch.set(image, offset);
     occludeInPlace(batch, grid, k, fill, offset);
   });
-  return predictBatch(model, batch, count, grid.imageRows, grid.imageCols);
+  return classifier.probabilities(batch, count);
 }

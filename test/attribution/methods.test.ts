@@ -2,7 +2,13 @@
 // is its weights), the Figure 1 CNN trained briefly on real MNIST (integrated gradients'
 // completeness), a model whose last convolution is the identity (Grad-CAM in closed form).
 import * as tf from '@tensorflow/tfjs';
-import { attribute, type MethodInput } from '../../src/attribution/methods';
+import {
+  type AttributeOptions,
+  attribute as attributeWith,
+  type ImageBatch,
+  type MethodInput,
+} from '../../src/attribution/methods';
+import { layersClassifier } from '../../src/models/classifier';
 import { gaussianBlur } from '../../src/attribution/baselines';
 import { loadModel } from '../../src/models/persist';
 import { loadDataset } from '../../src/data/datasets';
@@ -37,6 +43,22 @@ beforeAll(async () => {
   await useBackend('wasm');
 });
 
+/** The methods on a tfjs model, as the attribution jobs call them (through its classifier). */
+const attribute = (
+  model: tf.LayersModel,
+  batch: ImageBatch,
+  targets: ArrayLike<number>,
+  method: MethodInput,
+  options?: AttributeOptions,
+) =>
+  attributeWith(
+    layersClassifier(model, { rows: batch.rows, cols: batch.cols, channels: 1 }),
+    batch,
+    targets,
+    method,
+    options,
+  );
+
 describe('saliency and gradient × input of a linear model', () => {
   const classes = 4;
   const kernel = randomValues(ROWS * COLS * classes, 1);
@@ -44,9 +66,9 @@ describe('saliency and gradient × input of a linear model', () => {
   const targets = [2, 0, 3];
   const weight = (p: number, c: number) => kernel[p * classes + c];
 
-  test('saliency is |the weights of the target class|', () => {
+  test('saliency is |the weights of the target class|', async () => {
     const model = linearModel(kernel, classes);
-    const { maps, count, rows, cols } = attribute(
+    const { maps, count, rows, cols } = await attribute(
       model,
       { pixels: images, count: 3, rows: ROWS, cols: COLS },
       targets,
@@ -58,9 +80,9 @@ describe('saliency and gradient × input of a linear model', () => {
         expect(maps[i * ROWS * COLS + p]).toBeCloseTo(Math.abs(weight(p, targets[i])), 6);
   });
 
-  test('gradient × input is the weights times the pixels', () => {
+  test('gradient × input is the weights times the pixels', async () => {
     const model = linearModel(kernel, classes);
-    const { maps } = attribute(
+    const { maps } = await attribute(
       model,
       { pixels: images, count: 3, rows: ROWS, cols: COLS },
       targets,
@@ -71,9 +93,9 @@ describe('saliency and gradient × input of a linear model', () => {
         expect(maps[i * ROWS * COLS + p]).toBeCloseTo(weight(p, targets[i]) * images[i * ROWS * COLS + p], 6);
   });
 
-  test('integrated gradients of a linear model are exact at any number of steps', () => {
+  test('integrated gradients of a linear model are exact at any number of steps', async () => {
     const model = linearModel(kernel, classes);
-    const { maps, completeness } = attribute(
+    const { maps, completeness } = await attribute(
       model,
       { pixels: images, count: 3, rows: ROWS, cols: COLS },
       targets,
@@ -88,16 +110,16 @@ describe('saliency and gradient × input of a linear model', () => {
     }
   });
 
-  test('a target outside the classes is refused', () => {
+  test('a target outside the classes is refused', async () => {
     const model = linearModel(kernel, classes);
-    expect(() =>
+    await expect(
       attribute(model, { pixels: images, count: 3, rows: ROWS, cols: COLS }, [0, 4, 1], 'saliency'),
-    ).toThrow('target 1: expected a class 0..3, got 4');
+    ).rejects.toThrow('target 1: expected a class 0..3, got 4');
   });
 });
 
 describe('Grad-CAM', () => {
-  test('on a model whose last convolution is the identity it is ReLU(mean of the target weights × the image)', () => {
+  test('on a model whose last convolution is the identity it is ReLU(mean of the target weights × the image)', async () => {
     const classes = 3;
     const kernel = randomValues(ROWS * COLS * classes, 3);
     const model = tf.sequential({
@@ -111,7 +133,7 @@ describe('Grad-CAM', () => {
     model.layers[2].setWeights([tf.tensor2d(kernel, [ROWS * COLS, classes]), tf.zeros([classes])]);
     const images = randomValues(2 * ROWS * COLS, 4, 0, 1);
     const targets = [0, 2];
-    const { maps } = attribute(
+    const { maps } = await attribute(
       model,
       { pixels: images, count: 2, rows: ROWS, cols: COLS },
       targets,
@@ -125,14 +147,14 @@ describe('Grad-CAM', () => {
     }
   });
 
-  test('a layer the model does not have is named in the error', () => {
+  test('a layer the model does not have is named in the error', async () => {
     const model = linearModel(randomValues(ROWS * COLS * 2, 5), 2);
-    expect(() =>
+    await expect(
       attribute(model, { pixels: new Float32Array(ROWS * COLS), count: 1, rows: ROWS, cols: COLS }, [0], {
         method: 'grad-cam',
         layer: 'conv9',
       }),
-    ).toThrow('grad-cam: the model has no layer "conv9"');
+    ).rejects.toThrow('grad-cam: the model has no layer "conv9"');
   });
 });
 
@@ -160,8 +182,8 @@ describe('on the Figure 1 CNN trained on real MNIST', () => {
     ['blurred', 2e-3],
   ] as const)(
     'integrated gradients with 256 steps are complete (baseline %s, relative error < %d)',
-    (baseline, tolerance) => {
-      const { completeness } = attribute(model, batch(), targets, {
+    async (baseline, tolerance) => {
+      const { completeness } = await attribute(model, batch(), targets, {
         method: 'integrated-gradients',
         steps: 256,
         baseline,
@@ -181,13 +203,13 @@ describe('on the Figure 1 CNN trained on real MNIST', () => {
     'grad-cam',
     { method: 'occlusion', patch: 6, stride: 3 },
   ];
-  test.each(methods)('%j: each image gets the same map alone as in a batch', (method) => {
+  test.each(methods)('%j: each image gets the same map alone as in a batch', async (method) => {
     const keys = [10, 11, 12, 13];
-    const whole = attribute(model, batch(), targets, method, { keys, batchSize: 40 });
+    const whole = await attribute(model, batch(), targets, method, { keys, batchSize: 40 });
     expect(whole.maps.every(Number.isFinite)).toBe(true);
     expect(whole.maps.some((v) => v !== 0)).toBe(true);
     for (let i = 0; i < count; i++) {
-      const one = attribute(
+      const one = await attribute(
         model,
         { pixels: images.subarray(i * 784, (i + 1) * 784), count: 1, rows: 28, cols: 28 },
         [targets[i]],
@@ -201,8 +223,8 @@ describe('on the Figure 1 CNN trained on real MNIST', () => {
     }
   });
 
-  test("occlusion: a pixel under one placement gets that placement's drop, under several their mean", () => {
-    const { maps } = attribute(model, batch(), targets, { method: 'occlusion', patch: 6, stride: 3 });
+  test("occlusion: a pixel under one placement gets that placement's drop, under several their mean", async () => {
+    const { maps } = await attribute(model, batch(), targets, { method: 'occlusion', patch: 6, stride: 3 });
     const image = images.slice(0, 784);
     const occluded = (row: number, col: number) => {
       const copy = image.slice();
@@ -216,16 +238,16 @@ describe('on the Figure 1 CNN trained on real MNIST', () => {
     expect(maps[3]).toBeCloseTo((y(0) - y(1) + y(0) - y(2)) / 2, 5); // pixel (0, 3): (0, 0) and (0, 3)
   });
 
-  test('smoothgrad: another seed gives other noise, the same seed the same map', () => {
-    const a = attribute(model, batch(), targets, { method: 'smoothgrad', samples: 4, seed: 1 });
-    const b = attribute(model, batch(), targets, { method: 'smoothgrad', samples: 4, seed: 1 });
-    const c = attribute(model, batch(), targets, { method: 'smoothgrad', samples: 4, seed: 2 });
+  test('smoothgrad: another seed gives other noise, the same seed the same map', async () => {
+    const a = await attribute(model, batch(), targets, { method: 'smoothgrad', samples: 4, seed: 1 });
+    const b = await attribute(model, batch(), targets, { method: 'smoothgrad', samples: 4, seed: 1 });
+    const c = await attribute(model, batch(), targets, { method: 'smoothgrad', samples: 4, seed: 2 });
     expect(Array.from(a.maps)).toEqual(Array.from(b.maps));
     expect(Array.from(a.maps)).not.toEqual(Array.from(c.maps));
   });
 });
 
-test('the blurred baseline keeps the mean and smooths', () => {
+test('the blurred baseline keeps the mean and smooths', async () => {
   const image = new Float32Array(9 * 9);
   image[40] = 1;
   const blurred = gaussianBlur(image, 9, 9, 1, 1);

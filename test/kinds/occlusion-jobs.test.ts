@@ -11,6 +11,7 @@ import { loadDataset } from '../../src/data/datasets';
 import { loadModel } from '../../src/models/persist';
 import { occlusionGrid } from '../../src/occlusion/grid';
 import { patchChangesImage, predictOcclusions } from '../../src/occlusion/predict';
+import { layersClassifier } from '../../src/models/classifier';
 import { mulberry32 } from '../../src/random';
 import { SMALL_TRAIN, trainSmallModel } from '../helpers/small-model';
 import { expandContext, runPlanned } from '../helpers/run-occlusion-jobs';
@@ -78,7 +79,7 @@ describe('occlusion maps on a real model', () => {
     }
   });
 
-  test('positions whose patch changes no pixel are not predicted again, and still equal the prediction on their copy', () => {
+  test('positions whose patch changes no pixel are not predicted again, and still equal the prediction on their copy', async () => {
     const index = 11;
     const image = Float32Array.from(
       data.test.images.subarray(index * 784, (index + 1) * 784),
@@ -90,7 +91,8 @@ describe('occlusion maps on a real model', () => {
     );
     expect(unchanged.length).toBeGreaterThan(10); // blank corners of the digit
     expect(patchChangesImage(image, grid, unchanged[0], 0.5)).toBe(true);
-    const result = predictOcclusions(model, image, grid, 0, grid.count, 0);
+    const classifier = layersClassifier(model, { rows: 28, cols: 28, channels: 1 });
+    const result = await predictOcclusions(classifier, image, grid, 0, grid.count, 0);
     expect(result.predicted).toBe(grid.count - unchanged.length);
     for (const k of [unchanged[0], unchanged.at(-1)!]) {
       const expected = predictOccluded(index, Math.floor(k / 21), k % 21, 8, 0);

@@ -6,6 +6,7 @@ import { occlusionGrid, positionAt } from '../../src/occlusion/grid';
 import { predictIncrementally } from '../../src/occlusion/incremental';
 import { predictBatch } from '../../src/models/predict';
 import { predictOcclusions } from '../../src/occlusion/predict';
+import { layersClassifier } from '../../src/models/classifier';
 import { occludedCopies } from '../../src/occlusion/occlude';
 import { mulberry32 } from '../../src/random';
 import { useBackend } from '../../src/tf/backend';
@@ -122,7 +123,7 @@ test('incremental maps equal a plain prediction of every occluded copy to 1e-5 o
   expect(spread).toBeGreaterThan(0.5); // the probabilities moved: the comparison had something to see
 });
 
-test('the occlusion jobs take the incremental path on wasm and fall back for layers it does not handle', () => {
+test('the occlusion jobs take the incremental path on wasm and fall back for layers it does not handle', async () => {
   const rows = 12;
   const model = tf.sequential({
     layers: [
@@ -135,7 +136,8 @@ test('the occlusion jobs take the incremental path on wasm and fall back for lay
   const grid = occlusionGrid(rows, rows, 3, 1);
   const patches = [{ row: 0, col: 0, rows: 3, cols: 3 }];
   expect(predictIncrementally(model, image, patches, 0)).toBeNull();
-  const result = predictOcclusions(model, image, grid, 0, grid.count, 0);
+  const classifier = layersClassifier(model, { rows, cols: rows, channels: 1 });
+  const result = await predictOcclusions(classifier, image, grid, 0, grid.count, 0);
   expect(result.occluded.length).toBe(grid.count * 3);
   model.dispose();
 });

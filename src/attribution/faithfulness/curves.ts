@@ -3,8 +3,7 @@
 // attribution, a step at a time, and the model's probability for the target class is recorded
 // after each step. A faithful map makes the deletion curve fall fast (small area) and the
 // insertion curve rise fast (large area). Both curves of one image go through one predict.
-import type * as tf from '@tensorflow/tfjs';
-import { predictBatch } from '../../models/predict';
+import type { Classifier } from '../../models/classifier';
 
 export interface CurvePoints {
   /** Share of the pixels changed at each point, 0 first and 1 last. */
@@ -64,20 +63,18 @@ export interface ImageCurves {
   insertionArea: number;
 }
 
-/** Both curves of one image (rows × cols pixels in 0..1) for the class `target`, in one batched predict. */
-export function imageCurves(
-  model: tf.LayersModel,
+/** Both curves of one image (pixels in 0..1) for the class `target`, in one batched predict. */
+export async function imageCurves(
+  classifier: Classifier,
   image: Float32Array,
   baseline: Float32Array,
   order: Uint32Array,
   points: CurvePoints,
   target: number,
-  rows: number,
-  cols: number,
-): ImageCurves {
+): Promise<ImageCurves> {
   const copies = perturbedCopies(image, baseline, order, points);
   const count = points.counts.length;
-  const probabilities = predictBatch(model, copies, 2 * count, rows, cols);
+  const probabilities = await classifier.probabilities(copies, 2 * count);
   const classes = probabilities.length / (2 * count);
   const curve = (c: number) =>
     Array.from({ length: count }, (_, k) => probabilities[(c * count + k) * classes + target]);

@@ -12,7 +12,7 @@ export type MapOfImage = (
   image: Float32Array,
   target: number,
   index: number,
-) => Float32Array;
+) => Promise<Float32Array>;
 
 export interface CascadeResult {
   /** The layers randomised, in order (top first). */
@@ -38,8 +38,12 @@ export async function cascadingRandomisation(
   seed: number,
   signal?: AbortSignal,
 ): Promise<CascadeResult> {
-  const mapsOf = (on: tf.LayersModel) => images.map((i) => absolute(mapOf(on, i.image, i.target, i.index)));
-  const trained = mapsOf(model);
+  const mapsOf = async (on: tf.LayersModel) => {
+    const maps: Float32Array[] = [];
+    for (const i of images) maps.push(absolute(await mapOf(on, i.image, i.target, i.index)));
+    return maps;
+  };
+  const trained = await mapsOf(model);
   const layers = layersTopFirst(model);
   const copy = await copyModel(model);
   const spearmanOf: number[][] = images.map(() => []);
@@ -47,7 +51,7 @@ export async function cascadingRandomisation(
     for (const layer of layers) {
       reinitialiseLayer(copy, layer, seed);
       if (signal?.aborted) throw new Error('sanity check: stopped');
-      mapsOf(copy).forEach((map, i) => spearmanOf[i].push(spearman(trained[i], map)));
+      (await mapsOf(copy)).forEach((map, i) => spearmanOf[i].push(spearman(trained[i], map)));
     }
   } finally {
     copy.dispose();

@@ -5,7 +5,6 @@
 // - `attribution-sanity-chunk`: the same maps on the model randomised layer by layer from the top,
 //   each compared with the trained model's by Spearman's ρ;
 // - `attribution-faithfulness`: every chunk, in the plan's order, into the tables and charts.
-import type * as tf from '@tensorflow/tfjs';
 import path from 'node:path';
 import { curvesChart, sanityChart } from '../../attribution/faithfulness/charts';
 import { attributionOrder, randomMap } from '../../attribution/faithfulness/order';
@@ -34,15 +33,20 @@ import {
 } from './params';
 import { defineJob, type JobContext, type JobDefinition, type JobResult } from '../../jobs/kind';
 import { testImage } from '../occlusion/occlusion-maps';
-import { modelTitle, probeInputs } from '../../jobs/shared';
+import { imageShape, modelTitle, probeClassifier } from '../../jobs/shared';
+import { type Classifier, layersClassifier, requireLayersModel } from '../../models/classifier';
 
 /** The map of one image (rows × cols) by a method: its test index keys any randomness (SmoothGrad's noise, the random order). */
 function mapFunction(method: FaithfulnessMethod, seed: number, rows: number, cols: number): MapOfImage {
   const { settings } = method;
-  if (settings === null) return (_model, image, _target, index) => randomMap(image.length, seed, index);
+  if (settings === null) return async (_model, image, _target, index) => randomMap(image.length, seed, index);
   const { attribute } = require('../../attribution/methods') as typeof import('../../attribution/methods');
-  return (model, image, target, index) =>
-    attribute(model, { pixels: image, count: 1, rows, cols }, [target], settings, { keys: [index] }).maps;
+  const classifierOf = (model: Parameters<MapOfImage>[0]) =>
+    layersClassifier(model, imageShape({ rows, cols }));
+  return async (model, image, target, index) => {
+    const batch = { pixels: image, count: 1, rows, cols };
+    return (await attribute(classifierOf(model), batch, [target], settings, { keys: [index] })).maps;
+  };
 }
 
 interface ChunkImage {
@@ -55,35 +59,36 @@ interface ChunkImage {
 }
 
 /** The chunk's test images, their targets (label or the trained model's prediction) and baselines. */
-function chunkImages(
+async function chunkImages(
   ctx: Pick<JobContext, 'cache'>,
   data: Dataset,
-  model: tf.LayersModel,
+  classifier: Classifier,
   params: FaithfulnessChunkParams,
-): ChunkImage[] {
-  const { predictBatch } = require('../../models/predict') as typeof import('../../models/predict');
-  return params.indices.map((index) => {
+): Promise<ChunkImage[]> {
+  const images: ChunkImage[] = [];
+  for (const index of params.indices) {
     if (index >= data.test.count)
       throw new Error(`test image ${index} does not exist (the test set has ${data.test.count} images)`);
     const { image, fill } = testImage(ctx, data, index, params.baseline);
     const label = data.test.labels[index];
     let target = label;
     if (params.target === 'predicted') {
-      const probabilities = predictBatch(model, image, 1, data.rows, data.cols);
+      const probabilities = await classifier.probabilities(image, 1);
       target = probabilities.indexOf(Math.max(...probabilities));
     }
-    return { index, label, target, image, baseline: new Float32Array(image.length).fill(fill) };
-  });
+    images.push({ index, label, target, image, baseline: new Float32Array(image.length).fill(fill) });
+  }
+  return images;
 }
 
 /** The chunk's maps (one per image, rows × cols each) and the milliseconds they took, timed as methods.csv times them. */
-function chunkMaps(
-  model: tf.LayersModel,
+async function chunkMaps(
+  classifier: Classifier,
   images: readonly ChunkImage[],
   method: FaithfulnessMethod,
   seed: number,
   data: Pick<Dataset, 'rows' | 'cols'>,
-): { maps: Float32Array[]; ms: number } {
+): Promise<{ maps: Float32Array[]; ms: number }> {
   const size = data.rows * data.cols;
   const { settings } = method;
   const started = performance.now();
@@ -95,8 +100,8 @@ function chunkMaps(
     require('../../attribution/methods') as typeof import('../../attribution/methods');
   const pixels = new Float32Array(images.length * size);
   images.forEach((i, k) => pixels.set(i.image, k * size));
-  const result = timedAttribution(
-    model,
+  const result = await timedAttribution(
+    classifier,
     { pixels, count: images.length, rows: data.rows, cols: data.cols },
     images.map((i) => i.target),
     settings,
@@ -111,24 +116,17 @@ export const faithfulnessChunkJob = defineJob<FaithfulnessChunkParams, Faithfuln
   async run(params, ctx): Promise<FaithfulnessChunk> {
     const { curvePoints, imageCurves } =
       require('../../attribution/faithfulness/curves') as typeof import('../../attribution/faithfulness/curves');
-    const { model, data } = await probeInputs(ctx, params);
+    const { classifier, data } = await probeClassifier(ctx, params);
     const points = curvePoints(data.rows * data.cols, params.steps);
-    const chunk = chunkImages(ctx, data, model, params);
-    const { maps, ms: mapMs } = chunkMaps(model, chunk, params.method, params.seed, data);
-    const images = chunk.map(({ index, label, target, image, baseline }, k) => {
+    const chunk = await chunkImages(ctx, data, classifier, params);
+    const { maps, ms: mapMs } = await chunkMaps(classifier, chunk, params.method, params.seed, data);
+    const images = [];
+    for (const [k, { index, label, target, image, baseline }] of chunk.entries()) {
       if (ctx.signal.aborted) throw new Error('attribution-faithfulness-chunk: stopped');
-      const curves = imageCurves(
-        model,
-        image,
-        baseline,
-        attributionOrder(maps[k]),
-        points,
-        target,
-        data.rows,
-        data.cols,
-      );
-      return { index, label, target, ...curves };
-    });
+      const order = attributionOrder(maps[k]);
+      const curves = await imageCurves(classifier, image, baseline, order, points, target);
+      images.push({ index, label, target, ...curves });
+    }
     return {
       method: params.method.label,
       model: modelTitle(ctx, params.modelFile),
@@ -144,8 +142,9 @@ export const sanityChunkJob = defineJob<FaithfulnessChunkParams, SanityChunk>({
   async run(params, ctx): Promise<SanityChunk> {
     const { cascadingRandomisation } =
       require('../../attribution/faithfulness/sanity') as typeof import('../../attribution/faithfulness/sanity');
-    const { model, data } = await probeInputs(ctx, params);
-    const images = chunkImages(ctx, data, model, params);
+    const { classifier, data } = await probeClassifier(ctx, params);
+    const model = requireLayersModel(classifier, 'the sanity check (layers randomised one by one)');
+    const images = await chunkImages(ctx, data, classifier, params);
     const result = await cascadingRandomisation(
       model,
       images,

@@ -12,7 +12,7 @@ import type { ProbedImage } from '../../render/feature-map-grid';
 import { writePicture } from '../../render/picture';
 import type { AttributionChunkParams, AttributionMethodParams, AttributionSheetParams } from './params';
 import { defineJob, type NeededJob } from '../../jobs/kind';
-import { cachedDataset, modelTitle, testPixels, probeInputs } from '../../jobs/shared';
+import { cachedDataset, modelTitle, testPixels, probeClassifier } from '../../jobs/shared';
 
 const MAPS = 'maps.f32';
 
@@ -34,17 +34,16 @@ export const attributionChunkJob = defineJob<AttributionChunkParams, Attribution
   async run(params, ctx): Promise<AttributionChunkResult> {
     const { timedAttribution } =
       require('../../attribution/methods') as typeof import('../../attribution/methods');
-    const { predictBatch } = require('../../models/predict') as typeof import('../../models/predict');
-    const { model, data } = await probeInputs(ctx, params);
+    const { classifier, data } = await probeClassifier(ctx, params);
     const { indices } = params;
     const pixels = testPixels(data, indices, 'attribution-chunk');
     const labels = indices.map((i) => data.test.labels[i]);
-    const probabilities = predictBatch(model, pixels, indices.length, data.rows, data.cols);
+    const probabilities = await classifier.probabilities(pixels, indices.length);
     const classes = probabilities.length / indices.length;
     const predicted = indices.map((_, i) => argMax(probabilities, i * classes, classes));
     const targets = params.target === 'label' ? labels : predicted;
-    const result = timedAttribution(
-      model,
+    const result = await timedAttribution(
+      classifier,
       { pixels, count: indices.length, rows: data.rows, cols: data.cols },
       targets,
       params.method,

@@ -17,7 +17,7 @@ import { renderGrid, type GridCell } from '../../render/grid';
 import { writeGrayPng, writePicture, type RgbPicture } from '../../render/picture';
 import type { OcclusionChunkParams, OcclusionMapParams } from './params';
 import { defineJob, type JobContext, type NeededJob } from '../../jobs/kind';
-import { cachedDataset, modelTitle, probeInputs } from '../../jobs/shared';
+import { cachedDataset, modelTitle, probeClassifier } from '../../jobs/shared';
 
 /** The mean training pixel of a data set (0..1), computed once per thread. */
 export function cachedDatasetMean(ctx: Pick<JobContext, 'cache'>, data: Dataset): number {
@@ -62,11 +62,11 @@ export const occlusionChunkJob = defineJob<OcclusionChunkParams, OcclusionChunkR
   async run(params, ctx): Promise<OcclusionChunkResult> {
     const { predictOcclusions } =
       require('../../occlusion/predict') as typeof import('../../occlusion/predict');
-    const { model, data } = await probeInputs(ctx, params);
+    const { classifier, data } = await probeClassifier(ctx, params);
     const grid = occlusionGrid(data.rows, data.cols, params.patch, params.stride);
     const { image, fill } = testImage(ctx, data, params.index, params.fill);
-    const { classes, clean, occluded } = predictOcclusions(
-      model,
+    const { classes, clean, occluded } = await predictOcclusions(
+      classifier,
       image,
       grid,
       params.start,

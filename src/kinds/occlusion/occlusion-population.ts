@@ -22,7 +22,7 @@ import { writeCsv, writeRecordsCsv } from '../../render/csv';
 import { defineJob } from '../../jobs/kind';
 import type { PopulationChunkParams, PopulationParams } from './params';
 import { cachedDatasetMean } from './occlusion-maps';
-import { cachedDataset, probeInputs } from '../../jobs/shared';
+import { cachedDataset, probeClassifier } from '../../jobs/shared';
 
 export interface PopulationChunkResult {
   classes: number;
@@ -36,7 +36,7 @@ export const populationChunkJob = defineJob<PopulationChunkParams, PopulationChu
   async run(params, ctx): Promise<PopulationChunkResult> {
     const { predictOcclusions } =
       require('../../occlusion/predict') as typeof import('../../occlusion/predict');
-    const { model, data } = await probeInputs(ctx, params);
+    const { classifier, data } = await probeClassifier(ctx, params);
     const grid = occlusionGrid(data.rows, data.cols, params.patch, params.stride);
     const pixels = data.rows * data.cols;
     const datasetMean = params.fill === 'dataset-mean' ? cachedDatasetMean(ctx, data) : undefined;
@@ -47,8 +47,8 @@ export const populationChunkJob = defineJob<PopulationChunkParams, PopulationChu
       if (ctx.signal.aborted) throw new Error('occlusion-population-chunk: stopped');
       const image = gatherPixels(data.test, pixels, [index]);
       // One image per predict: 2 or 4 images' maps per call measured no faster (bench/occlusion.ts).
-      const { classes, clean, occluded } = predictOcclusions(
-        model,
+      const { classes, clean, occluded } = await predictOcclusions(
+        classifier,
         image,
         grid,
         0,

@@ -11,6 +11,7 @@ import {
 } from '../../../src/attribution/faithfulness/curves';
 import { mulberry32 } from '../../../src/random';
 import { useBackend } from '../../../src/tf/backend';
+import { layersClassifier } from '../../../src/models/classifier';
 
 beforeAll(() => useBackend('wasm'));
 
@@ -83,27 +84,21 @@ function linearModel(weights: Float32Array): tf.LayersModel {
   return model;
 }
 
-test('on a linear model the oracle order deletes faster and inserts faster than a random order', () => {
+test('on a linear model the oracle order deletes faster and inserts faster than a random order', async () => {
   const random = mulberry32(17);
   const weights = Float32Array.from({ length: 64 }, () => 4 * random());
   const model = linearModel(weights);
+  const classifier = layersClassifier(model, { rows: 8, cols: 8, channels: 1 });
   const points = curvePoints(64, 16);
   const baseline = new Float32Array(64);
   const oracle = { deletion: [] as number[], insertion: [] as number[] };
   const shuffled = { deletion: [] as number[], insertion: [] as number[] };
   for (let n = 0; n < 10; n++) {
     const image = Float32Array.from({ length: 64 }, () => random());
-    const truth = imageCurves(
-      model,
-      image,
-      baseline,
-      attributionOrder(image.map((x, p) => x * weights[p])),
-      points,
-      0,
-      8,
-      8,
-    );
-    const blind = imageCurves(model, image, baseline, attributionOrder(randomMap(64, 1, n)), points, 0, 8, 8);
+    const oracleOrder = attributionOrder(image.map((x, p) => x * weights[p]));
+    const truth = await imageCurves(classifier, image, baseline, oracleOrder, points, 0);
+    const randomOrder = attributionOrder(randomMap(64, 1, n));
+    const blind = await imageCurves(classifier, image, baseline, randomOrder, points, 0);
     // The curves start at the clean image's probability and end at the baseline's.
     expect(truth.deletion[0]).toBeCloseTo(blind.deletion[0], 6);
     expect(truth.deletion.at(-1)).toBeCloseTo(truth.insertion[0], 6);

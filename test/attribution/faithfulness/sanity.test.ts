@@ -11,9 +11,10 @@ import { loadDataset } from '../../../src/data/datasets';
 import { gatherPixels } from '../../../src/data/pixels';
 import { loadModel } from '../../../src/models/persist';
 import { SMALL_TRAIN, trainSmallModel } from '../../helpers/small-model';
+import { layersClassifier } from '../../../src/models/classifier';
 
 /** Sobel gradient magnitude of the 28×28 input: a picture of the digit's edges, blind to the model. */
-const edges: MapOfImage = (_model, image) => {
+const edges: MapOfImage = async (_model, image) => {
   const at = (r: number, c: number) => (r < 0 || c < 0 || r > 27 || c > 27 ? 0 : image[r * 28 + c]);
   return Float32Array.from({ length: 784 }, (_, p) => {
     const [r, c] = [Math.floor(p / 28), p % 28];
@@ -35,8 +36,11 @@ const edges: MapOfImage = (_model, image) => {
   });
 };
 
-const saliency: MapOfImage = (model, image, target) =>
-  attribute(model, { pixels: image, count: 1, rows: 28, cols: 28 }, [target], 'saliency').maps;
+const saliency: MapOfImage = async (model, image, target) => {
+  const classifier = layersClassifier(model, { rows: 28, cols: 28, channels: 1 });
+  return (await attribute(classifier, { pixels: image, count: 1, rows: 28, cols: 28 }, [target], 'saliency'))
+    .maps;
+};
 
 let model: tf.LayersModel;
 beforeAll(async () => {
