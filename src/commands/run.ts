@@ -8,6 +8,7 @@ import { createRunLogger, type LogFormat } from '../runner/log';
 import { dryRun, formatDryRun, runExperiments } from '../runner/run';
 import { BUILT_IN } from '../config/settings';
 import { parseShard } from '../runner/shard';
+import { parseStage } from '../runner/stage';
 import { parseMemory } from '../models/memory';
 import { countFlag, listFlag, secondsFlag } from './flags';
 import { checkOverrides, printConfig } from './run-arguments';
@@ -30,6 +31,8 @@ interface RunArgs {
   maxMemory?: number;
   only?: string[];
   shard?: string;
+  stage?: string;
+  stages?: number;
 }
 
 /** The config, field=value overrides and the examples of `run --help`. */
@@ -143,9 +146,24 @@ const selectionFlags = (yargs: Argv) =>
       describe:
         'Run share k of n of the job graph (k from 1 to n) into <name>-shard-k-of-n; combine with `merge`',
     })
+    .option('stage', {
+      type: 'string',
+      describe:
+        "Run stage s of S of the job graph (with --shard k/N: task k of a budget of N) into <name>-stage-s-of-S-shard-k-of-N, reading the jobs it needs from the earlier stages' folders beside it; combine with `merge`",
+    })
+    .option('stages', {
+      type: 'number',
+      coerce: countFlag('stages', 1),
+      describe: 'With --dry-run: the stage layout for at most N tasks per stage (see --stage)',
+    })
     .check((argv) => {
       checkOverrides((argv.overrides as string[] | undefined) ?? []);
       if (argv.shard !== undefined) parseShard(String(argv.shard)); // throws a clear message for 0/3, 4/3, "x"
+      if (argv.stage !== undefined) parseStage(String(argv.stage));
+      if (argv.stages !== undefined && !argv.dryRun)
+        throw new Error(
+          '--stages N prints the stage layout with --dry-run; run one task with --stage s/S --shard k/N',
+        );
       if (argv.only !== undefined && (argv.only as string[]).some((name) => !name))
         throw new Error('--only: expected an experiment name or kind');
       return true;
@@ -166,6 +184,7 @@ export const runCommand: CommandModule<object, RunArgs> = {
     const selection = {
       only: argv.only,
       shard: argv.shard === undefined ? undefined : parseShard(argv.shard),
+      stage: argv.stage === undefined ? undefined : parseStage(argv.stage),
     };
     if (argv.dryRun) {
       const plan = dryRun({
@@ -176,6 +195,7 @@ export const runCommand: CommandModule<object, RunArgs> = {
         out: argv.out,
         force: argv.force,
         rerunFailed: argv.rerunFailed,
+        stages: argv.stages,
         ...selection,
       });
       if (json) logger.event('plan', { run: plan.name, ...plan, name: undefined });

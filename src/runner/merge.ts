@@ -3,17 +3,7 @@
 // from them exactly as one run publishes them, plan and journal united, summary and report
 // rebuilt. It names every shard not complete, with the command that reruns it, and exits 1 until
 // all are; merging again into the same folder after more shards finished adds what is new.
-import {
-  copyFileSync,
-  existsSync,
-  linkSync,
-  mkdirSync,
-  readdirSync,
-  renameSync,
-  rmSync,
-  statSync,
-  utimesSync,
-} from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, renameSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { UsageError } from '../errors';
 import { writeFileAtomic, writeJsonAtomic } from '../files';
@@ -27,6 +17,7 @@ import { readRunFile, RunFolder } from './run-folder';
 import { emptyCounts, initialOutcomes, type Outcomes } from './outcomes';
 import { reportShards, type ShardInput } from './shard-report';
 import { readSavedPlan } from './status';
+import { linkOrCopyTree } from './link-tree';
 import type { RunSelection } from './shard';
 import { summarize, type RunSummary } from './summary';
 
@@ -141,7 +132,7 @@ export function mergeRuns(
     for (const missing of missingShards) countAsPending(summary, missing.byKind ?? {});
     summary.merged = {
       from: inputs.map((i) => i.folder.dir),
-      missingShards: missingShards.map((s) => s.shard),
+      missingShards: missingShards.map((s) => (s.stage ? `stage ${s.stage} shard ${s.shard}` : s.shard)),
       shards,
     };
     if (shards.some((s) => s.state !== 'complete') && summary.exitCode === EXIT.ok)
@@ -154,7 +145,10 @@ export function mergeRuns(
     );
     for (const dir of absent) log(`  ${dir}: no run folder there (no plan.json)`);
     for (const s of shards)
-      if (s.state !== 'complete') log(`  shard ${s.shard} ${s.state}: ${s.why}; rerun: ${s.rerun}`);
+      if (s.state !== 'complete')
+        log(
+          `  ${s.stage ? `stage ${s.stage} ` : ''}shard ${s.shard} ${s.state}: ${s.why}; rerun: ${s.rerun}`,
+        );
     for (const f of summary.failures) log(`  failed ${f.key} [${f.id}]: ${f.error}`);
     return summary;
   } finally {
@@ -209,28 +203,6 @@ function countAsPending(summary: RunSummary, byKind: Record<string, number>): vo
     for (const c of [summary.counts, counts]) {
       c.total += jobs;
       c.pending += jobs;
-    }
-  }
-}
-
-/**
- * Hard links where the file system allows (no second copy of every model on a shared volume;
- * job files are never changed in place, so sharing them is safe), else copies with their times.
- */
-function linkOrCopyTree(source: string, target: string): void {
-  mkdirSync(target, { recursive: true });
-  for (const entry of readdirSync(source, { withFileTypes: true })) {
-    const from = path.join(source, entry.name);
-    const to = path.join(target, entry.name);
-    if (entry.isDirectory()) linkOrCopyTree(from, to);
-    else {
-      try {
-        linkSync(from, to);
-      } catch {
-        copyFileSync(from, to);
-        const stat = statSync(from);
-        utimesSync(to, stat.atime, stat.mtime);
-      }
     }
   }
 }

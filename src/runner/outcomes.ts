@@ -95,8 +95,9 @@ export function initialOutcomes(
   for (const job of options.plan.jobs) {
     const outcome = outcomes.get(job.id)!;
     if (outcome.state !== 'done') continue;
+    // A need outside the plan (a stage's input's own needs) is another stage's business.
     const cause = Object.values(job.needs)
-      .map((need) => outcomes.get(need.id)!.rerun)
+      .map((need) => outcomes.get(need.id)?.rerun)
       .find(Boolean);
     if (cause) outcomes.set(job.id, { state: 'pending', attempts: 0, rerun: cause });
   }
@@ -104,7 +105,8 @@ export function initialOutcomes(
   for (const job of options.plan.jobs) {
     if (outcomes.get(job.id)!.state !== 'pending') continue;
     for (const need of Object.values(job.needs)) {
-      const needed = outcomes.get(need.id)!;
+      const needed = outcomes.get(need.id);
+      if (!needed) continue;
       if (needed.state === 'failed' || needed.state === 'blocked') {
         outcomes.set(job.id, { state: 'blocked', attempts: 0, blockedBy: needed.blockedBy ?? need.id });
         break;

@@ -18,6 +18,16 @@ import { Journal, lastEventById, readJournal, type JournalEvent } from './journa
 import { jobLogEvent, type LogFields } from './log';
 import { selectOnly } from './select';
 import { balanceOf, formatShard, selectShard, shardLoads, type Balance, type Shard } from './shard';
+import {
+  placeJobs,
+  selectStageTask,
+  type Stage,
+  stageFolderName,
+  stageLayout,
+  type StageLoad,
+} from './stage';
+import { type FoundInput, importInputs, locateInputs, MissingInputsError } from './stage-inputs';
+import { runCommand } from './shard-report';
 import { acquireLock, type HeldLock, isLive, readLock } from './lock';
 import { createJobPool } from './pool';
 import { workerLimits } from './worker-limits';
@@ -69,6 +79,14 @@ export interface RunOptions {
   only?: string[];
   /** Only this share of the job graph; the run folder becomes `<name>-shard-k-of-n`. */
   shard?: Shard;
+  /**
+   * Only this stage of the job graph (with `shard`: task k of a budget of N tasks, default 1/1);
+   * the run folder becomes `<name>-stage-s-of-S-shard-k-of-N`, and the jobs it needs from earlier
+   * stages are read from their tasks' folders beside it.
+   */
+  stage?: Stage;
+  /** --dry-run only: the stage layout for at most this many tasks per stage. */
+  stages?: number;
   /** Aborting stops the run cleanly: running jobs are ended and stay pending, the lock is released. */
   signal?: AbortSignal;
   /**
@@ -95,21 +113,26 @@ export interface PlannedRun {
   balance?: Balance;
   /** Bytes one job may take (--max-memory, or the machine's memory / workers). */
   jobMemory: number;
+  /** With --stage: the jobs of earlier stages this task reads, found intact. */
+  inputs?: FoundInput[];
 }
 
 /** Loads, validates and plans a config; throws ConfigError or UsageError (exit code 2) and writes nothing. */
 export function planRun(
   options: Pick<
     RunOptions,
-    'config' | 'overrides' | 'out' | 'cwd' | 'only' | 'shard' | 'workers' | 'maxMemory'
+    'config' | 'overrides' | 'out' | 'cwd' | 'only' | 'shard' | 'stage' | 'workers' | 'maxMemory'
   >,
 ): PlannedRun {
   const cwd = options.cwd ?? process.cwd();
   const config = loadConfig(options.config, experimentKinds, cwd, options.overrides);
-  const folderName = options.shard
-    ? `${config.name}-shard-${options.shard.index}-of-${options.shard.count}`
-    : config.name;
-  const folder = new RunFolder(path.resolve(cwd, options.out ?? config.defaults.outputDir, folderName));
+  const outDir = path.resolve(cwd, options.out ?? config.defaults.outputDir);
+  const folderName = options.stage
+    ? stageFolderName(config.name, options.stage, options.shard ?? { index: 1, count: 1 })
+    : options.shard
+      ? `${config.name}-shard-${options.shard.index}-of-${options.shard.count}`
+      : config.name;
+  const folder = new RunFolder(path.join(outDir, folderName));
   const dataHashes = readHashCache(folder.dataHashesFile);
   const whole = buildPlan(config, jobKinds, checkConfigData(config, dataHashes));
   const { workers } = runSettings(options, config.defaults);
@@ -117,6 +140,24 @@ export function planRun(
   checkJobMemory(whole, config, jobMemory);
   let plan = whole;
   if (options.only?.length) plan = selectOnly(plan, config, options.only);
+  if (options.stage) {
+    const staged = planStageTask(plan, options as StageOptions, outDir);
+    const selection: RunSelection = {
+      ...(options.only?.length ? { only: [...options.only] } : {}),
+      ...staged.selection,
+      planJobs: whole.jobs.length,
+    };
+    return {
+      config,
+      whole,
+      plan: staged.plan,
+      folder,
+      selection,
+      dataHashes,
+      jobMemory,
+      inputs: staged.inputs,
+    };
+  }
   // Every shard's share, recorded in plan.json: merge counts a missing shard's jobs from it.
   const shards = options.shard ? shardLoads(plan.jobs, options.shard.count) : undefined;
   const balance = options.shard ? balanceOf(plan.jobs) : undefined;
@@ -132,6 +173,36 @@ export function planRun(
   return { config, whole, plan, folder, selection, dataHashes, balance, jobMemory };
 }
 
+type StageOptions = Pick<RunOptions, 'config' | 'overrides' | 'only' | 'cwd' | 'shard'> & { stage: Stage };
+
+/** One task of a stage: its jobs, where it reads the jobs of earlier stages, and what plan.json records. */
+function planStageTask(plan: Plan, options: StageOptions, outDir: string) {
+  const shard = options.shard ?? { index: 1, count: 1 };
+  const task = selectStageTask(plan, options.stage, shard);
+  const label = (stage: Stage, of: Shard) =>
+    `--stage ${stage.index}/${stage.count} --shard ${formatShard(of)}`;
+  const inputs = locateInputs(task.inputs, placeJobs(plan.jobs, shard.count), {
+    outDir,
+    name: plan.name,
+    task: `${plan.name} ${label(options.stage, shard)}`,
+    rerun: (place) =>
+      runCommand({
+        config: path.resolve(options.cwd ?? process.cwd(), options.config),
+        overrides: options.overrides,
+        only: options.only,
+        selection: label(place.stage, place.shard),
+        out: outDir,
+      }),
+  });
+  const selection = {
+    stage: `${options.stage.index}/${options.stage.count}`,
+    stages: task.layout,
+    shard: formatShard(shard),
+    shards: task.loads,
+  };
+  return { plan: task.plan, inputs, selection };
+}
+
 export interface DryRun {
   name: string;
   runDir: string;
@@ -145,6 +216,8 @@ export interface DryRun {
   estimatedCpuSeconds: number;
   selection?: RunSelection;
   balance?: Balance;
+  /** With `stages` (a task budget): every stage's jobs, cost and task count. */
+  stages?: StageLoad[];
 }
 
 /** --dry-run: what a run would do, read from the config and the run folder; nothing is written or run. */
@@ -177,6 +250,7 @@ export function dryRun(options: RunOptions): DryRun {
     estimatedCpuSeconds: estimatedRunSeconds(toRun.map((job) => ({ kind: job.kind, units: job.work }))),
     ...(selection ? { selection } : {}),
     ...(balance ? { balance } : {}),
+    ...(options.stages ? { stages: stageLayout(plan.jobs, options.stages) } : {}),
   };
 }
 
@@ -198,6 +272,8 @@ export function formatDryRun(dry: DryRun): string[] {
       `estimated CPU of the jobs to run: ≈ ${formatDuration(dry.estimatedCpuSeconds)} on one core of this kind of machine (docs/performance.md: the cost model)`,
     );
   if (dry.selection?.shards && dry.balance) lines.push('', ...formatShardLoads(dry.selection, dry.balance));
+  const layout = dry.stages ?? dry.selection?.stages;
+  if (layout) lines.push('', ...formatStageLayout(layout));
   lines.push('', '(dry run: nothing was run or written)');
   return lines;
 }
@@ -377,6 +453,7 @@ export async function runExperiments(options: RunOptions): Promise<RunSummary> {
 
   writing(folder.jobsDir, () => mkdirSync(folder.jobsDir, { recursive: true }));
   const lock = lockFolder(folder);
+  if (planned.inputs) importInputs(planned.inputs, folder);
   const stop = new AbortController();
   // Ending threads takes tens of milliseconds: they end while this thread publishes and builds the report.
   let poolClosed: Promise<void> | undefined;
@@ -386,6 +463,11 @@ export async function runExperiments(options: RunOptions): Promise<RunSummary> {
   try {
     logTakeover(lock, folder, log);
     const { hash, initial, reused } = prepareFolder(planned, options, log);
+    const unusable = (planned.inputs ?? []).filter(({ job }) => initial.get(job.id)!.state !== 'done');
+    if (unusable.length)
+      throw new MissingInputsError(
+        `${folder.dir}: inputs changed while they were linked in: ${unusable.map(({ job }) => job.key).join(', ')}; run this task again`,
+      );
     const needed: HashCost = { files: 0, bytes: 0, ms: 0 };
     const before = countStates(plan.jobs, (job) => initial.get(job.id)!.state);
     const toRun = before.counts.pending;
@@ -556,8 +638,31 @@ function formatShardLoads(selection: RunSelection, balance: Balance): string[] {
     const share = Math.round((100 * largest.cost) / balance.total);
     lines.push(
       `one group of linked jobs outweighs the rest: ${largest.first} and the ${largest.jobs - 1} jobs linked to it (a model stays with its probes) cost ${seconds(largest.cost)}, ${share}% of the whole.`,
-      `No shard can finish sooner than that group, so more than ${usefulShards} shard${usefulShards === 1 ? '' : 's'} gain nothing: suggested --shard k/${usefulShards}. More seeds or models make more groups to spread.`,
+      `No shard can finish sooner than that group, so more than ${usefulShards} shard${usefulShards === 1 ? '' : 's'} gain nothing: suggested --shard k/${usefulShards}. With a file system every node shares, stages spread a group's jobs (--stages N --dry-run; docs/scale-out.md).`,
     );
   }
   return lines;
+}
+
+/** The stages, their cost and how many tasks share each (--stages N --dry-run, and a stage's task). */
+function formatStageLayout(layout: readonly StageLoad[]): string[] {
+  const seconds = (cost: number) => `${cost < 10 ? cost.toFixed(1) : Math.round(cost)} s`;
+  const header = ['stage', 'jobs', 'tasks', 'cost', 'largest job'];
+  const rows = layout.map((stage) =>
+    [stage.stage, stage.jobs, stage.tasks, seconds(stage.cost), seconds(stage.largest)].map(String),
+  );
+  const kinds = layout.map(
+    (stage) =>
+      `  stage ${stage.stage}: ${Object.entries(stage.byKind)
+        .map(([kind, n]) => `${kind} ${n}`)
+        .join(', ')}`,
+  );
+  const wall = layout.reduce((sum, stage) => sum + Math.max(stage.largest, stage.cost / stage.tasks), 0);
+  const total = layout.reduce((sum, stage) => sum + stage.cost, 0);
+  return [
+    'stages (each starts when the one before has ended; cost ≈ seconds on one core):',
+    ...formatTable(header, rows),
+    ...kinds,
+    `at best ≈ ${seconds(wall)} from the first stage's start to the last one's end, against ${seconds(total)} on one core (task start-up and queueing not counted)`,
+  ];
 }

@@ -11,6 +11,8 @@ import { UsageError } from '../errors';
 export type ShardState = 'complete' | 'missing' | 'interrupted' | 'failed' | 'incomplete';
 
 export interface ShardReport {
+  /** With --stage: the task's stage s/S (`shard` is then its task k/N). */
+  stage?: string;
   shard: string;
   state: ShardState;
   /** The shard's run folder (absent when missing). */
@@ -35,6 +37,8 @@ export interface ShardInput {
 
 /** One report per shard 1..n when the inputs are shards of a config (else none). */
 export function reportShards(inputs: readonly ShardInput[], outcomes: Outcomes): ShardReport[] {
+  const staged = inputs.filter((input) => input.plan.selection?.stage);
+  if (staged.length) return reportStages(staged, outcomes);
   const shardInputs = inputs.filter((input) => input.plan.selection?.shard);
   if (shardInputs.length === 0) return [];
   const first = shardInputs[0];
@@ -57,13 +61,47 @@ export function reportShards(inputs: readonly ShardInput[], outcomes: Outcomes):
   return reports;
 }
 
-function givenShard(shard: string, input: ShardInput, outcomes: Outcomes): ShardReport {
-  const { total, ...states } = countStates(input.plan.jobs, (job) => outcomes.get(job.id)!.state).counts;
+/** One report per task of every stage (task k of stage s, in stage order) when the inputs are stages' tasks. */
+function reportStages(inputs: readonly ShardInput[], outcomes: Outcomes): ShardReport[] {
+  const first = inputs[0];
+  const layout = first.plan.selection!.stages!;
+  const budget = parseShard(first.plan.selection!.shard!).count;
+  for (const input of inputs) {
+    const { stage, shard } = input.plan.selection!;
+    if (input.plan.selection!.stages!.length !== layout.length || parseShard(shard!).count !== budget)
+      throw new UsageError(
+        `merge: ${input.folder.dir} is stage ${stage} task ${shard} but ${first.folder.dir} is stage ${first.plan.selection!.stage} task ${first.plan.selection!.shard}; merge the tasks of one submission (one stage count and task budget)`,
+      );
+  }
+  const reports: ShardReport[] = [];
+  for (const stage of layout)
+    for (const load of stage.loads) {
+      const given = inputs.filter(
+        (input) => input.plan.selection!.stage === stage.stage && input.plan.selection!.shard === load.shard,
+      );
+      const selection = `--stage ${stage.stage} --shard ${load.shard}`;
+      if (given.length === 0)
+        reports.push({ stage: stage.stage, ...missingShard(load.shard, first, load, selection) });
+      for (const input of given)
+        reports.push({ stage: stage.stage, ...givenShard(load.shard, input, outcomes, selection) });
+    }
+  return reports;
+}
+
+function givenShard(
+  shard: string,
+  input: ShardInput,
+  outcomes: Outcomes,
+  selection = `--shard ${shard}`,
+): ShardReport {
+  // A stage's task counts its own jobs, not the inputs it read.
+  const own = input.plan.selection?.stage ? ownJobs(input) : input.plan.jobs;
+  const { total, ...states } = countStates(own, (job) => outcomes.get(job.id)!.state).counts;
   const counts = { jobs: total, ...states };
   const base = { shard, folder: input.folder.dir, ...counts };
   if (counts.done === counts.jobs) return { ...base, state: 'complete', why: `${counts.jobs} jobs done` };
   const stopped = howTheLastRunEnded(input.journal);
-  const rerun = rerunCommand(shard, input, counts.failed + counts.blocked > 0);
+  const rerun = rerunCommand(selection, input, counts.failed + counts.blocked > 0);
   const progress = `${counts.done} of ${counts.jobs} jobs done`;
   const failures = `${counts.failed} failed, ${counts.blocked} blocked`;
   if (counts.pending > 0 && stopped)
@@ -78,7 +116,22 @@ function givenShard(shard: string, input: ShardInput, outcomes: Outcomes): Shard
   return { ...base, state: 'incomplete', why: `${progress}, ${counts.pending} pending`, rerun };
 }
 
-function missingShard(shard: string, like: ShardInput, load: ShardLoad | undefined): ShardReport {
+/**
+ * The jobs a stage's task ran itself: its plan less the jobs of earlier stages it read. Jobs of one
+ * stage never need each other, and each job past stage 1 needs one of the stage before.
+ */
+function ownJobs(input: ShardInput): ShardInput['plan']['jobs'] {
+  if (input.plan.selection!.stage!.startsWith('1/')) return input.plan.jobs;
+  const planned = new Set(input.plan.jobs.map((job) => job.id));
+  return input.plan.jobs.filter((job) => Object.values(job.needs).some((need) => planned.has(need.id)));
+}
+
+function missingShard(
+  shard: string,
+  like: ShardInput,
+  load: ShardLoad | undefined,
+  selection = `--shard ${shard}`,
+): ShardReport {
   const jobs = load?.jobs ?? 0;
   return {
     shard,
@@ -92,7 +145,7 @@ function missingShard(shard: string, like: ShardInput, load: ShardLoad | undefin
     why: load
       ? `no folder of it was given; its ${jobs} jobs are counted as pending`
       : 'no folder of it was given (the shards ran an older version that did not record each shard’s jobs)',
-    rerun: rerunCommand(shard, like, false),
+    rerun: rerunCommand(selection, like, false),
   };
 }
 
@@ -108,16 +161,34 @@ function howTheLastRunEnded(journal: readonly JournalEvent[]): string | undefine
 }
 
 /** The command that runs a shard again into the same folder (it resumes what is done). */
-function rerunCommand(shard: string, like: ShardInput, rerunFailed: boolean): string {
-  const only = like.plan.selection?.only;
+function rerunCommand(selection: string, like: ShardInput, rerunFailed: boolean): string {
+  return runCommand({
+    config: like.plan.config,
+    overrides: like.plan.overrides,
+    only: like.plan.selection?.only,
+    selection,
+    out: path.dirname(like.folder.dir),
+    rerunFailed,
+  });
+}
+
+/** `npx run-experiments <config> [overrides] <selection> [--only …] --out <out>`, each word quoted for a shell. */
+export function runCommand(command: {
+  config: string;
+  overrides?: readonly string[];
+  only?: readonly string[];
+  selection: string;
+  out: string;
+  rerunFailed?: boolean;
+}): string {
   return [
     'npx run-experiments',
-    quote(like.plan.config),
-    ...(like.plan.overrides ?? []).map(quote),
-    `--shard ${shard}`,
-    ...(only ? [`--only ${only.map(quote).join(',')}`] : []),
-    `--out ${quote(path.dirname(like.folder.dir))}`,
-    ...(rerunFailed ? ['--rerun-failed'] : []),
+    quote(command.config),
+    ...(command.overrides ?? []).map(quote),
+    command.selection,
+    ...(command.only?.length ? [`--only ${command.only.map(quote).join(',')}`] : []),
+    `--out ${quote(command.out)}`,
+    ...(command.rerunFailed ? ['--rerun-failed'] : []),
   ].join(' ');
 }
 

@@ -3,6 +3,7 @@
 // components go to shards by estimated cost (largest first, each to the least loaded shard).
 import type { Plan, PlanJob } from '../plan/build-plan';
 import { UsageError } from '../errors';
+import type { StageLoad } from './stage';
 
 export interface Shard {
   /** 1 to count, as jest and Playwright count. */
@@ -141,6 +142,10 @@ export interface RunSelection {
   shard?: string;
   /** With --shard: every shard's share of the jobs (merge counts a missing shard's jobs as pending). */
   shards?: ShardLoad[];
+  /** With --stage: this task's stage, s/S (`shard` and `shards` then are the stage's tasks). */
+  stage?: string;
+  /** With --stage: every stage of the layout (merge counts a missing stage's jobs from it). */
+  stages?: StageLoad[];
   /** Jobs of the whole config. */
   planJobs: number;
 }

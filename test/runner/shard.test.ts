@@ -204,7 +204,7 @@ test('--dry-run --shard prints each shard’s estimated cost and says when one g
     '  2/3      2 jobs     0.2 s  ← this shard',
     '  3/3      2 jobs     0.2 s',
     'one group of linked jobs outweighs the rest: model/seed=1/job=0 and the 3 jobs linked to it (a model stays with its probes) cost 3.0 s, 88% of the whole.',
-    'No shard can finish sooner than that group, so more than 2 shards gain nothing: suggested --shard k/2. More seeds or models make more groups to spread.',
+    "No shard can finish sooner than that group, so more than 2 shards gain nothing: suggested --shard k/2. With a file system every node shares, stages spread a group's jobs (--stages N --dry-run; docs/scale-out.md).",
   ]);
   // Balanced shards: costs, no advice.
   const even = await runCli(['lopsided.json', '--dry-run', '--shard', '1/2', '--only', 'loose'], dir);
