@@ -18,7 +18,7 @@ import { emptyCounts, initialOutcomes, type Outcomes } from './outcomes';
 import { reportShards, type ShardInput } from './shard-report';
 import { readSavedPlan } from './status';
 import { linkOrCopyTree } from './link-tree';
-import type { RunSelection } from './shard';
+import type { RunSelection } from './selection';
 import { summarize, type RunSummary } from './summary';
 
 interface Input extends ShardInput {

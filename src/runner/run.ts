@@ -45,7 +45,7 @@ import { RunFolder } from './run-folder';
 import { type Counts, countStates, initialOutcomes, type Outcomes } from './outcomes';
 import { runScheduler } from './scheduler';
 import { runSettings } from '../config/settings';
-import type { RunSelection } from './shard';
+import type { RunSelection } from './selection';
 import { summarize, type RunSummary } from './summary';
 import { checkJobMemory } from './memory-check';
 import { defaultMaxMemory } from '../models/memory';
@@ -657,12 +657,13 @@ function formatStageLayout(layout: readonly StageLoad[]): string[] {
         .map(([kind, n]) => `${kind} ${n}`)
         .join(', ')}`,
   );
-  const wall = layout.reduce((sum, stage) => sum + Math.max(stage.largest, stage.cost / stage.tasks), 0);
+  // Each stage ends with its busiest task (one CPU per task).
+  const wall = layout.reduce((sum, stage) => sum + Math.max(...stage.loads.map((load) => load.cost)), 0);
   const total = layout.reduce((sum, stage) => sum + stage.cost, 0);
   return [
     'stages (each starts when the one before has ended; cost ≈ seconds on one core):',
     ...formatTable(header, rows),
     ...kinds,
-    `at best ≈ ${seconds(wall)} from the first stage's start to the last one's end, against ${seconds(total)} on one core (task start-up and queueing not counted)`,
+    `≈ ${seconds(wall)} from the first stage's start to the last one's end with 1 CPU per task (its busiest task sets each stage's pace), against ${seconds(total)} on one core; task start-up and queueing not counted`,
   ];
 }

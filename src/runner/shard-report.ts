@@ -4,7 +4,8 @@ import path from 'node:path';
 import type { JournalEvent } from './journal';
 import type { RunFolder } from './run-folder';
 import { countStates, type Outcomes } from './outcomes';
-import { formatShard, parseShard, type RunSelection, type ShardLoad } from './shard';
+import type { RunSelection } from './selection';
+import { formatShard, parseShard, type ShardLoad } from './shard';
 import type { SavedPlan } from './status';
 import { UsageError } from '../errors';
 

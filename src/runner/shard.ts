@@ -3,7 +3,6 @@
 // components go to shards by estimated cost (largest first, each to the least loaded shard).
 import type { Plan, PlanJob } from '../plan/build-plan';
 import { UsageError } from '../errors';
-import type { StageLoad } from './stage';
 
 export interface Shard {
   /** 1 to count, as jest and Playwright count. */
@@ -134,18 +133,4 @@ export function balanceOf(jobs: readonly PlanJob[]): Balance {
     largest,
     ...(largest.cost > 0 ? { usefulShards: Math.ceil(total / largest.cost - 1e-9) } : {}),
   };
-}
-
-/** Which part of a config a run covers: --only, --shard (summary.json records it). */
-export interface RunSelection {
-  only?: string[];
-  shard?: string;
-  /** With --shard: every shard's share of the jobs (merge counts a missing shard's jobs as pending). */
-  shards?: ShardLoad[];
-  /** With --stage: this task's stage, s/S (`shard` and `shards` then are the stage's tasks). */
-  stage?: string;
-  /** With --stage: every stage of the layout (merge counts a missing stage's jobs from it). */
-  stages?: StageLoad[];
-  /** Jobs of the whole config. */
-  planJobs: number;
 }

@@ -6,7 +6,7 @@ import type { HashCost } from './hash-cache';
 import type { RunFolder } from './run-folder';
 import { causeOf, type FailureCause } from './transient';
 import { type Counts, countStates, type Outcomes } from './outcomes';
-import type { RunSelection } from './shard';
+import type { RunSelection } from './selection';
 import type { ShardReport } from './shard-report';
 
 export interface RunSummary {
