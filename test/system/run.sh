@@ -18,6 +18,11 @@ done
 PROBELAB_SLURM_DIR=$(mktemp -d /tmp/probelab-slurm-daemons.XXXXXX)
 export PROBELAB_SLURM_DIR
 stop_leftovers() {
+  # Jobs still running on the private cluster (a test that failed or was stopped mid-way): cancel
+  # them while slurmctld is up, so no task outlives the daemons.
+  if [ -f "$PROBELAB_SLURM_DIR/slurm.conf" ] && SLURM_CONF=$PROBELAB_SLURM_DIR/slurm.conf squeue -h 2>/dev/null | grep -q .; then
+    SLURM_CONF=$PROBELAB_SLURM_DIR/slurm.conf scancel --user "$(id -un)" && sleep 5
+  fi
   [ -f "$PROBELAB_SLURM_DIR/pids" ] &&
     while read -r pid; do
       # Only a daemon of ours: the PID may be gone and reused by now.

@@ -1,21 +1,24 @@
-// The Slurm deployment on a real single-node Slurm (started here, stopped by PID): the smoke
-// config submitted as 3 shards through deploy/slurm/submit.sh merges to the tables of one
-// unsharded run; a second submission with one shard cancelled mid-run and one while pending
-// makes the merge job name both with their rerun commands and exit 1; requeueing the one and
-// resubmitting the other index (the shard count travels with the job), then merging again into
-// the same folder, completes it.
+// The Slurm deployment on a real single-node Slurm (started here, stopped by PID), through
+// deploy/slurm/submit.sh:
+// - shards mode: the smoke config as 3 closed groups merges to the tables of one unsharded run;
+// - stages mode, speed: a reduced configs/all.json (3 seeds, a curves experiment) as stages of
+//   1-CPU tasks on a node of 2 CPUs ends (merged tables) in ≤ 0.65× the wall time of the same
+//   config as one 1-CPU task, with the same tables; the figures are printed;
+// - stages mode, faults: a task requeued mid-run, a task cancelled in each stage and one killed
+//   with kill -9: each merge names them and exits 1, and pasting the rerun lines it prints ends
+//   in the same tables.
 // Run with `npm run test:system` (root, Debian's slurm-wlm and munge); not part of `npm test`.
 import { execFileSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { readJournal } from '../../src/runner/journal';
-import { ROOT, runCli, sleep } from '../helpers/runner';
+import { readLock } from '../../src/runner/lock';
+import { ROOT, sleep } from '../helpers/runner';
 import { tempDir } from '../helpers/temp-dir';
 import { type JobInfo, SlurmCluster } from '../helpers/slurm-cluster';
 import { tableDigest } from '../helpers/table-digest';
 
-const CONFIG = path.join(ROOT, 'configs', 'smoke.json');
+const STAGED = path.join(ROOT, 'test', 'system', 'staged.json');
 let cluster: SlurmCluster;
 let work: string;
 
@@ -28,143 +31,186 @@ afterAll(async () => {
   rmSync(work, { recursive: true, force: true });
 });
 
-/** Runs deploy/slurm/submit.sh with these settings; the array's and the merge's job ids. */
-function submit(settings: Record<string, string>): { array: string; merge: string; stdout: string } {
+/** Runs deploy/slurm/submit.sh with these settings; the arrays' and the merge's job ids. */
+function submit(settings: Record<string, string>): { arrays: string[]; merge: string; stdout: string } {
   const stdout = execFileSync('bash', [path.join(ROOT, 'deploy', 'slurm', 'submit.sh')], {
     env: { ...cluster.env, ...settings },
     encoding: 'utf8',
   });
-  const array = /^shards: job array (\d+)/m.exec(stdout)?.[1];
+  const arrays = [...stdout.matchAll(/^(?:stage \d+\/\d+|shards): job array (\d+)/gm)].map((m) => m[1]);
   const merge = /^merge: job (\d+)/m.exec(stdout)?.[1];
-  expect({ array, merge, stdout }).toEqual({ array: expect.any(String), merge: expect.any(String), stdout });
-  return { array: array!, merge: merge!, stdout };
+  expect({ arrays: arrays.length > 0, merge, stdout }).toEqual({
+    arrays: true,
+    merge: expect.any(String),
+    stdout,
+  });
+  return { arrays, merge: merge!, stdout };
 }
 
 const states = (jobs: JobInfo[]) => jobs.map((job) => `${job.JobState} ${job.ExitCode}`);
 const mergeLog = (logs: string, id: string) => readFileSync(path.join(logs, `slurm-merge-${id}.out`), 'utf8');
 
-let reference: Promise<ReturnType<typeof tableDigest>> | undefined;
-/** The digest of one unsharded run of the smoke config (run once, while Slurm works). */
-function referenceDigest(): Promise<ReturnType<typeof tableDigest>> {
-  reference ??= runCli([CONFIG, '--out', path.join(work, 'unsharded'), '--progress', 'none'], work).then(
-    (run) => {
-      expect(run.code).toBe(0);
-      return tableDigest(path.join(work, 'unsharded', 'smoke'));
-    },
-  );
-  return reference;
+/** Pastes the rerun lines a merge log printed into bash; the new merge's job id. */
+function pasteReruns(log: string): string {
+  const lines = log.split('\n');
+  const start = lines.findIndex((line) => line.startsWith('rerun what is missing on Slurm'));
+  const block = [];
+  for (const line of lines.slice(start + 1)) {
+    if (!line.startsWith('  ')) break;
+    block.push(line.trim());
+  }
+  expect(block.at(-1)).toMatch(/^env .* sbatch --dependency=afterany:\$\{rerun\d+%%;\*\} .*merge\.sbatch$/);
+  const stdout = execFileSync('bash', ['-euc', block.join('\n')], { env: cluster.env, encoding: 'utf8' });
+  return /Submitted batch job (\d+)/.exec(stdout)![1];
 }
 
-test('3 shards through submit.sh, merged by the dependent job = one unsharded run (wall-clock fields aside)', async () => {
+/** Waits until a task's run folder journal shows an event (by default a job finished: the task is under way). */
+async function whenUnderWay(folder: string, event = 'finished', timeoutMs = 600_000): Promise<void> {
+  const journal = path.join(folder, 'journal.jsonl');
+  const started = Date.now();
+  while (!(existsSync(journal) && readJournal(journal).some((e) => e.event === event))) {
+    if (Date.now() - started > timeoutMs)
+      throw new Error(`no job finished in ${folder} within ${timeoutMs} ms`);
+    await sleep(50);
+  }
+}
+
+/** Wall time from submit.sh to the end of its merge job (merged tables in place). */
+async function timedSubmission(
+  settings: Record<string, string>,
+): Promise<{ seconds: number; merge: JobInfo }> {
+  const started = Date.now();
+  const { merge } = submit(settings);
+  const [ended] = await cluster.waitForEnd(merge, 1_200_000);
+  return { seconds: (Date.now() - started) / 1000, merge: ended };
+}
+
+test('shards: 3 closed groups through submit.sh, merged by the dependent job = one unsharded run', async () => {
   const out = path.join(work, 'sharded');
-  const settings = {
+  const one = path.join(work, 'unsharded');
+  const common = {
     PROBELAB_CONFIG: 'configs/smoke.json',
-    PROBELAB_SHARDS: '3',
+    PROBELAB_MODE: 'shards',
     PROBELAB_CPUS: '1',
     PROBELAB_MEM: '1G',
-    PROBELAB_OUT: out,
   };
-  const { array, merge, stdout } = submit(settings);
+  const { arrays, merge, stdout } = submit({ ...common, PROBELAB_SHARDS: '3', PROBELAB_OUT: out });
   expect(stdout).toMatch(/^estimated cost per shard/m);
-  const reference = await referenceDigest();
-
-  expect(states(await cluster.waitForEnd(array, 240_000))).toEqual([
-    'COMPLETED 0:0',
-    'COMPLETED 0:0',
-    'COMPLETED 0:0',
-  ]);
-  const [merged] = await cluster.waitForEnd(merge, 60_000);
+  expect(states(await cluster.waitForEnd(arrays[0], 900_000))).toEqual(Array(3).fill('COMPLETED 0:0'));
+  const [merged] = await cluster.waitForEnd(merge, 300_000);
   expect({ state: states([merged]), log: mergeLog(path.join(out, 'logs'), merge) }).toEqual({
     state: ['COMPLETED 0:0'],
     log: expect.stringContaining('32 jobs, 32 done, 0 failed, 0 blocked, 0 pending'),
   });
-  const digest = tableDigest(path.join(out, 'smoke'));
-  expect(reference.files).toBeGreaterThan(30);
-  expect(reference.leftOut).toEqual(['seconds']); // the training time; every other field must agree
-  expect(digest).toEqual(reference);
-  // Each task's first attempt has its own JSON log, named by shard, job and attempt.
+  const reference = await timedSubmission({ ...common, PROBELAB_SHARDS: '1', PROBELAB_OUT: one });
+  expect(states([reference.merge])).toEqual(['COMPLETED 0:0']);
+  const digest = tableDigest(path.join(one, 'smoke'));
+  expect(digest.files).toBeGreaterThan(30);
+  expect(digest.leftOut).toEqual(['seconds']); // the training time; every other field must agree
+  expect(tableDigest(path.join(out, 'smoke'))).toEqual(digest);
   const logs = readdirSync(path.join(out, 'logs')).filter((f) => f.endsWith('.jsonl'));
-  expect(logs.sort()).toEqual([1, 2, 3].map((k) => `shard-${k}-of-3.job-${array}.attempt-1.jsonl`));
-});
+  expect(logs.sort()).toEqual([1, 2, 3].map((k) => `shard-${k}-of-3.job-${arrays[0]}.attempt-1.jsonl`));
+}, 1_200_000);
 
-test('a shard cancelled mid-run and one cancelled while pending: the merge names both and exits 1; rerunning those indices completes it', async () => {
-  const out = path.join(work, 'cancelled');
-  // Every CPU of the node per shard: one shard runs at a time, the others wait in the queue.
-  const settings = {
-    PROBELAB_CONFIG: 'configs/smoke.json',
-    PROBELAB_SHARDS: '3',
-    PROBELAB_CPUS: String(os.availableParallelism()),
+let stagedDigest: ReturnType<typeof tableDigest> | undefined;
+
+test('stages of 1-CPU tasks on 2 CPUs: merged tables in ≤ 0.65× the wall time of one 1-CPU task, identical', async () => {
+  const common = { PROBELAB_CONFIG: STAGED, PROBELAB_CPUS: '1', PROBELAB_MEM: '1G' };
+  const single = await timedSubmission({
+    ...common,
+    PROBELAB_MODE: 'shards',
+    PROBELAB_SHARDS: '1',
+    PROBELAB_OUT: path.join(work, 'single'),
+  });
+  const staged = await timedSubmission({
+    ...common,
+    PROBELAB_MODE: 'stages',
+    PROBELAB_TASKS: '2',
+    PROBELAB_OUT: path.join(work, 'staged'),
+  });
+  const ratio = staged.seconds / single.seconds;
+  process.stdout.write(
+    `staged speed-up (${STAGED}, submit to merged tables): one 1-CPU task ${single.seconds.toFixed(1)} s, stages of 1-CPU tasks on 2 CPUs ${staged.seconds.toFixed(1)} s, ratio ${ratio.toFixed(2)}\n`,
+  );
+  expect(states([single.merge, staged.merge])).toEqual(['COMPLETED 0:0', 'COMPLETED 0:0']);
+  stagedDigest = tableDigest(path.join(work, 'single', 'staged'));
+  expect(stagedDigest.files).toBeGreaterThan(30);
+  expect(tableDigest(path.join(work, 'staged', 'staged'))).toEqual(stagedDigest);
+  expect(ratio).toBeLessThanOrEqual(0.65);
+}, 1_200_000);
+
+test('stages, faults: requeue, a cancel in each stage, kill -9; each merge names them, its rerun lines finish the job', async () => {
+  const out = path.join(work, 'faults');
+  const logs = path.join(out, 'logs');
+  const folder = (stage: number, task: number) =>
+    path.join(out, `staged-stage-${stage}-of-3-shard-${task}-of-2`);
+  const { arrays, merge } = submit({
+    PROBELAB_CONFIG: STAGED,
+    PROBELAB_TASKS: '2',
+    PROBELAB_CPUS: '1',
     PROBELAB_MEM: '1G',
     PROBELAB_OUT: out,
-  };
-  const { array, merge } = submit(settings);
-  const journal = path.join(out, 'smoke-shard-1-of-3', 'journal.jsonl');
-  const started = Date.now();
-  while (!(existsSync(journal) && readJournal(journal).some((e) => e.event === 'finished'))) {
-    if (Date.now() - started > 120_000) throw new Error(`shard 1 finished no job within 120 s: ${journal}`);
-    await sleep(100);
-  }
-  const pending = cluster.jobs(`${array}_3`)[0].JobState;
-  cluster.run('scancel', [`${array}_1`, `${array}_3`]);
-  const tasks = await cluster.waitForEnd(array, 120_000);
-  // A task cancelled while pending leaves no record (it never split from the array) and no folder.
-  expect(tasks.map((t) => `${t.ArrayTaskId} ${t.JobState}`).sort()).toEqual(['1 CANCELLED', '2 COMPLETED']);
-  expect(existsSync(path.join(out, 'smoke-shard-3-of-3'))).toBe(false);
-  const [merged] = await cluster.waitForEnd(merge, 60_000);
-  const log = mergeLog(path.join(out, 'logs'), merge);
-  expect({ state: states([merged]), pendingWhenCancelled: pending }).toEqual({
-    state: ['FAILED 1:0'],
-    pendingWhenCancelled: 'PENDING',
   });
+  expect(arrays).toHaveLength(3);
+
+  // Stage 1 (task 1: two trainings; task 2: one and the gradient problems): task 2 cancelled as
+  // soon as it starts, task 1 requeued once its first training is done (its second attempt resumes).
+  await whenUnderWay(folder(1, 2), 'run-started');
+  cluster.run('scancel', [`${arrays[0]}_2`]);
+  await whenUnderWay(folder(1, 1));
+  cluster.run('scontrol', ['requeue', `${arrays[0]}_1`]);
+  // Slurm holds a requeued job for about two minutes (Reason=BeginTime); start it now.
+  cluster.run('scontrol', ['update', `JobId=${arrays[0]}_1`, 'StartTime=now']);
+  const [first] = await cluster.waitForEnd(merge, 600_000);
+  let log = mergeLog(logs, merge);
+  expect(states([first])).toEqual(['FAILED 1:0']);
+  expect(log).toMatch(/stage 1\/3 shard 2\/2 interrupted: \d+ of \d+ jobs done, stopped by a signal/);
+  expect(log).not.toMatch(/stage 1\/3 shard 1\/2/); // requeued, complete on its second attempt
+  // The later stages found their inputs missing: no folder, named with the command that runs them.
   expect(log).toMatch(
     new RegExp(
-      `shard 1/3 interrupted: \\d+ of 20 jobs done, stopped by a signal \\(SIGTERM or SIGINT\\); rerun: npx run-experiments ${CONFIG} --shard 1/3 --out ${out}\n`,
+      `stage 2/3 shard 1/2 missing: .*rerun: npx run-experiments ${STAGED} --stage 2/3 --shard 1/2 --out ${out}`,
     ),
   );
-  expect(log).toContain(
-    `shard 3/3 missing: no folder of it was given; its 5 jobs are counted as pending; rerun: npx run-experiments ${CONFIG} --shard 3/3 --out ${out}\n`,
-  );
-  expect(log).toContain(`scontrol requeue ${array}_1`);
-  const summary = JSON.parse(readFileSync(path.join(out, 'smoke', 'summary.json'), 'utf8'));
-  expect(summary.counts.total).toBe(32);
-  expect(summary.exitCode).toBe(1);
+  expect(log).toContain('stage 3/3 shard 2/2 missing');
+  expect(readdirSync(logs)).toContain(`stage-1-of-3-shard-1-of-2.job-${arrays[0]}.attempt-2.jsonl`);
 
-  // Rerun the two shards as the merge log says: requeue the cancelled task 1 (its second attempt,
-  // same settings), submit index 3 again with the count set; then merge again into the same folder.
-  expect(log).toContain(
-    `PROBELAB_SHARDS=3 PROBELAB_OUT=${out} PROBELAB_LOGS=${out}/logs sbatch --array=3 --cpus-per-task=${settings.PROBELAB_CPUS} --mem=1G`,
-  );
-  cluster.run('scontrol', ['requeue', `${array}_1`]);
-  // Slurm holds a requeued job for about two minutes (Reason=BeginTime); start it now.
-  cluster.run('scontrol', ['update', `JobId=${array}_1`, 'StartTime=now']);
-  const env = { ...cluster.env, ...settings, PROBELAB_DIR: ROOT, PROBELAB_LOGS: path.join(out, 'logs') };
-  const sbatch = (args: string[]) =>
-    execFileSync('sbatch', ['--parsable', `--chdir=${ROOT}`, ...args], { env, encoding: 'utf8' }).trim();
-  const again = sbatch([
-    '--array=3',
-    '--cpus-per-task=1',
-    '--mem=1G',
-    `--output=${path.join(out, 'logs', 'slurm-shard-%A_%a.out')}`,
-    'deploy/slurm/shards.sbatch',
-  ]);
-  expect(states(await cluster.waitForEnd(`${array}_1`, 240_000))).toEqual(['COMPLETED 0:0']);
-  const remerge = sbatch([
-    `--dependency=afterany:${again}`,
-    `--output=${path.join(out, 'logs', 'slurm-merge-%j.out')}`,
-    'deploy/slurm/merge.sbatch',
-  ]);
-  expect(states(await cluster.waitForEnd(again, 240_000))).toEqual(['COMPLETED 0:0']);
-  expect(states(await cluster.waitForEnd(remerge, 60_000))).toEqual(['COMPLETED 0:0']);
-  expect(tableDigest(path.join(out, 'smoke'))).toEqual(await referenceDigest());
-  // Every attempt its own log: the requeued task's second attempt, the resubmitted index's first.
-  expect(
-    readdirSync(path.join(out, 'logs'))
-      .filter((f) => f.endsWith('.jsonl'))
-      .sort(),
-  ).toEqual([
-    `shard-1-of-3.job-${array}.attempt-1.jsonl`,
-    `shard-1-of-3.job-${array}.attempt-2.jsonl`,
-    `shard-2-of-3.job-${array}.attempt-1.jsonl`,
-    `shard-3-of-3.job-${again}.attempt-1.jsonl`,
-  ]);
-});
+  // Round 2: the printed lines rerun stage 1's task 2, then stage 2; there, cancel one task and kill the other.
+  const second = pasteReruns(log);
+  await whenUnderWay(folder(2, 1));
+  const stage2 = runningArrayTask(out, 2);
+  await whenUnderWay(folder(2, 2));
+  cluster.run('scancel', [`${stage2}_1`]);
+  const pid = readLock(path.join(folder(2, 2), 'lock'))!.pid;
+  execFileSync('kill', ['-9', String(pid)]);
+  const [secondEnd] = await cluster.waitForEnd(second, 600_000);
+  log = mergeLog(logs, second);
+  expect(states([secondEnd])).toEqual(['FAILED 1:0']);
+  expect(log).toMatch(/stage 2\/3 shard 1\/2 interrupted: .*stopped by a signal/);
+  expect(log).toMatch(/stage 2\/3 shard 2\/2 interrupted: .*killed before it finished/);
+  expect(log).not.toMatch(/stage 1\/3 shard/);
+
+  // Round 3: stage 2 again, then stage 3, where one task is cancelled.
+  const third = pasteReruns(log);
+  await whenUnderWay(folder(3, 1), 'run-started');
+  cluster.run('scancel', [`${runningArrayTask(out, 3)}_1`]);
+  const [thirdEnd] = await cluster.waitForEnd(third, 600_000);
+  log = mergeLog(logs, third);
+  expect(states([thirdEnd])).toEqual(['FAILED 1:0']);
+  expect(log).toMatch(/stage 3\/3 shard 1\/2 (interrupted|missing)/);
+
+  // Round 4: complete, and the tables of one 1-CPU task.
+  const fourth = pasteReruns(log);
+  expect(states(await cluster.waitForEnd(fourth, 600_000))).toEqual(['COMPLETED 0:0']);
+  expect(mergeLog(logs, fourth)).toMatch(/\d+ jobs, (\d+) done, 0 failed, 0 blocked, 0 pending/);
+  expect(tableDigest(path.join(out, 'staged'))).toEqual(stagedDigest);
+}, 2_400_000);
+
+/** The array job id of the running tasks of a stage, from squeue (the rerun lines submit new arrays). */
+function runningArrayTask(out: string, stage: number): string {
+  void out;
+  const lines = cluster.run('squeue', ['-h', '-o', '%F %j %T']).trim().split('\n');
+  const match = lines.find((line) => line.split(' ')[1] === `probelab-stage-${stage}`);
+  if (!match) throw new Error(`no job of stage ${stage} in the queue:\n${lines.join('\n')}`);
+  return match.split(' ')[0];
+}
