@@ -35,7 +35,9 @@ const format = (v: number) => (v === 0 ? '0' : v.toPrecision(2));
 /**
  * The map over the digit: each pixel the map's colour blended over the gray digit, the more
  * opaque the larger |value| is against the scale's end (√ of the share, at most 85 %), so where
- * the map is near zero the digit shows as it is.
+ * the map is near zero the digit shows as it is. An RGB image is drawn in gray (its luminance)
+ * under the map, so the map's colours never mix with the image's; the plain image beside it keeps
+ * its colours.
  */
 export function overlayCell(
   image: ProbedImage,
@@ -52,7 +54,11 @@ export function overlayCell(
     // The square root lifts middling values into view; the legend's colours are the full-opacity ones.
     const opacity = MAX_OPACITY * Math.sqrt(Math.min(1, Math.abs(map[i]) / limit));
     const colour = scale.colour(map[i]);
-    for (let ch = 0; ch < 3; ch++) data[i * 3 + ch] = pixels[i] * (1 - opacity) + colour[ch] * opacity;
+    const gray =
+      image.channels === 3
+        ? 0.299 * pixels[3 * i] + 0.587 * pixels[3 * i + 1] + 0.114 * pixels[3 * i + 2]
+        : pixels[i];
+    for (let ch = 0; ch < 3; ch++) data[i * 3 + ch] = gray * (1 - opacity) + colour[ch] * opacity;
   }
   return { picture: upscale({ rows, cols, data }, scaleFor(Math.max(rows, cols), target)) };
 }

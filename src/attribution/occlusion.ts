@@ -6,7 +6,7 @@ import type { Classifier } from '../models/classifier';
 import { occlusionGrid, positionAt } from '../occlusion/grid';
 import { fillValue } from '../occlusion/occlude';
 import { predictOcclusions } from '../occlusion/predict';
-import { channelsOf, checkTargets, type ImageBatch } from './gradients';
+import { channelsOf, checkTargets, type ImageBatch, valuesPerImage } from './gradients';
 import type { MethodSettings } from './settings';
 
 type Settings = Extract<MethodSettings, { method: 'occlusion' }>;
@@ -17,15 +17,15 @@ export async function occlusionAttributionMaps(
   targets: ArrayLike<number>,
   settings: Settings,
 ): Promise<Float32Array> {
-  if (channelsOf(batch) !== 1) throw new Error('occlusion: only images of one channel can be occluded');
   checkTargets(targets, batch.count, classifier.classes);
-  const grid = occlusionGrid(batch.rows, batch.cols, settings.patch, settings.stride);
+  const grid = occlusionGrid(batch.rows, batch.cols, settings.patch, settings.stride, channelsOf(batch));
   const pixels = batch.rows * batch.cols;
+  const size = valuesPerImage(batch);
   const maps = new Float32Array(batch.count * pixels);
   const total = new Float64Array(pixels);
   const covered = new Float64Array(pixels);
   for (let i = 0; i < batch.count; i++) {
-    const image = batch.pixels.subarray(i * pixels, (i + 1) * pixels);
+    const image = batch.pixels.subarray(i * size, (i + 1) * size);
     const t = targets[i];
     const { classes, clean, occluded } = await predictOcclusions(
       classifier,

@@ -34,20 +34,23 @@ export function loadConfig<K extends ConfigKind>(
 
 /**
  * Every relative path a config holds starts at the config file's folder, as `model.file` does:
- * `data.dir` (in defaults and in each experiment) and `defaults.outputDir` when the file sets it.
+ * `data.dir` and `data.trainDir` (in defaults and in each experiment) and `defaults.outputDir`
+ * when the file sets it.
  * The built-in output folder, `outputs`, and `--out` stay relative to the working folder.
  */
 function resolvePaths<C extends ValidConfig<ConfigKind>>(config: C, dir: string, contents: unknown): C {
   const against = (p: string) => path.resolve(dir, p);
-  const data = config.defaults.data as { dir?: string };
-  if (data.dir) data.dir = against(data.dir);
+  const resolveData = (data: { dir?: string; trainDir?: string } | undefined) => {
+    if (data?.dir) data.dir = against(data.dir);
+    if (data?.trainDir) data.trainDir = against(data.trainDir);
+  };
+  resolveData(config.defaults.data);
   const setsOutput =
     (contents as { defaults?: { outputDir?: unknown } } | null)?.defaults?.outputDir !== undefined;
   if (setsOutput) config.defaults.outputDir = against(config.defaults.outputDir);
   for (const experiment of config.experiments)
     for (const point of experiment.points) {
-      const own = (point.config as { data?: { dir?: string } } | null)?.data;
-      if (own?.dir) own.dir = against(own.dir);
+      resolveData((point.config as { data?: { dir?: string; trainDir?: string } } | null)?.data);
     }
   return config;
 }

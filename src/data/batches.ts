@@ -1,9 +1,15 @@
-// Turning bytes of a split into model inputs: pixels scaled to 0..1, shaped [n, rows, cols, 1].
+// Turning bytes of a split into model inputs: pixels scaled to 0..1, shaped [n, rows, cols, channels].
 import * as tf from '@tensorflow/tfjs';
 import type { Split } from './datasets';
 
-export function imagesTensor(pixels: Float32Array, count: number, rows: number, cols: number): tf.Tensor4D {
-  return tf.tensor4d(pixels.subarray(0, count * rows * cols), [count, rows, cols, 1]);
+export function imagesTensor(
+  pixels: Float32Array,
+  count: number,
+  rows: number,
+  cols: number,
+  channels = 1,
+): tf.Tensor4D {
+  return tf.tensor4d(pixels.subarray(0, count * rows * cols * channels), [count, rows, cols, channels]);
 }
 
 /** Pixels 0..1 of images [start, end) of the split, as one tensor. */

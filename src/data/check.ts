@@ -7,7 +7,8 @@
 import { createHash } from 'node:crypto';
 import { readFileSync, type Stats, statSync } from 'node:fs';
 import path from 'node:path';
-import { FILES, findFile, loadIdxFolder, readDataFile } from './datasets';
+import { FILES, findFile, loadDataset, loadIdxFolder, readDataFile } from './datasets';
+import type { DataSpec } from './spec';
 
 export interface CachedHash {
   size: number;
@@ -54,6 +55,39 @@ function sameFile(entry: CachedHash, stat: Stats): boolean {
     entry.ctimeMs === stat.ctimeMs &&
     entry.ino === stat.ino
   );
+}
+
+/**
+ * Validates the image folders of a "folder" data spec (every image decoded, one size, the same
+ * classes in both) and returns one digest per folder: SHA-256 over each image's relative path and
+ * SHA-256, so renaming, replacing, adding or removing an image changes it.
+ */
+export function checkImageFolders(spec: DataSpec, cache: DataHashCache): FolderHashes {
+  const data = loadDataset(spec);
+  if (spec.trainDir) void data.train;
+  const hashes: FolderHashes = { test: folderDigest(path.resolve(spec.dir!), cache) };
+  if (spec.trainDir) hashes.train = folderDigest(path.resolve(spec.trainDir), cache);
+  return hashes;
+}
+
+function folderDigest(dir: string, cache: DataHashCache): string {
+  // Required here, not imported: the image decoders load only for configs that read image folders.
+  const { listImageFolder } = require('./image-folder') as typeof import('./image-folder');
+  const digest = createHash('sha256');
+  for (const file of listImageFolder(dir).files.flat())
+    digest.update(`${file}\0${fileHash(path.join(dir, file), cache)}\n`);
+  return digest.digest('hex');
+}
+
+/** SHA-256 of a file, from the cache when its size, times and inode are unchanged. */
+function fileHash(file: string, cache: DataHashCache): string {
+  const stat = statSync(file);
+  const entry = cache[file];
+  if (entry && sameFile(entry, stat)) return entry.sha256;
+  const sha256 = createHash('sha256').update(readDataFile(file)).digest('hex');
+  const { size, mtimeMs, ctimeMs, ino } = stat;
+  cache[file] = { size, mtimeMs, ctimeMs, ino, sha256 };
+  return sha256;
 }
 
 /** The cache file as a previous run wrote it; anything unreadable is an empty cache (it only saves time). */

@@ -1,15 +1,17 @@
-// Loading a data set (the bundled MNIST or a folder of IDX files) and taking subsets of it.
+// Loading a data set (the bundled MNIST, a folder of IDX files or folders of images) and taking
+// subsets of it.
 import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { NotRegularFileError, readRegularFile } from '../files';
 import path from 'node:path';
 import { DataError, parseIdxImages, parseIdxLabels } from './idx';
+import { pixelsPerImage } from './pixels';
 import type { DataSpec, Subset } from './spec';
 import { mulberry32, shuffleInPlace } from '../random';
 
 export interface Split {
   count: number;
-  /** count × rows × cols bytes (0..255), row-major. */
+  /** count × rows × cols × channels bytes (0..255), row-major, channel-last. */
   images: Uint8Array;
   labels: Uint8Array;
 }
@@ -19,6 +21,10 @@ export interface Dataset {
   name: string;
   rows: number;
   cols: number;
+  /** 1 (grayscale) or 3 (RGB, interleaved). */
+  channels: number;
+  /** Class names in label order, where the data names them (an image folder's sub-folders). */
+  classNames?: string[];
   train: Split;
   test: Split;
 }
@@ -103,6 +109,7 @@ export function loadIdxFolder(dir: string, checksums?: Record<string, string>, n
     name,
     rows: test.images.rows,
     cols: test.images.cols,
+    channels: 1,
     train: asSplit(train),
     test: asSplit(test),
   };
@@ -169,6 +176,7 @@ export function takeSubset(split: Split, pixelsPerImage: number, indices: number
  * worker thread would read and checksum before its first job.
  */
 export function loadDataset(spec: DataSpec): Dataset {
+  if (spec.source === 'folder') return loadImageFolders(spec);
   const dir = spec.source === 'mnist' ? mnistDir() : path.resolve(spec.dir!);
   const checksums = spec.source === 'mnist' ? MNIST_SHA256 : undefined;
   const test = loadSplit(dir, FILES.testImages, FILES.testLabels, checksums);
@@ -185,10 +193,71 @@ export function loadDataset(spec: DataSpec): Dataset {
     name: spec.source === 'mnist' ? 'mnist' : dir,
     rows: test.images.rows,
     cols: test.images.cols,
+    channels: 1,
     get train() {
       train ??= loadTrain();
       return train;
     },
     test: spec.test ? takeSubset(testSplit, pixels, subsetIndices(testSplit.labels, spec.test)) : testSplit,
   };
+}
+
+/**
+ * The data set of image folders: `dir` the test split, in folder order, and `trainDir` (read when
+ * first used) the training split, in one fixed shuffled order. A folder lists its images class by
+ * class, and Keras' validation split takes the last images before any shuffle: in folder order it
+ * would hold the last class alone.
+ */
+function loadImageFolders(spec: DataSpec): Dataset {
+  const { readImageFolder } = require('./image-folder') as typeof import('./image-folder');
+  const dir = path.resolve(spec.dir!);
+  const test = readImageFolder(dir, spec.channels);
+  const pixels = pixelsPerImage(test);
+  let train: Split | undefined;
+  const loadTrain = (): Split => {
+    if (!spec.trainDir)
+      throw new DataError(
+        dir,
+        'no training images: set data.trainDir to a folder with the same class sub-folders',
+      );
+    const trainDir = path.resolve(spec.trainDir);
+    const folder = readImageFolder(trainDir, test.channels as 1 | 3);
+    checkFolderAgainstTest(trainDir, folder, dir, test);
+    const order = Array.from({ length: folder.count }, (_, i) => i);
+    shuffleInPlace(order, mulberry32(0));
+    const mixed = takeSubset(folder, pixels, order);
+    return spec.train ? takeSubset(mixed, pixels, subsetIndices(mixed.labels, spec.train)) : mixed;
+  };
+  return {
+    name: dir,
+    rows: test.rows,
+    cols: test.cols,
+    channels: test.channels,
+    classNames: test.classes,
+    get train() {
+      train ??= loadTrain();
+      return train;
+    },
+    test: spec.test ? takeSubset(test, pixels, subsetIndices(test.labels, spec.test)) : test,
+  };
+}
+
+type FolderImages = import('./image-folder').FolderImages;
+
+function checkFolderAgainstTest(
+  trainDir: string,
+  train: FolderImages,
+  testDir: string,
+  test: FolderImages,
+): void {
+  if (train.classes.join('/') !== test.classes.join('/'))
+    throw new DataError(
+      trainDir,
+      `class folders ${train.classes.join(', ')} differ from the test folder's (${testDir}): ${test.classes.join(', ')}`,
+    );
+  if (train.rows !== test.rows || train.cols !== test.cols)
+    throw new DataError(
+      trainDir,
+      `images are ${train.rows}×${train.cols}, the test images in ${testDir} ${test.rows}×${test.cols}`,
+    );
 }

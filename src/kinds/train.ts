@@ -67,19 +67,19 @@ function trainParams(config: TrainConfig, ctx: ExpandContext, seed: number): Tra
 
 /** The layers of the network the params describe, checked against the data's image size and classes. */
 export function plannedLayers(params: TrainParams): PlannedLayer[] {
-  const { rows, cols, classes } = testLabels(params.data);
-  if (params.layers) return planLayers(params.layers, [rows, cols, 1], classes);
+  const { rows, cols, channels, classes } = testLabels(params.data);
+  if (params.layers) return planLayers(params.layers, [rows, cols, channels], classes);
   if (classes > 10)
     throw new FieldError(
       ['data'],
       `the test labels go up to ${classes - 1}, but the Figure 1 CNN has 10 outputs; give "layers" for ${classes} classes`,
     );
   try {
-    return planLayers(figure1Layers(params.training.dropout), [rows, cols, 1], 10);
+    return planLayers(figure1Layers(params.training.dropout), [rows, cols, channels], 10);
   } catch (error) {
     throw new FieldError(
       ['data'],
-      `the Figure 1 CNN does not fit ${rows}×${cols} images (${(error as Error).message}); give "layers" for this image size`,
+      `the Figure 1 CNN does not fit ${rows}×${cols}×${channels} images (${(error as Error).message}); give "layers" for this image size`,
     );
   }
 }
@@ -177,10 +177,16 @@ export const trainJob = defineJob<TrainParams, TrainResult>({
     await useBackend(params.backend);
     const data = cachedDataset(ctx, params.data);
     const started = performance.now();
-    const { rows, cols } = data;
+    const { rows, cols, channels } = data;
     const model = params.layers
-      ? buildCnn(params.layers, { rows, cols, classes: testLabels(params.data).classes, seed: params.seed })
-      : buildFigure1Cnn({ rows, cols, dropout: params.training.dropout, seed: params.seed });
+      ? buildCnn(params.layers, {
+          rows,
+          cols,
+          channels,
+          classes: testLabels(params.data).classes,
+          seed: params.seed,
+        })
+      : buildFigure1Cnn({ rows, cols, channels, dropout: params.training.dropout, seed: params.seed });
     try {
       const history = train(model, data, params.training, {
         seed: params.seed,

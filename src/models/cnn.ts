@@ -9,17 +9,26 @@ import { completeLayers, planLayers } from './shapes';
 export interface CnnOptions {
   rows?: number;
   cols?: number;
+  channels?: number;
   dropout: number;
   seed: number;
 }
 
-export function buildFigure1Cnn({ rows = 28, cols = 28, dropout, seed }: CnnOptions): tf.LayersModel {
-  return buildCnn(figure1Layers(dropout), { rows, cols, classes: 10, seed, name: 'figure1_cnn' });
+export function buildFigure1Cnn({
+  rows = 28,
+  cols = 28,
+  channels = 1,
+  dropout,
+  seed,
+}: CnnOptions): tf.LayersModel {
+  return buildCnn(figure1Layers(dropout), { rows, cols, channels, classes: 10, seed, name: 'figure1_cnn' });
 }
 
 export interface BuildOptions {
   rows: number;
   cols: number;
+  /** Input channels: 1 (grayscale, the default) or 3 (RGB). */
+  channels?: number;
   classes: number;
   seed: number;
   name?: string;
@@ -68,17 +77,17 @@ function tfjsLayer(spec: LayerSpec, name: string, extra: { inputShape?: number[]
 }
 
 /**
- * The network of a `layers` list for rows × cols images (one channel), softmax added when absent,
+ * The network of a `layers` list for rows × cols × channels images, softmax added when absent,
  * initialised from the seed. Shapes are checked first (planLayers), so a bad list fails with the
  * layer and field named, not inside tfjs.
  */
 export function buildCnn(layers: readonly LayerSpec[], options: BuildOptions): tf.LayersModel {
-  const { rows, cols, classes, seed, name = 'cnn' } = options;
-  const planned = planLayers(layers, [rows, cols, 1], classes);
+  const { rows, cols, channels = 1, classes, seed, name = 'cnn' } = options;
+  const planned = planLayers(layers, [rows, cols, channels], classes);
   const model = tf.sequential({
     name,
     layers: completeLayers(layers).map((spec, i) =>
-      tfjsLayer(spec, planned[i].name, i === 0 ? { inputShape: [rows, cols, 1] } : {}),
+      tfjsLayer(spec, planned[i].name, i === 0 ? { inputShape: [rows, cols, channels] } : {}),
     ),
   });
   initialiseGlorotUniform(model, seed);

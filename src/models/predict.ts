@@ -21,6 +21,11 @@ export function predictBatch(
   );
 }
 
+/** Channels of the model's input (1 when its shape leaves them open). */
+export function inputChannels(model: tf.LayersModel): number {
+  return model.inputs[0].shape[3] ?? 1;
+}
+
 /** tfjs' predict of the same, in one call (its default batch of 32 is 2–3× slower on wasm). */
 export function tfjsProbabilities(
   model: tf.LayersModel,

@@ -6,8 +6,8 @@ import * as tf from '@tensorflow/tfjs';
 import { firstNonFiniteWeight } from './weights-check';
 import type { Dataset, Split } from '../data/datasets';
 import { imagesTensor } from '../data/batches';
-import { gatherPixels } from '../data/pixels';
-import { predictBatch } from './predict';
+import { gatherPixels, pixelsPerImage } from '../data/pixels';
+import { inputChannels, predictBatch } from './predict';
 import { deriveSeed, mulberry32, shuffleInPlace } from '../random';
 import { adamOptimizer } from '../tf/fused-adam';
 import { FusedTraining } from '../tf/fused-training';
@@ -81,14 +81,15 @@ export function evaluate(
   batchSize = 1000,
 ): { loss: number; accuracy: number } {
   const all = indices ?? Array.from({ length: split.count }, (_, i) => i);
-  const pixels = rows * cols;
+  const channels = inputChannels(model);
+  const pixels = rows * cols * channels;
   const buffer = new Float32Array(Math.min(batchSize, all.length) * pixels);
   let lossSum = 0;
   let correct = 0;
   for (let start = 0; start < all.length; start += batchSize) {
     const batch = all.slice(start, start + batchSize);
     gatherPixels(split, pixels, batch, buffer);
-    const probs = predictBatch(model, buffer, batch.length, rows, cols);
+    const probs = predictBatch(model, buffer, batch.length, rows, cols, channels);
     const classes = probs.length / batch.length;
     batch.forEach((image, b) => {
       const label = split.labels[image];
@@ -169,8 +170,8 @@ export function train(
   spec: TrainingSpec,
   { seed, onEpoch, onBatch, signal, fusedStep = true }: TrainOptions,
 ): EpochMetrics[] {
-  const { rows, cols } = data;
-  const pixels = rows * cols;
+  const { rows, cols, channels } = data;
+  const pixels = pixelsPerImage(data);
   const classes = outputClasses(model, data);
   const optimizer = makeOptimizer(spec);
   const shuffleRandom = mulberry32(deriveSeed(seed, 'shuffle'));
@@ -204,7 +205,7 @@ export function train(
           continue;
         }
         const hits = tf.tidy(() => {
-          const x = imagesTensor(buffer, batch.length, rows, cols);
+          const x = imagesTensor(buffer, batch.length, rows, cols, channels);
           const y = tf.tensor1d(labels, 'int32');
           let hitCount: tf.Tensor | undefined;
           const loss = optimizer.minimize(() => {

@@ -3,7 +3,14 @@
 // digit, and the population's mean drop maps and flip shares.
 import type { ChartSpec } from '../render/chart';
 import { maxAbs } from '../render/colour';
-import { grayToRgb, outlineRect, tint, upscale, type RgbPicture } from '../render/picture';
+import {
+  type ImageShape,
+  imagePicture,
+  outlineRect,
+  tint,
+  upscale,
+  type RgbPicture,
+} from '../render/picture';
 import type { OcclusionGrid } from './grid';
 import type { ImportantRegion } from './region';
 
@@ -88,15 +95,15 @@ export function labelMap(
 const RED = [0.9, 0.1, 0.1] as const;
 const YELLOW = [1, 0.85, 0] as const;
 
-/** The digit in gray, the important region tinted red and its bounding box in yellow, upscaled. */
+/** The image, the important region tinted red and its bounding box in yellow, upscaled. */
 export function regionPicture(
   image: ArrayLike<number>,
-  rows: number,
-  cols: number,
+  shape: ImageShape,
   region: ImportantRegion,
   scale: number,
 ): RgbPicture {
-  const picture = upscale(tint(grayToRgb(image, rows, cols), region.mask, RED, 0.45), scale);
+  const { rows, cols, channels } = shape;
+  const picture = upscale(tint(imagePicture(image, rows, cols, channels), region.mask, RED, 0.45), scale);
   if (region.rows && region.cols) {
     outlineRect(
       picture,
@@ -121,14 +128,13 @@ const PATCH_OUTLINE = [1, 0.55, 0] as const;
  */
 export function patchPicture(
   image: ArrayLike<number>,
-  rows: number,
-  cols: number,
+  shape: ImageShape,
   row: number,
   col: number,
   patch: number,
   scale: number,
 ): RgbPicture {
-  const picture = upscale(grayToRgb(image, rows, cols), scale);
+  const picture = upscale(imagePicture(image, shape.rows, shape.cols, shape.channels), scale);
   const [top, left] = [row * scale, col * scale];
   const [bottom, right] = [(row + patch) * scale - 1, (col + patch) * scale - 1];
   outlineRect(picture, top, left, bottom, right, PATCH_OUTLINE, Math.max(1, Math.floor(scale / 4)));

@@ -15,6 +15,8 @@ export class OcclusionSettingsError extends Error {
 export interface OcclusionGrid {
   imageRows: number;
   imageCols: number;
+  /** Values per pixel (1 gray, 3 RGB, channel-last): a patch covers all of them. */
+  channels: number;
   patch: number;
   stride: number;
   /** Top-left row of the patch for each grid row, ascending. */
@@ -36,6 +38,7 @@ export function occlusionGrid(
   imageCols: number,
   patch: number,
   stride: number,
+  channels = 1,
 ): OcclusionGrid {
   if (!Number.isInteger(patch) || patch < 1)
     throw new OcclusionSettingsError('patch', `expected a positive integer, got ${patch}`);
@@ -52,6 +55,7 @@ export function occlusionGrid(
   return {
     imageRows,
     imageCols,
+    channels,
     patch,
     stride,
     rowOffsets,

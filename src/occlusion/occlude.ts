@@ -28,9 +28,10 @@ export function occludeInPlace(
   offset = 0,
 ): void {
   const { row, col } = positionAt(grid, k);
+  const { channels } = grid;
   for (let r = row; r < row + grid.patch; r++) {
-    const start = offset + r * grid.imageCols + col;
-    copy.fill(fill, start, start + grid.patch);
+    const start = offset + (r * grid.imageCols + col) * channels;
+    copy.fill(fill, start, start + grid.patch * channels);
   }
 }
 
@@ -46,7 +47,7 @@ export function occludedCopies(
   fill: number,
   into?: Float32Array,
 ): Float32Array {
-  const pixels = grid.imageRows * grid.imageCols;
+  const pixels = grid.imageRows * grid.imageCols * grid.channels;
   if (image.length !== pixels)
     throw new Error(`image has ${image.length} pixels, the grid expects ${pixels}`);
   const needed = (end - start) * pixels;

@@ -20,8 +20,10 @@ export function patchChangesImage(
 ): boolean {
   const value = Math.fround(fill);
   const { row, col } = positionAt(grid, k);
+  const { channels } = grid;
   for (let r = row; r < row + grid.patch; r++) {
-    for (let c = col; c < col + grid.patch; c++) if (image[r * grid.imageCols + c] !== value) return true;
+    const start = (r * grid.imageCols + col) * channels;
+    for (let i = start; i < start + grid.patch * channels; i++) if (image[i] !== value) return true;
   }
   return false;
 }
@@ -76,7 +78,7 @@ function predictCopies(
   fill: number,
   buffer?: Float32Array,
 ): Promise<Float32Array> {
-  const pixels = grid.imageRows * grid.imageCols;
+  const pixels = grid.imageRows * grid.imageCols * grid.channels;
   const count = changing.length + 1;
   const batch = buffer && buffer.length >= count * pixels ? buffer : new Float32Array(count * pixels);
   batch.set(image);

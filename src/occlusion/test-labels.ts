@@ -4,7 +4,7 @@
 // run of a config, finished or not; the workers load (and checksum) the full files anyway.
 import { closeSync, openSync, readFileSync, readSync } from 'node:fs';
 import path from 'node:path';
-import { FILES, MNIST_SHA256, findFile, mnistDir, subsetIndices } from '../data/datasets';
+import { FILES, MNIST_SHA256, findFile, loadDataset, mnistDir, subsetIndices } from '../data/datasets';
 import { DataError, maybeGunzip, parseIdxLabels } from '../data/idx';
 import type { DataSpec } from '../data/spec';
 import { createHash } from 'node:crypto';
@@ -12,6 +12,8 @@ import { createHash } from 'node:crypto';
 export interface TestLabels {
   rows: number;
   cols: number;
+  /** 1 (grayscale) or 3 (RGB). */
+  channels: number;
   /** Labels of the spec's test split (its subset, when the spec takes one). */
   labels: Uint8Array;
   /** Number of classes: the largest label of the whole test file, plus one. */
@@ -46,6 +48,24 @@ export function testLabels(spec: DataSpec): TestLabels {
   const key = JSON.stringify(spec);
   const known = cache.get(key);
   if (known) return known;
+  const result = spec.source === 'folder' ? folderTestLabels(spec) : idxTestLabels(spec);
+  cache.set(key, result);
+  return result;
+}
+
+/** An image folder's test labels: its images are decoded (the channels depend on their colours). */
+function folderTestLabels(spec: DataSpec): TestLabels {
+  const data = loadDataset(spec);
+  return {
+    rows: data.rows,
+    cols: data.cols,
+    channels: data.channels,
+    labels: data.test.labels,
+    classes: data.classNames!.length,
+  };
+}
+
+function idxTestLabels(spec: DataSpec): TestLabels {
   const dir = spec.source === 'mnist' ? mnistDir() : path.resolve(spec.dir!);
   const labelsFile = findFile(dir, LABELS);
   const bytes = new Uint8Array(readFileSync(labelsFile));
@@ -60,7 +80,5 @@ export function testLabels(spec: DataSpec): TestLabels {
   const all = parseIdxLabels(bytes, labelsFile);
   const labels = spec.test ? Uint8Array.from(subsetIndices(all, spec.test), (i) => all[i]) : all;
   const classes = all.reduce((max, label) => Math.max(max, label), 0) + 1;
-  const result = { ...imageSize(findFile(dir, IMAGES)), labels, classes };
-  cache.set(key, result);
-  return result;
+  return { ...imageSize(findFile(dir, IMAGES)), channels: 1, labels, classes };
 }

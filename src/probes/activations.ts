@@ -3,6 +3,7 @@
 // only a chain), run in inference mode (dropout does nothing, batch normalization uses its
 // moving statistics).
 import * as tf from '@tensorflow/tfjs';
+import { inputChannels } from '../models/predict';
 import { FEATURE_MAP_CLASSES } from './probed-layers';
 
 export interface LayerActivation {
@@ -36,8 +37,9 @@ export function layerActivations(
     inputs: model.inputs,
     outputs: recorded.map((layer) => layer.output as tf.SymbolicTensor),
   });
+  const channels = inputChannels(model);
   return tf.tidy(() => {
-    const x = tf.tensor4d(pixels.subarray(0, count * rows * cols), [count, rows, cols, 1]);
+    const x = tf.tensor4d(pixels.subarray(0, count * rows * cols * channels), [count, rows, cols, channels]);
     const outputs = probe.predict(x, { batchSize: count }) as tf.Tensor | tf.Tensor[];
     return (Array.isArray(outputs) ? outputs : [outputs]).map((h, i) => {
       const [height, width, channels] = (h.rank === 2 ? [1, 1, h.shape[1]] : h.shape.slice(1)) as number[];

@@ -43,14 +43,19 @@ export function shiftInto<T extends { length: number; [i: number]: number }>(
   return target;
 }
 
+// An image of several channels (channel-last) shifts as one of `cols × channels` columns moved
+// by `dx × channels`: whole pixels move, their channels with them.
+
 export function shiftImage(
   source: ArrayLike<number>,
   rows: number,
   cols: number,
   dx: number,
   dy: number,
+  channels = 1,
 ): Float32Array {
-  return shiftInto(source, rows, cols, dx, dy, new Float32Array(rows * cols));
+  const width = cols * channels;
+  return shiftInto(source, rows, width, dx * channels, dy, new Float32Array(rows * width));
 }
 
 /** Images [start, end) of a byte split, each shifted by (dx, dy) and scaled to 0..1, back to back. */
@@ -62,15 +67,17 @@ export function shiftedPixels(
   end: number,
   dx: number,
   dy: number,
+  channels = 1,
 ): Float32Array {
-  const pixels = rows * cols;
+  const width = cols * channels;
+  const pixels = rows * width;
   const out = new Float32Array((end - start) * pixels);
   for (let i = start; i < end; i++)
     shiftInto(
       images.subarray(i * pixels, (i + 1) * pixels),
       rows,
-      cols,
-      dx,
+      width,
+      dx * channels,
       dy,
       out,
       (i - start) * pixels,

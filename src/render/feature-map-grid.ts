@@ -5,7 +5,7 @@ import type { LayerActivation } from '../probes/activations';
 import { channelMap } from '../probes/activations';
 import { divergingScale, maxAbs, sequentialScale, type ColourScale } from './colour';
 import { renderGrid, scaleFor, tilePicture, type Grid, type GridCell } from './grid';
-import { grayToRgb, upscale, type RgbPicture } from './picture';
+import { imagePicture, upscale, type RgbPicture } from './picture';
 
 /** A test image being probed: its index in the test set, its label and pixels 0..1. */
 export interface ProbedImage {
@@ -14,6 +14,8 @@ export interface ProbedImage {
   pixels: Float32Array;
   rows: number;
   cols: number;
+  /** 1 (gray, the default) or 3 (RGB interleaved). */
+  channels?: number;
 }
 
 /** Tile side in pixels that feature maps of any size are scaled towards. */
@@ -21,7 +23,7 @@ const TILE = 72;
 
 export function imageCell(image: ProbedImage, target = TILE): GridCell {
   const picture: RgbPicture = upscale(
-    grayToRgb(image.pixels, image.rows, image.cols),
+    imagePicture(image.pixels, image.rows, image.cols, image.channels),
     scaleFor(Math.max(image.rows, image.cols), target),
   );
   return { picture };

@@ -3,6 +3,7 @@
 // scale centred on zero and shared by the whole layer, so tiles compare.
 import { divergingScale, maxAbs } from './colour';
 import { renderGrid, tilePicture, type Grid, type GridCell } from './grid';
+import { upscale } from './picture';
 
 /** A Conv2D kernel as tfjs keeps it: shape [kernelRows, kernelCols, inChannels, filters], row-major. */
 export interface Kernel {
@@ -51,6 +52,35 @@ export function filterLayout(dims: KernelDims): {
   if (dims.inChannels === 1)
     return { rows: 1, cols: dims.filters, at: (_r, c) => ({ filter: c, channel: 0 }) };
   return { rows: dims.filters, cols: dims.inChannels, at: (r, c) => ({ filter: r, channel: c }) };
+}
+
+/**
+ * The filters of a layer that reads RGB images, one colour tile each (as AlexNet's first layer
+ * is shown): a weight's three channels are its red, green and blue, mapped 0.5 + w ÷ (2 × the
+ * layer's largest |w|), so zero is mid gray and tiles compare.
+ */
+export function rgbFilterGrid(kernel: Kernel, options: { scale: number; title?: string }): Grid {
+  const dims = kernelDims(kernel);
+  if (dims.inChannels !== 3) throw new Error(`${kernel.layer}: ${dims.inChannels} input channels, not RGB`);
+  const largest = maxAbs(kernel.values) || 1;
+  const pixels = dims.kernelRows * dims.kernelCols;
+  const cells: GridCell[][] = [
+    Array.from({ length: dims.filters }, (_, filter) => {
+      const data = new Float32Array(pixels * 3);
+      for (let channel = 0; channel < 3; channel++)
+        filterWeights(kernel, filter, channel).forEach((w, i) => {
+          data[i * 3 + channel] = 0.5 + w / (2 * largest);
+        });
+      const picture = upscale({ rows: dims.kernelRows, cols: dims.kernelCols, data }, options.scale * 2);
+      return { picture };
+    }),
+  ];
+  return renderGrid({
+    title: `${options.title ?? `${kernel.layer}: ${dims.filters} filters of ${dims.kernelRows}×${dims.kernelCols}×3`} (RGB; 0 = mid gray)`,
+    cells,
+    rowLabels: ['filter'],
+    colLabels: Array.from({ length: dims.filters }, (_, c) => `${c + 1}`),
+  });
 }
 
 export function filterGrid(kernel: Kernel, options: { scale: number; title?: string }): Grid {

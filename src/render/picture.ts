@@ -52,8 +52,22 @@ export function upscale(picture: RgbPicture, scale: number): RgbPicture {
   };
 }
 
-export function grayToRgb(pixels: ArrayLike<number>, rows: number, cols: number): RgbPicture {
-  checkSize('gray picture', pixels.length, rows * cols);
+/** The size of an image of the data: `channels` 1 (gray, the default) or 3 (RGB interleaved). */
+export interface ImageShape {
+  rows: number;
+  cols: number;
+  channels?: number;
+}
+
+/** An image of the data (values 0..1; `channels` 1: gray, 3: RGB interleaved) as a picture. */
+export function imagePicture(
+  pixels: ArrayLike<number>,
+  rows: number,
+  cols: number,
+  channels = 1,
+): RgbPicture {
+  checkSize(channels === 3 ? 'rgb picture' : 'gray picture', pixels.length, rows * cols * channels);
+  if (channels === 3) return { rows, cols, data: Float32Array.from(pixels) };
   const data = new Float32Array(rows * cols * 3);
   for (let i = 0; i < rows * cols; i++) data.fill(pixels[i], i * 3, i * 3 + 3);
   return { rows, cols, data };
@@ -122,14 +136,18 @@ export function encodeRgbPng(rgb: ArrayLike<number>, rows: number, cols: number,
   return encode(upscaleValues(rgb, rows, cols, 3, scale), rows * scale, cols * scale, 2);
 }
 
-export function writeGrayPng(
+/** An image of the data (values 0..1, gray or RGB interleaved) as a PNG file. */
+export function writeImagePng(
   file: string,
   pixels: ArrayLike<number>,
   rows: number,
   cols: number,
   scale = 1,
+  channels = 1,
 ): void {
-  writeFileAtomic(file, encodeGrayPng(pixels, rows, cols, scale));
+  const bytes =
+    channels === 3 ? encodeRgbPng(pixels, rows, cols, scale) : encodeGrayPng(pixels, rows, cols, scale);
+  writeFileAtomic(file, bytes);
 }
 
 export function writePicture(file: string, picture: RgbPicture, scale = 1): void {

@@ -2,7 +2,7 @@
 // shift in pixels, each shifted digit captioned with the predicted label and its probability
 // (a ✗ marks a wrong prediction).
 import { renderGrid, type Grid } from './grid';
-import { grayToRgb, upscale } from './picture';
+import { imagePicture, upscale } from './picture';
 
 export interface ShiftedDigit {
   direction: string;
@@ -14,7 +14,15 @@ export interface ShiftedDigit {
 
 export function shiftStripGrid(
   shifted: ShiftedDigit[],
-  options: { rows: number; cols: number; label: number; index: number; scale: number; model?: string },
+  options: {
+    rows: number;
+    cols: number;
+    channels?: number;
+    label: number;
+    index: number;
+    scale: number;
+    model?: string;
+  },
 ): Grid {
   const directions = [...new Set(shifted.map((s) => s.direction))];
   const amounts = [...new Set(shifted.map((s) => s.pixels))].sort((a, b) => a - b);
@@ -24,7 +32,7 @@ export function shiftStripGrid(
       if (!s) return null;
       const mark = s.predicted === options.label ? '' : ' ✗';
       return {
-        picture: upscale(grayToRgb(s.image, options.rows, options.cols), options.scale),
+        picture: upscale(imagePicture(s.image, options.rows, options.cols, options.channels), options.scale),
         caption: `${s.predicted} (${s.probability.toFixed(2)})${mark}`,
       };
     }),

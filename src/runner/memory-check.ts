@@ -25,8 +25,8 @@ export function checkJobMemory(plan: Plan, config: ValidConfig, limit: number): 
     const seenKey = JSON.stringify([job.experiment, layers, data, batchSize]);
     if (seen.has(seenKey)) continue;
     seen.add(seenKey);
-    const { rows, cols } = testLabels(data);
-    const estimate = trainingMemory(layers, [rows, cols, 1], batchSize);
+    const { rows, cols, channels } = testLabels(data);
+    const estimate = trainingMemory(layers, [rows, cols, channels], batchSize);
     const cap = Math.min(limit, WASM_BUDGET);
     if (estimate.bytes <= cap) continue;
     const over =

@@ -1,5 +1,12 @@
 import { PNG } from 'pngjs';
-import { encodeGrayPng, encodeRgbPng, grayToRgb, outlineRect, tint, upscale } from '../../src/render/picture';
+import {
+  encodeGrayPng,
+  encodeRgbPng,
+  imagePicture,
+  outlineRect,
+  tint,
+  upscale,
+} from '../../src/render/picture';
 
 describe('plain PNG pictures', () => {
   test('grayscale: upscaled by whole pixels, 0 black and 1 white', () => {
@@ -10,7 +17,7 @@ describe('plain PNG pictures', () => {
   });
 
   test('RGB: channels kept, tint and outline drawn where asked', () => {
-    const base = grayToRgb([0, 0, 0, 1], 2, 2);
+    const base = imagePicture([0, 0, 0, 1], 2, 2);
     const tinted = tint(base, [1, 0, 0, 0], [1, 0, 0], 0.5);
     expect(Array.from(tinted.data.subarray(0, 3))).toEqual([0.5, 0, 0]);
     expect(Array.from(base.data.subarray(0, 3))).toEqual([0, 0, 0]);

@@ -23,13 +23,15 @@ export function curvePoints(pixels: number, steps: number): CurvePoints {
 /**
  * The copies both curves predict, back to back: deletion's `points` copies (the image with the
  * first `counts[k]` pixels of `order` set to the baseline), then insertion's (the baseline with
- * those pixels taken from the image).
+ * those pixels taken from the image). A pixel of an RGB image (`channels` 3, interleaved) changes
+ * all its channels at once.
  */
 export function perturbedCopies(
   image: Float32Array,
   baseline: Float32Array,
   order: Uint32Array,
   points: CurvePoints,
+  channels = 1,
 ): Float32Array {
   const size = image.length;
   const count = points.counts.length;
@@ -41,7 +43,9 @@ export function perturbedCopies(
     const current = Float32Array.from(start);
     let changed = 0;
     points.counts.forEach((n, k) => {
-      for (; changed < n; changed++) current[order[changed]] = from[order[changed]];
+      for (; changed < n; changed++)
+        for (let v = order[changed] * channels; v < (order[changed] + 1) * channels; v++)
+          current[v] = from[v];
       copies.set(current, (curve * count + k) * size);
     });
   }
@@ -71,8 +75,9 @@ export async function imageCurves(
   order: Uint32Array,
   points: CurvePoints,
   target: number,
+  channels = 1,
 ): Promise<ImageCurves> {
-  const copies = perturbedCopies(image, baseline, order, points);
+  const copies = perturbedCopies(image, baseline, order, points, channels);
   const count = points.counts.length;
   const probabilities = await classifier.probabilities(copies, 2 * count);
   const classes = probabilities.length / (2 * count);

@@ -34,17 +34,22 @@ import {
 import { defineJob, type JobContext, type JobDefinition, type JobResult } from '../../jobs/kind';
 import { testImage } from '../occlusion/occlusion-maps';
 import { imageShape, modelTitle, probeClassifier } from '../../jobs/shared';
-import { type Classifier, layersClassifier, requireLayersModel } from '../../models/classifier';
+import {
+  type Classifier,
+  type ImageShape,
+  layersClassifier,
+  requireLayersModel,
+} from '../../models/classifier';
 
 /** The map of one image (rows × cols) by a method: its test index keys any randomness (SmoothGrad's noise, the random order). */
-function mapFunction(method: FaithfulnessMethod, seed: number, rows: number, cols: number): MapOfImage {
+function mapFunction(method: FaithfulnessMethod, seed: number, shape: ImageShape): MapOfImage {
   const { settings } = method;
-  if (settings === null) return async (_model, image, _target, index) => randomMap(image.length, seed, index);
+  const { rows, cols, channels } = shape;
+  if (settings === null) return async (_model, _image, _target, index) => randomMap(rows * cols, seed, index);
   const { attribute } = require('../../attribution/methods') as typeof import('../../attribution/methods');
-  const classifierOf = (model: Parameters<MapOfImage>[0]) =>
-    layersClassifier(model, imageShape({ rows, cols }));
+  const classifierOf = (model: Parameters<MapOfImage>[0]) => layersClassifier(model, shape);
   return async (model, image, target, index) => {
-    const batch = { pixels: image, count: 1, rows, cols };
+    const batch = { pixels: image, count: 1, rows, cols, channels };
     return (await attribute(classifierOf(model), batch, [target], settings, { keys: [index] })).maps;
   };
 }
@@ -87,9 +92,10 @@ async function chunkMaps(
   images: readonly ChunkImage[],
   method: FaithfulnessMethod,
   seed: number,
-  data: Pick<Dataset, 'rows' | 'cols'>,
+  data: Pick<Dataset, 'rows' | 'cols' | 'channels'>,
 ): Promise<{ maps: Float32Array[]; ms: number }> {
   const size = data.rows * data.cols;
+  const imageSize = size * data.channels;
   const { settings } = method;
   const started = performance.now();
   if (settings === null) {
@@ -98,11 +104,11 @@ async function chunkMaps(
   }
   const { timedAttribution } =
     require('../../attribution/methods') as typeof import('../../attribution/methods');
-  const pixels = new Float32Array(images.length * size);
-  images.forEach((i, k) => pixels.set(i.image, k * size));
+  const pixels = new Float32Array(images.length * imageSize);
+  images.forEach((i, k) => pixels.set(i.image, k * imageSize));
   const result = await timedAttribution(
     classifier,
-    { pixels, count: images.length, rows: data.rows, cols: data.cols },
+    { pixels, count: images.length, rows: data.rows, cols: data.cols, channels: data.channels },
     images.map((i) => i.target),
     settings,
     { keys: images.map((i) => i.index) },
@@ -124,7 +130,7 @@ export const faithfulnessChunkJob = defineJob<FaithfulnessChunkParams, Faithfuln
     for (const [k, { index, label, target, image, baseline }] of chunk.entries()) {
       if (ctx.signal.aborted) throw new Error('attribution-faithfulness-chunk: stopped');
       const order = attributionOrder(maps[k]);
-      const curves = await imageCurves(classifier, image, baseline, order, points, target);
+      const curves = await imageCurves(classifier, image, baseline, order, points, target, data.channels);
       images.push({ index, label, target, ...curves });
     }
     return {
@@ -148,7 +154,7 @@ export const sanityChunkJob = defineJob<FaithfulnessChunkParams, SanityChunk>({
     const result = await cascadingRandomisation(
       model,
       images,
-      mapFunction(params.method, params.seed, data.rows, data.cols),
+      mapFunction(params.method, params.seed, imageShape(data)),
       params.seed,
       ctx.signal,
     );

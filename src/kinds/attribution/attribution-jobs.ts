@@ -13,6 +13,7 @@ import { writePicture } from '../../render/picture';
 import type { AttributionChunkParams, AttributionMethodParams, AttributionSheetParams } from './params';
 import { defineJob, type NeededJob } from '../../jobs/kind';
 import { cachedDataset, modelTitle, testPixels, probeClassifier } from '../../jobs/shared';
+import { pixelsPerImage } from '../../data/pixels';
 
 const MAPS = 'maps.f32';
 
@@ -39,12 +40,13 @@ export const attributionChunkJob = defineJob<AttributionChunkParams, Attribution
     const pixels = testPixels(data, indices, 'attribution-chunk');
     const labels = indices.map((i) => data.test.labels[i]);
     const probabilities = await classifier.probabilities(pixels, indices.length);
+    const { rows, cols, channels } = data;
     const classes = probabilities.length / indices.length;
     const predicted = indices.map((_, i) => argMax(probabilities, i * classes, classes));
     const targets = params.target === 'label' ? labels : predicted;
     const result = await timedAttribution(
       classifier,
-      { pixels, count: indices.length, rows: data.rows, cols: data.cols },
+      { pixels, count: indices.length, rows, cols, channels },
       targets,
       params.method,
       { keys: indices, batchSize: params.batchSize },
@@ -129,6 +131,7 @@ export const attributionMethodJob = defineJob<AttributionMethodParams, Attributi
     const { indices, rows, cols, maps } = gathered;
     const pixels = testPixels(data, indices, 'attribution-method');
     const size = rows * cols;
+    const imageSize = pixelsPerImage(data);
     const scale = methodScale(maps);
     const records = indices.map((index, i) => {
       const map = maps.subarray(i * size, (i + 1) * size);
@@ -136,9 +139,10 @@ export const attributionMethodJob = defineJob<AttributionMethodParams, Attributi
       const image: ProbedImage = {
         index,
         label: gathered.labels[i],
-        pixels: pixels.subarray(i * size, (i + 1) * size),
+        pixels: pixels.subarray(i * imageSize, (i + 1) * imageSize),
         rows,
         cols,
+        channels: data.channels,
       };
       const title = `${gathered.model}: ${params.label} of class ${gathered.targets[i]} for test #${index} (digit ${gathered.labels[i]})`;
       writePicture(
@@ -198,14 +202,16 @@ export const attributionSheetJob = defineJob<AttributionSheetParams>({
     // Every method has the same images, in the same order.
     const { indices, labels, model } = methods[0].result;
     const size = data.rows * data.cols;
+    const imageSize = pixelsPerImage(data);
     const shown = Math.min(indices.length, params.sheetImages);
     const pixels = testPixels(data, indices.slice(0, shown), 'attribution-sheet');
     const images: ProbedImage[] = indices.slice(0, shown).map((index, i) => ({
       index,
       label: labels[i],
-      pixels: pixels.subarray(i * size, (i + 1) * size),
+      pixels: pixels.subarray(i * imageSize, (i + 1) * imageSize),
       rows: data.rows,
       cols: data.cols,
+      channels: data.channels,
     }));
     const rows = methods.map(({ label, dir }) => {
       const maps = readMaps(path.join(dir, MAPS), indices.length * size);

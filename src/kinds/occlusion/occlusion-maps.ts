@@ -3,7 +3,7 @@
 // the tables and figures of Problem 4 (Figures 7–10).
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
-import { gatherPixels } from '../../data/pixels';
+import { gatherPixels, pixelsPerImage } from '../../data/pixels';
 import type { Dataset } from '../../data/datasets';
 import { writeJsonAtomic } from '../../files';
 import { adversarialPlacements, countsByNewLabel } from '../../occlusion/adversarial';
@@ -14,7 +14,7 @@ import { fillValue, meanOf, occludedCopies, type FillSpec } from '../../occlusio
 import { importantRegion } from '../../occlusion/region';
 import { writeCsv, writeRecordsCsv } from '../../render/csv';
 import { renderGrid, type GridCell } from '../../render/grid';
-import { writeGrayPng, writePicture, type RgbPicture } from '../../render/picture';
+import { writeImagePng, writePicture, type RgbPicture } from '../../render/picture';
 import type { OcclusionChunkParams, OcclusionMapParams } from './params';
 import { defineJob, type JobContext, type NeededJob } from '../../jobs/kind';
 import { cachedDataset, modelTitle, probeClassifier } from '../../jobs/shared';
@@ -37,7 +37,7 @@ export function testImage(
   index: number,
   fill: FillSpec,
 ): { image: Float32Array; fill: number } {
-  const image = gatherPixels(data.test, data.rows * data.cols, [index]);
+  const image = gatherPixels(data.test, pixelsPerImage(data), [index]);
   return {
     image,
     fill: fillValue(fill, image, fill === 'dataset-mean' ? cachedDatasetMean(ctx, data) : undefined),
@@ -63,7 +63,7 @@ export const occlusionChunkJob = defineJob<OcclusionChunkParams, OcclusionChunkR
     const { predictOcclusions } =
       require('../../occlusion/predict') as typeof import('../../occlusion/predict');
     const { classifier, data } = await probeClassifier(ctx, params);
-    const grid = occlusionGrid(data.rows, data.cols, params.patch, params.stride);
+    const grid = occlusionGrid(data.rows, data.cols, params.patch, params.stride, data.channels);
     const { image, fill } = testImage(ctx, data, params.index, params.fill);
     const { classes, clean, occluded } = await predictOcclusions(
       classifier,
@@ -201,10 +201,7 @@ function writeImportantRegion(
     cols: region.cols,
     mask: maskRows,
   });
-  writePicture(
-    out('figures', 'important_region.png'),
-    regionPicture(image, data.rows, data.cols, region, params.scale),
-  );
+  writePicture(out('figures', 'important_region.png'), regionPicture(image, data, region, params.scale));
   return region;
 }
 
@@ -245,8 +242,7 @@ function writeAdversarial(
   const records = adversarial.map((p) => {
     const file = adversarialFileName(p.row, p.col, p.newLabel, grid);
     const occluded = occludedCopies(occlude.image, grid, p.position, p.position + 1, occlude.fill);
-    const outlined = (scale: number) =>
-      patchPicture(occluded, data.rows, data.cols, p.row, p.col, grid.patch, scale);
+    const outlined = (scale: number) => patchPicture(occluded, data, p.row, p.col, grid.patch, scale);
     writePicture(out('figures', 'adv_img', file), outlined(params.scale));
     sheet.push({ picture: outlined(SHEET_SCALE), row: p.row, col: p.col, newLabel: p.newLabel });
     return {
@@ -274,14 +270,21 @@ export const occlusionMapJob = defineJob<OcclusionMapParams>({
   kind: 'occlusion-map',
   async run(params, ctx) {
     const data = cachedDataset(ctx, params.data);
-    const grid = occlusionGrid(data.rows, data.cols, params.patch, params.stride);
+    const grid = occlusionGrid(data.rows, data.cols, params.patch, params.stride, data.channels);
     const { probabilities, classes, clean, model } = gatherChunks(ctx.needs, grid, params.chunks);
     const maps = assembleMaps(grid, probabilities, classes, params.label);
     const out: OutPath = (...parts) => path.join(ctx.dir, ...parts);
 
     await writeMapFigures(out, grid, maps, classes, params, model);
     const occlude = testImage(ctx, data, params.index, params.fill);
-    writeGrayPng(out('figures', 'image.png'), occlude.image, data.rows, data.cols, params.scale);
+    writeImagePng(
+      out('figures', 'image.png'),
+      occlude.image,
+      data.rows,
+      data.cols,
+      params.scale,
+      data.channels,
+    );
     const region = writeImportantRegion(out, grid, maps, occlude.image, data, params);
     const adversarial = adversarialPlacements(grid, maps);
     writeAdversarial(out, grid, adversarial, occlude, data, params);

@@ -3,7 +3,7 @@
 // predict, a few images per call) and sums per class; `occlusion-population` merges the chunks
 // in order and writes per-class mean probability-drop maps and the flip shares.
 import path from 'node:path';
-import { gatherPixels } from '../../data/pixels';
+import { gatherPixels, pixelsPerImage } from '../../data/pixels';
 import { flipShareChart, meanDropMaps } from '../../occlusion/figures';
 import { occlusionGrid } from '../../occlusion/grid';
 import { gridTable } from '../../occlusion/maps';
@@ -37,8 +37,8 @@ export const populationChunkJob = defineJob<PopulationChunkParams, PopulationChu
     const { predictOcclusions } =
       require('../../occlusion/predict') as typeof import('../../occlusion/predict');
     const { classifier, data } = await probeClassifier(ctx, params);
-    const grid = occlusionGrid(data.rows, data.cols, params.patch, params.stride);
-    const pixels = data.rows * data.cols;
+    const grid = occlusionGrid(data.rows, data.cols, params.patch, params.stride, data.channels);
+    const pixels = pixelsPerImage(data);
     const datasetMean = params.fill === 'dataset-mean' ? cachedDatasetMean(ctx, data) : undefined;
     const buffer = new Float32Array((grid.count + 1) * pixels);
     const images: ImageOutcome[] = [];
@@ -77,7 +77,7 @@ export const populationJob = defineJob<PopulationParams>({
   async run(params, ctx) {
     const { writeChart } = require('../../render/chart') as typeof import('../../render/chart');
     const data = cachedDataset(ctx, params.data);
-    const grid = occlusionGrid(data.rows, data.cols, params.patch, params.stride);
+    const grid = occlusionGrid(data.rows, data.cols, params.patch, params.stride, data.channels);
     // Merge in chunk order, whatever order the chunks finished in: the sums are then the same on any number of workers.
     const chunks = Array.from({ length: params.chunks }, (_, c) => {
       return populationChunkJob.resultOf(ctx.needs[`chunk=${c}`]);
