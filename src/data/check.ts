@@ -7,7 +7,8 @@
 import { createHash } from 'node:crypto';
 import { readFileSync, type Stats, statSync } from 'node:fs';
 import path from 'node:path';
-import { FILES, findFile, loadDataset, loadIdxFolder, readDataFile } from './datasets';
+import { readDataFile } from './data-file';
+import { FILES, findFile, loadDataset, loadIdxFolder } from './datasets';
 import type { DataSpec } from './spec';
 
 export interface CachedHash {

@@ -2,10 +2,9 @@
 // subsets of it.
 import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { NotRegularFileError, readRegularFile } from '../files';
 import path from 'node:path';
 import { DataError, parseIdxImages, parseIdxLabels } from './idx';
-import { pixelsPerImage } from './pixels';
+import { readDataFile } from './data-file';
 import type { DataSpec, Subset } from './spec';
 import { mulberry32, shuffleInPlace } from '../random';
 
@@ -55,20 +54,6 @@ export function findFile(dir: string, base: string): string {
     if (existsSync(file)) return file;
   }
   throw new DataError(path.join(dir, base), `missing: expected ${base} or ${base}.gz in ${dir}`);
-}
-
-/** A data file's bytes; a folder or FIFO in its place is a DataError, never a blocking read. */
-export function readDataFile(file: string): Buffer {
-  try {
-    return readRegularFile(file);
-  } catch (error) {
-    if (error instanceof NotRegularFileError)
-      throw new DataError(file, `cannot be read as data: ${error.reason}`);
-    throw new DataError(
-      file,
-      `cannot be read (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`,
-    );
-  }
 }
 
 function readVerified(file: string, expectedSha256: string | undefined): Uint8Array {
@@ -212,7 +197,7 @@ function loadImageFolders(spec: DataSpec): Dataset {
   const { readImageFolder } = require('./image-folder') as typeof import('./image-folder');
   const dir = path.resolve(spec.dir!);
   const test = readImageFolder(dir, spec.channels);
-  const pixels = pixelsPerImage(test);
+  const pixels = test.rows * test.cols * test.channels;
   let train: Split | undefined;
   const loadTrain = (): Split => {
     if (!spec.trainDir)

@@ -6,7 +6,7 @@ import { readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
 import jpeg from 'jpeg-js';
 import { PNG } from 'pngjs';
-import { readDataFile } from './datasets';
+import { readDataFile } from './data-file';
 import { DataError } from './idx';
 
 /** File name endings read as images; other files (a README, .DS_Store) are passed over, as ImageFolder does. */

@@ -94,6 +94,6 @@ test('Figure 1 does not fit 20×24 images: refused at planning, naming the data'
   );
   expect(error).toBeInstanceOf(ConfigError);
   expect((error as Error).message).toBe(
-    'bars.json: experiments[0].data: the Figure 1 CNN does not fit 20×24 images (a 2×2 pooling window does not fit the 1×2 input of this layer (padding "valid")); give "layers" for this image size',
+    'bars.json: experiments[0].data: the Figure 1 CNN does not fit 20×24×1 images (a 2×2 pooling window does not fit the 1×2 input of this layer (padding "valid")); give "layers" for this image size',
   );
 });
