@@ -105,6 +105,9 @@ export const METHOD_NAMES = [
 ] as const;
 export type MethodName = (typeof METHOD_NAMES)[number];
 
+/** The methods that need only the model's outputs, no gradients or layers: they run on any model, ONNX included. */
+export const GRADIENT_FREE_METHODS: readonly MethodName[] = ['occlusion'];
+
 /** A method in a config: its name (default settings) or an object with `method` and settings. */
 export const methodSchema = z
   .union([

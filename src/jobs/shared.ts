@@ -5,6 +5,7 @@ import type { DataSpec } from '../data/spec';
 import type { Dataset } from '../data/datasets';
 import { gatherPixels, pixelsPerImage } from '../data/pixels';
 import type { Classifier, ImageShape } from '../models/classifier';
+import type { OnnxSpec } from '../models/onnx-file';
 import type { BackendName } from '../models/training-spec';
 import type { JobContext, NeededJob } from './kind';
 import type { ModelFileParam } from './model-source';
@@ -108,7 +109,31 @@ export async function probeClassifier(
   ctx: Pick<JobContext, 'cache' | 'needs'>,
   params: { data: DataSpec; backend: BackendName; modelFile?: ModelFileParam },
 ): Promise<{ classifier: Classifier; data: Dataset }> {
+  const onnx = params.modelFile?.onnx;
+  if (params.modelFile && onnx) {
+    const data = cachedDataset(ctx, params.data);
+    return { classifier: await cachedOnnxClassifier(ctx, params.modelFile, onnx, imageShape(data)), data };
+  }
   const { layersClassifier } = require('../models/classifier') as typeof import('../models/classifier');
   const { model, data } = await probeInputs(ctx, params);
   return { classifier: layersClassifier(model, imageShape(data)), data };
+}
+
+/** An ONNX model file's classifier, loaded once per thread (by content and input settings). */
+function cachedOnnxClassifier(
+  ctx: Pick<JobContext, 'cache'>,
+  modelFile: ModelFileParam,
+  spec: OnnxSpec,
+  shape: ImageShape,
+): Promise<Classifier> {
+  const key = `onnx:${modelFile.sha256}:${JSON.stringify(spec)}:${JSON.stringify(shape)}`;
+  let classifier = ctx.cache.get(key) as Promise<Classifier> | undefined;
+  if (!classifier) {
+    const { loadOnnxClassifier } =
+      require('../models/onnx-classifier') as typeof import('../models/onnx-classifier');
+    classifier = loadOnnxClassifier(modelFile.path, modelFile.sha256, spec, shape);
+    classifier.catch(() => ctx.cache.delete(key));
+    ctx.cache.set(key, classifier);
+  }
+  return classifier;
 }

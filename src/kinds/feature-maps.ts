@@ -84,16 +84,17 @@ export const featureMapsExperiment = defineExperiment<FeatureMapsConfig>({
       `feature-maps experiment "${ctx.name}"`,
       { index: 'images[]', digit: 'digits[]' },
     );
-    return probedModels(config.model, ctx, setting.data).map((model) =>
-      withModel(
-        model,
-        featureMapsJob.plan({
-          key: `${ctx.prefix}/${model.label}`,
-          params: { ...setting, images },
-          cost: 0.5 + 0.3 * images.length,
-          publish: featureMapFiles(layersOf(model, `feature-maps experiment "${ctx.name}"`), images),
-        }),
-      ),
+    return probedModels(config.model, ctx, setting.data, { needs: 'the outputs of its layers' }).map(
+      (model) =>
+        withModel(
+          model,
+          featureMapsJob.plan({
+            key: `${ctx.prefix}/${model.label}`,
+            params: { ...setting, images },
+            cost: 0.5 + 0.3 * images.length,
+            publish: featureMapFiles(layersOf(model, `feature-maps experiment "${ctx.name}"`), images),
+          }),
+        ),
     );
   },
 });

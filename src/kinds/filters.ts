@@ -56,21 +56,23 @@ export const filtersExperiment = defineExperiment<FiltersConfig>({
   references: (config) => modelReferences(config.model),
   expand(config, ctx): PlannedJob[] {
     const setting = probeSetting(config, ctx);
-    return probedModels(config.model, ctx, setting.data).map((model) => {
-      const convs = layersOfClasses(layersOf(model, `filters experiment "${ctx.name}"`), CONV_CLASSES);
-      const params: FiltersParams = model.file
-        ? { scale: config.scale, backend: setting.backend }
-        : { scale: config.scale };
-      return withModel(
-        model,
-        filtersJob.plan({
-          key: `${ctx.prefix}/${model.label}`,
-          params,
-          cost: 0.3,
-          publish: [...convs.map((layer, i) => `figures/${layerFileName(layer, i)}.png`), ...TABLES],
-        }),
-      );
-    });
+    return probedModels(config.model, ctx, setting.data, { needs: 'the weights of its first layer' }).map(
+      (model) => {
+        const convs = layersOfClasses(layersOf(model, `filters experiment "${ctx.name}"`), CONV_CLASSES);
+        const params: FiltersParams = model.file
+          ? { scale: config.scale, backend: setting.backend }
+          : { scale: config.scale };
+        return withModel(
+          model,
+          filtersJob.plan({
+            key: `${ctx.prefix}/${model.label}`,
+            params,
+            cost: 0.3,
+            publish: [...convs.map((layer, i) => `figures/${layerFileName(layer, i)}.png`), ...TABLES],
+          }),
+        );
+      },
+    );
   },
 });
 

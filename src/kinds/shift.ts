@@ -122,7 +122,7 @@ export const shiftExperiment = defineExperiment<ShiftConfig>({
       { index: 'image', digit: 'digit' },
     );
     const jobs: PlannedJob[] = [];
-    for (const model of probedModels(config.model, ctx, setting.data)) {
+    for (const model of probedModels(config.model, ctx, setting.data, { forwardOnly: true })) {
       const base = `${ctx.prefix}/${model.label}`;
       const strip: ShiftStripParams = { ...setting, image, maxShift: config.maxShift, scale: config.scale };
       jobs.push(

@@ -7,6 +7,7 @@
 // into the tables, the overlaid curves and trust.csv, which the report's section
 // "Which attribution to trust" reads.
 import { z } from 'zod';
+import { FieldError } from '../../config-errors';
 import { methodSchema } from '../../attribution/settings';
 import { selectImages } from '../../occlusion/images';
 import { testLabels } from '../../occlusion/test-labels';
@@ -115,7 +116,12 @@ export const faithfulnessExperiment = defineExperiment<FaithfulnessConfig>({
     const data = testLabels(setting.data);
     const indices = selectImages(config.images, data.labels);
     const methods = methodsOf(config);
-    const models = probedModels(config.model, ctx, setting.data);
+    const models = probedModels(config.model, ctx, setting.data, { forwardOnly: true });
+    if (config.sanity && models.some((m) => m.forwardOnly))
+      throw new FieldError(
+        ['sanity'],
+        'the sanity check randomises the layers of a tfjs model, which an ONNX model does not give; set "sanity": false',
+      );
     const chunks = Math.ceil(indices.length / config.imagesPerJob);
     const jobs: PlannedJob[] = [];
     const needs: Record<string, string> = {};

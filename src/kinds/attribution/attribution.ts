@@ -5,7 +5,13 @@
 // image and the method's images.csv; per model an `attribution-sheet` job draws the contact
 // sheet methods × images and writes methods.csv (ms per image, completeness of IG).
 import { z } from 'zod';
-import { METHOD_NAMES, methodLabel, methodSchema, type MethodSettings } from '../../attribution/settings';
+import {
+  GRADIENT_FREE_METHODS,
+  METHOD_NAMES,
+  methodLabel,
+  methodSchema,
+  type MethodSettings,
+} from '../../attribution/settings';
 import { FieldError } from '../../config-errors';
 import { occlusionGrid, OcclusionSettingsError } from '../../occlusion/grid';
 import { selectImages } from '../../occlusion/images';
@@ -69,6 +75,11 @@ export function checkMethod(
   rows: number,
   cols: number,
 ): void {
+  if (model.forwardOnly && !GRADIENT_FREE_METHODS.includes(method.method))
+    throw new FieldError(
+      ['methods', at],
+      `${method.method} needs gradients, which an ONNX model does not give; methods that run on it: ${GRADIENT_FREE_METHODS.join(', ')}`,
+    );
   if (method.method === 'occlusion') {
     try {
       occlusionGrid(rows, cols, method.patch, method.stride);

@@ -158,7 +158,7 @@ export function modelsToProbe(
   ctx: ExpandContext,
   data: DataSpec,
 ): ProbedModel[] {
-  const all = probedModels(config.model, ctx, data);
+  const all = probedModels(config.model, ctx, data, { forwardOnly: true });
   if (!config.seeds) return all;
   if (typeof config.model !== 'string')
     throw new FieldError(['seeds'], 'only for the models of a train experiment, not a model file');
