@@ -20,6 +20,7 @@ const benches: Bench[] = [
     name: 'attribution',
     run: () => (require('./attribution') as typeof import('./attribution')).benchAttribution(),
   },
+  { name: 'onnx', run: () => (require('./onnx') as typeof import('./onnx')).benchOnnx() },
   { name: 'visuals', run: () => (require('./visuals') as typeof import('./visuals')).benchVisuals() },
   // Writes src/plan/cost-calibration.json: run it on an idle machine of the kind the runs use.
   {

@@ -112,7 +112,10 @@ export async function probeClassifier(
   const onnx = params.modelFile?.onnx;
   if (params.modelFile && onnx) {
     const data = cachedDataset(ctx, params.data);
-    return { classifier: await cachedOnnxClassifier(ctx, params.modelFile, onnx, imageShape(data)), data };
+    return {
+      classifier: await cachedOnnxClassifier(ctx, params.modelFile, onnx, imageShape(data), params.backend),
+      data,
+    };
   }
   const { layersClassifier } = require('../models/classifier') as typeof import('../models/classifier');
   const { model, data } = await probeInputs(ctx, params);
@@ -125,13 +128,18 @@ function cachedOnnxClassifier(
   modelFile: ModelFileParam,
   spec: OnnxSpec,
   shape: ImageShape,
+  backend: BackendName,
 ): Promise<Classifier> {
   const key = `onnx:${modelFile.sha256}:${JSON.stringify(spec)}:${JSON.stringify(shape)}`;
   let classifier = ctx.cache.get(key) as Promise<Classifier> | undefined;
   if (!classifier) {
     const { loadOnnxClassifier } =
       require('../models/onnx-classifier') as typeof import('../models/onnx-classifier');
-    classifier = loadOnnxClassifier(modelFile.path, modelFile.sha256, spec, shape);
+    const { useBackend } = require('../tf/backend') as typeof import('../tf/backend');
+    // The backend first: a graph that maps to the fused network runs on it.
+    classifier = useBackend(backend).then(() =>
+      loadOnnxClassifier(modelFile.path, modelFile.sha256, spec, shape),
+    );
     classifier.catch(() => ctx.cache.delete(key));
     ctx.cache.set(key, classifier);
   }

@@ -88,7 +88,7 @@ test.each([
   ],
   [
     { name: 'c', kind: 'curves' },
-    'experiments[1].model: expected a non-empty string or an object with fields file, name, got nothing',
+    'experiments[1].model: expected a non-empty string or an object with fields file, name or an object with fields onnx, name, input, output, got nothing',
   ],
   [
     { name: 'c', kind: 'curves', model: 'trian' },
