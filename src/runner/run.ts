@@ -453,7 +453,6 @@ export async function runExperiments(options: RunOptions): Promise<RunSummary> {
 
   writing(folder.jobsDir, () => mkdirSync(folder.jobsDir, { recursive: true }));
   const lock = lockFolder(folder);
-  if (planned.inputs) importInputs(planned.inputs, folder);
   const stop = new AbortController();
   // Ending threads takes tens of milliseconds: they end while this thread publishes and builds the report.
   let poolClosed: Promise<void> | undefined;
@@ -462,6 +461,7 @@ export async function runExperiments(options: RunOptions): Promise<RunSummary> {
   if (options.signal?.aborted) stop.abort();
   try {
     logTakeover(lock, folder, log);
+    if (planned.inputs) importInputs(planned.inputs, folder);
     const { hash, initial, reused } = prepareFolder(planned, options, log);
     const unusable = (planned.inputs ?? []).filter(({ job }) => initial.get(job.id)!.state !== 'done');
     if (unusable.length)
