@@ -72,6 +72,9 @@ export class SlurmCluster {
       'SelectTypeParameters=CR_Core',
       'SchedulerType=sched/backfill',
       'ReturnToService=2',
+      // Keep ended jobs' records for an hour (default 5 minutes): on a slow machine the first task
+      // of an array ends long before the last, and the test reads every task's final state.
+      'MinJobAge=3600',
       'SlurmctldPort=16817',
       'SlurmdPort=16818',
       `StateSaveLocation=${path.join(dir, 'state')}`,

@@ -137,7 +137,7 @@ test('stages of 1-CPU tasks on 2 CPUs: merged tables in ≤ 0.65× the wall time
   expect(stagedDigest.files).toBeGreaterThan(30);
   expect(tableDigest(path.join(work, 'staged', 'staged'))).toEqual(stagedDigest);
   expect(ratio).toBeLessThanOrEqual(0.65);
-}, 1_200_000);
+}, 2_400_000);
 
 test('stages, faults: requeue, a cancel in each stage, kill -9; each merge names them, its rerun lines finish the job', async () => {
   const out = path.join(work, 'faults');
@@ -204,7 +204,7 @@ test('stages, faults: requeue, a cancel in each stage, kill -9; each merge names
   expect(states(await cluster.waitForEnd(fourth, 600_000))).toEqual(['COMPLETED 0:0']);
   expect(mergeLog(logs, fourth)).toMatch(/\d+ jobs, (\d+) done, 0 failed, 0 blocked, 0 pending/);
   expect(tableDigest(path.join(out, 'staged'))).toEqual(stagedDigest);
-}, 2_400_000);
+}, 3_600_000);
 
 /** The array job id of the running tasks of a stage, from squeue (the rerun lines submit new arrays). */
 function runningArrayTask(out: string, stage: number): string {
