@@ -170,8 +170,8 @@ function onnxModel(
   const file = path.resolve(ctx.configDir ?? process.cwd(), source.onnx);
   const { readOnnxFile, OnnxFileError } =
     require('../models/onnx-file') as typeof import('../models/onnx-file');
-  const { rows, cols, classes } = testLabels(data);
-  const images = { rows, cols, channels: 1, classes, name: data.source === 'idx' ? data.dir! : 'mnist' };
+  const { rows, cols, channels, classes } = testLabels(data);
+  const images = { rows, cols, channels, classes, name: data.dir ?? 'mnist' };
   try {
     const { sha256, spec } = readOnnxFile(file, { input: source.input, output: source.output }, images);
     const param: ModelFileParam = { path: file, sha256, onnx: spec };
