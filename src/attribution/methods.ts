@@ -14,9 +14,13 @@ import { gradCamMaps } from './grad-cam';
 import { gradientXInputMaps } from './gradient-x-input';
 import type { ImageBatch } from './gradients';
 import { integratedGradientsMaps, type Completeness } from './integrated-gradients';
+import { featureAblationMaps } from './feature-ablation';
+import { kernelShapMaps } from './kernel-shap';
 import { occlusionAttributionMaps } from './occlusion';
+import { riseMaps } from './rise';
+import { shapleySamplingMaps } from './shapley-sampling';
 import { saliencyMaps } from './saliency';
-import { methodSettings, type MethodInput } from './settings';
+import { type FORWARD_ONLY_METHODS, methodSettings, type MethodInput, type MethodSettings } from './settings';
 import { smoothgradMaps } from './smoothgrad';
 
 export type { ImageBatch } from './gradients';
@@ -67,20 +71,48 @@ export async function attribute(
   const keys = options.keys ?? Array.from({ length: batch.count }, (_, i) => i);
   if (keys.length !== batch.count) throw new Error(`expected ${batch.count} keys, got ${keys.length}`);
   const shape = { count: batch.count, rows: batch.rows, cols: batch.cols };
-  if (settings.method === 'occlusion')
-    return { ...shape, maps: await occlusionAttributionMaps(classifier, batch, targets, settings) };
+  // Forward-only methods run on any classifier; gradient methods need its tfjs model.
+  switch (settings.method) {
+    case 'occlusion':
+      return { ...shape, maps: await occlusionAttributionMaps(classifier, batch, targets, settings) };
+    case 'feature-ablation':
+      return { ...shape, maps: await featureAblationMaps(classifier, batch, targets, settings, batchSize) };
+    case 'shapley-sampling':
+      return {
+        ...shape,
+        maps: await shapleySamplingMaps(classifier, batch, targets, settings, keys, batchSize),
+      };
+    case 'kernel-shap':
+      return { ...shape, maps: await kernelShapMaps(classifier, batch, targets, settings, keys, batchSize) };
+    case 'rise':
+      return { ...shape, maps: await riseMaps(classifier, batch, targets, settings, keys, batchSize) };
+    default:
+      return { ...shape, ...gradientMaps(classifier, batch, targets, settings, keys, batchSize) };
+  }
+}
+
+type GradientSettings = Exclude<MethodSettings, { method: (typeof FORWARD_ONLY_METHODS)[number] }>;
+
+function gradientMaps(
+  classifier: Classifier,
+  batch: ImageBatch,
+  targets: ArrayLike<number>,
+  settings: GradientSettings,
+  keys: readonly number[],
+  batchSize: number,
+): { maps: Float32Array; completeness?: Completeness[] } {
   const model = requireLayersModel(classifier, settings.method);
   switch (settings.method) {
     case 'saliency':
-      return { ...shape, maps: saliencyMaps(model, batch, targets, batchSize) };
+      return { maps: saliencyMaps(model, batch, targets, batchSize) };
     case 'gradient-x-input':
-      return { ...shape, maps: gradientXInputMaps(model, batch, targets, batchSize) };
+      return { maps: gradientXInputMaps(model, batch, targets, batchSize) };
     case 'integrated-gradients':
-      return { ...shape, ...integratedGradientsMaps(model, batch, targets, settings, batchSize) };
+      return integratedGradientsMaps(model, batch, targets, settings, batchSize);
     case 'smoothgrad':
-      return { ...shape, maps: smoothgradMaps(model, batch, targets, settings, keys, batchSize) };
+      return { maps: smoothgradMaps(model, batch, targets, settings, keys, batchSize) };
     case 'grad-cam':
-      return { ...shape, maps: gradCamMaps(model, batch, targets, settings.layer, batchSize) };
+      return { maps: gradCamMaps(model, batch, targets, settings.layer, batchSize) };
   }
 }
 

@@ -86,6 +86,71 @@ const occlusion = z
     'y_c(x) − y_c(x with the patch), each pixel the mean over the patch placements that cover it (0 where none does).',
   );
 
+const baselineFill = z
+  .union([z.number().min(0).max(1), z.literal('image-mean')])
+  .default(0)
+  .describe('The baseline a removed feature takes: a pixel value in 0..1 (0 = black) or "image-mean".');
+const patchSide = (fallback: number) =>
+  positive
+    .default(fallback)
+    .describe('Side of the square patches the image is cut into (its features), in pixels.');
+const seedField = z
+  .number()
+  .int()
+  .nonnegative()
+  .default(0)
+  .describe('Seed of the random draws (with the image index).');
+
+const featureAblation = z
+  .object({ method: z.literal('feature-ablation'), patch: patchSide(4), fill: baselineFill })
+  .strict()
+  .describe("y_c(x) − y_c(x with one patch from the baseline), each pixel its patch's value.");
+
+const shapleySampling = z
+  .object({
+    method: z.literal('shapley-sampling'),
+    patch: patchSide(7),
+    samples: positive.default(25).describe('Random orders of the patches.'),
+    fill: baselineFill,
+    seed: seedField,
+  })
+  .strict()
+  .describe(
+    "Shapley values of the patches, the mean over random orders of each patch's marginal change of y_c as the patches are added to the baseline; each pixel its patch's value.",
+  );
+
+const kernelShap = z
+  .object({
+    method: z.literal('kernel-shap'),
+    patch: patchSide(4),
+    samples: positive
+      .default(300)
+      .describe('Coalitions of patches evaluated (sizes drawn by the Shapley kernel).'),
+    fill: baselineFill,
+    seed: seedField,
+  })
+  .strict()
+  .describe(
+    "KernelSHAP: the least-squares fit of y_c on which patches a copy keeps, constrained to add up to y_c(x) − y_c(baseline); each pixel its patch's value.",
+  );
+
+const rise = z
+  .object({
+    method: z.literal('rise'),
+    masks: positive.default(1000).describe('Random masks.'),
+    cells: positive.default(7).describe('Cells of the random grid across the larger side of the image.'),
+    keep: z
+      .number()
+      .gt(0, 'expected a probability above 0')
+      .lt(1, 'expected a probability below 1')
+      .default(0.5)
+      .describe('Probability that a cell of the grid is kept.'),
+    fill: baselineFill,
+    seed: seedField,
+  })
+  .strict()
+  .describe('RISE: Σ y_c(x ⊙ M) M over random smooth masks M, ÷ (masks × keep).');
+
 export const methodObjectSchema = z.discriminatedUnion('method', [
   saliency,
   gradientXInput,
@@ -93,7 +158,14 @@ export const methodObjectSchema = z.discriminatedUnion('method', [
   smoothgrad,
   gradCam,
   occlusion,
+  featureAblation,
+  shapleySampling,
+  kernelShap,
+  rise,
 ]);
+
+/** Perturbation methods of many predictions per image: run when an experiment names them. */
+const PERTURBATION_METHODS = ['feature-ablation', 'shapley-sampling', 'kernel-shap', 'rise'] as const;
 
 export const METHOD_NAMES = [
   'saliency',
@@ -102,11 +174,17 @@ export const METHOD_NAMES = [
   'smoothgrad',
   'grad-cam',
   'occlusion',
+  ...PERTURBATION_METHODS,
 ] as const;
 export type MethodName = (typeof METHOD_NAMES)[number];
 
-/** The methods that need only the model's outputs, no gradients or layers: they run on any model, ONNX included. */
-export const GRADIENT_FREE_METHODS: readonly MethodName[] = ['occlusion'];
+/** The methods an attribution experiment runs when it names none: the gradient methods and occlusion. */
+export const DEFAULT_METHODS: readonly MethodName[] = METHOD_NAMES.filter(
+  (name) => !(PERTURBATION_METHODS as readonly string[]).includes(name),
+);
+
+/** The methods that need only the model's outputs: they run on any model, ONNX models included. */
+export const FORWARD_ONLY_METHODS = ['occlusion', ...PERTURBATION_METHODS] as const;
 
 /** A method in a config: its name (default settings) or an object with `method` and settings. */
 export const methodSchema = z

@@ -1,6 +1,6 @@
 // The `attribution` experiment through the real runner and worker pool (dist/workers/job.js:
 // build first), on the committed Keras model file (conv, batch normalization, pooling, dense):
-// chunked and whole runs publish identical tables, and bad settings stop the run before anything
+// chunked and whole runs publish identical tables (the seeded methods too), and bad settings stop the run before anything
 // is written (exit 2), naming the field.
 import { cpSync, existsSync, readFileSync, rmSync } from 'node:fs';
 import path from 'node:path';
@@ -18,6 +18,10 @@ const METHODS = [
   { method: 'smoothgrad', samples: 6, seed: 2 },
   'grad-cam',
   { method: 'occlusion', patch: 6, stride: 4 },
+  { method: 'feature-ablation', patch: 7 },
+  { method: 'shapley-sampling', patch: 14, samples: 3 },
+  { method: 'kernel-shap', patch: 7, samples: 40 },
+  { method: 'rise', masks: 64, seed: 1 },
 ];
 const attribution = (name: string, imagesPerJob: number, extra: object = {}) => ({
   name,
@@ -66,8 +70,8 @@ test('chunks of 2 images and one chunk of all 7 publish identical tables, figure
     );
   const chunked = of('chunked');
   const whole = of('whole-label');
-  // 6 methods × (7 images + images.csv) + methods.csv
-  expect(chunked.size).toBe(6 * 8 + 1);
+  // 10 methods × (7 images + images.csv) + methods.csv; the seeded methods draw by image, not chunk.
+  expect(chunked.size).toBe(10 * 8 + 1);
   expect([...chunked.keys()].sort()).toEqual([...whole.keys()].sort());
   for (const [file, text] of chunked) {
     if (file.endsWith('methods.csv')) expect(withoutMs(text)).toEqual(withoutMs(whole.get(file)!));
@@ -92,6 +96,10 @@ test('chunks of 2 images and one chunk of all 7 publish identical tables, figure
     'smoothgrad_samples=6_seed=2',
     'grad-cam',
     'occlusion_patch=6_stride=4',
+    'feature-ablation_patch=7',
+    'shapley-sampling_patch=14_samples=3',
+    'kernel-shap_patch=7_samples=40',
+    'rise_masks=64_seed=1',
   ]);
   for (const m of methods) expect(Number(m.ms)).toBeGreaterThan(0);
   // The predicted class differs from the label where the model errs; tables say which was attributed.
@@ -112,7 +120,7 @@ describe('bad settings are refused before anything runs (exit 2)', () => {
     [
       'an unknown method',
       { methods: ['saliancy'] },
-      'experiments[0].methods[0]: expected one of "saliency", "gradient-x-input", "integrated-gradients", "smoothgrad", "grad-cam", "occlusion" or an object with fields method',
+      'experiments[0].methods[0]: expected one of "saliency", "gradient-x-input", "integrated-gradients", "smoothgrad", "grad-cam", "occlusion", "feature-ablation", "shapley-sampling", "kernel-shap", "rise" or an object with fields method',
     ],
     [
       'too few steps',

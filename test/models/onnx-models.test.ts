@@ -145,7 +145,7 @@ describe('ONNX model errors: exit code 2 before anything runs, naming the file a
     copyFileSync(MODEL, path.join(root, 'good.onnx'));
     const model = { onnx: 'good.onnx' };
     expect(await problem({ name: 'a', kind: 'attribution', model, methods: ['occlusion', 'saliency'] })).toBe(
-      'case.json: experiments[0].methods[1]: saliency needs gradients, which an ONNX model does not give; methods that run on it: occlusion',
+      'case.json: experiments[0].methods[1]: saliency needs gradients, which an ONNX model does not give; methods that run on it: occlusion, feature-ablation, shapley-sampling, kernel-shap, rise',
     );
     expect(
       await problem({ name: 'f', kind: 'attribution-faithfulness', model, methods: ['occlusion'] }),

@@ -6,7 +6,8 @@
 // sheet methods × images and writes methods.csv (ms per image, completeness of IG).
 import { z } from 'zod';
 import {
-  GRADIENT_FREE_METHODS,
+  DEFAULT_METHODS,
+  FORWARD_ONLY_METHODS,
   METHOD_NAMES,
   methodLabel,
   methodSchema,
@@ -38,9 +39,9 @@ export const attributionConfigSchema = z
     methods: z
       .array(methodSchema)
       .min(1, 'expected at least one method')
-      .prefault([...METHOD_NAMES])
+      .prefault([...DEFAULT_METHODS])
       .describe(
-        `Methods, each a name (${METHOD_NAMES.join(', ')}) or an object { "method": name, settings } (default: all six with their default settings).`,
+        `Methods, each a name (${METHOD_NAMES.join(', ')}) or an object { "method": name, settings } (default: ${DEFAULT_METHODS.join(', ')}, with their default settings).`,
       ),
     images: imagesSchema.default({ first: 10 }),
     target: z
@@ -59,12 +60,30 @@ export const attributionConfigSchema = z
   .strict();
 export type AttributionConfig = z.infer<typeof attributionConfigSchema>;
 
-/** Gradient evaluations (or, for occlusion, predictions) per image: the cost of a method. */
+/**
+ * Gradient evaluations per image, the cost of a method: a prediction counts a third of one (the
+ * forward pass of forward and backward), an incremental occlusion copy an eighth.
+ */
 export function evaluations(method: MethodSettings, rows: number, cols: number): number {
-  if (method.method === 'integrated-gradients') return method.steps;
-  if (method.method === 'smoothgrad') return method.samples;
-  if (method.method === 'occlusion') return occlusionGrid(rows, cols, method.patch, method.stride).count / 8;
-  return 1;
+  const patches = (side: number) => Math.ceil(rows / side) * Math.ceil(cols / side);
+  switch (method.method) {
+    case 'integrated-gradients':
+      return method.steps;
+    case 'smoothgrad':
+      return method.samples;
+    case 'occlusion':
+      return occlusionGrid(rows, cols, method.patch, method.stride).count / 8;
+    case 'feature-ablation':
+      return (patches(method.patch) + 1) / 3;
+    case 'shapley-sampling':
+      return (2 + method.samples * (patches(method.patch) - 1)) / 3;
+    case 'kernel-shap':
+      return (2 + method.samples) / 3;
+    case 'rise':
+      return method.masks / 3;
+    default:
+      return 1;
+  }
 }
 
 /** Settings that can only be checked against the model and the data: refused while planning. */
@@ -75,10 +94,10 @@ export function checkMethod(
   rows: number,
   cols: number,
 ): void {
-  if (model.forwardOnly && !GRADIENT_FREE_METHODS.includes(method.method))
+  if (model.forwardOnly && !(FORWARD_ONLY_METHODS as readonly string[]).includes(method.method))
     throw new FieldError(
       ['methods', at],
-      `${method.method} needs gradients, which an ONNX model does not give; methods that run on it: ${GRADIENT_FREE_METHODS.join(', ')}`,
+      `${method.method} needs gradients, which an ONNX model does not give; methods that run on it: ${FORWARD_ONLY_METHODS.join(', ')}`,
     );
   if (method.method === 'occlusion') {
     try {
