@@ -86,6 +86,12 @@ export class NotRegularFileError extends Error {
   }
 }
 
+/** Why a read of `readRegularFile` failed, in words for a message: the file's kind or size, or the system's error code. */
+export function readFailure(error: unknown): string {
+  if (error instanceof NotRegularFileError) return error.reason;
+  return (error as NodeJS.ErrnoException).code ?? (error as Error).message;
+}
+
 /**
  * Reads a regular file whole. A folder, FIFO, socket or device is refused without a blocking read
  * (it is opened non-blocking, then checked), and a file over `maxBytes` before it is read.

@@ -8,7 +8,7 @@ import { createHash } from 'node:crypto';
 import { readFileSync, type Stats, statSync } from 'node:fs';
 import path from 'node:path';
 import { readDataFile } from './data-file';
-import { FILES, findFile, loadDataset, loadIdxFolder } from './datasets';
+import { type Dataset, FILES, findFile, loadDataset, loadIdxFolder } from './datasets';
 import type { DataSpec } from './spec';
 
 export interface CachedHash {
@@ -64,11 +64,27 @@ function sameFile(entry: CachedHash, stat: Stats): boolean {
  * SHA-256, so renaming, replacing, adding or removing an image changes it.
  */
 export function checkImageFolders(spec: DataSpec, cache: DataHashCache): FolderHashes {
-  const data = loadDataset(spec);
-  if (spec.trainDir) void data.train;
+  const data = plannedFolderData(spec);
+  if (spec.trainDir) void data.train; // reading the training split checks it
   const hashes: FolderHashes = { test: folderDigest(path.resolve(spec.dir!), cache) };
   if (spec.trainDir) hashes.train = folderDigest(path.resolve(spec.trainDir), cache);
   return hashes;
+}
+
+const plannedFolders = new Map<string, Dataset>();
+
+/**
+ * An image-folder data set as planning reads it, decoded once per process: the check above and
+ * the test labels, size and channels the kinds plan with (occlusion/test-labels.ts) share it.
+ */
+export function plannedFolderData(spec: DataSpec): Dataset {
+  const key = JSON.stringify(spec);
+  let data = plannedFolders.get(key);
+  if (!data) {
+    data = loadDataset(spec);
+    plannedFolders.set(key, data);
+  }
+  return data;
 }
 
 function folderDigest(dir: string, cache: DataHashCache): string {

@@ -5,7 +5,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { NotRegularFileError, readRegularFile } from '../files';
+import { readFailure, readRegularFile } from '../files';
 import path from 'node:path';
 import type { PlannedLayer } from './shapes';
 import { weightsProblem } from './weights-check';
@@ -48,11 +48,7 @@ function readBytes(file: string, what: string, named = file): Buffer {
   try {
     return readRegularFile(file);
   } catch (err) {
-    const why =
-      err instanceof NotRegularFileError
-        ? err.reason
-        : ((err as NodeJS.ErrnoException).code ?? (err as Error).message);
-    throw new ModelFileError(`${named}: cannot read ${what} (${why})`);
+    throw new ModelFileError(`${named}: cannot read ${what} (${readFailure(err)})`);
   }
 }
 

@@ -3,7 +3,7 @@
 // What the graph says is read from it; what it leaves open is asked for in the config; what
 // contradicts the data (size, channels, too few classes) is refused with the file named.
 import { createHash } from 'node:crypto';
-import { NotRegularFileError, readRegularFile } from '../files';
+import { readFailure, readRegularFile } from '../files';
 import {
   decodeGraph,
   FLOAT,
@@ -67,11 +67,7 @@ function readBytes(file: string): Buffer {
   try {
     return readRegularFile(file);
   } catch (err) {
-    const why =
-      err instanceof NotRegularFileError
-        ? err.reason
-        : ((err as NodeJS.ErrnoException).code ?? (err as Error).message);
-    throw new OnnxFileError(`${file}: cannot read the ONNX model (${why})`);
+    throw new OnnxFileError(`${file}: cannot read the ONNX model (${readFailure(err)})`);
   }
 }
 

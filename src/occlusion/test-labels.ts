@@ -4,7 +4,8 @@
 // run of a config, finished or not; the workers load (and checksum) the full files anyway.
 import { closeSync, openSync, readFileSync, readSync } from 'node:fs';
 import path from 'node:path';
-import { FILES, MNIST_SHA256, findFile, loadDataset, mnistDir, subsetIndices } from '../data/datasets';
+import { plannedFolderData } from '../data/check';
+import { FILES, MNIST_SHA256, findFile, mnistDir, subsetIndices } from '../data/datasets';
 import { DataError, maybeGunzip, parseIdxLabels } from '../data/idx';
 import type { DataSpec } from '../data/spec';
 import { createHash } from 'node:crypto';
@@ -55,7 +56,7 @@ export function testLabels(spec: DataSpec): TestLabels {
 
 /** An image folder's test labels: its images are decoded (the channels depend on their colours). */
 function folderTestLabels(spec: DataSpec): TestLabels {
-  const data = loadDataset(spec);
+  const data = plannedFolderData(spec);
   return {
     rows: data.rows,
     cols: data.cols,

@@ -4,7 +4,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { cpSync, existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { ConfigError } from '../../src/config-errors';
 import { loadDataset } from '../../src/data/datasets';
 import { buildCnn } from '../../src/models/cnn';
 import { loadModelFile, readModelFile } from '../../src/models/model-file';
@@ -13,6 +12,7 @@ import { useBackend } from '../../src/tf/backend';
 import { writeBarImages } from '../helpers/bar-images';
 import { writeKerasStyleModel } from '../helpers/keras-model';
 import { runCli, snapshot, writeConfig } from '../helpers/runner';
+import { planningError } from '../helpers/planning-error';
 import { tempDir } from '../helpers/temp-dir';
 
 const FIXTURE = path.join(__dirname, '..', 'fixtures', 'keras-bn-model');
@@ -141,20 +141,8 @@ describe('model file errors: exit code 2 before anything runs, naming the file a
   afterAll(() => rmSync(root, { recursive: true, force: true }));
   cpSync(FIXTURE, path.join(root, 'good'), { recursive: true });
 
-  async function problem(experiment: object, data: object = DATA): Promise<string> {
-    writeConfig(root, 'case.json', { defaults: { data }, experiments: [experiment] });
-    const error = await runExperiments({
-      config: 'case.json',
-      cwd: root,
-      progress: 'none',
-      log: () => {},
-    }).then(
-      () => undefined,
-      (e: unknown) => e,
-    );
-    expect(error).toBeInstanceOf(ConfigError);
-    return (error as Error).message.replace(root, '<root>');
-  }
+  const problem = (experiment: object, data: object = DATA) =>
+    planningError(root, { defaults: { data }, experiments: [experiment] });
 
   test('data that does not fit the model’s input: both shapes', async () => {
     const idx = writeBarImages(path.join(root, 'idx'), 20, 24, 20, 20);

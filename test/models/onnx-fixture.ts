@@ -2,8 +2,10 @@
 // exported with torch.onnx.export, a few images, and PyTorch's probabilities and occlusion maps.
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import type { ImageShape } from '../../src/models/classifier';
+import type { Classifier, ImageShape } from '../../src/models/classifier';
 import type { DataImages, OnnxSettings } from '../../src/models/onnx-file';
+import { occlusionGrid } from '../../src/occlusion/grid';
+import { predictOcclusions } from '../../src/occlusion/predict';
 
 export const FIXTURES = path.join(__dirname, '..', 'fixtures', 'onnx');
 
@@ -58,4 +60,20 @@ export function maxDifference(a: ArrayLike<number>, b: ArrayLike<number>): numbe
   let worst = 0;
   for (let i = 0; i < a.length; i++) worst = Math.max(worst, Math.abs(a[i] - b[i]));
   return worst;
+}
+
+/**
+ * Each fixture image through `classifier` as probelab's occlusion maps predict it (every channel
+ * of a patch filled): its probabilities and those of its occluded copies, to set beside PyTorch's.
+ */
+export async function occlusionThrough(
+  classifier: Classifier,
+  { fixture, shape, pixels }: ReturnType<typeof torchFixture>,
+): Promise<{ clean: Float32Array; occluded: Float32Array }[]> {
+  const { patch, stride, fill } = fixture.occlusion;
+  const grid = occlusionGrid(shape.rows, shape.cols, patch, stride, shape.channels);
+  const maps = [];
+  for (const i of fixture.images.keys())
+    maps.push(await predictOcclusions(classifier, pixels(i), grid, 0, grid.count, fill));
+  return maps;
 }

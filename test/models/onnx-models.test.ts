@@ -4,9 +4,9 @@
 import { copyFileSync, readdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { onnx } from 'onnx-proto';
-import { ConfigError } from '../../src/config-errors';
 import { runExperiments } from '../../src/runner/run';
 import { ROOT, runCli, snapshot, writeConfig } from '../helpers/runner';
+import { planningError } from '../helpers/planning-error';
 import { tempDir } from '../helpers/temp-dir';
 import { FIXTURES, torchFixture } from './onnx-fixture';
 
@@ -92,20 +92,8 @@ describe('ONNX model errors: exit code 2 before anything runs, naming the file a
   const good = readFileSync(MODEL);
   const occlusion = (model: object) => ({ name: 'o', kind: 'occlusion', model, images: [0] });
 
-  async function problem(experiment: object): Promise<string> {
-    writeConfig(root, 'case.json', { defaults: { data: DATA }, experiments: [experiment] });
-    const error = await runExperiments({
-      config: 'case.json',
-      cwd: root,
-      progress: 'none',
-      log: () => {},
-    }).then(
-      () => undefined,
-      (e: unknown) => e,
-    );
-    expect(error).toBeInstanceOf(ConfigError);
-    return (error as Error).message.replace(root, '<root>');
-  }
+  const problem = (experiment: object) =>
+    planningError(root, { defaults: { data: DATA }, experiments: [experiment] });
 
   test('a truncated file and one that is not ONNX at all', async () => {
     writeFileSync(path.join(root, 'half.onnx'), good.subarray(0, Math.floor(good.length / 2)));

@@ -8,10 +8,8 @@ import { layersClassifier } from '../../src/models/classifier';
 import { readOnnxFile } from '../../src/models/onnx-file';
 import { decodeGraph } from '../../src/models/onnx-graph';
 import { sequentialModel } from '../../src/models/onnx-sequential';
-import { occlusionGrid, positionAt } from '../../src/occlusion/grid';
-import { predictOcclusions } from '../../src/occlusion/predict';
 import { useBackend } from '../../src/tf/backend';
-import { maxDifference, torchFixture } from './onnx-fixture';
+import { maxDifference, occlusionThrough, torchFixture } from './onnx-fixture';
 
 beforeAll(() => useBackend('wasm'));
 
@@ -24,8 +22,9 @@ function mapped(name: 'figure1-mnist' | 'rgb-32') {
 }
 
 test('figure1-mnist maps to conv+relu / pool layers and its occlusion maps equal PyTorch within 1e-5', async () => {
-  const { fixture, classifier, pixels } = mapped('figure1-mnist');
-  const layers = classifier.layersModel!.layers.map((l) => l.getClassName());
+  const f = mapped('figure1-mnist');
+  const { fixture } = f;
+  const layers = f.classifier.layersModel!.layers.map((l) => l.getClassName());
   expect(layers).toEqual([
     'Conv2D',
     'MaxPooling2D',
@@ -36,38 +35,19 @@ test('figure1-mnist maps to conv+relu / pool layers and its occlusion maps equal
     'Flatten',
     'Dense',
   ]);
-  const { patch, stride, fill } = fixture.occlusion;
-  const grid = occlusionGrid(28, 28, patch, stride);
+  const maps = await occlusionThrough(f.classifier, f);
   for (const [i, image] of fixture.images.entries()) {
-    const { clean, occluded } = await predictOcclusions(classifier, pixels(i), grid, 0, grid.count, fill);
-    expect(maxDifference(clean, image.probabilities)).toBeLessThan(1e-5);
-    expect(maxDifference(occluded, image.occlusion)).toBeLessThan(1e-5);
+    expect(maxDifference(maps[i].clean, image.probabilities)).toBeLessThan(1e-5);
+    expect(maxDifference(maps[i].occluded, image.occlusion)).toBeLessThan(1e-5);
   }
 });
 
 test('rgb-32 (normalisation folded, same padding, channels-first flatten) equals PyTorch within 1e-5', async () => {
-  const { fixture, classifier, pixels, shape } = mapped('rgb-32');
-  const { patch, stride, fill } = fixture.occlusion;
-  const grid = occlusionGrid(shape.rows, shape.cols, patch, stride);
-  const values = shape.rows * shape.cols * 3;
-  for (const [i, image] of fixture.images.entries()) {
-    const copies = new Float32Array(grid.count * values);
-    for (let k = 0; k < grid.count; k++) {
-      copies.set(pixels(i), k * values);
-      const { row, col } = positionAt(grid, k);
-      for (let r = row; r < row + patch; r++)
-        copies.fill(
-          fill,
-          k * values + (r * shape.cols + col) * 3,
-          k * values + (r * shape.cols + col + patch) * 3,
-        );
-    }
-    expect(maxDifference(await classifier.probabilities(pixels(i), 1), image.probabilities)).toBeLessThan(
-      1e-5,
-    );
-    expect(maxDifference(await classifier.probabilities(copies, grid.count), image.occlusion)).toBeLessThan(
-      1e-5,
-    );
+  const f = mapped('rgb-32');
+  const maps = await occlusionThrough(f.classifier, f);
+  for (const [i, image] of f.fixture.images.entries()) {
+    expect(maxDifference(maps[i].clean, image.probabilities)).toBeLessThan(1e-5);
+    expect(maxDifference(maps[i].occluded, image.occlusion)).toBeLessThan(1e-5);
   }
 });
 
