@@ -1027,6 +1027,91 @@ export function conv2dForward(
   }
 }
 
+/**
+ * Inference: a convolution (ReLU when `relu` is 1; geometry as conv2dForward) and the max pooling
+ * over tiles above it (poolH × poolW windows of ph × pw cells, stride = window), one image at a
+ * time: the convolution of the cells some window covers goes to `work` (one image's outH × outW ×
+ * outC) and is pooled into y [batch, poolH, poolW, outC] while it is still in cache. No record of
+ * where the maxima were (maxPoolTiles keeps one for the gradient). The values of conv2dForward
+ * then maxPoolTiles: the same sums in the same order, the same maxima.
+ */
+export function convMaxPool(
+  x: usize,
+  w: usize,
+  bias: usize,
+  y: usize,
+  work: usize,
+  batch: i32,
+  inH: i32,
+  inW: i32,
+  inC: i32,
+  outH: i32,
+  outW: i32,
+  outC: i32,
+  fh: i32,
+  fw: i32,
+  sh: i32,
+  sw: i32,
+  dh: i32,
+  dwl: i32,
+  padTop: i32,
+  padLeft: i32,
+  relu: i32,
+  poolH: i32,
+  poolW: i32,
+  ph: i32,
+  pw: i32,
+): void {
+  const xImage = (<usize>(inH * inW * inC)) << 2;
+  const yImage = (<usize>(poolH * poolW * outC)) << 2;
+  for (let b = 0; b < batch; b++) {
+    const from = x + <usize>b * xImage;
+    convWindow(
+      from,
+      w,
+      bias,
+      work,
+      inH,
+      inW,
+      inC,
+      outW,
+      outC,
+      fh,
+      fw,
+      sh,
+      sw,
+      dh,
+      dwl,
+      padTop,
+      padLeft,
+      0,
+      poolH * ph,
+      0,
+      poolW * pw,
+      relu,
+    );
+    poolWindow(
+      work,
+      y + <usize>b * yImage,
+      outH,
+      outW,
+      outC,
+      poolW,
+      ph,
+      pw,
+      ph,
+      pw,
+      0,
+      0,
+      0,
+      poolH,
+      0,
+      poolW,
+      0,
+    );
+  }
+}
+
 /** Max (average = 0) or average (average = 1, 'valid' windows) pooling of a batch: poolWindow on every image. */
 export function pool2dForward(
   x: usize,

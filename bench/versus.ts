@@ -3,8 +3,9 @@
 // training images/s at batch 32 and 128, ms per 441-position occlusion map, inference images/s at
 // batch 256 (PyTorch at batch 256 for both inference lines: probelab's probe path, and tfjs' own
 // predict for comparison). Each figure is the median of ROUNDS rounds; the ratio is probelab / PyTorch (for
-// the map: PyTorch's ms / probelab's ms, i.e. maps/s). Without torch it says how to install the
-// peer and prints probelab's figures alone.
+// the map: PyTorch's ms / probelab's ms, i.e. maps/s). Then the shift test's CPU µs per inference
+// (its own path: shift, predict 1,000 at a time, count the hits), which has no PyTorch twin.
+// Without torch it says how to install the peer and prints probelab's figures alone.
 import * as tf from '@tensorflow/tfjs';
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
@@ -21,6 +22,7 @@ import { useBackend } from '../src/tf/backend';
 import { median } from '../src/statistics';
 import { MNIST_DIR, PYTHON, ROOT } from './paths';
 import { layersClassifier } from '../src/models/classifier';
+import { correctWhenShifted } from '../src/probes/shift';
 
 const ROUNDS = Number(process.env.ROUNDS ?? 3);
 const TRAIN_N = 4000;
@@ -53,6 +55,7 @@ interface Probelab {
   msPerMap(): number;
   inferRate(): number;
   tfjsInferRate(): number;
+  shiftMicroseconds(): Promise<number>;
 }
 
 /** Images/s predicting the first INFER_N training images with `predict`: median of 5 passes after a warm-up, as the peer. */
@@ -78,7 +81,7 @@ function inferenceRate(
 
 async function probelab(): Promise<Probelab> {
   await useBackend('wasm');
-  const data = loadDataset({ source: 'mnist', train: { first: INFER_N } });
+  const data = loadDataset({ source: 'mnist', train: { first: INFER_N }, test: { first: INFER_N } });
   const trainData = loadDataset({ source: 'mnist', train: { first: TRAIN_N } });
   const warmData = loadDataset({ source: 'mnist', train: { first: 1600 } });
   const image = gatherPixels(data.train, 784, [0]); // the peer's map is of training image 0 too
@@ -121,6 +124,21 @@ async function probelab(): Promise<Probelab> {
         tf.tidy(() => (model.predict(x, { batchSize: 1000 }) as tf.Tensor).dataSync());
         x.dispose();
       }),
+    // CPU µs per inference of the shift test's loop over the test images moved 3 pixels right:
+    // median of 5 passes after a warm-up.
+    async shiftMicroseconds() {
+      const model = buildFigure1Cnn({ dropout: 0.2, seed: 1 });
+      const classifier = layersClassifier(model, { rows: 28, cols: 28, channels: 1 });
+      const times: number[] = [];
+      for (let pass = 0; pass < 6; pass++) {
+        const started = process.cpuUsage();
+        await correctWhenShifted(classifier, data, 3, 0);
+        const used = process.cpuUsage(started);
+        if (pass > 0) times.push((used.user + used.system) / data.test.count);
+      }
+      model.dispose();
+      return median(times);
+    },
   };
 }
 
@@ -159,6 +177,7 @@ export async function benchVersus(): Promise<void> {
   ];
   const [train32, train128, map, infer, tfjsInfer] = figures;
   const inference = path.join(ROOT, 'bench', 'torch_inference.py');
+  const shift: number[] = [];
   for (let round = 0; round < ROUNDS; round++) {
     if (peer) {
       const first = runPeer(script, { BS: '32', TRAIN_N: String(TRAIN_N) });
@@ -177,6 +196,7 @@ export async function benchVersus(): Promise<void> {
     }
     infer.ours.push(ours.inferRate());
     tfjsInfer.ours.push(ours.tfjsInferRate());
+    shift.push(await ours.shiftMicroseconds());
   }
   const shown = (values: number[], unit: string) =>
     values.map((v) => (unit === 'ms' ? v.toFixed(2) : Math.round(v).toLocaleString('en'))).join(' · ');
@@ -195,6 +215,9 @@ export async function benchVersus(): Promise<void> {
     `\nprobelab${peer ? ' beside PyTorch' : ''}, one thread each, ${ROUNDS} alternating rounds (training: median of 3 passes over ${TRAIN_N} images after a warm-up; map: median of 20; ratio > 1: probelab faster)`,
   );
   console.table(rows);
+  console.log(
+    `\nthe shift test's path (${INFER_N.toLocaleString('en')} test images moved 3 pixels, predicted 1,000 at a time, hits counted): CPU µs per inference, rounds ${shift.map((v) => v.toFixed(1)).join(' · ')}, median ${median(shift).toFixed(1)}`,
+  );
 }
 
 if (require.main === module) void benchVersus();

@@ -8,7 +8,7 @@ import path from 'node:path';
 import { z } from 'zod';
 import type { DataSpec } from '../data/spec';
 import type { BackendName } from '../models/training-spec';
-import { DIRECTIONS, offsetOf, shiftImage, shiftedPixels } from '../probes/shift';
+import { correctWhenShifted, DIRECTIONS, offsetOf, shiftImage } from '../probes/shift';
 import type { ChartSpec } from '../render/chart';
 import { LINE_LEGEND } from '../render/line-legend';
 import { writeRecordsCsv } from '../render/csv';
@@ -241,33 +241,17 @@ export const shiftStripJob = defineJob<ShiftStripParams>({
   },
 });
 
-/** Images per predict call: large batches are fast on wasm, and 1000 images stay a few MB. */
-const PREDICT_BATCH = 1000;
-
 export const shiftAccuracyChunkJob = defineJob<ShiftAccuracyChunkParams, ShiftAccuracyChunkResult>({
   kind: 'shift-accuracy-chunk',
   async run(params, ctx): Promise<ShiftAccuracyChunkResult> {
     const { classifier, data } = await probeClassifier(ctx, params);
-    const { rows, cols } = data;
-    const { images, labels, count } = data.test;
-    const correct = async (dx: number, dy: number) => {
-      let hits = 0;
-      for (let start = 0; start < count; start += PREDICT_BATCH) {
-        if (ctx.signal.aborted) throw new Error('shift-accuracy-chunk: stopped');
-        const end = Math.min(count, start + PREDICT_BATCH);
-        const probs = await classifier.probabilities(
-          shiftedPixels(images, rows, cols, start, end, dx, dy, data.channels),
-          end - start,
-        );
-        const classes = probs.length / (end - start);
-        for (let i = start; i < end; i++)
-          if (argMax(probs, (i - start) * classes, classes) === labels[i]) hits++;
-      }
-      return hits;
+    const stopped = () => {
+      if (ctx.signal.aborted) throw new Error('shift-accuracy-chunk: stopped');
     };
+    const correct = (dx: number, dy: number) => correctWhenShifted(classifier, data, dx, dy, stopped);
     const horizontalCorrect = await correct(params.shift, 0);
     const verticalCorrect = params.shift === 0 ? horizontalCorrect : await correct(0, params.shift);
-    return { shift: params.shift, images: count, horizontalCorrect, verticalCorrect };
+    return { shift: params.shift, images: data.test.count, horizontalCorrect, verticalCorrect };
   },
 });
 

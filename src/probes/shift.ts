@@ -1,5 +1,8 @@
 // Shifting images by whole pixels, the empty side filled with 0 (black), as the homework's
 // Figure 6 does. dx > 0 moves the picture right, dy > 0 moves it down.
+import type { Dataset } from '../data/datasets';
+import type { Classifier } from '../models/classifier';
+import { argMax } from '../occlusion/maps';
 
 export type Direction = 'left' | 'right' | 'up' | 'down';
 export const DIRECTIONS: readonly Direction[] = ['left', 'right', 'up', 'down'];
@@ -84,4 +87,34 @@ export function shiftedPixels(
       1 / 255,
     );
   return out;
+}
+
+/** Images per predict call: large batches are fast on wasm, and 1000 images stay a few MB. */
+const PREDICT_BATCH = 1000;
+
+/**
+ * How many of the data's test images the classifier labels right when each is moved by (dx, dy),
+ * predicted PREDICT_BATCH at a time; `beforeBatch` runs before each (it may throw to stop).
+ */
+export async function correctWhenShifted(
+  classifier: Classifier,
+  data: Dataset,
+  dx: number,
+  dy: number,
+  beforeBatch: () => void = () => {},
+): Promise<number> {
+  const { rows, cols, channels } = data;
+  const { images, labels, count } = data.test;
+  let hits = 0;
+  for (let start = 0; start < count; start += PREDICT_BATCH) {
+    beforeBatch();
+    const end = Math.min(count, start + PREDICT_BATCH);
+    const probs = await classifier.probabilities(
+      shiftedPixels(images, rows, cols, start, end, dx, dy, channels),
+      end - start,
+    );
+    const classes = probs.length / (end - start);
+    for (let i = start; i < end; i++) if (argMax(probs, (i - start) * classes, classes) === labels[i]) hits++;
+  }
+  return hits;
 }

@@ -146,6 +146,41 @@ function convPoolPlan(
   };
 }
 
+/**
+ * Forward only (inference): a convolution and the max pooling over tiles above it as one kernel
+ * call per batch, image by image, so the convolution's output never leaves the cache; its cells
+ * no pooling window covers are not computed.
+ */
+function convPoolInferencePlan(
+  k: SimdKernels,
+  conv: Conv2DInfo,
+  relu: boolean,
+  variables: tf.LayerVariable[],
+  pool: Conv2DInfo,
+): LayerPlan {
+  const geometry = [
+    ...convGeometry(conv),
+    +relu,
+    pool.outHeight,
+    pool.outWidth,
+    pool.filterHeight,
+    pool.filterWidth,
+  ];
+  return {
+    outShape: [pool.outHeight, pool.outWidth, pool.outChannels],
+    variables,
+    build({ x, y, params: [kernel, bias] }, scratch) {
+      const work = scratch.alloc(conv.outHeight * conv.outWidth * conv.outChannels);
+      return {
+        forward: (n) => k.convMaxPool(x, kernel.value, bias?.value ?? 0, y, work, ...forBatch(geometry, n)),
+        backward() {
+          throw new Error('a forward-only fused network has no backward pass');
+        },
+      };
+    },
+  };
+}
+
 const passThrough = (shape: Shape): LayerPlan => ({
   outShape: shape,
   sameOutput: true,
@@ -205,13 +240,17 @@ type Config = Record<string, unknown>;
 
 const isPair = (value: unknown, n: number) => Array.isArray(value) && value.every((v) => v === n);
 
-/** A Conv2D layer's plan (its following pooling layer may join it), or undefined for settings the fused network lacks. */
+/**
+ * A Conv2D layer's plan (its following pooling layer may join it), or undefined for settings the
+ * fused network lacks. `forwardOnly`: no backward pass will run.
+ */
 function conv2dPlan(
   k: SimdKernels,
   config: Config,
   shape: Shape,
   relu: boolean,
   variables: tf.LayerVariable[],
+  forwardOnly: boolean,
 ): LayerPlan | undefined {
   if (config.dataFormat !== 'channelsLast') return undefined;
   if (config.padding !== 'valid' && config.padding !== 'same') return undefined;
@@ -230,7 +269,7 @@ function conv2dPlan(
   );
   return {
     ...convPlan(k, info, relu, variables),
-    joinPool: (pool) => convPoolPlan(k, info, relu, variables, pool),
+    joinPool: (pool) => (forwardOnly ? convPoolInferencePlan : convPoolPlan)(k, info, relu, variables, pool),
   };
 }
 
@@ -238,6 +277,7 @@ function conv2dPlan(
  * The plan of one layer for inputs of `shape`, or undefined when the fused network cannot run it.
  * `last`: the model's last layer, where softmax (left to the loss) is allowed. `training`: dropout
  * drops and batch normalization uses the batch's statistics; else both act as at inference.
+ * `forwardOnly`: no backward pass will run.
  */
 function planLayer(
   k: SimdKernels,
@@ -245,7 +285,7 @@ function planLayer(
   shape: Shape,
   last: boolean,
   random: () => () => number,
-  training: boolean,
+  { training, forwardOnly }: { training: boolean; forwardOnly: boolean },
 ): LayerPlan | undefined {
   const config = layer.getConfig() as Config;
   const activation = config.activation as string | undefined;
@@ -256,7 +296,7 @@ function planLayer(
   switch (layer.getClassName()) {
     case 'Conv2D':
       return image && plainActivation
-        ? conv2dPlan(k, config, shape, activation === 'relu', variables)
+        ? conv2dPlan(k, config, shape, activation === 'relu', variables, forwardOnly)
         : undefined;
     case 'Dense': {
       if (image || !plainActivation) return undefined;
@@ -387,11 +427,13 @@ export class FusedNetwork {
     if (layers.length === 0 || !endsInSoftmax(layers[layers.length - 1])) return undefined;
     if (inputShape.length !== 3 || layers.some((l) => !l.trainable)) return undefined;
     let network: FusedNetwork | undefined;
+    const { training, weightGradients, inputGradient } = options;
+    const mode = { training, forwardOnly: !training && !weightGradients && !inputGradient };
     const random = () => network!.random;
     const plans: LayerPlan[] = [];
     let shape = inputShape;
     for (const [i, layer] of layers.entries()) {
-      const plan = planLayer(kernels, layer, shape, i === layers.length - 1, random, options.training);
+      const plan = planLayer(kernels, layer, shape, i === layers.length - 1, random, mode);
       if (!plan) return undefined;
       const below = plans.at(-1);
       if (plan.tiles && below?.joinPool) plans[plans.length - 1] = below.joinPool(plan.tiles);

@@ -23,6 +23,7 @@ export interface SimdKernels {
   reluGradSumRows(y: number, dy: number, out: number, rows: number, cols: number, relu: number): void;
   relu(x: number, y: number, n: number): void;
   maxPoolTiles(x: number, y: number, where: number, ...geometry: number[]): void;
+  convMaxPool(x: number, w: number, bias: number, y: number, work: number, ...geometry: number[]): void;
   maxPoolTilesGrad(
     y: number,
     where: number,

@@ -68,17 +68,18 @@ export function randomNetworks(random: () => number) {
   return { int, pick, randomNetwork };
 }
 
-/** The network of `layers` for rows × cols × 1 inputs, with `weights` when given. */
+/** The network of `layers` for rows × cols × channels inputs, with `weights` when given. */
 export function buildNetwork(
   layers: LayerArgs[],
   rows: number,
   cols: number,
   weights: Float32Array[],
+  channels = 1,
 ): tf.Sequential {
   const model = tf.sequential();
   layers.forEach(({ className, config }, i) => {
     const make = (tf.layers as unknown as Record<string, (c: object) => tf.layers.Layer>)[className];
-    model.add(make(i === 0 ? { ...config, inputShape: [rows, cols, 1] } : config));
+    model.add(make(i === 0 ? { ...config, inputShape: [rows, cols, channels] } : config));
   });
   if (weights.length > 0) model.setWeights(weights.map((w, i) => tf.tensor(w, model.getWeights()[i].shape)));
   return model;
@@ -94,8 +95,9 @@ export function randomWeights(
   rows: number,
   cols: number,
   random: () => number,
+  channels = 1,
 ): Float32Array[] {
-  const built = buildNetwork(layers, rows, cols, []);
+  const built = buildNetwork(layers, rows, cols, [], channels);
   const weights = built.weights.map((w) =>
     Float32Array.from({ length: w.shape.reduce((a: number, b) => a * (b ?? 1), 1) }, () =>
       w.name.includes('moving_variance') ? random() + 0.5 : random() - 0.5,

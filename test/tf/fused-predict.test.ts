@@ -26,24 +26,25 @@ function expectClose(actual: Float32Array | undefined, expected: Float32Array): 
 }
 
 test.each([
-  ['without', false, 30],
-  ['with', true, 15],
+  ['without', false, 1, 30],
+  ['with', true, 1, 15],
+  ['of RGB images without', false, 3, 10],
 ])(
   'fused probabilities match tfjs predict on cpu for random networks %s batch normalization',
-  async (_, batchNorm, networks) => {
+  async (_, batchNorm, channels, networks) => {
     for (let n = 0; n < networks; n++) {
       const [rows, cols] = [int(5, 14), int(5, 14)];
       const classes = int(2, 10);
-      const layers = randomNetwork(rows, cols, classes, batchNorm as boolean);
+      const layers = randomNetwork(rows, cols, classes, batchNorm);
       await tf.setBackend('cpu');
-      const weights = randomWeights(layers, rows, cols, random);
+      const weights = randomWeights(layers, rows, cols, random, channels);
       const count = int(1, 40);
-      const images = Float32Array.from({ length: count * rows * cols }, random);
-      const reference = buildNetwork(layers, rows, cols, weights);
-      const expected = tfjsProbabilities(reference, images, count, rows, cols);
+      const images = Float32Array.from({ length: count * rows * cols * channels }, random);
+      const reference = buildNetwork(layers, rows, cols, weights, channels);
+      const expected = tfjsProbabilities(reference, images, count, rows, cols, channels);
       reference.dispose();
       await tf.setBackend('wasm');
-      const model = buildNetwork(layers, rows, cols, weights);
+      const model = buildNetwork(layers, rows, cols, weights, channels);
       expectClose(fusedProbabilities(model, images, count, int(1, count)), expected);
       model.dispose();
     }
