@@ -1090,25 +1090,80 @@ export function convMaxPool(
       poolW * pw,
       relu,
     );
-    poolWindow(
-      work,
-      y + <usize>b * yImage,
-      outH,
-      outW,
-      outC,
-      poolW,
-      ph,
-      pw,
-      ph,
-      pw,
-      0,
-      0,
-      0,
-      poolH,
-      0,
-      poolW,
-      0,
-    );
+    if ((outC & 3) === 0) maxTiles(work, y + <usize>b * yImage, outW, outC, poolH, poolW, ph, pw);
+    else
+      poolWindow(
+        work,
+        y + <usize>b * yImage,
+        outH,
+        outW,
+        outC,
+        poolW,
+        ph,
+        pw,
+        ph,
+        pw,
+        0,
+        0,
+        0,
+        poolH,
+        0,
+        poolW,
+        0,
+      );
+  }
+}
+
+/**
+ * poolWindow's maxima over tiles (ph × pw windows, stride = window) of one image [·, inW, channels]
+ * into y [poolH, poolW, channels], channels a multiple of 4: each window's cells in order, first
+ * maximum kept (pmax), as poolWindow.
+ */
+function maxTiles(
+  x: usize,
+  y: usize,
+  inW: i32,
+  channels: i32,
+  poolH: i32,
+  poolW: i32,
+  ph: i32,
+  pw: i32,
+): void {
+  const cellBytes = (<usize>channels) << 2;
+  const rowBytes = <usize>inW * cellBytes;
+  const tileBytes = <usize>pw * cellBytes;
+  let to = y;
+  for (let oh = 0; oh < poolH; oh++) {
+    let corner = x + <usize>(oh * ph) * rowBytes;
+    for (let ow = 0; ow < poolW; ow++) {
+      if (ph === 2 && pw === 2) {
+        // The common window without loops: its four cells in poolWindow's order.
+        const below = corner + rowBytes;
+        for (let c: usize = 0; c < cellBytes; c += 16) {
+          const top = f32x4.pmax(v128.load(corner + c), v128.load(corner + cellBytes + c));
+          const bottom = f32x4.pmax(top, v128.load(below + c));
+          v128.store(to + c, f32x4.pmax(bottom, v128.load(below + cellBytes + c)));
+        }
+        to += cellBytes;
+        corner += tileBytes;
+        continue;
+      }
+      for (let c: usize = 0; c < cellBytes; c += 16) {
+        let best = f32x4.splat(-Infinity);
+        let row = corner + c;
+        for (let kh = 0; kh < ph; kh++) {
+          let at = row;
+          for (let kw = 0; kw < pw; kw++) {
+            best = f32x4.pmax(best, v128.load(at));
+            at += cellBytes;
+          }
+          row += rowBytes;
+        }
+        v128.store(to + c, best);
+      }
+      to += cellBytes;
+      corner += tileBytes;
+    }
   }
 }
 
