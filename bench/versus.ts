@@ -22,7 +22,7 @@ import { useBackend } from '../src/tf/backend';
 import { median } from '../src/statistics';
 import { MNIST_DIR, PYTHON, ROOT } from './paths';
 import { layersClassifier } from '../src/models/classifier';
-import { correctWhenShifted } from '../src/probes/shift';
+import { correctWhenShifted } from '../src/kinds/shift';
 
 const ROUNDS = Number(process.env.ROUNDS ?? 3);
 const TRAIN_N = 4000;

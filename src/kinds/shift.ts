@@ -8,7 +8,7 @@ import path from 'node:path';
 import { z } from 'zod';
 import type { DataSpec } from '../data/spec';
 import type { BackendName } from '../models/training-spec';
-import { correctWhenShifted, DIRECTIONS, offsetOf, shiftImage } from '../probes/shift';
+import { DIRECTIONS, offsetOf, shiftedPixels, shiftImage } from '../probes/shift';
 import type { ChartSpec } from '../render/chart';
 import { LINE_LEGEND } from '../render/line-legend';
 import { writeRecordsCsv } from '../render/csv';
@@ -16,6 +16,8 @@ import { writePicture } from '../render/picture';
 import { shiftStripGrid, type ShiftedDigit } from '../render/shift-strip';
 import { defineJob, type PlannedJob, defineExperiment } from '../jobs/kind';
 import { argMax } from '../occlusion/maps';
+import type { Classifier } from '../models/classifier';
+import type { Dataset } from '../data/datasets';
 import { testLabels } from '../occlusion/test-labels';
 import {
   chooseImages,
@@ -240,6 +242,36 @@ export const shiftStripJob = defineJob<ShiftStripParams>({
     };
   },
 });
+
+/** Images per predict call: large batches are fast on wasm, and 1000 images stay a few MB. */
+const PREDICT_BATCH = 1000;
+
+/**
+ * How many of the data's test images the classifier labels right when each is moved by (dx, dy),
+ * predicted PREDICT_BATCH at a time; `beforeBatch` runs before each (it may throw to stop).
+ */
+export async function correctWhenShifted(
+  classifier: Classifier,
+  data: Dataset,
+  dx: number,
+  dy: number,
+  beforeBatch: () => void = () => {},
+): Promise<number> {
+  const { rows, cols, channels } = data;
+  const { images, labels, count } = data.test;
+  let hits = 0;
+  for (let start = 0; start < count; start += PREDICT_BATCH) {
+    beforeBatch();
+    const end = Math.min(count, start + PREDICT_BATCH);
+    const probs = await classifier.probabilities(
+      shiftedPixels(images, rows, cols, start, end, dx, dy, channels),
+      end - start,
+    );
+    const classes = probs.length / (end - start);
+    for (let i = start; i < end; i++) if (argMax(probs, (i - start) * classes, classes) === labels[i]) hits++;
+  }
+  return hits;
+}
 
 export const shiftAccuracyChunkJob = defineJob<ShiftAccuracyChunkParams, ShiftAccuracyChunkResult>({
   kind: 'shift-accuracy-chunk',

@@ -1,8 +1,5 @@
 // Shifting images by whole pixels, the empty side filled with 0 (black), as the homework's
 // Figure 6 does. dx > 0 moves the picture right, dy > 0 moves it down.
-import type { Dataset } from '../data/datasets';
-import type { Classifier } from '../models/classifier';
-import { argMax } from '../occlusion/maps';
 
 export type Direction = 'left' | 'right' | 'up' | 'down';
 export const DIRECTIONS: readonly Direction[] = ['left', 'right', 'up', 'down'];
@@ -61,7 +58,11 @@ export function shiftImage(
   return shiftInto(source, rows, width, dx * channels, dy, new Float32Array(rows * width));
 }
 
-/** Images [start, end) of a byte split, each shifted by (dx, dy) and scaled to 0..1, back to back. */
+/**
+ * Images [start, end) of a byte split, each shifted by (dx, dy) and scaled to 0..1, back to back:
+ * shiftInto's values, one run of each row at a time (the rest stays 0), for the shift test's
+ * whole test set.
+ */
 export function shiftedPixels(
   images: Uint8Array,
   rows: number,
@@ -75,46 +76,18 @@ export function shiftedPixels(
   const width = cols * channels;
   const pixels = rows * width;
   const out = new Float32Array((end - start) * pixels);
-  for (let i = start; i < end; i++)
-    shiftInto(
-      images.subarray(i * pixels, (i + 1) * pixels),
-      rows,
-      width,
-      dx * channels,
-      dy,
-      out,
-      (i - start) * pixels,
-      1 / 255,
-    );
-  return out;
-}
-
-/** Images per predict call: large batches are fast on wasm, and 1000 images stay a few MB. */
-const PREDICT_BATCH = 1000;
-
-/**
- * How many of the data's test images the classifier labels right when each is moved by (dx, dy),
- * predicted PREDICT_BATCH at a time; `beforeBatch` runs before each (it may throw to stop).
- */
-export async function correctWhenShifted(
-  classifier: Classifier,
-  data: Dataset,
-  dx: number,
-  dy: number,
-  beforeBatch: () => void = () => {},
-): Promise<number> {
-  const { rows, cols, channels } = data;
-  const { images, labels, count } = data.test;
-  let hits = 0;
-  for (let start = 0; start < count; start += PREDICT_BATCH) {
-    beforeBatch();
-    const end = Math.min(count, start + PREDICT_BATCH);
-    const probs = await classifier.probabilities(
-      shiftedPixels(images, rows, cols, start, end, dx, dy, channels),
-      end - start,
-    );
-    const classes = probs.length / (end - start);
-    for (let i = start; i < end; i++) if (argMax(probs, (i - start) * classes, classes) === labels[i]) hits++;
+  const shift = dx * channels;
+  // Target rows [top, bottom) and columns [left, right) come from inside the source.
+  const [top, bottom] = [Math.max(0, dy), Math.min(rows, rows + dy)];
+  const [left, right] = [Math.max(0, shift), Math.min(width, width + shift)];
+  const factor = 1 / 255;
+  for (let i = start; i < end; i++) {
+    const target = (i - start) * pixels;
+    for (let r = top; r < bottom; r++) {
+      const to = target + r * width;
+      const from = i * pixels + (r - dy) * width - shift;
+      for (let c = left; c < right; c++) out[to + c] = images[from + c] * factor;
+    }
   }
-  return hits;
+  return out;
 }
