@@ -12,6 +12,7 @@ interface Bench {
 // Loaded lazily, so that naming one bench does not load the others' modules (tfjs, data).
 const benches: Bench[] = [
   { name: 'versus', run: () => (require('./versus') as typeof import('./versus')).benchVersus() },
+  { name: 'shapes', run: () => (require('./shapes') as typeof import('./shapes')).benchShapes() },
   { name: 'runner', run: () => (require('./runner') as typeof import('./runner')).benchRunner() },
   { name: 'train', run: () => (require('./train') as typeof import('./train')).benchTrain() },
   { name: 'occlusion', run: () => (require('./occlusion') as typeof import('./occlusion')).benchOcclusion() },

@@ -1,11 +1,13 @@
 // Where the time goes, per kernel on the wasm backend, one thread: one training step of the Figure 1
 // CNN at batch 32 (BATCH=n for another; after warm-up steps) through tfjs' tape (tf.profile) and
 // through the fused step (each SIMD kernel call timed), and one 441-position occlusion map. Prints
-// each kernel's calls and total ms, largest first. `BATCH=128 node dist/bench/index.js profile`
+// each kernel's calls and total ms, largest first. `BATCH=128 node dist/bench/index.js profile`.
+// NET=wide or NET=cifar (the networks of bench/shapes.ts): their fused step and their inference
+// through predictBatch instead.
 import * as tf from '@tensorflow/tfjs';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
-import { gatherPixels } from '../src/data/pixels';
-import { loadDataset } from '../src/data/datasets';
+import { gatherPixels, pixelsPerImage } from '../src/data/pixels';
+import { type Dataset, loadDataset, takeSubset } from '../src/data/datasets';
 import { buildFigure1Cnn } from '../src/models/cnn';
 import { train } from '../src/models/train-loop';
 import { trainingSpecSchema } from '../src/models/training-spec';
@@ -14,11 +16,13 @@ import { predictOcclusions } from '../src/occlusion/predict';
 import { useBackend } from '../src/tf/backend';
 import { wrapKernels } from '../src/tf/simd-module';
 import { layersClassifier } from '../src/models/classifier';
+import { predictBatch } from '../src/models/predict';
 
 type Row = Record<string, string | number>;
 
 const STEPS = 40;
 const BATCH = Number(process.env.BATCH ?? 32);
+const NET = process.env.NET;
 
 /** Per-kernel totals of what `f` ran, summed over `repeats` profiled runs and divided by them. */
 async function perKernel(f: () => void, repeats: number, per = 1): Promise<{ rows: Row[]; wall: number }> {
@@ -106,34 +110,88 @@ function fusedPerKernel(f: () => void, per: number): Row[] {
 const shown = (t: { wall: number; cpu: number }, per = 1) =>
   `${(t.wall / per).toFixed(2)} ms wall, ${(t.cpu / per).toFixed(2)} ms CPU`;
 
+/** The network NET names (`wide` or `cifar` of bench/shapes.ts; Figure 1 when unset) and data of STEPS batches. */
+function profiled(): { model: tf.LayersModel; data: Dataset } {
+  if (!NET) {
+    const data = loadDataset({ source: 'mnist', train: { first: BATCH * STEPS }, test: { first: 1 } });
+    return { model: buildFigure1Cnn({ dropout: 0.2, seed: 1 }), data };
+  }
+  const { networks, build } = require('./shapes') as typeof import('./shapes');
+  const net = networks().find((n) => n.name === NET);
+  if (!net)
+    throw new Error(
+      `NET=${NET}: expected one of ${networks()
+        .map((n) => n.name)
+        .join(', ')}`,
+    );
+  const indices = Array.from({ length: Math.min(BATCH * STEPS, net.data.train.count) }, (_, i) => i);
+  const train = takeSubset(net.data.train, pixelsPerImage(net.data), indices);
+  return { model: build(net, 1), data: { ...net.data, train } };
+}
+
 export async function benchProfile(): Promise<void> {
   await useBackend('wasm');
-  const data = loadDataset({ source: 'mnist', train: { first: BATCH * STEPS }, test: { first: 1 } });
-  const model = buildFigure1Cnn({ dropout: 0.2, seed: 1 });
+  const { model, data } = profiled();
+  const steps = Math.ceil(data.train.count / BATCH);
   const spec = trainingSpecSchema.parse({ epochs: 1, batchSize: BATCH, validationSplit: 0 });
-  // An epoch of 40 steps per call (one optimizer per call), reported per step.
+  // An epoch of `steps` steps per call (one optimizer per call), reported per step.
   const epoch = (fusedStep: boolean) => () => void train(model, data, spec, { seed: 1, fusedStep });
   const [tape, fused] = [epoch(false), epoch(true)];
+  fused(); // warm-up
+  const fusedProfile = fusedPerKernel(() => [0, 1, 2].forEach(fused), 3 * steps);
+  const median = (values: number[]) => values.sort((a, b) => a - b)[2] / steps;
+  if (NET) {
+    // The tape is far slower on these networks; instead, inference through predictBatch per kernel.
+    const fusedTimes = Array.from({ length: 5 }, () => medianMs(fused, 1).cpu);
+    printFused(fusedProfile, median(fusedTimes), steps);
+    profileInference(model, data);
+    model.dispose();
+    return;
+  }
   tape(); // warm-up
-  fused();
-  const tapeProfile = await perKernel(tape, 3, STEPS);
-  const fusedProfile = fusedPerKernel(() => [0, 1, 2].forEach(fused), 3 * STEPS);
+  const tapeProfile = await perKernel(tape, 3, steps);
   // Unprofiled, alternating: the median of 5 epochs of each.
   const times = { tape: [] as number[], fused: [] as number[] };
   for (let r = 0; r < 5; r++) {
     times.tape.push(medianMs(tape, 1).cpu);
     times.fused.push(medianMs(fused, 1).cpu);
   }
-  const median = (values: number[]) => values.sort((a, b) => a - b)[2] / STEPS;
   console.log(
-    `\none training step, batch ${BATCH}, through tfjs' tape (per-kernel ms from tf.profile, mean over ${3 * STEPS} steps; unprofiled step ${median(times.tape).toFixed(2)} ms CPU, median of 5 epochs of ${STEPS} steps, alternating with the fused step)`,
+    `\none training step, batch ${BATCH}, through tfjs' tape (per-kernel ms from tf.profile, mean over ${3 * steps} steps; unprofiled step ${median(times.tape).toFixed(2)} ms CPU, median of 5 epochs of ${steps} steps, alternating with the fused step)`,
   );
   console.table(tapeProfile.rows);
-  console.log(
-    `\none training step, batch ${BATCH}, fused (per-kernel CPU ms, each call timed, mean over ${3 * STEPS} steps; unprofiled step ${median(times.fused).toFixed(2)} ms CPU, median of 5 epochs of ${STEPS} steps)`,
-  );
-  console.table(fusedProfile);
+  printFused(fusedProfile, median(times.fused), steps);
+  await profileMap(model, data);
+  model.dispose();
+}
 
+function printFused(rows: Row[], stepMs: number, steps: number): void {
+  console.log(
+    `\none training step${NET ? ` of ${NET}` : ''}, batch ${BATCH}, fused (per-kernel CPU ms, each call timed, mean over ${3 * steps} steps; unprofiled step ${stepMs.toFixed(2)} ms CPU, median of 5 epochs of ${steps} steps)`,
+  );
+  console.table(rows);
+}
+
+/** One predictBatch of BATCH training images, per kernel. */
+function profileInference(model: tf.LayersModel, data: Dataset): void {
+  const values = pixelsPerImage(data);
+  const n = Math.min(BATCH, data.train.count);
+  const pixels = gatherPixels(
+    data.train,
+    values,
+    Array.from({ length: n }, (_, i) => i),
+  );
+  const predict = () => void predictBatch(model, pixels, n, data.rows, data.cols, data.channels);
+  for (let i = 0; i < 5; i++) predict();
+  const rows = fusedPerKernel(() => Array.from({ length: 20 }, predict), 20);
+  const ms = shown(medianMs(predict, 21));
+  console.log(
+    `\ninference of ${n} images through predictBatch, per kernel (mean of 20; unprofiled ${ms}, median of 21)`,
+  );
+  console.table(rows);
+}
+
+async function profileMap(model: tf.LayersModel, data: Dataset): Promise<void> {
   const image = gatherPixels(data.test, 784, [0]);
   const grid = occlusionGrid(28, 28, 8, 1);
   const buffer = new Float32Array(grid.count * 784 + 784);
@@ -147,7 +205,6 @@ export async function benchProfile(): Promise<void> {
     `\none 441-position occlusion map (per-kernel ms from tf.profile, mean of 20 maps; unprofiled map ${mapMs}, median of 41)`,
   );
   console.table(mapProfile.rows);
-  model.dispose();
 }
 
 if (require.main === module) void benchProfile();

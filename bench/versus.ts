@@ -7,7 +7,6 @@
 // (its own path: shift, predict 1,000 at a time, count the hits), which has no PyTorch twin.
 // Without torch it says how to install the peer and prints probelab's figures alone.
 import * as tf from '@tensorflow/tfjs';
-import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { gatherPixels } from '../src/data/pixels';
@@ -20,7 +19,7 @@ import { predictBatch } from '../src/models/predict';
 import { predictOcclusions } from '../src/occlusion/predict';
 import { useBackend } from '../src/tf/backend';
 import { median } from '../src/statistics';
-import { MNIST_DIR, PYTHON, ROOT } from './paths';
+import { hasTorch, PYTHON, ROOT, runPeer } from './paths';
 import { layersClassifier } from '../src/models/classifier';
 import { correctWhenShifted } from '../src/kinds/shift';
 
@@ -35,19 +34,6 @@ function peerScript(): string | undefined {
     path.resolve(ROOT, '..', '..', 'shared', 'peer', 'torch_peer.py'),
   ];
   return candidates.find((c): c is string => c !== undefined && existsSync(c));
-}
-
-function hasTorch(): boolean {
-  return spawnSync(PYTHON, ['-c', 'import torch'], { stdio: 'ignore' }).status === 0;
-}
-
-/** The last line of a peer script's output, parsed as JSON. */
-function runPeer(script: string, env: Record<string, string>): Record<string, number> {
-  const out = execFileSync(PYTHON, [script, MNIST_DIR], {
-    env: { ...process.env, THREADS: '1', ...env },
-    encoding: 'utf8',
-  });
-  return JSON.parse(out.trim().split('\n').pop()!);
 }
 
 interface Probelab {
