@@ -15,6 +15,10 @@ const benches: Bench[] = [
   { name: 'shapes', run: () => (require('./shapes') as typeof import('./shapes')).benchShapes() },
   { name: 'runner', run: () => (require('./runner') as typeof import('./runner')).benchRunner() },
   { name: 'train', run: () => (require('./train') as typeof import('./train')).benchTrain() },
+  {
+    name: 'train-overhead',
+    run: () => (require('./train') as typeof import('./train')).benchTrainingOverhead(),
+  },
   { name: 'occlusion', run: () => (require('./occlusion') as typeof import('./occlusion')).benchOcclusion() },
   { name: 'profile', run: () => (require('./profile') as typeof import('./profile')).benchProfile() },
   {
