@@ -24,6 +24,7 @@ import {
   type Stage,
   stageFolderName,
   stageLayout,
+  TASK_START_SECONDS,
   type StageLoad,
 } from './stage';
 import { type FoundInput, importInputs, locateInputs, MissingInputsError } from './stage-inputs';
@@ -657,13 +658,16 @@ function formatStageLayout(layout: readonly StageLoad[]): string[] {
         .map(([kind, n]) => `${kind} ${n}`)
         .join(', ')}`,
   );
-  // Each stage ends with its busiest task (one CPU per task).
-  const wall = layout.reduce((sum, stage) => sum + Math.max(...stage.loads.map((load) => load.cost)), 0);
-  const total = layout.reduce((sum, stage) => sum + stage.cost, 0);
+  // Each stage ends with its busiest task (one CPU per task), which first starts like any run.
+  const wall = layout.reduce(
+    (sum, stage) => sum + TASK_START_SECONDS + Math.max(...stage.loads.map((load) => load.cost)),
+    0,
+  );
+  const total = TASK_START_SECONDS + layout.reduce((sum, stage) => sum + stage.cost, 0);
   return [
     'stages (each starts when the one before has ended; cost ≈ seconds on one core):',
     ...formatTable(header, rows),
     ...kinds,
-    `≈ ${seconds(wall)} from the first stage's start to the last one's end with 1 CPU per task (its busiest task sets each stage's pace), against ${seconds(total)} on one core; task start-up and queueing not counted`,
+    `≈ ${seconds(wall)} from the first stage's start to the last one's end with 1 CPU per task (its busiest task sets each stage's pace, after a task's start of ${seconds(TASK_START_SECONDS)}), against ${seconds(total)} on one core; queueing not counted`,
   ];
 }

@@ -7,6 +7,7 @@
 // can finish sooner (never more than N, never more than the stage has jobs).
 import type { Plan, PlanJob } from '../plan/build-plan';
 import { UsageError } from '../errors';
+import { estimatedSeconds, RUN_OVERHEAD } from '../plan/cost-model';
 import { formatShard, type Shard, type ShardLoad } from './shard';
 
 export interface Stage {
@@ -25,20 +26,11 @@ export function parseStage(text: string): Stage {
   return { index, count };
 }
 
-/** Job id → its stage (1-based): one more than the latest stage of its needs within `jobs`. */
-export function stagesOf(jobs: readonly PlanJob[]): Map<string, number> {
-  const stage = new Map<string, number>();
-  // Needs come before the jobs needing them, so one pass suffices.
-  for (const job of jobs) {
-    let depth = 1;
-    for (const need of Object.values(job.needs)) {
-      const of = stage.get(need.id);
-      if (of !== undefined) depth = Math.max(depth, of + 1);
-    }
-    stage.set(job.id, depth);
-  }
-  return stage;
-}
+const needIds = (job: PlanJob) => Object.values(job.needs).map((need) => need.id);
+const costOf = (jobs: readonly PlanJob[]) => jobs.reduce((sum, job) => sum + job.cost, 0);
+
+/** Seconds a task takes before its first job (node, planning, its workers): what one more stage costs at least. */
+export const TASK_START_SECONDS = estimatedSeconds(RUN_OVERHEAD, 0);
 
 /** One stage of the layout that a task budget N gives. */
 export interface StageLoad {
@@ -48,38 +40,132 @@ export interface StageLoad {
   cost: number;
   /** The costliest single job: no task of the stage can finish sooner. */
   largest: number;
-  /** Tasks that share the stage: min(N, jobs, total ÷ largest rounded up). */
+  /** Tasks that share the stage: min(N, units of jobs that go together, their total ÷ the largest rounded up). */
   tasks: number;
   byKind: Record<string, number>;
   /** Each task's share (labels k/N): merge counts a missing task's jobs from it. */
   loads: ShardLoad[];
 }
 
-/** The jobs of every stage, in plan order. */
-export function jobsByStage(jobs: readonly PlanJob[]): PlanJob[][] {
-  const stageOf = stagesOf(jobs);
-  const stages: PlanJob[][] = [];
-  for (const job of jobs) (stages[stageOf.get(job.id)! - 1] ??= []).push(job);
+/** The jobs of one stage (plan order) and the task (1..tasks) of each. */
+interface StagePlan {
+  members: PlanJob[];
+  tasks: number;
+  taskOf: Map<string, number>;
+}
+
+/**
+ * The stages of a plan under a task budget. Stage s holds the jobs whose needs all ran in earlier
+ * stages, shared by cost between its tasks, and two kinds of later job that can run beside them
+ * in one task without stretching the stage:
+ * - a job gathering several (a summary of chunks) goes with the chunks: they form one unit on one
+ *   task, unless the unit outweighs a task's share of the stage;
+ * - a job whose needs ran in earlier stages or in one task of this one fills that task while it
+ *   would otherwise finish before the stage's busiest task (the third training's task starts
+ *   its model's probes).
+ * So a stage ends no later than its ready jobs alone would let it, and a summary needs no stage
+ * of its own.
+ */
+export function planStages(jobs: readonly PlanJob[], budget: number): StagePlan[] {
+  const stages: StagePlan[] = [];
+  const earlier = new Set<string>();
+  let remaining = [...jobs];
+  while (remaining.length > 0) {
+    const ready = remaining.filter((job) => needIds(job).every((id) => earlier.has(id)));
+    const stage = shareStage(ready, remaining, earlier, budget);
+    stages.push(stage);
+    for (const job of stage.members) earlier.add(job.id);
+    remaining = remaining.filter((job) => !stage.taskOf.has(job.id));
+  }
   return stages;
 }
 
-export function stageLayout(jobs: readonly PlanJob[], budget: number): StageLoad[] {
-  const stages = jobsByStage(jobs);
-  return stages.map((members, i) => {
-    const cost = members.reduce((sum, job) => sum + job.cost, 0);
-    const largest = members.reduce((max, job) => Math.max(max, job.cost), 0);
-    const useful = largest > 0 ? Math.ceil(cost / largest - 1e-9) : 1;
-    const tasks = Math.max(1, Math.min(budget, members.length, useful));
-    return {
-      stage: `${i + 1}/${stages.length}`,
-      jobs: members.length,
-      cost,
-      largest,
-      tasks,
-      byKind: countKinds(members),
-      loads: taskLoads(members, tasks, budget),
-    };
-  });
+function shareStage(
+  ready: readonly PlanJob[],
+  remaining: readonly PlanJob[],
+  earlier: ReadonlySet<string>,
+  budget: number,
+): StagePlan {
+  const cost = costOf(ready);
+  const largest = ready.reduce((max, job) => Math.max(max, job.cost), 0);
+  const useful = largest > 0 ? Math.ceil(cost / largest - 1e-9) : 1;
+  const units = gatheredUnits(ready, remaining, earlier, Math.max(1, Math.min(budget, ready.length, useful)));
+  const unitCost = units.reduce((sum, unit) => sum + unit.cost, 0);
+  const fit = units[0].cost > 0 ? Math.ceil(unitCost / units[0].cost - 1e-9) : 1;
+  const tasks = Math.max(1, Math.min(budget, units.length, fit));
+  const taskOf = new Map<string, number>();
+  const loads = new Array<number>(tasks).fill(0);
+  // Costliest unit first onto the least loaded task.
+  for (const unit of units) {
+    let best = 0;
+    for (let t = 1; t < tasks; t++) if (loads[t] < loads[best]) best = t;
+    loads[best] += unit.cost;
+    for (const job of unit.jobs) taskOf.set(job.id, best + 1);
+  }
+  const pace = Math.max(...loads);
+  for (const job of remaining) {
+    if (taskOf.has(job.id)) continue;
+    const needs = needIds(job);
+    if (!needs.every((id) => earlier.has(id) || taskOf.has(id))) continue;
+    const within = new Set(needs.flatMap((id) => (taskOf.has(id) ? [taskOf.get(id)!] : [])));
+    const [task] = within;
+    if (within.size !== 1 || loads[task - 1] + job.cost > pace) continue;
+    loads[task - 1] += job.cost;
+    taskOf.set(job.id, task);
+  }
+  return { members: remaining.filter((job) => taskOf.has(job.id)), tasks, taskOf };
+}
+
+interface Unit {
+  jobs: PlanJob[];
+  cost: number;
+}
+
+/**
+ * The ready jobs in units that go to one task, costliest first (plan order among equals): the
+ * ready needs of each later job that gathers several jobs, with that job, and every other ready
+ * job alone. A unit that would outweigh a task's share of the stage by more than a task's start
+ * (what a stage for its gatherer would cost) is split into its ready jobs, and its gatherer waits
+ * for a later stage.
+ */
+function gatheredUnits(
+  ready: readonly PlanJob[],
+  remaining: readonly PlanJob[],
+  earlier: ReadonlySet<string>,
+  tasks: number,
+): Unit[] {
+  const isReady = new Set(ready.map((job) => job.id));
+  const parent = new Map(ready.map((job) => [job.id, job.id]));
+  const root = (id: string): string => {
+    while (parent.get(id) !== id) id = parent.get(id)!;
+    return id;
+  };
+  const gatherers: { job: PlanJob; with: string }[] = [];
+  for (const job of remaining) {
+    const needs = needIds(job);
+    if (isReady.has(job.id) || needs.length < 2) continue;
+    if (!needs.every((id) => earlier.has(id) || isReady.has(id))) continue;
+    const here = needs.filter((id) => isReady.has(id));
+    for (const id of here.slice(1)) parent.set(root(id), root(here[0]));
+    gatherers.push({ job, with: here[0] });
+  }
+  const units = new Map<string, Unit>();
+  const add = (id: string, job: PlanJob) => {
+    const unit = units.get(root(id)) ?? { jobs: [], cost: 0 };
+    unit.jobs.push(job);
+    unit.cost += job.cost;
+    units.set(root(id), unit);
+  };
+  for (const job of ready) add(job.id, job);
+  for (const gatherer of gatherers) add(gatherer.with, gatherer.job);
+  const share = (costOf(ready) + costOf(gatherers.map((g) => g.job))) / tasks;
+  return [...units.values()]
+    .flatMap((unit) =>
+      unit.cost <= share + TASK_START_SECONDS
+        ? [unit]
+        : unit.jobs.flatMap((job) => (isReady.has(job.id) ? [{ jobs: [job], cost: job.cost }] : [])),
+    )
+    .sort((a, b) => b.cost - a.cost);
 }
 
 function countKinds(jobs: readonly PlanJob[]): Record<string, number> {
@@ -88,31 +174,25 @@ function countKinds(jobs: readonly PlanJob[]): Record<string, number> {
   return byKind;
 }
 
-function taskLoads(members: readonly PlanJob[], tasks: number, budget: number): ShardLoad[] {
-  const taskOf = assignTasks(members, tasks);
-  return Array.from({ length: tasks }, (_, i) => {
-    const own = members.filter((job) => taskOf.get(job.id) === i + 1);
-    return {
-      shard: formatShard({ index: i + 1, count: budget }),
-      jobs: own.length,
-      cost: own.reduce((sum, job) => sum + job.cost, 0),
-      byKind: countKinds(own),
-    };
-  });
-}
-
-/** Job id → task (1..count) within one stage: costliest job first onto the least loaded task. */
-export function assignTasks(members: readonly PlanJob[], count: number): Map<string, number> {
-  const order = members.map((job, i) => ({ job, i })).sort((a, b) => b.job.cost - a.job.cost || a.i - b.i);
-  const loads = new Array<number>(count).fill(0);
-  const taskOf = new Map<string, number>();
-  for (const { job } of order) {
-    let best = 0;
-    for (let t = 1; t < count; t++) if (loads[t] < loads[best]) best = t;
-    loads[best] += job.cost;
-    taskOf.set(job.id, best + 1);
-  }
-  return taskOf;
+export function stageLayout(jobs: readonly PlanJob[], budget: number): StageLoad[] {
+  const stages = planStages(jobs, budget);
+  return stages.map(({ members, tasks, taskOf }, i) => ({
+    stage: `${i + 1}/${stages.length}`,
+    jobs: members.length,
+    cost: costOf(members),
+    largest: members.reduce((max, job) => Math.max(max, job.cost), 0),
+    tasks,
+    byKind: countKinds(members),
+    loads: Array.from({ length: tasks }, (_, t) => {
+      const own = members.filter((job) => taskOf.get(job.id) === t + 1);
+      return {
+        shard: formatShard({ index: t + 1, count: budget }),
+        jobs: own.length,
+        cost: costOf(own),
+        byKind: countKinds(own),
+      };
+    }),
+  }));
 }
 
 /** Where a job of the plan runs under a task budget: its stage and task, as --stage and --shard say them. */
@@ -122,12 +202,11 @@ export interface Placement {
 }
 
 export function placeJobs(jobs: readonly PlanJob[], budget: number): Map<string, Placement> {
-  const layout = stageLayout(jobs, budget);
+  const stages = planStages(jobs, budget);
   const placement = new Map<string, Placement>();
-  jobsByStage(jobs).forEach((members, i) => {
-    const stage = { index: i + 1, count: layout.length };
-    for (const [id, task] of assignTasks(members, layout[i].tasks))
-      placement.set(id, { stage, shard: { index: task, count: budget } });
+  stages.forEach(({ taskOf }, i) => {
+    const stage = { index: i + 1, count: stages.length };
+    for (const [id, task] of taskOf) placement.set(id, { stage, shard: { index: task, count: budget } });
   });
   return placement;
 }
@@ -154,13 +233,11 @@ export function selectStageTask(plan: Plan, stage: Stage, shard: Shard): StageTa
     throw new UsageError(
       `--stage ${stage.index}/${stage.count} --shard ${formatShard(shard)}: stage ${load.stage} has ${load.tasks} task${load.tasks === 1 ? '' : 's'} at a budget of ${shard.count} (more would have nothing to do); k must be from 1 to ${load.tasks}`,
     );
-  const members = jobsByStage(plan.jobs)[stage.index - 1];
-  const taskOf = assignTasks(members, load.tasks);
-  const own = new Set(members.filter((job) => taskOf.get(job.id) === shard.index).map((job) => job.id));
+  const { taskOf } = planStages(plan.jobs, shard.count)[stage.index - 1];
+  const own = new Set([...taskOf].filter(([, task]) => task === shard.index).map(([id]) => id));
   const needed = new Set<string>();
   for (const job of plan.jobs)
-    if (own.has(job.id))
-      for (const need of Object.values(job.needs)) if (!own.has(need.id)) needed.add(need.id);
+    if (own.has(job.id)) for (const id of needIds(job)) if (!own.has(id)) needed.add(id);
   return {
     plan: { ...plan, jobs: plan.jobs.filter((job) => own.has(job.id) || needed.has(job.id)) },
     inputs: plan.jobs.filter((job) => needed.has(job.id)),
