@@ -1,10 +1,10 @@
-// --stage s/S --shard k/N: the job graph in stages by dependency depth (stage 1: jobs that need
-// nothing; stage d: jobs whose longest chain of needs is d − 1 long), and within a stage a share
-// balanced by each job's estimated cost. Unlike --shard alone (closed groups that never wait on
-// each other), a stage's tasks read the jobs they need from the earlier stages' run folders on a
-// shared file system, so the three trainings of a config run on three nodes at once and their
-// probes spread over every task of the next stage. N is a budget: stage s gets as many tasks as
-// can finish sooner (never more than N, never more than the stage has jobs).
+// --stage s/S --shard k/N: the job graph in stages (stage 1: jobs that need nothing, and what can
+// run beside them in one task; each later stage: what the earlier ones make ready — planStages),
+// and within a stage a share balanced by estimated cost. Unlike --shard alone (closed groups that
+// never wait on each other), a stage's tasks read the jobs they need from the earlier stages' run
+// folders on a shared file system, so the three trainings of a config run on three nodes at once
+// and their probes spread over every task of the next stage. N is a budget: stage s gets as many
+// tasks as can finish sooner (never more than N, never more than the stage has units of jobs).
 import type { Plan, PlanJob } from '../plan/build-plan';
 import { UsageError } from '../errors';
 import { estimatedSeconds, RUN_OVERHEAD } from '../plan/cost-model';
