@@ -12,6 +12,7 @@
 #   PROBELAB_STAGE    s/S: run task k of stage s (see above)                 unset: closed groups
 #   PROBELAB_CPUS     worker threads                                        2
 #   PROBELAB_OUT      folder of the run folders                             the config's defaults.outputDir
+#   PROBELAB_NAME     the run's name (the config's), with PROBELAB_OUT: saves planning the folder   unset
 #   PROBELAB_DIR      the checkout, built                                   the one holding this script
 #   PROBELAB_LOGS     folder of the JSON logs                               <out>/logs
 #   PROBELAB_ATTEMPT  names this attempt's log (job id, pod name, run attempt)   the date and PID
@@ -37,9 +38,14 @@ if [ -n "${PROBELAB_STAGE:-}" ]; then
 fi
 out=()
 [ -n "${PROBELAB_OUT:-}" ] && out=(--out "$PROBELAB_OUT")
-# The task's run folder as the runner names it (the dry run also checks the config and, for a
-# stage, its inputs: exit 2 here, with the message).
-folder=$(node dist/src/cli.js "$config" "${selection[@]}" "${out[@]}" --dry-run | sed -n '1s/^.* → //p')
+# The task's run folder as the runner names it: <out>/<name>-<share> when the submission has said
+# both (submit.sh does), else from a dry run (which also checks the config and, for a stage, its
+# inputs: exit 2 here, with the message). The run itself checks them again in any case.
+if [ -n "${PROBELAB_OUT:-}" ] && [ -n "${PROBELAB_NAME:-}" ]; then
+  folder=$PROBELAB_OUT/$PROBELAB_NAME-$name
+else
+  folder=$(node dist/src/cli.js "$config" "${selection[@]}" "${out[@]}" --dry-run | sed -n '1s/^.* → //p')
+fi
 logs=${PROBELAB_LOGS:-$(dirname "$folder")/logs}
 log="$logs/$name.${PROBELAB_ATTEMPT:-$(date -u +%Y%m%dT%H%M%SZ)-$$}.jsonl"
 mkdir -p "$logs"

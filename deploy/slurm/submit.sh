@@ -70,9 +70,11 @@ esac
 # task. The dry run prints the stages (or each shard's estimated cost).
 dry=$(node dist/src/cli.js "$PROBELAB_CONFIG" "${selection[@]}" "${out[@]}" --dry-run)
 printf '%s\n' "$dry" | sed -n '/^stages\|^estimated cost per shard/,/^$/p'
-PROBELAB_OUT=$(dirname "$(printf '%s\n' "$dry" | sed -n '1s/^.* → //p')")
+merged=$(printf '%s\n' "$dry" | sed -n '1s/^.* → //p')
+PROBELAB_OUT=$(dirname "$merged")
+PROBELAB_NAME=$(basename "$merged")
 PROBELAB_LOGS=$(realpath -m "${PROBELAB_LOGS:-$PROBELAB_OUT/logs}")
-export PROBELAB_OUT PROBELAB_LOGS
+export PROBELAB_OUT PROBELAB_NAME PROBELAB_LOGS
 mkdir -p "$PROBELAB_LOGS"
 mapfile -t options < <(task_options)
 read -ra extra <<<"$PROBELAB_SBATCH_ARGS"

@@ -445,6 +445,26 @@ test('Slurm: a task takes k from the array and the count from the job, runs the 
   expect(calls().at(-1)).toBe(
     `node dist/src/cli.js configs/train.json --stage 2/3 --shard 2/4 --out ${out} --workers 1 --log json --log-file ${out}/logs/stage-2-of-3-shard-2-of-4.job-90.attempt-2.jsonl`,
   );
+  // Given the run's name (submit.sh passes it), a task knows its folder without planning it first:
+  // no dry run, and an earlier attempt's lock is removed there.
+  const folder = path.join(out, 'train-stage-2-of-3-shard-2-of-4');
+  mkdirSync(folder, { recursive: true });
+  writeFileSync(path.join(folder, 'lock'), '{}');
+  const before = calls().length;
+  const named = bash([shards], {
+    ...task,
+    PROBELAB_STAGE: '2/3',
+    PROBELAB_TASKS: '4',
+    PROBELAB_NAME: 'train',
+  });
+  expect(named.status).toBe(0);
+  expect(
+    calls()
+      .slice(before)
+      .filter((c) => c.startsWith('node dist')),
+  ).toEqual([calls().at(-1)]);
+  expect(calls().at(-1)).toMatch(/--stage 2\/3 --shard 2\/4 --out \S+ --workers 1 --log json/);
+  expect(existsSync(path.join(folder, 'lock'))).toBe(false);
   expect(bash([shards], { ...task, PROBELAB_SHARDS: '3', SHARD_SUFFIX: '-shard-2-of-3' }).status).toBe(0);
   expect(calls().at(-1)).toBe(
     `node dist/src/cli.js configs/train.json --shard 2/3 --out ${out} --workers 1 --log json --log-file ${out}/logs/shard-2-of-3.job-90.attempt-2.jsonl`,
