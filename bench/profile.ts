@@ -1,9 +1,10 @@
 // Where the time goes, per kernel on the wasm backend, one thread: one training step of the Figure 1
 // CNN at batch 32 (BATCH=n for another; after warm-up steps) through tfjs' tape (tf.profile) and
-// through the fused step (each SIMD kernel call timed), and one 441-position occlusion map. Prints
-// each kernel's calls and total ms, largest first. `BATCH=128 node dist/bench/index.js profile`.
-// NET=wide or NET=cifar (the networks of bench/shapes.ts): their fused step and their inference
-// through predictBatch instead.
+// through the fused step (each SIMD kernel call timed), one 441-position occlusion map, and
+// inference of 10,000 images through predictBatch in passes of 256 (each kernel call timed, with
+// the multiply-adds per second of each convolution). Prints each kernel's calls and time, largest
+// first. `BATCH=128 node dist/bench/index.js profile`. NET=wide or NET=cifar (the networks of
+// bench/shapes.ts): their fused step and their inference of BATCH images instead.
 import * as tf from '@tensorflow/tfjs';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import { gatherPixels, pixelsPerImage } from '../src/data/pixels';
@@ -23,6 +24,7 @@ type Row = Record<string, string | number>;
 const STEPS = 40;
 const BATCH = Number(process.env.BATCH ?? 32);
 const NET = process.env.NET;
+const INFER_N = 10000;
 
 /** Per-kernel totals of what `f` ran, summed over `repeats` profiled runs and divided by them. */
 async function perKernel(f: () => void, repeats: number, per = 1): Promise<{ rows: Row[]; wall: number }> {
@@ -107,6 +109,60 @@ function fusedPerKernel(f: () => void, per: number): Row[] {
   ];
 }
 
+/** A convolution kernel call's layer, as `in h×w×c → out h×w×c`, and the multiply-adds it did. */
+function convolutionOf(name: string, args: number[]): { layer: string; macs: number } | undefined {
+  if (name !== 'conv2dForward' && name !== 'convMaxPool') return undefined;
+  // Both take the batch and then conv2dForward's geometry; convMaxPool has a scratch address before them.
+  const g = args.slice(name === 'convMaxPool' ? 5 : 4);
+  const [batch, inH, inW, inC, outH, outW, outC, fh, fw] = g;
+  // convMaxPool computes only the cells its pooling windows cover (poolH·ph × poolW·pw).
+  const cells = name === 'convMaxPool' ? g[16] * g[18] * g[17] * g[19] : outH * outW;
+  return {
+    layer: `${inH}×${inW}×${inC} → ${outH}×${outW}×${outC}`,
+    macs: batch * cells * outC * fh * fw * inC,
+  };
+}
+
+/**
+ * Per-kernel CPU µs per image of inference through predictBatch (the probes' path), each call
+ * timed, over `passes` passes of `count` images; a convolution's GMAC/s beside it.
+ */
+function inferencePerKernel(predict: () => void, count: number, passes: number): Row[] {
+  const totals = new Map<string, { calls: number; ms: number; macs: number }>();
+  const timed = wrapKernels(tf.backend() as BackendWasm, (name, kernel) => (...args) => {
+    const conv = convolutionOf(name, args);
+    const started = cpuMs();
+    kernel(...args);
+    const key = conv ? `${name} ${conv.layer}` : name;
+    const t = totals.get(key) ?? { calls: 0, ms: 0, macs: 0 };
+    t.calls += 1;
+    t.ms += cpuMs() - started;
+    t.macs += conv?.macs ?? 0;
+    totals.set(key, t);
+  });
+  const started = cpuMs();
+  try {
+    for (let pass = 0; pass < passes; pass++) predict();
+  } finally {
+    timed.restore();
+  }
+  const images = count * passes;
+  const all = cpuMs() - started;
+  const rows = [...totals.entries()].sort((a, b) => b[1].ms - a[1].ms);
+  const inKernels = rows.reduce((sum, [, t]) => sum + t.ms, 0);
+  const perImage = (ms: number) => ((ms * 1000) / images).toFixed(2);
+  return [
+    ...rows.map(([kernel, t]) => ({
+      kernel,
+      'calls per pass': t.calls / passes,
+      'CPU µs per image': perImage(t.ms),
+      'GMAC/s': t.macs ? (t.macs / (t.ms / 1000) / 1e9).toFixed(1) : '',
+    })),
+    { kernel: '(all kernels)', 'CPU µs per image': perImage(inKernels) },
+    { kernel: '(JavaScript: copies, softmax, weights)', 'CPU µs per image': perImage(all - inKernels) },
+  ];
+}
+
 const shown = (t: { wall: number; cpu: number }, per = 1) =>
   `${(t.wall / per).toFixed(2)} ms wall, ${(t.cpu / per).toFixed(2)} ms CPU`;
 
@@ -144,7 +200,7 @@ export async function benchProfile(): Promise<void> {
     // The tape is far slower on these networks; instead, inference through predictBatch per kernel.
     const fusedTimes = Array.from({ length: 5 }, () => medianMs(fused, 1).cpu);
     printFused(fusedProfile, median(fusedTimes), steps);
-    profileInference(model, data);
+    profileInference(model, data, Math.min(BATCH, data.train.count));
     model.dispose();
     return;
   }
@@ -162,6 +218,7 @@ export async function benchProfile(): Promise<void> {
   console.table(tapeProfile.rows);
   printFused(fusedProfile, median(times.fused), steps);
   await profileMap(model, data);
+  profileInference(model, loadDataset({ source: 'mnist', train: { first: INFER_N } }), INFER_N);
   model.dispose();
 }
 
@@ -172,21 +229,20 @@ function printFused(rows: Row[], stepMs: number, steps: number): void {
   console.table(rows);
 }
 
-/** One predictBatch of BATCH training images, per kernel. */
-function profileInference(model: tf.LayersModel, data: Dataset): void {
-  const values = pixelsPerImage(data);
-  const n = Math.min(BATCH, data.train.count);
+/** Inference of `count` training images through predictBatch (passes of 256), per kernel. */
+function profileInference(model: tf.LayersModel, data: Dataset, count: number): void {
   const pixels = gatherPixels(
     data.train,
-    values,
-    Array.from({ length: n }, (_, i) => i),
+    pixelsPerImage(data),
+    Array.from({ length: count }, (_, i) => i),
   );
-  const predict = () => void predictBatch(model, pixels, n, data.rows, data.cols, data.channels);
-  for (let i = 0; i < 5; i++) predict();
-  const rows = fusedPerKernel(() => Array.from({ length: 20 }, predict), 20);
-  const ms = shown(medianMs(predict, 21));
+  const predict = () => void predictBatch(model, pixels, count, data.rows, data.cols, data.channels);
+  const passes = Math.max(3, Math.ceil(2000 / count));
+  for (let i = 0; i < Math.min(5, passes); i++) predict();
+  const rows = inferencePerKernel(predict, count, passes);
+  const unprofiled = medianMs(predict, Math.max(5, passes) | 1);
   console.log(
-    `\ninference of ${n} images through predictBatch, per kernel (mean of 20; unprofiled ${ms}, median of 21)`,
+    `\ninference of ${count.toLocaleString('en')} images through predictBatch, per kernel (CPU µs per image, each call timed, ${passes} passes; unprofiled ${((unprofiled.cpu * 1000) / count).toFixed(2)} µs CPU per image, median of ${Math.max(5, passes) | 1})`,
   );
   console.table(rows);
 }

@@ -51,6 +51,33 @@ test.each([
   },
 );
 
+test('a network kept from call to call follows its model: new weights, larger and smaller batches, another model', async () => {
+  const [rows, cols, classes] = [9, 8, 4];
+  const layers = randomNetwork(rows, cols, classes);
+  const draws = [0, 1].map(() => randomWeights(layers, rows, cols, random));
+  const images = Float32Array.from({ length: 300 * rows * cols }, random);
+  await tf.setBackend('cpu');
+  const expected = draws.map((weights) => {
+    const reference = buildNetwork(layers, rows, cols, weights);
+    const probabilities = tfjsProbabilities(reference, images, 300, rows, cols);
+    reference.dispose();
+    return probabilities;
+  });
+  const part = (probabilities: Float32Array, count: number) => probabilities.subarray(0, count * classes);
+  await tf.setBackend('wasm');
+  const [model, other] = draws.map((weights) => buildNetwork(layers, rows, cols, weights));
+  expectClose(fusedProbabilities(model, images, 5), part(expected[0], 5));
+  expectClose(fusedProbabilities(model, images, 300), expected[0]);
+  expectClose(fusedProbabilities(model, images, 7), part(expected[0], 7));
+  model.setWeights(other.getWeights());
+  expectClose(fusedProbabilities(model, images, 300), expected[1]);
+  tf.tidy(() => model.setWeights(draws[0].map((w, i) => tf.tensor(w, other.getWeights()[i].shape))));
+  expectClose(fusedProbabilities(other, images, 40), part(expected[1], 40));
+  expectClose(fusedProbabilities(model, images, 40), part(expected[0], 40));
+  model.dispose();
+  other.dispose();
+});
+
 test('predictBatch falls back to tfjs for a layer the fused network does not cover, with the same probabilities', async () => {
   await tf.setBackend('wasm');
   const tanh = buildNetwork(
