@@ -5,7 +5,7 @@ import { fusedProbabilities } from '../tf/fused-predict';
 
 /**
  * Class probabilities of `count` images of rows × cols × channels values (0..1, channels last), count × classes, row-major:
- * through the fused network where it covers the model (2–3× tfjs' predict on Figure 1: `npm run
+ * through the fused network where it covers the model (about 4× tfjs' predict on Figure 1: `npm run
  * bench versus`), else tfjs' predict.
  */
 export function predictBatch(

@@ -3,7 +3,9 @@
 // same passes the training step and the input gradients use. Undefined when the network does not
 // apply (another backend, a layer it does not cover): the caller then takes tfjs' predict.
 import * as tf from '@tensorflow/tfjs';
+import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import { FusedNetwork, softmax } from './fused-network';
+import { simdKernels } from './simd-module';
 
 /** Images per pass: the activations of 256 Figure 1 images take about 3 MB of the wasm heap. */
 export const FUSED_PREDICT_BATCH = 256;
@@ -25,9 +27,9 @@ let kept:
  */
 function forwardNetwork(model: tf.LayersModel, batchSize: number): FusedNetwork | undefined {
   const backend = tf.backend();
-  if (kept?.model === model && kept.backend === backend && (!kept.network || kept.batchSize >= batchSize)) {
-    kept.network?.readWeights();
-    return kept.network;
+  if (keptFits(model, backend, batchSize)) {
+    kept!.network?.readWeights();
+    return kept!.network;
   }
   forgetNetwork();
   const network = FusedNetwork.create(model, {
@@ -38,6 +40,13 @@ function forwardNetwork(model: tf.LayersModel, batchSize: number): FusedNetwork 
   });
   kept = { model, backend, batchSize, network };
   return network;
+}
+
+/** Whether the kept network serves `model` now: same model, backend and kernels (a benchmark may wrap them), room enough. */
+function keptFits(model: tf.LayersModel, backend: tf.KernelBackend, batchSize: number): boolean {
+  if (kept?.model !== model || kept.backend !== backend) return false;
+  const { network } = kept;
+  return !network || (kept.batchSize >= batchSize && network.kernels === simdKernels(backend as BackendWasm));
 }
 
 /** Frees the kept network's scratch memory (the next prediction builds one again). */
