@@ -149,7 +149,7 @@ const selectionFlags = (yargs: Argv) =>
     .option('stage', {
       type: 'string',
       describe:
-        "Run stage s of S of the job graph (with --shard k/N: task k of a budget of N) into <name>-stage-s-of-S-shard-k-of-N, reading the jobs it needs from the earlier stages' folders beside it; combine with `merge`",
+        "Run stage s of S of the job graph (with --shard k/N: task k of a budget of N) into <name>-stage-s-of-S-shard-k-of-N, reading the jobs it needs from the earlier stages' folders beside it (no report: merge writes it)",
     })
     .option('stages', {
       type: 'number',
@@ -230,7 +230,8 @@ export const runCommand: CommandModule<object, RunArgs> = {
         events: json ? logger.event : undefined,
         ...selection,
         signal: stop.signal,
-        buildReport: buildReportAfterRun,
+        // A stage's task holds a part of one stage: the merge of every task writes the report.
+        buildReport: selection.stage ? undefined : buildReportAfterRun,
       });
       process.exitCode = summary.exitCode;
     } finally {

@@ -10,7 +10,7 @@ import { dryRun, formatDryRun, planRun, runExperiments } from '../../src/runner/
 import { parseShard } from '../../src/runner/shard';
 import type { PlanJob } from '../../src/plan/build-plan';
 import { parseStage, placeJobs, stageLayout } from '../../src/runner/stage';
-import { tables, writeConfig } from '../helpers/runner';
+import { runCli, tables, writeConfig } from '../helpers/runner';
 import { tempDir } from '../helpers/temp-dir';
 
 const quiet = { progress: 'none' as const, log: () => {} };
@@ -237,4 +237,13 @@ test('a stage count or task number that does not fit the plan is a usage error; 
   const lines = formatDryRun(dryRun({ config: 'sweep.json', cwd: dir, stages: 2 }));
   expect(lines).toContain('  stage 2/2: selftest 9');
   expect(lines.join('\n')).toMatch(/^1\/2 +15 +2 /m);
+});
+
+test("through the CLI, a stage's task writes no report (it holds a part of one stage; merge writes the report)", async () => {
+  const { dir } = setUp();
+  const ran = await runCli(['sweep.json', '--stage', '1/2', '--shard', '2/2', '--progress', 'none'], dir);
+  expect({ code: ran.code, stderr: ran.stderr }).toEqual({ code: 0, stderr: '' });
+  const folder = path.join(dir, 'outputs', 'sweep-stage-1-of-2-shard-2-of-2');
+  expect(existsSync(path.join(folder, 'summary.json'))).toBe(true);
+  expect(existsSync(path.join(folder, 'report.html'))).toBe(false);
 });
