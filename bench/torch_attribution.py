@@ -11,16 +11,9 @@ WEIGHTS=file.json (Keras layout: conv kernels rows x cols x in x out, dense in x
 weights of probelab's model, and MAPS=file.json writes every method's maps, so that a bench can
 check both sides compute the same maps.
 usage: THREADS=1 N=16 /usr/bin/python3 bench/torch_attribution.py MNIST_IDX_DIR"""
-import json, os, statistics as st, struct, sys, time
+import json, os, statistics as st, sys, time
+from torch_idx import idx
 import numpy as np, torch, torch.nn as nn, torch.nn.functional as F
-
-def idx(path):
-    data = open(path, 'rb').read()
-    magic, n = struct.unpack('>II', data[:8])
-    if magic == 2051:
-        r, c = struct.unpack('>II', data[8:16])
-        return np.frombuffer(data, np.uint8, offset=16).reshape(n, r, c)
-    return np.frombuffer(data, np.uint8, offset=8)
 
 class Net(nn.Module):
     def __init__(s):

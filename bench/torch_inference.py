@@ -3,13 +3,9 @@
 written out again here since that script runs on import): images/s predicting the first N training
 images of MNIST at batch 1,000, eval mode, no grad, median of 5 passes after a warm-up.
 usage: THREADS=1 /usr/bin/python3 bench/torch_inference.py MNIST_IDX_DIR   (last line: JSON)"""
-import json, os, statistics as st, struct, sys, time
+import json, os, statistics as st, sys, time
+from torch_idx import idx
 import numpy as np, torch, torch.nn as nn, torch.nn.functional as F
-
-def idx(path):
-    data = open(path, 'rb').read()
-    n, r, c = struct.unpack('>III', data[4:16])
-    return np.frombuffer(data, np.uint8, offset=16).reshape(n, r, c)
 
 class Net(nn.Module):
     def __init__(s):

@@ -10,16 +10,9 @@ TRAIN_N images. Inference: eval mode, no grad, batches of BS, a warm-up pass, th
 passes over INFER_N images.
 usage: NET=wide THREADS=1 BS=32 TRAIN_N=4096 INFER_N=4096 /usr/bin/python3 bench/torch_shapes.py MNIST_IDX_DIR
 The last line printed is one JSON object, for bench/shapes.ts to parse."""
-import json, os, statistics as st, struct, sys, time
+import json, os, statistics as st, sys, time
+from torch_idx import idx
 import numpy as np, torch, torch.nn as nn, torch.nn.functional as F
-
-def idx(path):
-    data = open(path, 'rb').read()
-    magic, n = struct.unpack('>II', data[:8])
-    if magic == 2051:
-        r, c = struct.unpack('>II', data[8:16])
-        return np.frombuffer(data, np.uint8, offset=16).reshape(n, r, c)
-    return np.frombuffer(data, np.uint8, offset=8)
 
 def wide():
     return nn.Sequential(nn.Conv2d(1, 24, 3), nn.ReLU(), nn.MaxPool2d(2), nn.Conv2d(24, 48, 3), nn.ReLU(),

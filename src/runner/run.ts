@@ -19,7 +19,6 @@ import { jobLogEvent, type LogFields } from './log';
 import { selectOnly } from './select';
 import { balanceOf, formatShard, selectShard, shardLoads, type Balance, type Shard } from './shard';
 import {
-  placeJobs,
   selectStageTask,
   type Stage,
   stageFolderName,
@@ -182,7 +181,7 @@ function planStageTask(plan: Plan, options: StageOptions, outDir: string) {
   const task = selectStageTask(plan, options.stage, shard);
   const label = (stage: Stage, of: Shard) =>
     `--stage ${stage.index}/${stage.count} --shard ${formatShard(of)}`;
-  const inputs = locateInputs(task.inputs, placeJobs(plan.jobs, shard.count), {
+  const inputs = locateInputs(task.inputs, task.placement, {
     outDir,
     name: plan.name,
     task: `${plan.name} ${label(options.stage, shard)}`,

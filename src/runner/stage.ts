@@ -175,7 +175,10 @@ function countKinds(jobs: readonly PlanJob[]): Record<string, number> {
 }
 
 export function stageLayout(jobs: readonly PlanJob[], budget: number): StageLoad[] {
-  const stages = planStages(jobs, budget);
+  return layoutOf(planStages(jobs, budget), budget);
+}
+
+function layoutOf(stages: readonly StagePlan[], budget: number): StageLoad[] {
   return stages.map(({ members, tasks, taskOf }, i) => ({
     stage: `${i + 1}/${stages.length}`,
     jobs: members.length,
@@ -202,7 +205,10 @@ export interface Placement {
 }
 
 export function placeJobs(jobs: readonly PlanJob[], budget: number): Map<string, Placement> {
-  const stages = planStages(jobs, budget);
+  return placementOf(planStages(jobs, budget), budget);
+}
+
+function placementOf(stages: readonly StagePlan[], budget: number): Map<string, Placement> {
   const placement = new Map<string, Placement>();
   stages.forEach(({ taskOf }, i) => {
     const stage = { index: i + 1, count: stages.length };
@@ -220,10 +226,13 @@ export interface StageTask {
   layout: StageLoad[];
   /** Every task's share of this stage (labels k/N). */
   loads: ShardLoad[];
+  /** Where every job of the plan runs: the task that holds each input. */
+  placement: Map<string, Placement>;
 }
 
 export function selectStageTask(plan: Plan, stage: Stage, shard: Shard): StageTask {
-  const layout = stageLayout(plan.jobs, shard.count);
+  const stages = planStages(plan.jobs, shard.count);
+  const layout = layoutOf(stages, shard.count);
   if (stage.count !== layout.length)
     throw new UsageError(
       `--stage ${stage.index}/${stage.count}: ${plan.name} has ${layout.length} stage${layout.length === 1 ? '' : 's'}, not ${stage.count} (was the config changed since the stages were submitted?)`,
@@ -233,7 +242,7 @@ export function selectStageTask(plan: Plan, stage: Stage, shard: Shard): StageTa
     throw new UsageError(
       `--stage ${stage.index}/${stage.count} --shard ${formatShard(shard)}: stage ${load.stage} has ${load.tasks} task${load.tasks === 1 ? '' : 's'} at a budget of ${shard.count} (more would have nothing to do); k must be from 1 to ${load.tasks}`,
     );
-  const { taskOf } = planStages(plan.jobs, shard.count)[stage.index - 1];
+  const { taskOf } = stages[stage.index - 1];
   const own = new Set([...taskOf].filter(([, task]) => task === shard.index).map(([id]) => id));
   const needed = new Set<string>();
   for (const job of plan.jobs)
@@ -243,6 +252,7 @@ export function selectStageTask(plan: Plan, stage: Stage, shard: Shard): StageTa
     inputs: plan.jobs.filter((job) => needed.has(job.id)),
     layout,
     loads: load.loads,
+    placement: placementOf(stages, shard.count),
   };
 }
 
